@@ -1,0 +1,41 @@
+"""The one place that decides which concrete adapter each port gets.
+
+Entry points (CLI, MCP server, HTTP, the runbook's no-argument constructors) call
+`bootstrap()`; tests pass their own settings, clock or engine instead of patching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from eros.clock import Clock, clock_from_env
+from eros.config import Settings, load_settings
+from eros.db.engine import make_engine, stored_signing_key
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return self._engine if self._engine is not None else make_engine(self.settings.db_url)
+
+    @cached_property
+    def signing_key(self) -> bytes:
+        """`EROS_SIGNING_KEY`, else the key `eros db init` stored; never printed."""
+        return (self.settings.signing_key or stored_signing_key(self.engine)).encode()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+) -> Container:
+    resolved = settings or load_settings()
+    return Container(settings=resolved, clock=clock or clock_from_env(resolved.environ), _engine=engine)

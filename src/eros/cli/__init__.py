@@ -1,0 +1,1 @@
+"""The `eros` command line: one module per command group, all thin over the service layer."""

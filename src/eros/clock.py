@@ -1,0 +1,72 @@
+"""The one clock (ARCHITECTURE D9): nothing reads the wall clock except through a Clock."""
+
+from __future__ import annotations
+
+import os
+import time as _time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+NOW_ENV = "EROS_NOW"
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Current time, timezone-aware UTC."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a monotonic scale, for durations."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return _time.perf_counter()
+
+
+class FixedClock:
+    """A clock that only moves when told to: tests, simulation and `EROS_NOW`.
+
+    Durations still come from the real monotonic counter unless `frozen_durations`,
+    so a pinned date does not make every run look instantaneous.
+    """
+
+    def __init__(self, at: datetime, *, frozen_durations: bool = False) -> None:
+        self._now = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+        self._frozen = frozen_durations
+        self._mono = 0.0
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono if self._frozen else _time.perf_counter()
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+        self._mono += delta.total_seconds()
+
+    def set(self, at: datetime) -> None:
+        self._now = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO date-time (a trailing Z or offset; naive means UTC) or a bare date (midnight UTC)."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
+    """`EROS_NOW` pins the clock for every command; otherwise the system clock."""
+    env = os.environ if environ is None else environ
+    pinned = env.get(NOW_ENV)
+    return FixedClock(parse_instant(pinned)) if pinned else SystemClock()
+
+
+def iso_z(moment: datetime) -> str:
+    """UTC ISO-8601 with a Z, the one timestamp format stored and returned (DOMAIN units)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,55 @@
+"""Configuration from the environment, read once at the edge (ARCHITECTURE §7)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB_PATH = "./eros.db"
+
+
+def env_bool(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    signing_key: str | None = None
+    mcp_transport: str = "inprocess"
+    learnings_path: Path = Path("LEARNINGS.md")
+    v4_runner: str = "builtin"
+    slack_webhook_url: str | None = None
+    pagerduty_routing_key: str | None = None
+    pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
+    environ: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+
+def db_url_from_env(env: dict[str, str]) -> str:
+    """`EROS_DB_URL` (PostgreSQL or any SQLAlchemy URL) wins; else the SQLite file at `EROS_DB_PATH`."""
+    if env.get("EROS_DB_URL"):
+        return env["EROS_DB_URL"]
+    path = Path(env.get("EROS_DB_PATH") or DEFAULT_DB_PATH).expanduser().resolve()
+    return f"sqlite:///{path}"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    return Settings(
+        db_url=db_url_from_env(env),
+        signing_key=env.get("EROS_SIGNING_KEY") or None,
+        mcp_transport=(env.get("EROS_MCP_TRANSPORT") or "inprocess").strip().lower(),
+        learnings_path=Path(env.get("EROS_LEARNINGS_PATH") or "LEARNINGS.md"),
+        v4_runner=(env.get("EROS_V4_RUNNER") or "builtin").strip(),
+        slack_webhook_url=env.get("EROS_SLACK_WEBHOOK_URL") or None,
+        pagerduty_routing_key=env.get("EROS_PAGERDUTY_ROUTING_KEY") or None,
+        pagerduty_url=env.get("EROS_PAGERDUTY_URL") or "https://events.pagerduty.com/v2/enqueue",
+        environ=env,
+    )

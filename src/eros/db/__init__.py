@@ -1,0 +1,1 @@
+"""The database adapter: schema, engine, migrations, sample data, import."""

@@ -1,0 +1,122 @@
+"""Engine creation, schema initialisation and migrations (ARCHITECTURE §6)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from eros.clock import Clock, iso_z
+from eros.db.schema import app_config, metadata, send_types
+from eros.errors import ConfigError
+from eros.rules.send_types import SEND_TYPES
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SIGNING_KEY_CONFIG = "signing_key"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with SQLite set up for many processes: WAL, foreign keys, a generous busy timeout."""
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def database_exists(engine: Engine) -> bool:
+    return "creators" in inspect(engine).get_table_names()
+
+
+def _alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (`eros db upgrade`)."""
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def create_schema(engine: Engine, clock: Clock, *, signing_key: str | None = None) -> None:
+    """Migrate an empty database to head, seed the send types and the installation's signing key."""
+    upgrade(engine)
+    now = iso_z(clock.now())
+    with engine.begin() as conn:
+        conn.execute(send_types.delete())
+        conn.execute(
+            send_types.insert(),
+            [
+                {
+                    "send_type_key": st.key,
+                    "category": st.category.value,
+                    "page_restriction": st.page.value,
+                    "max_per_day": st.max_per_day,
+                    "max_per_week": st.max_per_week,
+                    "gap_minutes": st.gap_minutes,
+                    "requires_media": st.requires_media,
+                    "requires_price": st.requires_price,
+                    "requires_flyer": st.requires_flyer,
+                    "channel": st.channel.value,
+                    "display_name": st.display_name,
+                    "sort_order": order,
+                }
+                for order, st in enumerate(SEND_TYPES.values())
+            ],
+        )
+        existing = conn.execute(
+            select(app_config.c.value).where(app_config.c.key == SIGNING_KEY_CONFIG)
+        ).first()
+        if existing is None:
+            conn.execute(
+                app_config.insert().values(
+                    key=SIGNING_KEY_CONFIG, value=signing_key or secrets.token_hex(32), updated_at=now
+                )
+            )
+
+
+def drop_database(url: str) -> None:
+    """Remove an SQLite file (and its WAL files) or drop every table of another backend."""
+    path = sqlite_path(url)
+    if path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        metadata.drop_all(conn)
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def stored_signing_key(engine: Engine) -> str:
+    with engine.connect() as conn:
+        row = conn.execute(select(app_config.c.value).where(app_config.c.key == SIGNING_KEY_CONFIG)).first()
+    if row is None:
+        raise ConfigError(
+            "No signing key: set EROS_SIGNING_KEY or run `eros db init`.", code="NO_SIGNING_KEY"
+        )
+    return str(row[0])

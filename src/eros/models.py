@@ -1,0 +1,180 @@
+"""Typed models for what crosses a boundary: schedules, certificates, creator context, results."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ValidationStatus(StrEnum):
+    APPROVED = "APPROVED"
+    NEEDS_REVIEW = "NEEDS_REVIEW"
+    REJECTED = "REJECTED"
+
+
+class ScheduleStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    QUEUED = "queued"
+    COMPLETED = "completed"
+
+
+class ScheduleItem(BaseModel):
+    """One send. Dates and times are wall-clock in the creator's zone; follow-ups point at their parent."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    send_type_key: str
+    scheduled_date: str
+    scheduled_time: str
+    channel_key: str | None = None
+    content_type: str | None = None
+    caption_id: int | None = None
+    caption_text: str | None = None
+    price: float | None = None
+    flyer_required: int = 0
+    is_follow_up: bool = False
+    parent_item_index: int | None = None
+    delay_minutes: int | None = None
+    target_key: str | None = None
+    expected_revenue: float | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        """The fields that define the send, for hashing (expected revenue and caption text excluded)."""
+        return self.model_dump(exclude={"expected_revenue", "caption_text"}, exclude_none=True)
+
+
+class Schedule(BaseModel):
+    creator_id: str
+    week_start: str
+    items: list[ScheduleItem]
+    generator: str = "v5"
+    objective: float | None = None
+    upper_bound: float | None = None
+    expected_revenue: float | None = None
+
+
+class ValidationCertificate(BaseModel):
+    """DOMAIN §10, version 3.0; `certificate_signature` is an HMAC over the rest."""
+
+    certificate_version: str = "3.0"
+    creator_id: str
+    validation_timestamp: str
+    schedule_hash: str
+    vault_types_hash: str
+    avoid_types_hash: str
+    items_validated: int
+    quality_score: float
+    validation_status: ValidationStatus
+    checks_performed: dict[str, bool]
+    violations_found: dict[str, int]
+    recommendations: list[str] = Field(default_factory=list)
+    upstream_proof_verified: bool = True
+    certificate_signature: str = ""
+
+
+class ContentRanking(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    content_type: str
+    performance_tier: str
+    revenue_per_send: float = 0.0
+    conversion: float = 0.0
+    sends_30d: int = 0
+    earnings: float = 0.0
+    confidence: float = 0.0
+
+
+class CaptionOption(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    caption_id: int
+    caption_text: str
+    send_type: str
+    content_type: str | None = None
+    performance_tier: int = 3
+    fresh: bool = True
+    days_since_used: int | None = None
+    suggested_price: float | None = None
+
+
+class ActiveTrigger(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    content_type: str
+    trigger_type: str
+    multiplier: float
+    confidence: str = "moderate"
+
+
+class Learning(BaseModel):
+    """A rule from LEARNINGS.md the generator follows and the validator scores."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    confidence: str
+    title: str
+    applies_to: str = "all"
+    source: str = "validation"
+    directive: dict[str, Any] = Field(default_factory=dict)
+
+
+class CreatorContext(BaseModel):
+    """Everything a generator may know about a creator's week; immutable once preflight builds it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    creator_id: str
+    page_name: str
+    display_name: str = ""
+    page_type: str
+    timezone: str = "America/New_York"
+    fan_count: int = 0
+    base_price: float | None = None
+    ab_test_running: bool = False
+    week_start: date
+    volume_config: dict[str, Any]
+    vault_types: tuple[str, ...]
+    avoid_types: tuple[str, ...]
+    top_types: tuple[str, ...] = ()
+    rankings: tuple[ContentRanking, ...] = ()
+    rankings_stale: bool = False
+    triggers: tuple[ActiveTrigger, ...] = ()
+    trigger_multipliers: dict[str, float] = Field(default_factory=dict)
+    health: dict[str, Any] = Field(default_factory=dict)
+    analytics: dict[str, Any] = Field(default_factory=dict)
+    trends: dict[str, Any] = Field(default_factory=dict)
+    persona: dict[str, Any] = Field(default_factory=dict)
+    captions: tuple[CaptionOption, ...] = ()
+    learnings: tuple[Learning, ...] = ()
+    degraded: tuple[str, ...] = ()
+    mcp_calls_made: int = 0
+    preflight_duration_ms: float = 0.0
+
+
+class Violation(BaseModel):
+    """One broken hard gate, named so a scheduler can find and fix it."""
+
+    code: str
+    message: str
+    items: list[int] = Field(default_factory=list)
+
+
+class ScoreComponent(BaseModel):
+    name: str
+    points: float
+    max_points: float
+    reasons: list[str] = Field(default_factory=list)
+
+
+class ValidationResult(BaseModel):
+    status: ValidationStatus
+    quality_score: float
+    violations: list[Violation] = Field(default_factory=list)
+    components: list[ScoreComponent] = Field(default_factory=list)
+    recommendations: list[str] = Field(default_factory=list)
+    certificate: ValidationCertificate | None = None

@@ -1,0 +1,1 @@
+"""The rule engine: hard gates, the quality score and signed certificates."""

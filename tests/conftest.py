@@ -1,0 +1,58 @@
+"""Shared fixtures: a pinned clock and real SQLite databases in temporary directories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from eros.clock import FixedClock, parse_instant
+from eros.db.engine import create_schema, make_engine
+
+#: The sample is built as of this day, so the natural week to plan starts 2026-01-05.
+AS_OF = date(2026, 1, 4)
+NOW = "2026-01-04T12:00:00Z"
+SEED = 7
+TEST_SIGNING_KEY = "test-signing-key-not-secret"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(parse_instant(NOW))
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
+    """A migrated database with send types and a signing key, no creators."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'eros.db'}")
+    create_schema(engine, clock, signing_key=TEST_SIGNING_KEY)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full sample, built once per session; tests that write must copy it (`sample_db`)."""
+    from eros.db.sample import build_sample
+
+    path = tmp_path_factory.mktemp("sample") / "eros.db"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine, FixedClock(parse_instant(NOW)), signing_key=TEST_SIGNING_KEY)
+    build_sample(engine, seed=SEED, as_of=AS_OF)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sample_db(sample_db_path: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A private copy of the sample that a test may write to."""
+    import shutil
+
+    target = tmp_path / "sample.db"
+    shutil.copyfile(sample_db_path, target)
+    engine = make_engine(f"sqlite:///{target}")
+    yield engine
+    engine.dispose()

@@ -14,6 +14,8 @@ from sqlalchemy import Engine
 from eros.clock import Clock, clock_from_env
 from eros.config import Settings, load_settings
 from eros.db.engine import make_engine, stored_signing_key
+from eros.errors import ConfigError
+from eros.pipeline import PipelineRunner
 
 
 @dataclass
@@ -39,3 +41,16 @@ def bootstrap(
 ) -> Container:
     resolved = settings or load_settings()
     return Container(settings=resolved, clock=clock or clock_from_env(resolved.environ), _engine=engine)
+
+
+def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
+    """The runner for `v5` (the orchestrator) or `v4` (built-in legacy, or EROS_V4_RUNNER's plug-in)."""
+    if pipeline == "v5":
+        from eros.orchestrator import build_v5_runner
+
+        return build_v5_runner(container)
+    if pipeline == "v4":
+        from eros.legacy import build_v4_runner
+
+        return build_v4_runner(container)
+    raise ConfigError(f"Unknown pipeline {pipeline!r}: use v4 or v5", code="UNKNOWN_PIPELINE")

@@ -20,8 +20,8 @@ run: $(STAMP)
 
 ## The whole test suite: lint, types, unit, integration, end-to-end.
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

@@ -96,7 +96,8 @@ def test_caption_freshness_and_structure() -> None:
     assert is_fresh(None)
     assert is_fresh(90)
     assert not is_fresh(89)
-    good = score_structure("A" + " slow evening with something new I made just for you tonight" * 2, "ppv_unlock")
+    text = "A slow evening, and something new I made just for you tonight. " * 2
+    good = score_structure(text, "ppv_unlock")
     assert good.score >= 85
     assert good.recommendation == "PASS"
     spammy = score_structure("CLICK HERE BUY NOW HURRY HURRY", "bump_normal")

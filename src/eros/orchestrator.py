@@ -1,0 +1,278 @@
+"""The v5 pipeline: preflight → generator → validator → save (ARCHITECTURE §2, D1–D3).
+
+Preflight reads the creator's week in at most four MCP calls; the `schedule-generator` agent
+plans it; the `schedule-validator` agent checks every hard gate, scores it and signs a
+certificate (two MCP calls); an APPROVED week is saved with its certificate, a NEEDS_REVIEW
+week as a draft without one. When the validator rejects, the generator gets the violations
+and up to two more tries. About seven MCP calls per schedule in all, each counted per phase.
+
+Failures come back as `PipelineResult(success=False, errors=[...])`, never as exceptions —
+except programming errors, which should fail loudly. Logger: `eros.orchestrator`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eros.agents import GENERATOR_AGENT, VALIDATOR_AGENT, ProductionTaskTool, TaskTool
+from eros.clock import Clock, SystemClock
+from eros.errors import ErosError
+from eros.models import CreatorContext, ValidationStatus
+from eros.pipeline import PipelineResult, phase_metrics
+from eros.ports import ToolClient
+from eros.preflight import PreflightEngine, parse_week_start
+
+if TYPE_CHECKING:
+    from eros.bootstrap import Container
+    from eros.pipeline import PipelineRunner
+
+logger = logging.getLogger("eros.orchestrator")
+
+#: After a REJECTED validation the generator gets the violations and this many more tries.
+MAX_RETRIES = 2
+GENERATOR_MODEL = "sonnet"
+VALIDATOR_MODEL = "opus"
+
+
+@dataclass
+class _Phase:
+    """Accumulates one phase's time and MCP calls over retries."""
+
+    name: str
+    duration_ms: float = 0.0
+    mcp_calls: int = 0
+    runs: int = 0
+    status: str = "skipped"
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, Any]:
+        entry = phase_metrics(self.name, self.duration_ms, self.mcp_calls, self.status, self.error)
+        entry["runs"] = self.runs
+        entry.update(self.extra)
+        return entry
+
+
+class _PhaseTimer:
+    """`async with timer(phase):` adds the elapsed time and MCP calls of the block to the phase."""
+
+    def __init__(self, phase: _Phase, clock: Clock, mcp: ToolClient) -> None:
+        self.phase, self.clock, self.mcp = phase, clock, mcp
+
+    async def __aenter__(self) -> _Phase:
+        self._started = self.clock.monotonic()
+        self._calls = self.mcp.calls
+        self.phase.runs += 1
+        return self.phase
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.phase.duration_ms += (self.clock.monotonic() - self._started) * 1000
+        self.phase.mcp_calls += self.mcp.calls - self._calls
+
+
+class EROSOrchestrator:
+    """Runs the v5 pipeline for one creator-week (runbook: `await orchestrator.run(creator_id, week)`)."""
+
+    def __init__(
+        self,
+        mcp: ToolClient,
+        task_tool: TaskTool | None = None,
+        *,
+        clock: Clock | None = None,
+        signing_key: bytes | None = None,
+        learnings_path: Path | str | None = None,
+    ) -> None:
+        self.mcp = mcp
+        self.clock: Clock = clock or SystemClock()
+        self.task_tool: TaskTool = task_tool or ProductionTaskTool(
+            client=mcp, signing_key=signing_key, clock=self.clock
+        )
+        self.preflight = PreflightEngine(mcp, learnings_path=learnings_path, clock=self.clock)
+
+    async def generate_schedule(
+        self, creator_id: str, week_start: str | date, *, dry_run: bool = False
+    ) -> PipelineResult:
+        """The seed's name for `run`."""
+        return await self.run(creator_id, week_start, dry_run=dry_run)
+
+    async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        """A PipelineRunner (what `bootstrap.pipeline_runner(container, "v5")` returns)."""
+        return await self.run(creator_id, week_start, dry_run=dry_run)
+
+    async def run(self, creator_id: str, week_start: str | date, *, dry_run: bool = False) -> PipelineResult:
+        week_text = week_start.isoformat() if isinstance(week_start, date) else str(week_start)
+        result = PipelineResult(success=False, creator_id=creator_id, week_start=week_text, dry_run=dry_run)
+        phases = {name: _Phase(name) for name in ("preflight", "generator", "validator", "save")}
+        started, calls_before = self.clock.monotonic(), self.mcp.calls
+        logger.info("v5 run start creator=%s week=%s dry_run=%s", creator_id, week_text, dry_run)
+        try:
+            await self._run_phases(result, phases, creator_id, week_start)
+        except ErosError as exc:
+            failed = next((p for p in phases.values() if p.status == "running"), phases["preflight"])
+            failed.status, failed.error = "error", f"[{exc.code}] {exc.message}"
+            result.errors.append(f"{failed.name}: [{exc.code}] {exc.message}")
+            logger.warning("v5 run failed creator=%s phase=%s: %s", creator_id, failed.name, failed.error)
+        result.metrics = {name: phase.metrics() for name, phase in phases.items()}
+        total = phase_metrics(
+            "total",
+            (self.clock.monotonic() - started) * 1000,
+            self.mcp.calls - calls_before,
+            "ok" if result.success else "error",
+            "; ".join(result.errors) or None,
+        )
+        total["expected_revenue"] = result.expected_revenue
+        result.metrics["total"] = total
+        logger.info(
+            "v5 run end creator=%s week=%s success=%s status=%s score=%s items=%d ms=%.1f mcp_calls=%d",
+            creator_id,
+            result.week_start,
+            result.success,
+            result.validation_status,
+            result.quality_score,
+            result.total_items,
+            result.total_duration_ms,
+            result.mcp_calls_total,
+        )
+        return result
+
+    async def _run_phases(
+        self, result: PipelineResult, phases: dict[str, _Phase], creator_id: str, week_start: str | date
+    ) -> None:
+        async with self._timer(phases["preflight"]) as phase:
+            phase.status = "running"
+            context = await self.preflight.execute(creator_id, parse_week_start(week_start))
+            phase.status = "degraded" if context.degraded else "ok"
+            phase.extra["degraded"] = list(context.degraded)
+        result.creator_id = context.creator_id
+        result.week_start = context.week_start.isoformat()
+
+        feedback: list[dict[str, Any]] = []
+        for revision in range(MAX_RETRIES + 1):
+            async with self._timer(phases["generator"]) as phase:
+                phase.status = "running"
+                plan = await self.task_tool.invoke(
+                    GENERATOR_AGENT,
+                    {"context": context.model_dump(mode="json"), "revision": revision, "feedback": feedback},
+                    model=GENERATOR_MODEL,
+                )
+                phase.status = "ok"
+                phase.extra.update(_plan_summary(plan))
+            items = list(plan.get("items") or [])
+            async with self._timer(phases["validator"]) as phase:
+                phase.status = "running"
+                validation = await self.task_tool.invoke(
+                    VALIDATOR_AGENT,
+                    {"context": context.model_dump(mode="json"), "items": items},
+                    model=VALIDATOR_MODEL,
+                )
+                status = ValidationStatus(str(validation["status"]))
+                phase.status = "ok" if status is not ValidationStatus.REJECTED else "rejected"
+            _record(result, context, plan, items, validation)
+            if status is not ValidationStatus.REJECTED:
+                break
+            feedback = list(validation.get("violations") or [])
+            logger.info(
+                "validator rejected creator=%s revision=%d violations=%d score=%s",
+                context.creator_id,
+                revision,
+                len(feedback),
+                validation.get("quality_score"),
+            )
+
+        if result.validation_status == ValidationStatus.REJECTED:
+            result.errors.append(_rejection_message(result.validation or {}))
+            return
+        if result.dry_run:
+            result.success = True
+            return
+        async with self._timer(phases["save"]) as phase:
+            phase.status = "running"
+            certificate = (result.validation or {}).get("certificate")
+            saved = await self.mcp.call_tool(
+                "save_schedule",
+                {
+                    "creator_id": context.creator_id,
+                    "week_start": context.week_start.isoformat(),
+                    "items": items,
+                    "validation_certificate": certificate
+                    if result.validation_status == ValidationStatus.APPROVED
+                    else None,
+                },
+            )
+            phase.status = "ok"
+            phase.extra["saved_status"] = saved.get("status")
+            phase.extra["warnings"] = list(saved.get("warnings") or [])
+        result.schedule_id = saved.get("schedule_id")
+        if result.schedule is not None:
+            result.schedule["saved_status"] = saved.get("status")
+            result.schedule["revision"] = saved.get("revision")
+        result.success = True
+
+    def _timer(self, phase: _Phase) -> _PhaseTimer:
+        return _PhaseTimer(phase, self.clock, self.mcp)
+
+
+def _plan_summary(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """What the generator says about its own plan (solver, objective, bound, gap)."""
+    keys = ("solver", "objective", "upper_bound", "gap", "expected_revenue")
+    return {key: plan.get(key) for key in keys}
+
+
+def _record(
+    result: PipelineResult,
+    context: CreatorContext,
+    plan: Mapping[str, Any],
+    items: list[dict[str, Any]],
+    validation: Mapping[str, Any],
+) -> None:
+    """The latest attempt becomes the result (a retry overwrites the rejected attempt)."""
+    violations = list(validation.get("violations") or [])
+    expected = plan.get("expected_revenue")
+    result.validation_status = str(validation["status"])
+    result.quality_score = validation.get("quality_score")
+    result.total_items = len(items)
+    result.hard_gate_violations = len(violations)
+    result.expected_revenue = float(expected) if expected is not None else None
+    result.validation = dict(validation)
+    result.schedule = {
+        "creator_id": context.creator_id,
+        "page_name": context.page_name,
+        "week_start": context.week_start.isoformat(),
+        "tier": context.volume_config.get("tier"),
+        "timezone": context.timezone,
+        "items": items,
+        **_plan_summary(plan),
+    }
+
+
+def _rejection_message(validation: Mapping[str, Any]) -> str:
+    violations = validation.get("violations") or []
+    codes = sorted({str(v.get("code")) for v in violations})
+    return (
+        f"validator: REJECTED after {MAX_RETRIES + 1} attempts "
+        f"({len(violations)} violations: {', '.join(codes) or 'quality below 60'})"
+    )
+
+
+def build_v5_runner(container: Container) -> PipelineRunner:
+    """The orchestrator wired to the configured client, signing key, clock and learnings."""
+    from eros.clients import connect_client
+
+    client = connect_client(container)
+    task_tool = ProductionTaskTool(
+        client=client,
+        signing_key=container.signing_key,
+        clock=container.clock,
+    )
+    return EROSOrchestrator(
+        client,
+        task_tool,
+        clock=container.clock,
+        signing_key=container.signing_key,
+        learnings_path=container.settings.learnings_path,
+    )

@@ -1,0 +1,411 @@
+"""Preflight: everything the generator may know about a creator's week, in at most four MCP calls.
+
+The v5 pipeline's first phase (ARCHITECTURE §2, runbook §1). It reads through the eros-db
+tools only (D3): one bundled `get_creator_profile` (creator, analytics, tier, rankings, vault,
+persona), then — concurrently — the active volume triggers, the performance trends and the
+captions (`get_captions`: PPV captions per content type and the other send types' captions in
+one call). A failing triggers or trends call degrades the context (recorded in
+`context.degraded`) instead of failing the run; an unknown or inactive creator fails with
+CREATOR_NOT_FOUND / CREATOR_INACTIVE.
+
+The week may start on any day (the rulebook's week is `week_start … week_start + 6`, and the
+runbook itself plans the week of Tuesday 2026-01-06); it must be a strict `YYYY-MM-DD` date.
+
+Daily targets are computed here with `eros.rules.volume.week_targets` — the same function the
+`get_volume_config` tool uses — from the tier, the compound trigger multiplier and the health
+adjustment, so they need no fifth call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from eros.clock import Clock, FixedClock, SystemClock
+from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
+from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
+from eros.ports import ToolClient
+from eros.rules.calendar import DAY_NAMES
+from eros.rules.health import assess_health, declining_weeks
+from eros.rules.send_types import FOLLOWUP_KEY, schedulable_types
+from eros.rules.tiers import tier_spec
+from eros.rules.timing import parse_date
+from eros.rules.triggers import compound
+from eros.rules.volume import week_targets
+
+#: The four calls preflight makes, in order (DOMAIN §13: "at most 4 calls in preflight").
+PREFLIGHT_TOOLS = (
+    "get_creator_profile",
+    "get_active_volume_triggers",
+    "get_performance_trends",
+    "get_captions",
+)
+#: Captions fetched per content type (PPV-like types) and per other send type: enough for a
+#: PREMIUM week (≤ 28 sends of one type) to use each caption once.
+CAPTIONS_PER_CONTENT_TYPE = 20
+CAPTIONS_PER_SEND_TYPE = 40
+#: Health looks back 14 days for saturation (DOMAIN §8).
+TRENDS_PERIOD = "14d"
+
+
+def parse_week_start(value: str | date) -> date:
+    """A strict `YYYY-MM-DD` (or a date); INVALID_DATE otherwise. Any weekday may start a week."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return parse_date(str(value).strip())
+    except ValueError as exc:
+        raise InvalidDate(
+            f"week_start {value!r} is not a real YYYY-MM-DD date", details={"week_start": str(value)}
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class PreflightData:
+    """The raw answers of the four calls; `None` where a degradable call failed."""
+
+    profile: Mapping[str, Any]
+    triggers: Mapping[str, Any] | None
+    trends: Mapping[str, Any] | None
+    captions: Mapping[str, Any]
+
+
+class PreflightEngine:
+    """Builds the immutable CreatorContext for one creator-week (runbook: `PreflightEngine(mcp)`)."""
+
+    def __init__(
+        self,
+        mcp: ToolClient,
+        *,
+        learnings_path: Path | str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.mcp = mcp
+        self.learnings_path = Path(learnings_path) if learnings_path is not None else None
+        self.clock: Clock = clock or SystemClock()
+
+    async def execute(self, creator_id: str, week_start: str | date) -> CreatorContext:
+        """Fetch, check and assemble; raises ErosError (with a code) when the week cannot be planned."""
+        week = parse_week_start(week_start)
+        started = self.clock.monotonic()
+        calls_before = self.mcp.calls
+        data, degraded = await self._fetch(creator_id)
+        creator = data.profile.get("creator") or {}
+        learnings = self._learnings(
+            str(creator.get("creator_id", creator_id)),
+            str(creator.get("page_name", creator_id)),
+            str((data.profile.get("volume") or {}).get("tier", "")),
+        )
+        return build_context(
+            data,
+            week_start=week,
+            learnings=learnings,
+            degraded=degraded,
+            mcp_calls=self.mcp.calls - calls_before,
+            duration_ms=(self.clock.monotonic() - started) * 1000,
+        )
+
+    async def _fetch(self, creator_id: str) -> tuple[PreflightData, tuple[str, ...]]:
+        profile = await self._profile(creator_id)
+        resolved = str(profile["creator"]["creator_id"])
+        triggers, trends, captions = await asyncio.gather(
+            self._degradable("get_active_volume_triggers", {"creator_id": resolved}),
+            self._degradable("get_performance_trends", {"creator_id": resolved, "period": TRENDS_PERIOD}),
+            self.mcp.call_tool("get_captions", _captions_request(resolved, profile)),
+            return_exceptions=False,
+        )
+        degraded = tuple(reason for _, reason in (triggers, trends) if reason)
+        return PreflightData(profile, triggers[0], trends[0], captions), degraded
+
+    async def _profile(self, creator_id: str) -> Mapping[str, Any]:
+        try:
+            profile = await self.mcp.call_tool(
+                "get_creator_profile",
+                {
+                    "creator_id": creator_id,
+                    "include_analytics": True,
+                    "include_volume": True,
+                    "include_content_rankings": True,
+                    "include_vault": True,
+                    "include_persona": True,
+                },
+            )
+        except ToolCallError as exc:
+            if exc.code == CreatorNotFound.code:
+                raise CreatorNotFound(exc.message, details={"creator_id": creator_id}) from exc
+            raise
+        creator = profile.get("creator")
+        if not creator:
+            raise CreatorNotFound(f"Creator {creator_id!r} not found", details={"creator_id": creator_id})
+        if not creator.get("is_active", True):
+            raise CreatorNotFound(
+                f"Creator {creator_id!r} is not active; activate it before planning a week",
+                code="CREATOR_INACTIVE",
+                details={"creator_id": creator_id},
+            )
+        return profile
+
+    async def _degradable(
+        self, tool: str, arguments: dict[str, Any]
+    ) -> tuple[Mapping[str, Any] | None, str | None]:
+        """A call the run survives without: its failure becomes a `degraded` note, not an exception."""
+        try:
+            return await self.mcp.call_tool(tool, arguments), None
+        except ErosError as exc:
+            return None, f"{tool}: [{exc.code}] {exc.message}"
+
+    def _learnings(self, creator_id: str, page_name: str, tier: str) -> tuple[Learning, ...]:
+        if self.learnings_path is None:
+            return ()
+        from eros.learnings import load_learnings
+
+        return load_learnings(self.learnings_path, creator_id, page_name, tier)
+
+
+def _captions_request(creator_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:
+    """Captions for every usable content type (vault minus AVOID) and every other send type."""
+    creator = profile["creator"]
+    usable = sorted(set(_vault_types(profile)) - set(_avoid_types(profile)))
+    send_types = [st.key for st in schedulable_types(str(creator["page_type"])) if not st.requires_media]
+    return {
+        "creator_id": creator_id,
+        "content_types": usable,
+        "limit_per_type": CAPTIONS_PER_CONTENT_TYPE,
+        "send_types": [*send_types, FOLLOWUP_KEY],
+        "limit_per_send_type": CAPTIONS_PER_SEND_TYPE,
+    }
+
+
+def _vault_types(profile: Mapping[str, Any]) -> list[str]:
+    return [str(name) for name in (profile.get("vault") or {}).get("allowed_type_names", [])]
+
+
+def _avoid_types(profile: Mapping[str, Any]) -> list[str]:
+    return [str(name) for name in (profile.get("content_rankings") or {}).get("avoid_types", [])]
+
+
+def _rankings(profile: Mapping[str, Any]) -> tuple[ContentRanking, ...]:
+    rows = (profile.get("content_rankings") or {}).get("rankings", [])
+    return tuple(ContentRanking.model_validate(row) for row in rows)
+
+
+def _triggers(answer: Mapping[str, Any] | None) -> tuple[ActiveTrigger, ...]:
+    if answer is None:
+        return ()
+    return tuple(
+        sorted(
+            (ActiveTrigger.model_validate(row) for row in answer.get("triggers", [])),
+            key=lambda t: (t.content_type, t.trigger_type),
+        )
+    )
+
+
+def _captions(answer: Mapping[str, Any]) -> tuple[CaptionOption, ...]:
+    """Every caption once, in the tool's ranking order (fresh first, then least recently used)."""
+    seen: set[int] = set()
+    out: list[CaptionOption] = []
+    for row in answer.get("captions", []):
+        option = CaptionOption.model_validate(row)
+        if option.caption_id not in seen:
+            seen.add(option.caption_id)
+            out.append(option)
+    return tuple(out)
+
+
+def _health(analytics: Mapping[str, Any], trends: Mapping[str, Any] | None) -> dict[str, Any]:
+    """DOMAIN §8 from the trends call; without it, declines from the profile's weekly earnings only."""
+    weekly = [float(v) for v in analytics.get("weekly_earnings", [])]
+    if trends is None:
+        return {
+            "status": assess_health(weekly, 0).status.value,
+            "declining_weeks": declining_weeks(weekly),
+            "saturation": None,
+            "opportunity": None,
+            "score": None,
+            "volume_adjustment": 0,
+            "source": "analytics (trends unavailable)",
+        }
+    health = assess_health(weekly, int(trends.get("sends_last_14_days", trends.get("sends", 0))))
+    return {
+        "status": health.status.value,
+        "declining_weeks": health.declining_weeks,
+        "saturation": health.saturation,
+        "opportunity": health.opportunity,
+        "score": health.score,
+        "volume_adjustment": health.volume_adjustment,
+        "source": "performance_trends",
+    }
+
+
+def volume_config(
+    week_start: date,
+    tier: str,
+    page_type: str,
+    mm_revenue: float | None,
+    trigger_multiplier: float,
+    health_adjustment: int,
+) -> dict[str, Any]:
+    """Tier, multipliers and per-day targets of the week (DOMAIN §2 "Daily targets")."""
+    spec = tier_spec(tier)
+    days = week_targets(week_start, tier, page_type, trigger_multiplier, health_adjustment, mm_revenue)
+    return {
+        "tier": spec.tier.value,
+        "mm_revenue": mm_revenue,
+        "base_ranges": {cat.value: list(rng) for cat, rng in spec.ranges.items()},
+        "weekly_total_range": list(spec.weekly_total),
+        "trigger_multiplier": trigger_multiplier,
+        "health_adjustment": health_adjustment,
+        "daily_targets": [
+            {
+                "date": d.day.isoformat(),
+                "weekday": DAY_NAMES[d.day.weekday()],
+                "revenue": d.revenue,
+                "engagement": d.engagement,
+                "retention": d.retention,
+                "total": d.total,
+                "calendar_boost": d.calendar_boost,
+                "calendar_reason": d.calendar_reason,
+                "weekend_boost": d.weekend_boost,
+                "day_multiplier": round(d.day_multiplier, 3),
+            }
+            for d in days
+        ],
+        "week_total": sum(d.total for d in days),
+    }
+
+
+def build_context(
+    data: PreflightData,
+    *,
+    week_start: date,
+    learnings: Sequence[Learning] = (),
+    degraded: Sequence[str] = (),
+    mcp_calls: int = 0,
+    duration_ms: float = 0.0,
+) -> CreatorContext:
+    """Assemble the context from the four answers (pure: the same answers give the same context)."""
+    profile = data.profile
+    creator = profile["creator"]
+    analytics = dict(profile.get("analytics") or {})
+    volume = profile.get("volume") or {}
+    rankings_block = profile.get("content_rankings") or {}
+    triggers = _triggers(data.triggers)
+    combined = compound((t.content_type, t.multiplier) for t in triggers)
+    health = _health(analytics, data.trends)
+    page_type = str(creator["page_type"])
+    mm_revenue = analytics.get("mm_revenue")
+    return CreatorContext(
+        creator_id=str(creator["creator_id"]),
+        page_name=str(creator["page_name"]),
+        display_name=str(creator.get("display_name") or ""),
+        page_type=page_type,
+        timezone=str(creator.get("timezone") or "America/New_York"),
+        fan_count=int(creator.get("current_fan_count") or 0),
+        base_price=creator.get("base_price"),
+        ab_test_running=bool(creator.get("ab_test_running", False)),
+        week_start=week_start,
+        volume_config=volume_config(
+            week_start,
+            str(volume["tier"]),
+            page_type,
+            float(mm_revenue) if mm_revenue is not None else None,
+            combined.global_multiplier,
+            int(health["volume_adjustment"]),
+        ),
+        vault_types=tuple(sorted(_vault_types(profile))),
+        avoid_types=tuple(sorted(_avoid_types(profile))),
+        top_types=tuple(sorted(str(t) for t in rankings_block.get("top_types", []))),
+        rankings=_rankings(profile),
+        rankings_stale=bool(rankings_block.get("is_stale", False)),
+        triggers=triggers,
+        trigger_multipliers=combined.per_content_type,
+        health=health,
+        analytics=analytics,
+        trends=dict(data.trends or {}),
+        persona=dict(profile.get("persona") or {}),
+        captions=_captions(data.captions),
+        learnings=tuple(learnings),
+        degraded=tuple(degraded),
+        mcp_calls_made=mcp_calls,
+        preflight_duration_ms=round(duration_ms, 3),
+    )
+
+
+# --- MockMCP: the same tools over a tiny in-memory sample ---------------------------------
+
+MOCK_SIGNING_KEY = "mock-mcp-signing-key-not-secret"
+
+
+def _mock_client() -> ToolClient:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from eros.clients import InProcessClient
+    from eros.db.engine import create_schema
+    from eros.db.sample import MINI_SAMPLE_AS_OF, build_mini_sample
+    from eros.tools import ToolEnv
+
+    clock = FixedClock(datetime.combine(MINI_SAMPLE_AS_OF, datetime.min.time()).replace(hour=12))
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    create_schema(engine, clock, signing_key=MOCK_SIGNING_KEY)
+    build_mini_sample(engine)
+    return InProcessClient(ToolEnv(engine, clock, MOCK_SIGNING_KEY.encode()))
+
+
+class MockMCP:
+    """An in-memory eros-db (the runbook's `MockMCP()`): the real tools over `build_mini_sample`.
+
+    Not a hand-written fake — every call runs the same tool code as production, against a tiny
+    SQLite database that lives as long as this object and includes a creator called `test`.
+    """
+
+    def __init__(self) -> None:
+        self._client = _mock_client()
+
+    @property
+    def calls(self) -> int:
+        return self._client.calls
+
+    async def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await self._client.call_tool(name, arguments)
+
+
+# --- python -m eros.preflight ----------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m eros.preflight --creator alexia --week 2026-01-06`: print the context as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m eros.preflight", description=main.__doc__)
+    parser.add_argument("--creator", required=True, help="creator id or page name")
+    parser.add_argument("--week", help="week start YYYY-MM-DD (default: next Monday)")
+    args = parser.parse_args(argv)
+
+    from eros.bootstrap import bootstrap
+    from eros.clients import connect_client
+    from eros.rules.calendar import next_monday
+
+    container = bootstrap()
+    week = args.week or next_monday(container.clock.now().date()).isoformat()
+    engine = PreflightEngine(
+        connect_client(container), learnings_path=container.settings.learnings_path, clock=container.clock
+    )
+    try:
+        context = asyncio.run(engine.execute(args.creator, week))
+    except ErosError as exc:
+        print(json.dumps(exc.as_dict()), file=sys.stderr)
+        return 2
+    print(json.dumps(context.model_dump(mode="json"), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

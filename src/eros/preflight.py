@@ -11,9 +11,9 @@ CREATOR_NOT_FOUND / CREATOR_INACTIVE.
 The week may start on any day (the rulebook's week is `week_start … week_start + 6`, and the
 runbook itself plans the week of Tuesday 2026-01-06); it must be a strict `YYYY-MM-DD` date.
 
-Daily targets are computed here with `eros.rules.volume.week_targets` — the same function the
-`get_volume_config` tool uses — from the tier, the compound trigger multiplier and the health
-adjustment, so they need no fifth call.
+`context.volume_config` has the shape of `get_volume_config`'s answer and is computed the same
+way (`eros.rules.volume.week_targets` over the profile's tier and MM revenue, the compound
+trigger multiplier and the health adjustment), so it needs no fifth call.
 """
 
 from __future__ import annotations
@@ -33,11 +33,8 @@ from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
 from eros.ports import ToolClient
 from eros.rules.calendar import DAY_NAMES
-from eros.rules.health import assess_health, declining_weeks
 from eros.rules.send_types import FOLLOWUP_KEY, schedulable_types
-from eros.rules.tiers import tier_spec
-from eros.rules.timing import parse_date
-from eros.rules.triggers import compound
+from eros.rules.timing import DEFAULT_TIMEZONE, parse_date
 from eros.rules.volume import week_targets
 
 #: The four calls preflight makes, in order (DOMAIN §13: "at most 4 calls in preflight").
@@ -103,7 +100,7 @@ class PreflightEngine:
         learnings = self._learnings(
             str(creator.get("creator_id", creator_id)),
             str(creator.get("page_name", creator_id)),
-            str((data.profile.get("volume") or {}).get("tier", "")),
+            str((data.profile.get("volume_assignment") or {}).get("tier", "")),
         )
         return build_context(
             data,
@@ -186,7 +183,7 @@ def _captions_request(creator_id: str, profile: Mapping[str, Any]) -> dict[str, 
 
 
 def _vault_types(profile: Mapping[str, Any]) -> list[str]:
-    return [str(name) for name in (profile.get("vault") or {}).get("allowed_type_names", [])]
+    return [str(name) for name in (profile.get("allowed_content_types") or {}).get("allowed_type_names", [])]
 
 
 def _avoid_types(profile: Mapping[str, Any]) -> list[str]:
@@ -203,7 +200,15 @@ def _triggers(answer: Mapping[str, Any] | None) -> tuple[ActiveTrigger, ...]:
         return ()
     return tuple(
         sorted(
-            (ActiveTrigger.model_validate(row) for row in answer.get("triggers", [])),
+            (
+                ActiveTrigger(
+                    content_type=str(row["content_type"]),
+                    trigger_type=str(row["trigger_type"]),
+                    multiplier=float(row["adjustment_multiplier"]),
+                    confidence=str(row.get("confidence", "moderate")),
+                )
+                for row in answer.get("triggers", [])
+            ),
             key=lambda t: (t.content_type, t.trigger_type),
         )
     )
@@ -221,53 +226,61 @@ def _captions(answer: Mapping[str, Any]) -> tuple[CaptionOption, ...]:
     return tuple(out)
 
 
-def _health(analytics: Mapping[str, Any], trends: Mapping[str, Any] | None) -> dict[str, Any]:
-    """DOMAIN §8 from the trends call; without it, declines from the profile's weekly earnings only."""
-    weekly = [float(v) for v in analytics.get("weekly_earnings", [])]
-    if trends is None:
-        return {
-            "status": assess_health(weekly, 0).status.value,
-            "declining_weeks": declining_weeks(weekly),
-            "saturation": None,
-            "opportunity": None,
-            "score": None,
-            "volume_adjustment": 0,
-            "source": "analytics (trends unavailable)",
-        }
-    health = assess_health(weekly, int(trends.get("sends_last_14_days", trends.get("sends", 0))))
-    return {
-        "status": health.status.value,
-        "declining_weeks": health.declining_weeks,
-        "saturation": health.saturation,
-        "opportunity": health.opportunity,
-        "score": health.score,
-        "volume_adjustment": health.volume_adjustment,
-        "source": "performance_trends",
-    }
+#: Health fields the trends call reports under other names than the profile's health summary.
+_TRENDS_HEALTH_FIELDS = {
+    "status": "health_status",
+    "declining_weeks": "declining_weeks",
+    "saturation": "saturation",
+    "opportunity": "opportunity",
+    "volume_adjustment": "volume_adjustment",
+}
+
+
+def _health(profile: Mapping[str, Any], trends: Mapping[str, Any] | None) -> dict[str, Any]:
+    """DOMAIN §8 health: the profile's summary, refreshed by the trends call when it answered.
+
+    Both come from the same tool-side computation over the last 90 days; the trends call adds
+    its period and data confidence. Without it the profile's summary stands (degraded, not failed).
+    """
+    health = dict(profile.get("health") or {})
+    if trends is not None:
+        health.update({key: trends[src] for key, src in _TRENDS_HEALTH_FIELDS.items() if src in trends})
+        health["source"] = f"performance_trends:{trends.get('period', TRENDS_PERIOD)}"
+    return health
 
 
 def volume_config(
     week_start: date,
-    tier: str,
+    assignment: Mapping[str, Any],
     page_type: str,
-    mm_revenue: float | None,
-    trigger_multiplier: float,
-    health_adjustment: int,
+    triggers: Mapping[str, Any] | None,
+    health: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Tier, multipliers and per-day targets of the week (DOMAIN §2 "Daily targets")."""
-    spec = tier_spec(tier)
-    days = week_targets(week_start, tier, page_type, trigger_multiplier, health_adjustment, mm_revenue)
+    """The week's volume, shaped like `get_volume_config`'s answer (DOMAIN §2 "Daily targets").
+
+    The same inputs and the same `week_targets` as that tool: tier and MM revenue from the
+    profile's volume assignment (smoothing uses the MM revenue), the compound trigger multiplier
+    (1.0 when triggers are unavailable) and the health adjustment.
+    """
+    tier = str(assignment["tier"])
+    mm_revenue = float(assignment["mm_revenue"])
+    multiplier = float(triggers["compound_multiplier"]) if triggers is not None else 1.0
+    adjustment = int(health.get("volume_adjustment", 0))
+    days = week_targets(week_start, tier, page_type, multiplier, adjustment, mm_revenue)
     return {
-        "tier": spec.tier.value,
+        "tier": tier,
+        "tier_source": assignment.get("tier_source"),
+        "tier_confidence": assignment.get("tier_confidence"),
         "mm_revenue": mm_revenue,
-        "base_ranges": {cat.value: list(rng) for cat, rng in spec.ranges.items()},
-        "weekly_total_range": list(spec.weekly_total),
-        "trigger_multiplier": trigger_multiplier,
-        "health_adjustment": health_adjustment,
-        "daily_targets": [
+        "base_ranges": dict(assignment.get("base_ranges") or {}),
+        "weekly_total_range": list(assignment.get("weekly_total") or []),
+        "trigger_multiplier": round(multiplier, 4),
+        "trigger_source": "current_state" if triggers is not None else "unavailable",
+        "health_adjustment": adjustment,
+        "days": [
             {
                 "date": d.day.isoformat(),
-                "weekday": DAY_NAMES[d.day.weekday()],
+                "day_name": DAY_NAMES[d.day.weekday()],
                 "revenue": d.revenue,
                 "engagement": d.engagement,
                 "retention": d.retention,
@@ -279,7 +292,12 @@ def volume_config(
             }
             for d in days
         ],
-        "week_total": sum(d.total for d in days),
+        "weekly_totals": {
+            "revenue": sum(d.revenue for d in days),
+            "engagement": sum(d.engagement for d in days),
+            "retention": sum(d.retention for d in days),
+            "total": sum(d.total for d in days),
+        },
     }
 
 
@@ -295,41 +313,31 @@ def build_context(
     """Assemble the context from the four answers (pure: the same answers give the same context)."""
     profile = data.profile
     creator = profile["creator"]
-    analytics = dict(profile.get("analytics") or {})
-    volume = profile.get("volume") or {}
     rankings_block = profile.get("content_rankings") or {}
-    triggers = _triggers(data.triggers)
-    combined = compound((t.content_type, t.multiplier) for t in triggers)
-    health = _health(analytics, data.trends)
+    health = _health(profile, data.trends)
     page_type = str(creator["page_type"])
-    mm_revenue = analytics.get("mm_revenue")
     return CreatorContext(
         creator_id=str(creator["creator_id"]),
         page_name=str(creator["page_name"]),
         display_name=str(creator.get("display_name") or ""),
         page_type=page_type,
-        timezone=str(creator.get("timezone") or "America/New_York"),
+        timezone=str(creator.get("timezone") or DEFAULT_TIMEZONE),
         fan_count=int(creator.get("current_fan_count") or 0),
         base_price=creator.get("base_price"),
         ab_test_running=bool(creator.get("ab_test_running", False)),
         week_start=week_start,
         volume_config=volume_config(
-            week_start,
-            str(volume["tier"]),
-            page_type,
-            float(mm_revenue) if mm_revenue is not None else None,
-            combined.global_multiplier,
-            int(health["volume_adjustment"]),
+            week_start, profile["volume_assignment"], page_type, data.triggers, health
         ),
         vault_types=tuple(sorted(_vault_types(profile))),
         avoid_types=tuple(sorted(_avoid_types(profile))),
         top_types=tuple(sorted(str(t) for t in rankings_block.get("top_types", []))),
         rankings=_rankings(profile),
         rankings_stale=bool(rankings_block.get("is_stale", False)),
-        triggers=triggers,
-        trigger_multipliers=combined.per_content_type,
+        triggers=_triggers(data.triggers),
+        trigger_multipliers=dict((data.triggers or {}).get("multipliers_by_content_type") or {}),
         health=health,
-        analytics=analytics,
+        analytics=dict(profile.get("analytics") or {}),
         trends=dict(data.trends or {}),
         persona=dict(profile.get("persona") or {}),
         captions=_captions(data.captions),

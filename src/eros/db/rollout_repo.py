@@ -1,0 +1,91 @@
+"""Rows of the rollout plane that comparator and rollout manager own (ARCHITECTURE D4).
+
+Shadow comparisons, the current rollout phase (a singleton row) and its transitions.
+Timestamps are `eros.clock.iso_z` strings, so string order is time order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, select
+
+from eros.db.schema import rollback_events, rollout_state, rollout_transitions, shadow_comparisons
+
+ROLLOUT_STATE_ID = 1
+
+
+def insert_comparison(conn: Connection, row: Mapping[str, Any]) -> int:
+    """Store one shadow comparison; `details` (a dict) goes to details_json."""
+    values = {k: v for k, v in row.items() if k != "details"}
+    values["details_json"] = json.dumps(row.get("details") or {}, sort_keys=True)
+    return _new_id(conn.execute(shadow_comparisons.insert().values(**values)).inserted_primary_key)
+
+
+def _new_id(primary_key: Any) -> int:
+    return int(primary_key[0])
+
+
+def comparisons_between(conn: Connection, since: str, until: str) -> list[dict[str, Any]]:
+    """Comparisons created in [since, until), oldest first."""
+    query = (
+        select(shadow_comparisons)
+        .where(shadow_comparisons.c.created_at >= since, shadow_comparisons.c.created_at < until)
+        .order_by(shadow_comparisons.c.created_at, shadow_comparisons.c.id)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def get_rollout_state(conn: Connection) -> RowMapping | None:
+    return (
+        conn.execute(select(rollout_state).where(rollout_state.c.id == ROLLOUT_STATE_ID)).mappings().first()
+    )
+
+
+def set_rollout_state(conn: Connection, *, phase: int, phase_started_at: str, at: str, actor: str) -> None:
+    values = {"phase": phase, "phase_started_at": phase_started_at, "updated_at": at, "updated_by": actor}
+    if get_rollout_state(conn) is None:
+        conn.execute(rollout_state.insert().values(id=ROLLOUT_STATE_ID, **values))
+    else:
+        conn.execute(rollout_state.update().where(rollout_state.c.id == ROLLOUT_STATE_ID).values(**values))
+
+
+def insert_transition(
+    conn: Connection,
+    *,
+    at: str,
+    from_phase: int | None,
+    to_phase: int,
+    outcome: str,
+    forced: bool,
+    actor: str,
+    reason: str | None,
+    analysis: Mapping[str, Any] | None,
+) -> int:
+    inserted = conn.execute(
+        rollout_transitions.insert().values(
+            at=at,
+            from_phase=from_phase,
+            to_phase=to_phase,
+            outcome=outcome,
+            forced=forced,
+            actor=actor,
+            reason=reason,
+            analysis_json=json.dumps(analysis, sort_keys=True, default=str) if analysis else None,
+        )
+    )
+    return _new_id(inserted.inserted_primary_key)
+
+
+def recent_transitions(conn: Connection, limit: int = 20) -> Sequence[RowMapping]:
+    """Newest first."""
+    query = select(rollout_transitions).order_by(rollout_transitions.c.id.desc()).limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def rollbacks_since(conn: Connection, since: str) -> int:
+    """Rollbacks (not restores) recorded since `since` — the pre-cutover checklist's count."""
+    query = select(func.count()).where(rollback_events.c.at >= since, rollback_events.c.action == "rollback")
+    return int(conn.execute(query).scalar_one())

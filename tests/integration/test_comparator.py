@@ -1,0 +1,233 @@
+"""Shadow mode against a real SQLite file (ARCHITECTURE D5): v4 returned and saved, v5 dry and compared."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from eros.clock import FixedClock
+from eros.comparator import Outcome, ShadowComparator, shadow_report
+from eros.db.schema import creators, schedules, shadow_comparisons
+from eros.pipeline import PipelineResult, phase_metrics
+
+WEEK = "2026-01-05"
+NOW = "2026-01-04T12:00:00Z"
+
+
+def _items(ppv_prices: Sequence[float], bumps: int) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = [
+        {"send_type_key": "ppv_unlock", "scheduled_date": WEEK, "scheduled_time": "20:00", "price": p}
+        for p in ppv_prices
+    ]
+    items += [
+        {"send_type_key": "bump_normal", "scheduled_date": "2026-01-06", "scheduled_time": "10:00"}
+    ] * bumps
+    return items
+
+
+class FakePipeline:
+    """A runner that saves like a real pipeline unless dry_run, and reports what it was told."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        name: str,
+        *,
+        items: list[dict[str, Any]],
+        quality: float = 85.0,
+        revenue: float = 1000.0,
+        violations: Sequence[str] = (),
+        success: bool = True,
+        raises: Exception | None = None,
+        hang: bool = False,
+    ) -> None:
+        self.engine, self.name, self.items = engine, name, items
+        self.quality, self.revenue, self.violations = quality, revenue, list(violations)
+        self.success, self.raises, self.hang = success, raises, hang
+        self.calls: list[bool] = []
+
+    async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        self.calls.append(dry_run)
+        if self.hang:
+            await asyncio.Event().wait()
+        if self.raises is not None:
+            raise self.raises
+        schedule_id = None
+        if not dry_run:
+            with self.engine.begin() as conn:
+                conn.execute(schedules.delete().where(schedules.c.creator_id == creator_id))
+                schedule_id = conn.execute(
+                    schedules.insert().values(
+                        creator_id=creator_id,
+                        week_start=week_start,
+                        week_end="2026-01-11",
+                        status="draft",
+                        schedule_hash="h",
+                        items_json=json.dumps(self.items),
+                        generator=self.name,
+                        created_at=NOW,
+                        updated_at=NOW,
+                    )
+                ).inserted_primary_key[0]
+        return PipelineResult(
+            success=self.success,
+            creator_id=creator_id,
+            week_start=week_start,
+            pipeline=self.name,
+            schedule_id=schedule_id,
+            quality_score=self.quality,
+            total_items=len(self.items),
+            hard_gate_violations=len(self.violations),
+            expected_revenue=self.revenue,
+            errors=[] if self.success else ["generator gave up"],
+            metrics={"total": phase_metrics("total", 1500.0, 4 if self.name == "v5" else 52)},
+            schedule={"items": self.items},
+            validation={"violations": [{"code": c, "message": c} for c in self.violations]},
+            dry_run=dry_run,
+        )
+
+
+@pytest.fixture
+def db(empty_db: Engine) -> Engine:
+    with empty_db.begin() as conn:
+        conn.execute(
+            creators.insert().values(
+                creator_id="alexia", page_name="alexia", display_name="Alexia", page_type="paid"
+            )
+        )
+    return empty_db
+
+
+def _saved_generators(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(select(schedules.c.generator))]
+
+
+def _comparisons(engine: Engine) -> list[Mapping[str, Any]]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(shadow_comparisons)).mappings())
+
+
+async def test_v4_is_returned_and_saved_v5_runs_dry_and_is_compared(db: Engine, clock: FixedClock) -> None:
+    v4 = FakePipeline(db, "v4", items=_items([20.0, 15.0], 2), quality=80.0, revenue=900.0)
+    v5 = FakePipeline(db, "v5", items=_items([25.0], 3), quality=88.5, revenue=1100.0)
+    result = await ShadowComparator(v4, v5, db, clock).run("alexia", WEEK)
+
+    assert result.pipeline == "v4"
+    assert v4.calls == [False] and v5.calls == [True]
+    assert _saved_generators(db) == ["v4"]
+    [row] = _comparisons(db)
+    assert row["outcome"] == Outcome.MISMATCHED
+    assert row["quality_diff"] == pytest.approx(8.5)
+    assert row["revenue_diff"] == pytest.approx(200.0)
+    assert (row["v4_mcp_calls"], row["v5_mcp_calls"]) == (52, 4)
+    assert (row["v4_duration_ms"], row["v5_duration_ms"]) == (1500.0, 1500.0)
+    details = json.loads(row["details_json"])
+    assert details["v4"]["ppv_count"] == 2 and details["v4"]["ppv_prices"] == [15.0, 20.0]
+    assert details["v5"]["per_day_category"] == {WEEK: {"revenue": 1}, "2026-01-06": {"engagement": 3}}
+
+
+async def test_identical_structures_match(db: Engine, clock: FixedClock) -> None:
+    items = _items([20.0], 1)
+    comparator = ShadowComparator(
+        FakePipeline(db, "v4", items=items), FakePipeline(db, "v5", items=items), db, clock
+    )
+    await comparator.run("alexia", WEEK)
+    assert comparator.last_comparison is not None
+    assert comparator.last_comparison.outcome == Outcome.MATCHED
+
+
+async def test_v5_exception_is_recorded_not_raised(db: Engine, clock: FixedClock) -> None:
+    v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
+    v5 = FakePipeline(db, "v5", items=[], raises=RuntimeError("optimizer exploded"))
+    result = await ShadowComparator(v4, v5, db, clock).run("alexia", WEEK)
+
+    assert result.success and result.pipeline == "v4"
+    [row] = _comparisons(db)
+    assert row["outcome"] == Outcome.V5_ERROR
+    assert row["v5_error"].startswith("RuntimeError: optimizer exploded")
+
+
+async def test_v5_timeout_is_recorded_and_v4_still_returned(db: Engine, clock: FixedClock) -> None:
+    v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
+    v5 = FakePipeline(db, "v5", items=[], hang=True)
+    result = await ShadowComparator(v4, v5, db, clock, timeout_s=0.01).run("alexia", WEEK)
+
+    assert result.pipeline == "v4"
+    [row] = _comparisons(db)
+    assert row["outcome"] == Outcome.V5_TIMEOUT
+    assert "exceeded" in row["v5_error"]
+
+
+async def test_v4_exception_is_raised_and_recorded(db: Engine, clock: FixedClock) -> None:
+    v4 = FakePipeline(db, "v4", items=[], raises=ValueError("legacy broke"))
+    v5 = FakePipeline(db, "v5", items=_items([20.0], 1))
+    with pytest.raises(ValueError, match="legacy broke"):
+        await ShadowComparator(v4, v5, db, clock).run("alexia", WEEK)
+    [row] = _comparisons(db)
+    assert row["outcome"] == Outcome.V4_ERROR
+    assert v5.calls == []
+
+
+async def test_unconfirmed_v5_gate_violations_count_as_false_positives(db: Engine, clock: FixedClock) -> None:
+    rechecked: list[str] = []
+
+    async def recheck(creator_id: str, week_start: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
+        rechecked.append(creator_id)
+        return ["VAULT_VIOLATION"]
+
+    v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
+    v5 = FakePipeline(
+        db,
+        "v5",
+        items=_items([20.0], 1),
+        violations=["VAULT_VIOLATION", "AVOID_TIER_VIOLATION", "VAULT_VIOLATION"],
+    )
+    await ShadowComparator(v4, v5, db, clock, recheck=recheck).run("alexia", WEEK)
+
+    [row] = _comparisons(db)
+    assert rechecked == ["alexia"]
+    assert row["hard_gate_false_positives"] == 2
+    details = json.loads(row["details_json"])
+    assert sorted(details["false_positive_codes"]) == ["AVOID_TIER_VIOLATION", "VAULT_VIOLATION"]
+    assert details["hard_gate_regression"] is True
+
+
+async def test_confirmed_violations_are_not_false_positives(db: Engine, clock: FixedClock) -> None:
+    async def recheck(creator_id: str, week_start: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
+        return ["VAULT_VIOLATION"]
+
+    v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
+    v5 = FakePipeline(db, "v5", items=_items([20.0], 1), violations=["VAULT_VIOLATION"], success=False)
+    await ShadowComparator(v4, v5, db, clock, recheck=recheck).run("alexia", WEEK)
+    [row] = _comparisons(db)
+    assert row["hard_gate_false_positives"] == 0
+    assert row["outcome"] == Outcome.V5_FAILED
+
+
+async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) -> None:
+    v4 = FakePipeline(db, "v4", items=_items([20.0], 1), quality=82.0)
+    good = ShadowComparator(v4, FakePipeline(db, "v5", items=_items([20.0], 1), quality=74.0), db, clock)
+    bad = ShadowComparator(v4, FakePipeline(db, "v5", items=[], raises=RuntimeError("x")), db, clock)
+    await good.run("alexia", WEEK)
+    await bad.run("alexia", WEEK)
+    clock.advance(timedelta(days=1))
+    await good.run("alexia", WEEK)
+
+    report = shadow_report("2026-01-04", engine=db, clock=clock)
+    assert report.summary.comparisons == 2
+    assert report.summary.v5_failures == 1
+    assert report.summary.v5_failure_rate == 0.5
+    assert report.summary.quality_diff_avg == pytest.approx(-8.0)
+    assert [f["outcome"] for f in report.failures] == [Outcome.V5_ERROR]
+    assert report.per_creator[0]["runs"] == 2
+    assert any("below -5" in note for note in report.attention)
+    assert shadow_report(engine=db, clock=clock).summary.comparisons == 1
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(shadow_comparisons)).scalar_one() == 3

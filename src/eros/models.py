@@ -162,6 +162,8 @@ class Violation(BaseModel):
     code: str
     message: str
     items: list[int] = Field(default_factory=list)
+    #: Which rule inside the gate broke (e.g. "dead_zone" within TIMING_COLLISION).
+    rule: str = ""
 
 
 class ScoreComponent(BaseModel):

@@ -135,3 +135,10 @@ def schedulable_types(page_type: PageType | str) -> list[SendType]:
 
 def types_in(category: Category, page_type: PageType | str) -> list[SendType]:
     return [st for st in send_types_for_page(page_type) if st.category is category]
+
+
+#: Week-level diversity a schedule must reach (DOMAIN §3, INSUFFICIENT_DIVERSITY); follow-ups count.
+MIN_DISTINCT_TYPES = 10
+MIN_DISTINCT_BY_CATEGORY: dict[Category, int] = {Category.REVENUE: 4, Category.ENGAGEMENT: 4}
+#: Retention diversity is required on paid pages only (free pages have only follow-ups).
+MIN_DISTINCT_RETENTION_PAID = 2

@@ -25,8 +25,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from eros.bootstrap import Container
 from eros.clock import Clock, iso_z, parse_instant
 from eros.db.rollout_repo import comparisons_between, insert_comparison
+from eros.models import ScheduleItem
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.rules.send_types import PPV_TYPES, SEND_TYPES
 
@@ -196,22 +198,25 @@ def compare_results(
 
 
 class ShadowComparator:
-    """Runs v4 (returned, saved by v4 itself) and v5 dry (compared, never saved)."""
+    """Runs v4 (returned, saved by v4 itself) and v5 dry (compared, never saved).
+
+    `recheck` defaults to `fresh_gate_recheck(container)`: the gates re-evaluated on a freshly
+    fetched context, independent of whatever v5's validator saw.
+    """
 
     def __init__(
         self,
-        v4: PipelineRunner,
-        v5: PipelineRunner,
-        engine: Engine,
-        clock: Clock,
+        container: Container,
         *,
+        v4_runner: PipelineRunner,
+        v5_runner: PipelineRunner,
         timeout_s: float = DEFAULT_SHADOW_TIMEOUT_S,
         recheck: GateRecheck | None = None,
     ) -> None:
-        self._v4, self._v5 = v4, v5
-        self._engine, self._clock = engine, clock
+        self._v4, self._v5 = v4_runner, v5_runner
+        self._engine, self._clock = container.engine, container.clock
         self._timeout_s = timeout_s
-        self._recheck = recheck
+        self._recheck = recheck or fresh_gate_recheck(container)
         self.last_comparison: Comparison | None = None
 
     async def run(self, creator_id: str, week_start: str) -> PipelineResult:
@@ -262,7 +267,7 @@ class ShadowComparator:
         return result, None, False, (self._clock.monotonic() - started) * 1000
 
     async def _confirmed_codes(self, v5: PipelineResult | None) -> Sequence[str] | None:
-        if v5 is None or self._recheck is None or not violation_codes(v5):
+        if v5 is None or not violation_codes(v5):
             return None
         try:
             return await self._recheck(v5.creator_id, v5.week_start, schedule_items(v5))
@@ -285,6 +290,23 @@ class ShadowComparator:
             comparison.hard_gate_false_positives,
             f" error={comparison.v5_error}" if comparison.v5_error else "",
         )
+
+
+def fresh_gate_recheck(container: Container) -> GateRecheck:
+    """Re-evaluate the hard gates (eros.validation.gates) against a context fetched now."""
+
+    async def recheck(creator_id: str, week_start: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
+        from eros.clients import connect_client
+        from eros.preflight import PreflightEngine
+        from eros.validation.gates import evaluate_gates, facts_from_context
+
+        context = await PreflightEngine(connect_client(container), clock=container.clock).execute(
+            creator_id, week_start
+        )
+        schedule = [ScheduleItem.model_validate(item) for item in items]
+        return [v.code for v in evaluate_gates(schedule, facts_from_context(context))]
+
+    return recheck
 
 
 # --- aggregation: the daily report and the shadow phase's metrics --------------------

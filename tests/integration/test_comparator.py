@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from eros.bootstrap import Container
 from eros.clock import FixedClock
 from eros.comparator import Outcome, ShadowComparator, shadow_report
+from eros.config import Settings
 from eros.db.schema import creators, schedules, shadow_comparisons
 from eros.pipeline import PipelineResult, phase_metrics
 
@@ -93,6 +95,14 @@ class FakePipeline:
         )
 
 
+def _container(engine: Engine, clock: FixedClock) -> Container:
+    return Container(settings=Settings(db_url=str(engine.url)), clock=clock, _engine=engine)
+
+
+async def _no_recheck(creator_id: str, week_start: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
+    raise AssertionError("no v5 violation, so no re-check")
+
+
 @pytest.fixture
 def db(empty_db: Engine) -> Engine:
     with empty_db.begin() as conn:
@@ -117,7 +127,9 @@ def _comparisons(engine: Engine) -> list[Mapping[str, Any]]:
 async def test_v4_is_returned_and_saved_v5_runs_dry_and_is_compared(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0, 15.0], 2), quality=80.0, revenue=900.0)
     v5 = FakePipeline(db, "v5", items=_items([25.0], 3), quality=88.5, revenue=1100.0)
-    result = await ShadowComparator(v4, v5, db, clock).run("alexia", WEEK)
+    result = await ShadowComparator(
+        _container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck
+    ).run("alexia", WEEK)
 
     assert result.pipeline == "v4"
     assert v4.calls == [False] and v5.calls == [True]
@@ -136,7 +148,10 @@ async def test_v4_is_returned_and_saved_v5_runs_dry_and_is_compared(db: Engine, 
 async def test_identical_structures_match(db: Engine, clock: FixedClock) -> None:
     items = _items([20.0], 1)
     comparator = ShadowComparator(
-        FakePipeline(db, "v4", items=items), FakePipeline(db, "v5", items=items), db, clock
+        _container(db, clock),
+        v4_runner=FakePipeline(db, "v4", items=items),
+        v5_runner=FakePipeline(db, "v5", items=items),
+        recheck=_no_recheck,
     )
     await comparator.run("alexia", WEEK)
     assert comparator.last_comparison is not None
@@ -146,7 +161,9 @@ async def test_identical_structures_match(db: Engine, clock: FixedClock) -> None
 async def test_v5_exception_is_recorded_not_raised(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=[], raises=RuntimeError("optimizer exploded"))
-    result = await ShadowComparator(v4, v5, db, clock).run("alexia", WEEK)
+    result = await ShadowComparator(
+        _container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck
+    ).run("alexia", WEEK)
 
     assert result.success and result.pipeline == "v4"
     [row] = _comparisons(db)
@@ -157,7 +174,9 @@ async def test_v5_exception_is_recorded_not_raised(db: Engine, clock: FixedClock
 async def test_v5_timeout_is_recorded_and_v4_still_returned(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=[], hang=True)
-    result = await ShadowComparator(v4, v5, db, clock, timeout_s=0.01).run("alexia", WEEK)
+    result = await ShadowComparator(
+        _container(db, clock), v4_runner=v4, v5_runner=v5, timeout_s=0.01, recheck=_no_recheck
+    ).run("alexia", WEEK)
 
     assert result.pipeline == "v4"
     [row] = _comparisons(db)
@@ -169,7 +188,9 @@ async def test_v4_exception_is_raised_and_recorded(db: Engine, clock: FixedClock
     v4 = FakePipeline(db, "v4", items=[], raises=ValueError("legacy broke"))
     v5 = FakePipeline(db, "v5", items=_items([20.0], 1))
     with pytest.raises(ValueError, match="legacy broke"):
-        await ShadowComparator(v4, v5, db, clock).run("alexia", WEEK)
+        await ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck).run(
+            "alexia", WEEK
+        )
     [row] = _comparisons(db)
     assert row["outcome"] == Outcome.V4_ERROR
     assert v5.calls == []
@@ -189,7 +210,9 @@ async def test_unconfirmed_v5_gate_violations_count_as_false_positives(db: Engin
         items=_items([20.0], 1),
         violations=["VAULT_VIOLATION", "AVOID_TIER_VIOLATION", "VAULT_VIOLATION"],
     )
-    await ShadowComparator(v4, v5, db, clock, recheck=recheck).run("alexia", WEEK)
+    await ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=recheck).run(
+        "alexia", WEEK
+    )
 
     [row] = _comparisons(db)
     assert rechecked == ["alexia"]
@@ -205,7 +228,9 @@ async def test_confirmed_violations_are_not_false_positives(db: Engine, clock: F
 
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=_items([20.0], 1), violations=["VAULT_VIOLATION"], success=False)
-    await ShadowComparator(v4, v5, db, clock, recheck=recheck).run("alexia", WEEK)
+    await ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=recheck).run(
+        "alexia", WEEK
+    )
     [row] = _comparisons(db)
     assert row["hard_gate_false_positives"] == 0
     assert row["outcome"] == Outcome.V5_FAILED
@@ -213,8 +238,10 @@ async def test_confirmed_violations_are_not_false_positives(db: Engine, clock: F
 
 async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1), quality=82.0)
-    good = ShadowComparator(v4, FakePipeline(db, "v5", items=_items([20.0], 1), quality=74.0), db, clock)
-    bad = ShadowComparator(v4, FakePipeline(db, "v5", items=[], raises=RuntimeError("x")), db, clock)
+    v5 = FakePipeline(db, "v5", items=_items([20.0], 1), quality=74.0)
+    good = ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck)
+    broken = FakePipeline(db, "v5", items=[], raises=RuntimeError("x"))
+    bad = ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=broken, recheck=_no_recheck)
     await good.run("alexia", WEEK)
     await bad.run("alexia", WEEK)
     clock.advance(timedelta(days=1))

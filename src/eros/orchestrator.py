@@ -94,6 +94,18 @@ class EROSOrchestrator:
         )
         self.preflight = PreflightEngine(mcp, learnings_path=learnings_path, clock=self.clock)
 
+    async def __aenter__(self) -> EROSOrchestrator:
+        """Hold the client's server session open for a batch of runs (stdio); a no-op in-process."""
+        enter = getattr(self.mcp, "__aenter__", None)
+        if enter is not None:
+            await enter()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        leave = getattr(self.mcp, "__aexit__", None)
+        if leave is not None:
+            await leave(*exc_info)
+
     async def generate_schedule(
         self, creator_id: str, week_start: str | date, *, dry_run: bool = False
     ) -> PipelineResult:

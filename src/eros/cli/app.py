@@ -23,6 +23,9 @@ def _register() -> None:
     from eros.cli import db_commands
 
     db_commands.register(app)
+    from eros.cli import generate_commands
+
+    generate_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,226 @@
+"""`eros generate | show | export`: the scheduler's everyday commands (thin: parse, run, render).
+
+The week defaults to the Monday after the clock's today (`EROS_NOW` pins it). Exit codes:
+0 success, 1 a run that did not produce a schedule, 2 bad input or configuration (ErosError).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from eros.bootstrap import Container, bootstrap, pipeline_runner
+from eros.cli import render
+from eros.errors import ErosError
+from eros.pipeline import PipelineResult, PipelineRunner
+from eros.ports import ToolClient
+from eros.preflight import parse_week_start
+from eros.rules.calendar import next_monday
+
+console = Console()
+err_console = Console(stderr=True)
+
+#: The roster page size `--all` asks for (the tool's maximum).
+ROSTER_LIMIT = 500
+
+CreatorArg = Annotated[str | None, typer.Argument(help="Creator id or page name.", show_default=False)]
+WeekOpt = Annotated[
+    str | None,
+    typer.Option("--week", help="Week start YYYY-MM-DD (default: next Monday).", show_default=False),
+]
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    ics = "ics"
+
+
+def resolve_week(week: str | None, container: Container) -> date:
+    """The given week (strict YYYY-MM-DD), else the Monday after the clock's today."""
+    if week:
+        return parse_week_start(week)
+    return next_monday(container.clock.now().date())
+
+
+@contextlib.asynccontextmanager
+async def _session(resource: object) -> AsyncIterator[None]:
+    """Hold a client's server session open for a batch of calls when it has one (stdio)."""
+    if hasattr(resource, "__aenter__"):
+        async with resource:  # type: ignore[attr-defined]
+            yield
+    else:
+        yield
+
+
+def generate(
+    creator: CreatorArg = None,
+    week: WeekOpt = None,
+    all_creators: Annotated[bool, typer.Option("--all", help="Every active creator.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+    pipeline: Annotated[str, typer.Option("--pipeline", help="v5 (default) or v4 (legacy).")] = "v5",
+) -> None:
+    """Generate a creator's week (or every active creator's with --all), validate it and save it."""
+    if all_creators == bool(creator):
+        raise ErosError("Name one creator or pass --all (not both)", code="USAGE_ERROR")
+    container = bootstrap()
+    week_start = resolve_week(week, container).isoformat()
+    runner = pipeline_runner(container, pipeline)
+    if creator:
+        result = asyncio.run(_run_one(runner, creator, week_start, dry_run))
+        if as_json:
+            console.print_json(json.dumps(render.result_document(result), default=str))
+        else:
+            render.print_result(console, result)
+        if not result.success:
+            raise typer.Exit(1)
+        return
+    rows = asyncio.run(_run_all(container, runner, week_start, dry_run, quiet=as_json))
+    if as_json:
+        console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
+    else:
+        title = f"Week of {week_start} · pipeline {pipeline}{' · dry run' if dry_run else ''}"
+        console.print(render.summary_table(rows, title))
+    if not all(row["success"] for row in rows):
+        raise typer.Exit(1)
+
+
+async def _run_one(runner: PipelineRunner, creator: str, week_start: str, dry_run: bool) -> PipelineResult:
+    async with _session(runner):
+        return await runner(creator, week_start, dry_run=dry_run)
+
+
+async def _roster(client: ToolClient) -> list[dict[str, Any]]:
+    answer = await client.call_tool("get_active_creators", {"limit": ROSTER_LIMIT, "sort_by": "name"})
+    return list(answer.get("creators") or [])
+
+
+async def _run_all(
+    container: Container, runner: PipelineRunner, week_start: str, dry_run: bool, *, quiet: bool
+) -> list[dict[str, Any]]:
+    from eros.clients import connect_client
+
+    client = connect_client(container)
+    async with _session(client):
+        roster = await _roster(client)
+    rows: list[dict[str, Any]] = []
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+    )
+    async with _session(runner):
+        with progress:
+            task = progress.add_task("generating", total=len(roster))
+            for creator in roster:
+                progress.update(task, description=f"generating {creator['page_name']}")
+                result = await runner(str(creator["creator_id"]), week_start, dry_run=dry_run)
+                rows.append(render.summary_row(result, creator.get("previous_tier")))
+                progress.advance(task)
+    return rows
+
+
+# --- show / export -----------------------------------------------------------------------------
+
+
+async def _saved_schedule(client: ToolClient, target: str, week: date | None) -> dict[str, Any]:
+    """A saved schedule with its items: by schedule id, or by creator (+ week; else the newest)."""
+    if target.isdigit():
+        answer = await client.call_tool("get_schedules", {"schedule_id": int(target), "include_items": True})
+    else:
+        filters: dict[str, Any] = {"creator_id": target, "include_items": True, "limit": 1}
+        if week is not None:
+            filters["week_start"] = week.isoformat()
+        else:
+            filters.update({"sort_by": "week_start", "sort_order": "desc"})
+        answer = await client.call_tool("get_schedules", filters)
+    schedules = answer.get("schedules") or []
+    if not schedules:
+        where = f" for the week of {week.isoformat()}" if week else ""
+        raise ErosError(f"No saved schedule {target!r}{where}", code="SCHEDULE_NOT_FOUND")
+    return dict(schedules[0])
+
+
+async def _load(
+    container: Container, target: str, week: date | None, *, timezone: bool
+) -> tuple[dict[str, Any], str]:
+    from eros.clients import connect_client
+
+    client = connect_client(container)
+    async with _session(client):
+        schedule = await _saved_schedule(client, target, week)
+        zone = "America/New_York"
+        if timezone:
+            profile = await client.call_tool(
+                "get_creator_profile",
+                {
+                    "creator_id": str(schedule["creator_id"]),
+                    "include_analytics": False,
+                    "include_volume": False,
+                    "include_content_rankings": False,
+                    "include_vault": False,
+                    "include_persona": False,
+                },
+            )
+            zone = str(profile["creator"].get("timezone") or zone)
+    return schedule, zone
+
+
+def show(
+    target: Annotated[str, typer.Argument(help="Schedule id, or creator id / page name.")],
+    week: WeekOpt = None,
+) -> None:
+    """Show a saved week as a day-by-day calendar (a creator's newest week unless --week is given)."""
+    container = bootstrap()
+    schedule, _ = asyncio.run(
+        _load(container, target, parse_week_start(week) if week else None, timezone=False)
+    )
+    items = render.schedule_items(schedule.get("items") or [])
+    console.print(render.saved_schedule_table(schedule))
+    console.print(render.week_table(items, parse_week_start(str(schedule["week_start"]))))
+
+
+def export(
+    target: Annotated[str, typer.Argument(help="Schedule id, or creator id / page name.")],
+    week: WeekOpt = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv, json or ics.")] = ExportFormat.csv,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Export a saved week as CSV, JSON or an iCalendar file a calendar app opens."""
+    container = bootstrap()
+    schedule, zone = asyncio.run(
+        _load(container, target, parse_week_start(week) if week else None, timezone=fmt is ExportFormat.ics)
+    )
+    items = render.schedule_items(schedule.get("items") or [])
+    header = {k: v for k, v in schedule.items() if k != "items"}
+    if fmt is ExportFormat.csv:
+        text = render.to_csv(items)
+    elif fmt is ExportFormat.json:
+        text = render.to_json(header, items)
+    else:
+        text = render.to_ics(header, items, zone, container.clock.now())
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8", newline="")
+    err_console.print(f"wrote {len(items)} sends to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("generate")(generate)
+    app.command("show")(show)
+    app.command("export")(export)

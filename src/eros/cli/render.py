@@ -1,0 +1,360 @@
+"""How a schedule looks to a person or a calendar app: Rich tables, CSV, JSON and iCalendar.
+
+Shared by `eros generate`, `eros show` and `eros export` (and any command that prints a week).
+Rendering only: nothing here reads the database or the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from eros.models import ScheduleItem
+from eros.pipeline import PipelineResult
+from eros.rules.calendar import week_dates
+from eros.rules.send_types import SEND_TYPES, Category
+from eros.rules.timing import parse_date, parse_time
+
+CATEGORY_STYLE = {Category.REVENUE: "green", Category.ENGAGEMENT: "cyan", Category.RETENTION: "magenta"}
+STATUS_STYLE = {"APPROVED": "bold green", "NEEDS_REVIEW": "bold yellow", "REJECTED": "bold red"}
+#: How long a send occupies a calendar slot in the .ics export (a marker, not a duration rule).
+ICS_EVENT_MINUTES = 15
+CSV_COLUMNS = (
+    "scheduled_date",
+    "scheduled_time",
+    "send_type_key",
+    "category",
+    "channel_key",
+    "content_type",
+    "price",
+    "caption_id",
+    "caption_text",
+    "flyer_required",
+    "is_follow_up",
+    "parent_item_index",
+    "delay_minutes",
+    "target_key",
+    "expected_revenue",
+)
+
+
+def schedule_items(raw: Iterable[Mapping[str, Any] | ScheduleItem]) -> list[ScheduleItem]:
+    return [item if isinstance(item, ScheduleItem) else ScheduleItem.model_validate(item) for item in raw]
+
+
+def _label(item: ScheduleItem) -> Text:
+    spec = SEND_TYPES.get(item.send_type_key)
+    style = CATEGORY_STYLE.get(spec.category, "") if spec else "red"
+    text = Text(f"{item.scheduled_time} ", style="bold")
+    name = "↳ follow-up" if item.is_follow_up else item.send_type_key
+    text.append(name, style=style)
+    if item.content_type:
+        text.append(f" · {item.content_type}")
+    if item.price:
+        text.append(f" · ${item.price:.0f}", style="yellow")
+    return text
+
+
+def week_table(items: Sequence[ScheduleItem], week_start: date, title: str = "") -> Table:
+    """The week as a calendar: one column per day, each send as `time type · content · $price`."""
+    table = Table(title=title or None, show_lines=False, expand=True, padding=(0, 1))
+    by_day: dict[str, list[ScheduleItem]] = defaultdict(list)
+    for item in items:
+        by_day[item.scheduled_date].append(item)
+    days = week_dates(week_start)
+    for day in days:
+        count = len(by_day[day.isoformat()])
+        table.add_column(f"{day:%a %d %b}\n{count} sends", overflow="fold", ratio=1)
+    cells = [
+        Group(*(_label(item) for item in sorted(by_day[day.isoformat()], key=lambda i: i.scheduled_time)))
+        for day in days
+    ]
+    table.add_row(*cells)
+    return table
+
+
+def gates_table(validation: Mapping[str, Any]) -> Table:
+    """Every hard gate with PASS/FAIL and the count of violations (DOMAIN §3 order)."""
+    from eros.validation.gates import GATE_CODES
+
+    counts: dict[str, int] = defaultdict(int)
+    for violation in validation.get("violations") or []:
+        counts[str(violation.get("code"))] += 1
+    table = Table(title="Hard gates", show_header=True)
+    table.add_column("gate")
+    table.add_column("result")
+    table.add_column("violations", justify="right")
+    for code in GATE_CODES:
+        failed = counts.get(code, 0)
+        table.add_row(code, "[red]FAIL[/]" if failed else "[green]PASS[/]", str(failed))
+    return table
+
+
+def violations_table(validation: Mapping[str, Any], limit: int = 20) -> Table | None:
+    violations = list(validation.get("violations") or [])
+    if not violations:
+        return None
+    table = Table(title=f"Violations ({len(violations)})")
+    table.add_column("gate")
+    table.add_column("items")
+    table.add_column("what is wrong", overflow="fold")
+    for violation in violations[:limit]:
+        items = ", ".join(str(i) for i in violation.get("items") or [])
+        table.add_row(str(violation.get("code")), items, str(violation.get("message")))
+    return table
+
+
+def score_table(validation: Mapping[str, Any]) -> Table:
+    """The quality score and why: each component's points against its maximum, with its reasons."""
+    status = str(validation.get("status", ""))
+    score = validation.get("quality_score")
+    title = (
+        f"Quality {score:.1f} / 100 · [{STATUS_STYLE.get(status, '')}]{status}[/]"
+        if score is not None
+        else status
+    )
+    table = Table(title=title)
+    table.add_column("component")
+    table.add_column("points", justify="right")
+    table.add_column("why", overflow="fold")
+    for component in validation.get("components") or []:
+        reasons = "; ".join(str(r) for r in component.get("reasons") or [])
+        table.add_row(
+            str(component.get("name")),
+            f"{float(component.get('points', 0)):.1f} / {float(component.get('max_points', 0)):.0f}",
+            reasons,
+        )
+    return table
+
+
+def metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> Table:
+    table = Table(title="Run")
+    for column, justify in (("phase", "left"), ("status", "left"), ("ms", "right"), ("MCP calls", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for name, entry in metrics.items():
+        table.add_row(
+            name,
+            str(entry.get("status")),
+            f"{float(entry.get('duration_ms') or 0):.1f}",
+            str(entry.get("mcp_calls", 0)),
+        )
+    return table
+
+
+def print_result(console: Console, result: PipelineResult) -> None:
+    """A generated week: the calendar, the gates, the score, the expected revenue and the run."""
+    schedule = result.schedule or {}
+    items = schedule_items(schedule.get("items") or [])
+    if items:
+        title = f"{schedule.get('page_name', result.creator_id)} · week of {result.week_start}"
+        if schedule.get("tier"):
+            title += f" · {schedule['tier']}"
+        console.print(week_table(items, parse_date(result.week_start), title))
+    if result.validation:
+        console.print(gates_table(result.validation))
+        table = violations_table(result.validation)
+        if table is not None:
+            console.print(table)
+        console.print(score_table(result.validation))
+        for recommendation in result.validation.get("recommendations") or []:
+            console.print(f"  • {recommendation}")
+    if result.expected_revenue is not None:
+        line = f"Expected revenue: [bold]${result.expected_revenue:,.2f}[/]"
+        if schedule.get("gap") is not None:
+            line += f" (solver {schedule.get('solver')}, gap {float(schedule['gap']):.2%})"
+        console.print(line)
+    console.print(metrics_table(result.metrics))
+    if result.success:
+        saved = (
+            "not saved (dry run)"
+            if result.dry_run
+            else f"saved as schedule {result.schedule_id} ({schedule.get('saved_status')})"
+        )
+        console.print(f"[green]✓[/] {result.total_items} items, {saved}")
+    for error in result.errors:
+        console.print(f"[red]✗[/] {error}")
+
+
+def result_document(result: PipelineResult) -> dict[str, Any]:
+    """One JSON document for `--json`: the schedule (items incl. follow-ups), validation and metrics."""
+    document = dataclasses.asdict(result)
+    document["total_duration_ms"] = result.total_duration_ms
+    document["mcp_calls_total"] = result.mcp_calls_total
+    return document
+
+
+def summary_row(result: PipelineResult, tier: str | None) -> dict[str, Any]:
+    return {
+        "creator_id": result.creator_id,
+        "tier": (result.schedule or {}).get("tier") or tier,
+        "items": result.total_items,
+        "status": result.validation_status or "ERROR",
+        "score": result.quality_score,
+        "expected_revenue": result.expected_revenue,
+        "ms": round(result.total_duration_ms, 1),
+        "mcp_calls": result.mcp_calls_total,
+        "schedule_id": result.schedule_id,
+        "success": result.success,
+        "errors": result.errors,
+    }
+
+
+def summary_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
+    """`eros generate --all`: one line per creator, totals in the caption."""
+    table = Table(title=title)
+    for column, justify in (
+        ("creator", "left"),
+        ("tier", "left"),
+        ("items", "right"),
+        ("status", "left"),
+        ("score", "right"),
+        ("expected revenue", "right"),
+        ("ms", "right"),
+        ("MCP calls", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        status = str(row["status"])
+        score = row.get("score")
+        revenue = row.get("expected_revenue")
+        table.add_row(
+            str(row["creator_id"]),
+            str(row.get("tier") or ""),
+            str(row["items"]),
+            f"[{STATUS_STYLE.get(status, 'red')}]{status}[/]",
+            f"{score:.1f}" if score is not None else "",
+            f"${revenue:,.2f}" if revenue is not None else "",
+            f"{row['ms']:.0f}",
+            str(row["mcp_calls"]),
+        )
+    ok = sum(1 for row in rows if row["success"])
+    total_revenue = sum(float(row.get("expected_revenue") or 0) for row in rows)
+    table.caption = f"{ok}/{len(rows)} succeeded · expected revenue ${total_revenue:,.2f}"
+    return table
+
+
+def saved_schedule_table(schedule: Mapping[str, Any]) -> Table:
+    """The header facts of a saved schedule (`eros show`)."""
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    for key in ("schedule_id", "creator_id", "week_start", "status", "revision", "quality_score"):
+        if schedule.get(key) is not None:
+            table.add_row(key, str(schedule[key]))
+    if schedule.get("expected_revenue") is not None:
+        table.add_row("expected_revenue", f"${float(schedule['expected_revenue']):,.2f}")
+    return table
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def _csv_value(item: ScheduleItem, column: str) -> Any:
+    if column == "category":
+        spec = SEND_TYPES.get(item.send_type_key)
+        return spec.category.value if spec else ""
+    value = getattr(item, column)
+    return "" if value is None else value
+
+
+def to_csv(items: Sequence[ScheduleItem]) -> str:
+    """One row per send in time order; the header names the ScheduleItem fields."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in sorted(items, key=lambda i: (i.scheduled_date, i.scheduled_time)):
+        writer.writerow([_csv_value(item, column) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def to_json(schedule: Mapping[str, Any], items: Sequence[ScheduleItem]) -> str:
+    document = {**schedule, "items": [item.model_dump(mode="json") for item in items]}
+    return json.dumps(document, indent=2, default=str)
+
+
+def _ics_escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _ics_fold(line: str) -> list[str]:
+    """RFC 5545 §3.1: lines longer than 75 octets continue on lines starting with a space."""
+    out: list[str] = []
+    current = ""
+    for char in line:
+        limit = 75 if not out else 74
+        if len((current + char).encode()) > limit:
+            out.append(current)
+            current = char
+        else:
+            current += char
+    out.append(current)
+    return [out[0], *(" " + part for part in out[1:])]
+
+
+def _ics_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def to_ics(
+    schedule: Mapping[str, Any], items: Sequence[ScheduleItem], timezone: str, generated_at: datetime
+) -> str:
+    """An iCalendar file a calendar app opens: one event per send, at its real instant (UTC)."""
+    zone = ZoneInfo(timezone)
+    creator = str(schedule.get("creator_id", ""))
+    week = str(schedule.get("week_start", ""))
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//EROS//Weekly schedule//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_escape(f'EROS {creator} week of {week}')}",
+    ]
+    ordered = sorted(enumerate(items), key=lambda pair: (pair[1].scheduled_date, pair[1].scheduled_time))
+    for index, item in ordered:
+        local = datetime.combine(
+            parse_date(item.scheduled_date), parse_time(item.scheduled_time), tzinfo=zone
+        )
+        spec = SEND_TYPES.get(item.send_type_key)
+        summary = spec.display_name if spec else item.send_type_key
+        if item.content_type:
+            summary += f" · {item.content_type}"
+        if item.price:
+            summary += f" · ${item.price:.2f}"
+        details = [f"send type: {item.send_type_key}"]
+        if item.channel_key:
+            details.append(f"channel: {item.channel_key}")
+        if item.is_follow_up and item.parent_item_index is not None:
+            details.append(f"follow-up of item {item.parent_item_index} after {item.delay_minutes} min")
+        if item.caption_text:
+            details.append(f"caption: {item.caption_text}")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:eros-{creator}-{week}-{index}@eros",
+            f"DTSTAMP:{_ics_utc(generated_at)}",
+            f"DTSTART:{_ics_utc(local)}",
+            f"DTEND:{_ics_utc(local + timedelta(minutes=ICS_EVENT_MINUTES))}",
+            f"SUMMARY:{_ics_escape(summary)}",
+            f"DESCRIPTION:{_ics_escape(chr(10).join(details))}",
+            f"CATEGORIES:{spec.category.value if spec else 'unknown'}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(folded + "\r\n" for line in lines for folded in _ics_fold(line))

@@ -16,7 +16,8 @@ HERE = Path(__file__).resolve().parent
 
 def benchmark_scripts(folder: Path = HERE) -> list[Path]:
     """Every `*.py` here except this runner and private helpers (`_*.py`)."""
-    return sorted(p for p in folder.glob("*.py") if p.name != Path(__file__).name and not p.name.startswith("_"))
+    this = Path(__file__).name
+    return sorted(p for p in folder.glob("*.py") if p.name != this and not p.name.startswith("_"))
 
 
 def main() -> int:

@@ -1,0 +1,97 @@
+"""The `eros-db` MCP server: every tool function registered with structured output (ARCHITECTURE D3).
+
+A tool function raises `ErosError` for an expected failure; here it becomes the SDK's `ToolError`
+whose text is the JSON `{"error": ..., "error_code": ...}` (the SDK prefixes it with the tool's
+name). Anything else is a crash the SDK reports without its message or stack trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+
+from eros.errors import ErosError
+from eros.tools import captions, content, creators, send_types, volume
+from eros.tools.env import ToolEnv
+
+SERVER_NAME = "eros-db"
+logger = logging.getLogger("eros.tools")
+
+#: Every tool, in the order DOMAIN §13 lists them (get_captions is preflight's bundled caption call).
+TOOLS: tuple[Callable[..., BaseModel], ...] = (
+    creators.get_active_creators,
+    creators.get_creator_profile,
+    content.get_allowed_content_types,
+    content.get_content_type_rankings,
+    creators.get_persona_profile,
+    volume.get_volume_config,
+    volume.get_active_volume_triggers,
+    volume.get_performance_trends,
+    captions.get_batch_captions_by_content_types,
+    captions.get_send_type_captions,
+    captions.get_captions,
+    captions.validate_caption_structure,
+    send_types.get_send_types,
+    send_types.get_send_types_constraints,
+)
+
+
+def tool_error(code: str, message: str, **details: Any) -> ToolError:
+    return ToolError(json.dumps({"error": message, "error_code": code, **details}, default=str))
+
+
+def bind(env: ToolEnv, fn: Callable[..., BaseModel]) -> Callable[..., BaseModel]:
+    """`fn(env, **args)` as an MCP tool `tool(**args)`: same name, docstring and typed parameters."""
+    signature = inspect.signature(fn, eval_str=True)
+    parameters = list(signature.parameters.values())[1:]
+
+    @functools.wraps(fn)
+    def tool(**arguments: Any) -> BaseModel:
+        try:
+            return fn(env, **arguments)
+        except ErosError as exc:
+            raise tool_error(exc.code, exc.message, **exc.details) from None
+        except SQLAlchemyError as exc:
+            logger.error("database error in %s: %s", fn.__name__, exc.__class__.__name__)
+            raise tool_error(
+                "DATABASE_ERROR", f"The database failed ({exc.__class__.__name__}); retry later."
+            ) from None
+
+    del tool.__wrapped__
+    tool.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return tool
+
+
+def build_server(env: ToolEnv) -> MCPServer:
+    """A fresh `eros-db` server over `env`; nothing is shared between servers."""
+    server: MCPServer = MCPServer(
+        SERVER_NAME, instructions="EROS data tools: creators, volume, captions, schedules."
+    )
+    for fn in TOOLS:
+        server.add_tool(bind(env, fn), structured_output=True)
+    return server
+
+
+def serve_configured(transport: str = "stdio", *, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run `eros-db` over the configured database until the client hangs up (stdout is the protocol)."""
+    from eros.bootstrap import bootstrap
+
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    container = bootstrap()
+    server = build_server(ToolEnv(container.engine, container.clock, container.signing_key))
+    if transport == "streamable-http":
+        server.run("streamable-http", host=host, port=port)
+    else:
+        server.run("stdio")

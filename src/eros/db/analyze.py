@@ -1,0 +1,218 @@
+"""Recompute what the tools read from history: rankings, tier (with hysteresis) and volume triggers.
+
+`eros analyze`, the importer and the sample builder all come through here, so derived data has
+one producer; the rules themselves live in eros.rules (rankings, tiers, triggers).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from eros.clock import iso_z
+from eros.db.creators import resolve_creator
+from eros.db.schema import content_type_rankings, creators, mass_messages, tier_history
+from eros.db.triggers_repo import TriggerWrite, UpsertResult, upsert_triggers
+from eros.rules.rankings import (
+    RANKING_WINDOW_DAYS,
+    SIGNAL_WINDOW_DAYS,
+    RankTier,
+    SendRecord,
+    content_stats,
+    rank_content_types,
+    trigger_signals,
+)
+from eros.rules.tiers import MMRevenue, Tier, mm_revenue, tier_for_revenue
+from eros.rules.triggers import detect
+
+
+@dataclass(frozen=True, slots=True)
+class CreatorAnalysis:
+    """What one analysis run derived for a creator."""
+
+    creator_id: str
+    page_name: str
+    analysis_date: str
+    tier: Tier
+    previous_tier: Tier | None
+    mm_revenue: MMRevenue
+    top_types: tuple[str, ...]
+    avoid_types: tuple[str, ...]
+    ranked_types: int
+    triggers: UpsertResult
+
+
+def _analysis_day(now: datetime) -> date:
+    return now.date()
+
+
+def _history(conn: Connection, creator_id: str, now: datetime) -> list[dict[str, object]]:
+    """The creator's sends of the last 90 days before `now` (sent_at is UTC, so it bounds the future)."""
+    first = (_analysis_day(now) - timedelta(days=RANKING_WINDOW_DAYS)).isoformat()
+    rows = conn.execute(
+        select(
+            mass_messages.c.sent_date,
+            mass_messages.c.content_type,
+            mass_messages.c.sent_count,
+            mass_messages.c.viewed_count,
+            mass_messages.c.purchased_count,
+            mass_messages.c.earnings,
+        ).where(
+            mass_messages.c.creator_id == creator_id,
+            mass_messages.c.sent_date >= first,
+            mass_messages.c.sent_at < iso_z(now),
+        )
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def _mm_revenue(history: list[dict[str, object]], creator: dict[str, object], today: date) -> MMRevenue:
+    cutoff = (today - timedelta(days=SIGNAL_WINDOW_DAYS)).isoformat()
+    recent = [h for h in history if str(h["sent_date"]) >= cutoff]
+    newest = max((str(h["sent_date"]) for h in history), default=None)
+    age = (today - date.fromisoformat(newest)).days if newest else None
+    return mm_revenue(
+        history_earnings_30d=sum(float(str(h["earnings"])) for h in recent),
+        history_sends_30d=len(recent),
+        newest_send_age_days=age,
+        metrics_message_net=_opt_float(creator["current_message_net"]),
+        metrics_posts_net=_opt_float(creator["current_posts_net"]),
+        fan_count=int(str(creator["current_fan_count"] or 0)),
+    )
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+def previous_tier(conn: Connection, creator_id: str, now: datetime) -> Tier | None:
+    """The last recorded tier before `now` (tier_history), else the creator's stored previous tier."""
+    row = conn.execute(
+        select(tier_history.c.tier)
+        .where(tier_history.c.creator_id == creator_id, tier_history.c.recorded_at < iso_z(now))
+        .order_by(tier_history.c.recorded_at.desc(), tier_history.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        return Tier(row[0])
+    stored = conn.execute(select(creators.c.previous_tier).where(creators.c.creator_id == creator_id)).first()
+    return Tier(stored[0]) if stored is not None and stored[0] else None
+
+
+def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) -> CreatorAnalysis:
+    """Rankings as of `now`'s date, the tier (recorded in tier_history) and detected triggers."""
+    creator = dict(resolve_creator(conn, creator_id_or_page))
+    creator_id = str(creator["creator_id"])
+    today = _analysis_day(now)
+    history = _history(conn, creator_id, now)
+
+    records: dict[str, list[SendRecord]] = defaultdict(list)
+    for h in history:
+        if h["content_type"]:
+            records[str(h["content_type"])].append(
+                SendRecord(
+                    day_index=(today - date.fromisoformat(str(h["sent_date"]))).days,
+                    sent=int(str(h["sent_count"])),
+                    viewed=int(str(h["viewed_count"])),
+                    purchased=int(str(h["purchased_count"])),
+                    earnings=float(str(h["earnings"])),
+                )
+            )
+
+    rankings = rank_content_types(content_stats(ct, recs) for ct, recs in sorted(records.items()))
+    analysis_date = today.isoformat()
+    conn.execute(
+        content_type_rankings.delete().where(
+            content_type_rankings.c.creator_id == creator_id,
+            content_type_rankings.c.analysis_date == analysis_date,
+        )
+    )
+    if rankings:
+        conn.execute(
+            content_type_rankings.insert(),
+            [
+                {
+                    "creator_id": creator_id,
+                    "analysis_date": analysis_date,
+                    "content_type": r.content_type,
+                    "performance_tier": r.tier.value,
+                    "revenue_per_send": r.revenue_per_send,
+                    "conversion": r.conversion,
+                    "sends_30d": r.sends_30d,
+                    "earnings": r.earnings,
+                    "confidence": r.confidence,
+                }
+                for r in rankings
+            ],
+        )
+
+    revenue = _mm_revenue(history, creator, today)
+    before = previous_tier(conn, creator_id, now)
+    tier = tier_for_revenue(revenue.amount, before)
+    stamp = iso_z(now)
+    conn.execute(
+        tier_history.delete().where(
+            tier_history.c.creator_id == creator_id, tier_history.c.recorded_at == stamp
+        )
+    )
+    conn.execute(
+        tier_history.insert().values(
+            creator_id=creator_id,
+            tier=tier.value,
+            mm_revenue=revenue.amount,
+            source=revenue.source.value,
+            recorded_at=stamp,
+        )
+    )
+    conn.execute(
+        creators.update()
+        .where(creators.c.creator_id == creator_id)
+        .values(previous_tier=tier.value, updated_at=stamp)
+    )
+
+    detected = []
+    for ct, recs in sorted(records.items()):
+        signals = trigger_signals(ct, recs)
+        found = detect(signals) if signals is not None else None
+        if found is not None and signals is not None:
+            detected.append(
+                TriggerWrite(
+                    content_type=found.content_type,
+                    trigger_type=found.trigger_type.value,
+                    adjustment_multiplier=found.multiplier,
+                    confidence=found.confidence,
+                    reason=found.reason,
+                    metrics={
+                        "conversion": round(signals.conversion, 4),
+                        "sends_30d": signals.sends_30d,
+                        "revenue_wow_change": signals.revenue_wow_change,
+                        "conversion_declining_days": signals.conversion_declining_days,
+                        "open_rate_change_7d": signals.open_rate_change_7d,
+                    },
+                )
+            )
+    written = upsert_triggers(conn, creator_id, detected, now)
+
+    return CreatorAnalysis(
+        creator_id=creator_id,
+        page_name=str(creator["page_name"]),
+        analysis_date=analysis_date,
+        tier=tier,
+        previous_tier=before,
+        mm_revenue=revenue,
+        top_types=tuple(r.content_type for r in rankings if r.tier is RankTier.TOP),
+        avoid_types=tuple(r.content_type for r in rankings if r.tier is RankTier.AVOID),
+        ranked_types=len(rankings),
+        triggers=written,
+    )
+
+
+def analyze_all(conn: Connection, now: datetime) -> list[CreatorAnalysis]:
+    """Analyse every active creator, in creator-id order."""
+    ids = conn.execute(
+        select(creators.c.creator_id).where(creators.c.is_active.is_(True)).order_by(creators.c.creator_id)
+    ).scalars()
+    return [analyze_creator(conn, str(cid), now) for cid in list(ids)]

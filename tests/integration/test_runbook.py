@@ -1,0 +1,406 @@
+"""Every Python snippet of the operations runbook (seed 001), run as written with `python.` → `eros.`.
+
+The snippets are copied verbatim below, each under the runbook section it comes from; the
+only change applied (at test time, by `as_eros`) is the package rename the architecture
+prescribes. They run against a private copy of the sample database through `EROS_DB_PATH`
+and `EROS_NOW`, as an operator's shell would. Names a snippet uses without defining
+(`orchestrator`, `mcp`, `creator_id`, `week_start`, `mcp_tools`, `task_invoker`) are the
+operator's session: they are wired here the documented way (ARCHITECTURE §4).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NOW = "2026-01-04T12:00:00Z"
+CREATOR = "alexia"
+WEEK = "2026-01-06"
+
+# --- §2 Monitoring & Dashboards: "Checking Current Status" -------------------------------
+CHECKING_CURRENT_STATUS = """
+from python.monitoring import PipelineMonitor
+from python.rollback import RollbackController
+from python.router import FeatureFlags
+
+# Feature flags
+flags = FeatureFlags()
+print(f"V5 Enabled: {flags.v5_enabled}")
+print(f"Shadow Mode: {flags.shadow_mode}")
+print(f"Percentage: {flags.v5_percentage}%")
+
+# Health status
+monitor = PipelineMonitor()
+status = monitor.get_status()
+print(f"Health: {status['health']}")
+print(f"Success Rate: {status['success_rate']:.2%}")
+
+# Rollback state
+rollback = RollbackController()
+print(f"Rollback State: {rollback.state}")
+"""
+
+# --- §3.1 v5 Pipeline Timeout: "Diagnosis" --------------------------------------------------
+PIPELINE_TIMEOUT_DIAGNOSIS = """
+# Check which phase is slow
+result = await orchestrator.run(creator_id, week_start)
+for phase, metrics in result.metrics.items():
+    if metrics.get("duration_ms", 0) > 60000:
+        print(f"Slow phase: {phase} ({metrics['duration_ms']}ms)")
+"""
+
+# --- §3.2 Hard Gate False Positives: "Diagnosis" -----------------------------------------------
+HARD_GATE_FALSE_POSITIVES_DIAGNOSIS = """
+# Check vault availability
+vault = await mcp.get_allowed_content_types(creator_id)
+print(f"Vault types: {vault}")
+
+# Check content rankings
+rankings = await mcp.get_content_type_rankings(creator_id)
+avoid = [r for r in rankings.get('content_types', []) if r.get('performance_tier') == 'AVOID']
+print(f"AVOID types: {avoid}")
+"""
+
+# --- §3.3 MCP Connection Failures: "Diagnosis" -------------------------------------------------
+MCP_CONNECTION_DIAGNOSIS = """
+# Check MCP health
+from python.adapters import ProductionMCPClient
+client = ProductionMCPClient(mcp_tools)
+try:
+    await client.get_active_creators(limit=1)
+    print("MCP healthy")
+except Exception as e:
+    print(f"MCP error: {e}")
+"""
+
+# --- §3.4 Agent Invocation Errors: "Diagnosis" -------------------------------------------------
+AGENT_INVOCATION_DIAGNOSIS = """
+# Check agent invocation
+from python.adapters import ProductionTaskTool
+tool = ProductionTaskTool(task_invoker)
+result = await tool.invoke("schedule-generator", "test prompt", model="sonnet")
+print(f"Agent response: {result}")
+"""
+
+# --- §4 Troubleshooting Steps: "General Debugging" step 3 (a `python -c` in bash) --------------
+RECENT_ROLLBACKS_CLI = """
+from python.rollback import RollbackController
+c = RollbackController()
+print(c.get_history())
+"""
+
+# --- §4 Troubleshooting Steps: "Debug Mode" --------------------------------------------------
+DEBUG_MODE = """
+import logging
+logging.getLogger("eros").setLevel(logging.DEBUG)
+
+# Run with verbose logging
+result = await orchestrator.run(creator_id, week_start)
+"""
+
+# --- §4 Troubleshooting Steps: "Test Commands" (bash) ----------------------------------------
+PREFLIGHT_CLI = ["python/preflight.py", "--creator", "alexia", "--week", "2026-01-06"]
+MOCK_PREFLIGHT_CLI = """
+from python.preflight import PreflightEngine, MockMCP
+import asyncio
+ctx = asyncio.run(PreflightEngine(MockMCP()).execute('test', '2026-01-06'))
+print(f'Preflight OK: {ctx.creator_id}, {ctx.volume_config[\"tier\"]}')
+"""
+
+# --- §5 Rollback Procedure: "Manual Rollback Steps" 2 and 4 ----------------------------------
+VERIFY_V4_SERVING = """
+from python.router import PipelineRouter
+router = PipelineRouter()
+decision = router.decide("any_creator")
+assert decision.pipeline.value == "v4", "V4 not active!"
+"""
+GATHER_DIAGNOSTICS = """
+from python.monitoring import PipelineMonitor
+monitor = PipelineMonitor()
+status = monitor.get_status()
+# Save status for post-mortem
+"""
+
+# --- §5 Rollback Procedure: "Automatic Rollback" ----------------------------------------------
+AUTOMATIC_ROLLBACK = """
+from python.rollback import RollbackController
+from python.monitoring import PipelineMonitor
+
+controller = RollbackController(monitor=PipelineMonitor())
+# This is called periodically
+result = await controller.check_auto_rollback()
+if result:
+    print(f"Auto-rollback triggered: {result.reason}")
+"""
+
+# --- §5 Rollback Procedure: "Post-Rollback Verification" --------------------------------------
+POST_ROLLBACK_VERIFICATION = """
+import os
+assert os.environ.get("EROS_V5_ENABLED", "false").lower() != "true"
+
+# Verify traffic routing
+from python.router import PipelineRouter
+router = PipelineRouter()
+for creator in ["alexia", "test1", "test2"]:
+    decision = router.decide(creator)
+    assert decision.pipeline.value == "v4", f"{creator} not on v4!"
+"""
+
+# --- §7 Recovery Procedures: "After Auto-Rollback" step 4 ----------------------------------------
+RESTORE_V5 = """
+controller = RollbackController()
+result = await controller.restore_v5("RESTORE_V5_CONFIRMED")
+"""
+
+# --- §8 Maintenance Procedures: "Cache Management" and "Health Checks" ----------------------------
+CACHE_MANAGEMENT = """
+# MCP cache stats (if implemented)
+# Check cache hit rate, evictions
+"""
+HEALTH_CHECKS = """
+# Periodic health check
+from python.monitoring import PipelineMonitor
+monitor = PipelineMonitor()
+status = monitor.get_status()
+if status["health"] != "healthy":
+    # Alert
+    pass
+"""
+
+# --- Rollout plan (seed 000), "Rollback Procedures: Manual Rollback" (a `python -c` in bash) ---------
+PLAN_MANUAL_ROLLBACK_CLI = "from python.rollback import RollbackController; ..."
+
+
+def as_eros(snippet: str) -> str:
+    """The one change the architecture allows: the runbook's `python` package is `eros`."""
+    return snippet.replace("python.", "eros.").replace("python/", "eros/")
+
+
+async def run_snippet(snippet: str, namespace: dict[str, Any]) -> str:
+    """Execute a snippet like an async REPL (top-level await allowed); returns what it printed."""
+    code = compile(as_eros(snippet), "<runbook>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        pending = eval(code, namespace)
+        if inspect.iscoroutine(pending):
+            await pending
+    return out.getvalue()
+
+
+def run_python_c(snippet: str) -> subprocess.CompletedProcess[str]:
+    """A runbook `python -c "…"` line, in a fresh process with this test's environment."""
+    return subprocess.run(
+        [sys.executable, "-c", as_eros(snippet)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=False,
+    )
+
+
+@pytest.fixture
+def operator_env(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the sample, pinned time, and Phase 1 (canary) flags persisted as overrides."""
+    import shutil
+
+    target = tmp_path / "eros.db"
+    shutil.copyfile(sample_db_path, target)
+    for key in (
+        "EROS_DB_URL",
+        "EROS_V5_ENABLED",
+        "EROS_V5_SHADOW_MODE",
+        "EROS_V5_PERCENTAGE",
+        "EROS_V5_CREATORS",
+    ):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("EROS_DB_PATH", str(target))
+    monkeypatch.setenv("EROS_NOW", NOW)
+    if importlib.util.find_spec("eros.db.ops_repo") is not None:
+        from eros.bootstrap import bootstrap
+        from eros.db import ops_repo
+
+        with bootstrap().engine.begin() as conn:
+            for key, value in (("EROS_V5_ENABLED", "true"), ("EROS_V5_CREATORS", "alexia")):
+                ops_repo.set_flag_override(conn, key, value, actor="test", at=NOW, reason="canary")
+    yield target
+
+
+def session(**names: Any) -> dict[str, Any]:
+    """The operator's session: the runbook's free names, wired the documented way."""
+    return {"__name__": "__runbook__", "creator_id": CREATOR, "week_start": WEEK, **names}
+
+
+def _orchestrator() -> Any:
+    from eros.bootstrap import bootstrap
+    from eros.orchestrator import build_v5_runner
+
+    return build_v5_runner(bootstrap())
+
+
+def _mcp() -> Any:
+    from eros.bootstrap import bootstrap
+    from eros.clients import connect_client
+
+    return connect_client(bootstrap())
+
+
+def _requires(*modules: str) -> None:
+    for module in modules:
+        pytest.importorskip(module)
+
+
+async def test_checking_current_status(operator_env: Path) -> None:
+    _requires("eros.monitoring", "eros.rollback", "eros.router")
+    printed = await run_snippet(CHECKING_CURRENT_STATUS, session())
+    assert "V5 Enabled: True" in printed
+    assert "Shadow Mode: False" in printed
+    assert "Percentage: 0%" in printed
+    assert "Health: " in printed and "Success Rate: " in printed
+    assert "Rollback State: " in printed
+
+
+async def test_pipeline_timeout_diagnosis(operator_env: Path) -> None:
+    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.generator", "eros.validation.validator")
+    namespace = session(orchestrator=_orchestrator())
+    printed = await run_snippet(PIPELINE_TIMEOUT_DIAGNOSIS, namespace)
+    assert namespace["result"].success, namespace["result"].errors
+    assert "total" in namespace["result"].metrics
+    assert "Slow phase" not in printed
+
+
+async def test_hard_gate_false_positives_diagnosis(operator_env: Path) -> None:
+    _requires("eros.clients", "eros.tools")
+    namespace = session(mcp=_mcp())
+    printed = await run_snippet(HARD_GATE_FALSE_POSITIVES_DIAGNOSIS, namespace)
+    assert "Vault types: " in printed and "AVOID types: " in printed
+    assert all(r["performance_tier"] == "AVOID" for r in namespace["avoid"])
+
+
+async def test_mcp_connection_diagnosis(operator_env: Path) -> None:
+    _requires("eros.adapters", "eros.clients", "eros.tools")
+    printed = await run_snippet(MCP_CONNECTION_DIAGNOSIS, session(mcp_tools=None))
+    assert printed.strip() == "MCP healthy"
+
+
+async def test_agent_invocation_diagnosis(operator_env: Path) -> None:
+    _requires("eros.adapters", "eros.scheduling.generator", "eros.validation.validator")
+    namespace = session(task_invoker=None)
+    printed = await run_snippet(AGENT_INVOCATION_DIAGNOSIS, namespace)
+    assert printed.startswith("Agent response: ")
+
+
+def test_recent_rollbacks_from_the_shell(operator_env: Path) -> None:
+    _requires("eros.rollback")
+    done = run_python_c(RECENT_ROLLBACKS_CLI)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("[")
+
+
+async def test_debug_mode(operator_env: Path) -> None:
+    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.generator", "eros.validation.validator")
+    import logging
+
+    before = logging.getLogger("eros").level
+    try:
+        namespace = session(orchestrator=_orchestrator())
+        await run_snippet(DEBUG_MODE, namespace)
+        assert logging.getLogger("eros").level == logging.DEBUG
+        assert namespace["result"].creator_id == CREATOR
+    finally:
+        logging.getLogger("eros").setLevel(before)
+
+
+def test_preflight_from_the_shell(operator_env: Path) -> None:
+    _requires("eros.preflight", "eros.learnings", "eros.clients", "eros.tools")
+    script = as_eros(PREFLIGHT_CLI[0]).removesuffix(".py").replace("/", ".")
+    done = subprocess.run(
+        [sys.executable, "-m", script, *PREFLIGHT_CLI[1:]],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "alexia" in done.stdout
+
+
+def test_preflight_with_mock_mcp_from_the_shell(operator_env: Path) -> None:
+    _requires("eros.preflight", "eros.learnings", "eros.db.sample")
+    done = run_python_c(MOCK_PREFLIGHT_CLI)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Preflight OK: test, ")
+
+
+async def test_manual_rollback_steps(operator_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _requires("eros.router", "eros.monitoring")
+    monkeypatch.setenv("EROS_V5_ENABLED", "false")  # step 1: `export EROS_V5_ENABLED=false`
+    namespace = session()
+    await run_snippet(VERIFY_V4_SERVING, namespace)
+    assert namespace["decision"].reason == "v5_disabled"
+    await run_snippet(GATHER_DIAGNOSTICS, namespace)
+    assert {"health", "success_rate"} <= set(namespace["status"])
+
+
+async def test_automatic_rollback_check(operator_env: Path) -> None:
+    _requires("eros.rollback", "eros.monitoring")
+    namespace = session()
+    printed = await run_snippet(AUTOMATIC_ROLLBACK, namespace)
+    assert namespace["result"] is None or namespace["result"].reason
+    assert printed == "" if namespace["result"] is None else printed.startswith("Auto-rollback triggered: ")
+
+
+async def test_post_rollback_verification(operator_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _requires("eros.router")
+    monkeypatch.setenv("EROS_V5_ENABLED", "false")
+    namespace = session()
+    await run_snippet(POST_ROLLBACK_VERIFICATION, namespace)
+    assert namespace["decision"].pipeline.value == "v4"
+
+
+async def test_restore_after_a_rollback(operator_env: Path) -> None:
+    _requires("eros.rollback", "eros.router")
+    from eros.rollback import RollbackController
+    from eros.router import PipelineRouter
+
+    await RollbackController().execute_rollback("runbook rehearsal")
+    assert PipelineRouter().decide("alexia").pipeline.value == "v4"
+    namespace = session(RollbackController=RollbackController)  # imported by §5's snippets earlier
+    await run_snippet(RESTORE_V5, namespace)
+    assert PipelineRouter().decide("alexia").pipeline.value == "v5"
+
+
+async def test_maintenance_snippets(operator_env: Path) -> None:
+    _requires("eros.monitoring")
+    namespace = session()
+    assert await run_snippet(CACHE_MANAGEMENT, namespace) == ""
+    await run_snippet(HEALTH_CHECKS, namespace)
+    assert namespace["status"]["health"] in {"healthy", "degraded", "unhealthy"}
+
+
+def test_plan_manual_rollback_line(operator_env: Path) -> None:
+    _requires("eros.rollback")
+    done = run_python_c(PLAN_MANUAL_ROLLBACK_CLI)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_snippet_is_exercised() -> None:
+    """A snippet added above without a test would go unrun: keep the list and the tests in step."""
+    names = [
+        n
+        for n, v in globals().items()
+        if n.isupper() and isinstance(v, str) and n not in {"NOW", "CREATOR", "WEEK"}
+    ]
+    source = Path(__file__).read_text()
+    for name in names:
+        assert source.count(name) >= 2, f"{name} is never run"

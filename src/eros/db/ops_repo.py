@@ -1,0 +1,270 @@
+"""The one place that reads and writes the operational tables (ARCHITECTURE D4).
+
+Flag overrides and their audit trail, pipeline runs (the SLO windows), rollback state and
+history, alerts and their deliveries. Every process shares this view: a rollback written
+here is what the next routing decision in any other process reads. Functions take a
+Connection so callers decide the transaction; timestamps are `eros.clock.iso_z` strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult, RowMapping, func, select, update
+
+from eros.db.schema import (
+    alert_deliveries,
+    alerts,
+    flag_audit,
+    flag_overrides,
+    pipeline_runs,
+    rollback_events,
+    rollback_state,
+)
+from eros.errors import DatabaseError
+
+#: The singleton row id of rollback_state.
+_STATE_ROW = 1
+#: What rollback_state reads as before any rollback was ever made.
+INITIAL_ROLLBACK_STATE = "active"
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    if key is None:
+        raise DatabaseError("The database did not return the new row's id", code="NO_ROW_ID")
+    return int(key[0])
+
+
+# --- flags ----------------------------------------------------------------------
+
+
+def flag_override_values(conn: Connection) -> dict[str, str]:
+    return {row.key: row.value for row in conn.execute(select(flag_overrides.c.key, flag_overrides.c.value))}
+
+
+def flag_override_rows(conn: Connection) -> list[RowMapping]:
+    return list(conn.execute(select(flag_overrides).order_by(flag_overrides.c.key)).mappings())
+
+
+def set_flag_override(
+    conn: Connection, key: str, value: str, *, actor: str, at: str, reason: str | None = None
+) -> str | None:
+    """Upsert the override and append the audit row; returns the previous override value."""
+    old = conn.execute(select(flag_overrides.c.value).where(flag_overrides.c.key == key)).scalar()
+    if old is None:
+        conn.execute(
+            flag_overrides.insert().values(
+                key=key, value=value, updated_by=actor, updated_at=at, reason=reason
+            )
+        )
+    else:
+        conn.execute(
+            flag_overrides.update()
+            .where(flag_overrides.c.key == key)
+            .values(value=value, updated_by=actor, updated_at=at, reason=reason)
+        )
+    conn.execute(
+        flag_audit.insert().values(key=key, old_value=old, new_value=value, actor=actor, at=at, reason=reason)
+    )
+    return old
+
+
+def delete_flag_override(
+    conn: Connection, key: str, *, actor: str, at: str, reason: str | None = None
+) -> str | None:
+    """Remove the override (the environment or default applies again), audited."""
+    old = conn.execute(select(flag_overrides.c.value).where(flag_overrides.c.key == key)).scalar()
+    if old is not None:
+        conn.execute(flag_overrides.delete().where(flag_overrides.c.key == key))
+        conn.execute(
+            flag_audit.insert().values(
+                key=key, old_value=old, new_value=None, actor=actor, at=at, reason=reason
+            )
+        )
+    return old
+
+
+def flag_audit_rows(conn: Connection, limit: int = 20) -> list[RowMapping]:
+    query = select(flag_audit).order_by(flag_audit.c.id.desc()).limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+# --- pipeline runs ----------------------------------------------------------------
+
+
+def insert_run(conn: Connection, values: Mapping[str, Any]) -> None:
+    conn.execute(pipeline_runs.insert().values(**values))
+
+
+def finish_run(conn: Connection, run_id: str, values: Mapping[str, Any]) -> None:
+    conn.execute(pipeline_runs.update().where(pipeline_runs.c.run_id == run_id).values(**values))
+
+
+def finished_runs(
+    conn: Connection,
+    pipeline: str,
+    *,
+    since: str | None = None,
+    limit: int | None = None,
+    creator_id: str | None = None,
+    include_shadow: bool = False,
+) -> list[RowMapping]:
+    """Finished runs of one pipeline, newest first (ties broken by the time-ordered run id)."""
+    query = select(pipeline_runs).where(
+        pipeline_runs.c.pipeline == pipeline, pipeline_runs.c.finished_at.is_not(None)
+    )
+    if not include_shadow:
+        query = query.where(pipeline_runs.c.shadow.is_(False))
+    if since is not None:
+        query = query.where(pipeline_runs.c.finished_at >= since)
+    if creator_id is not None:
+        query = query.where(pipeline_runs.c.creator_id == creator_id)
+    query = query.order_by(pipeline_runs.c.finished_at.desc(), pipeline_runs.c.run_id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query).mappings())
+
+
+def in_flight_count(conn: Connection, pipeline: str, *, started_since: str) -> int:
+    """Runs of `pipeline` started at or after `started_since` that have not finished yet."""
+    query = select(func.count()).where(
+        pipeline_runs.c.pipeline == pipeline,
+        pipeline_runs.c.finished_at.is_(None),
+        pipeline_runs.c.started_at >= started_since,
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def run_counts(conn: Connection) -> list[RowMapping]:
+    """(pipeline, shadow, success, n) over every finished run: the Prometheus counters."""
+    query = (
+        select(
+            pipeline_runs.c.pipeline,
+            pipeline_runs.c.shadow,
+            pipeline_runs.c.success,
+            func.count().label("n"),
+        )
+        .where(pipeline_runs.c.finished_at.is_not(None))
+        .group_by(pipeline_runs.c.pipeline, pipeline_runs.c.shadow, pipeline_runs.c.success)
+    )
+    return list(conn.execute(query).mappings())
+
+
+# --- rollback ----------------------------------------------------------------------
+
+
+def rollback_state_row(conn: Connection) -> RowMapping | None:
+    return conn.execute(select(rollback_state).where(rollback_state.c.id == _STATE_ROW)).mappings().first()
+
+
+def set_rollback_state(
+    conn: Connection,
+    state: str,
+    *,
+    actor: str,
+    at: str,
+    reason: str | None = None,
+    expect: str | None = None,
+) -> bool:
+    """Write the state; with `expect`, only if the current state is that one (compare-and-set).
+
+    The compare-and-set is what lets several processes check the triggers at once while
+    exactly one of them performs the rollback.
+    """
+    current = rollback_state_row(conn)
+    current_state = current["state"] if current is not None else INITIAL_ROLLBACK_STATE
+    if expect is not None and current_state != expect:
+        return False
+    values = {"state": state, "updated_at": at, "updated_by": actor, "reason": reason}
+    if current is None:
+        conn.execute(rollback_state.insert().values(id=_STATE_ROW, **values))
+        return True
+    query = update(rollback_state).where(rollback_state.c.id == _STATE_ROW)
+    if expect is not None:
+        query = query.where(rollback_state.c.state == expect)
+    return conn.execute(query.values(**values)).rowcount == 1
+
+
+def insert_rollback_event(conn: Connection, values: Mapping[str, Any]) -> int:
+    return _new_id(conn.execute(rollback_events.insert().values(**values)))
+
+
+def rollback_event_rows(conn: Connection, *, limit: int = 50, since: str | None = None) -> list[RowMapping]:
+    query = select(rollback_events)
+    if since is not None:
+        query = query.where(rollback_events.c.at >= since)
+    return list(conn.execute(query.order_by(rollback_events.c.id.desc()).limit(limit)).mappings())
+
+
+# --- alerts ---------------------------------------------------------------------------
+
+
+def open_alert(conn: Connection, episode_key: str) -> RowMapping | None:
+    query = select(alerts).where(alerts.c.episode_key == episode_key, alerts.c.resolved_at.is_(None))
+    return conn.execute(query.order_by(alerts.c.id.desc())).mappings().first()
+
+
+def insert_alert(
+    conn: Connection,
+    *,
+    code: str,
+    severity: str,
+    message: str,
+    episode_key: str,
+    at: str,
+    metrics: Mapping[str, Any] | None,
+) -> int:
+    result = conn.execute(
+        alerts.insert().values(
+            code=code,
+            severity=severity,
+            message=message,
+            episode_key=episode_key,
+            raised_at=at,
+            metrics_json=json.dumps(metrics, sort_keys=True, default=str) if metrics is not None else None,
+        )
+    )
+    return _new_id(result)
+
+
+def resolve_alert(conn: Connection, alert_id: int, *, at: str) -> None:
+    conn.execute(alerts.update().where(alerts.c.id == alert_id).values(resolved_at=at))
+
+
+def alert_rows(conn: Connection, *, limit: int = 20, open_only: bool = False) -> list[RowMapping]:
+    query = select(alerts)
+    if open_only:
+        query = query.where(alerts.c.resolved_at.is_(None))
+    return list(conn.execute(query.order_by(alerts.c.id.desc()).limit(limit)).mappings())
+
+
+def record_delivery(
+    conn: Connection,
+    *,
+    alert_id: int,
+    sink: str,
+    attempts: int,
+    delivered: bool,
+    last_error: str | None,
+    at: str,
+) -> None:
+    conn.execute(
+        alert_deliveries.insert().values(
+            alert_id=alert_id,
+            sink=sink,
+            attempts=attempts,
+            delivered=delivered,
+            last_error=last_error,
+            updated_at=at,
+        )
+    )
+
+
+def delivery_rows(conn: Connection, alert_id: int | None = None) -> list[RowMapping]:
+    query = select(alert_deliveries)
+    if alert_id is not None:
+        query = query.where(alert_deliveries.c.alert_id == alert_id)
+    return list(conn.execute(query.order_by(alert_deliveries.c.id)).mappings())

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from eros.clients import InProcessClient
 from eros.clock import Clock, FixedClock, SystemClock
 from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
@@ -36,6 +37,7 @@ from eros.rules.calendar import DAY_NAMES
 from eros.rules.send_types import FOLLOWUP_KEY, schedulable_types
 from eros.rules.timing import DEFAULT_TIMEZONE, parse_date
 from eros.rules.volume import week_targets
+from eros.tools import ToolEnv
 
 #: The four calls preflight makes, in order (DOMAIN §13: "at most 4 calls in preflight").
 PREFLIGHT_TOOLS = (
@@ -350,26 +352,28 @@ def build_context(
 
 # --- MockMCP: the same tools over a tiny in-memory sample ---------------------------------
 
-MOCK_SIGNING_KEY = "mock-mcp-signing-key-not-secret"
+MOCK_SIGNING_KEY = b"mock-mcp-signing-key-not-secret"
 
 
-def _mock_client() -> ToolClient:
+def mock_tool_env() -> ToolEnv:
+    """The tools' environment over a fresh in-memory SQLite holding `build_mini_sample`.
+
+    The clock is pinned to the moment the sample is taken, so its 90 days of history count.
+    """
     from sqlalchemy import create_engine
     from sqlalchemy.pool import StaticPool
 
-    from eros.clients import InProcessClient
     from eros.db.engine import create_schema
-    from eros.db.sample import MINI_SAMPLE_AS_OF, build_mini_sample
-    from eros.tools import ToolEnv
+    from eros.db.sample import DEFAULT_AS_OF, build_mini_sample, sample_now
 
-    clock = FixedClock(datetime.combine(MINI_SAMPLE_AS_OF, datetime.min.time()).replace(hour=12))
+    clock = FixedClock(sample_now(DEFAULT_AS_OF))
     engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    create_schema(engine, clock, signing_key=MOCK_SIGNING_KEY)
+    create_schema(engine, clock, signing_key=MOCK_SIGNING_KEY.decode())
     build_mini_sample(engine)
-    return InProcessClient(ToolEnv(engine, clock, MOCK_SIGNING_KEY.encode()))
+    return ToolEnv(engine, clock, MOCK_SIGNING_KEY)
 
 
-class MockMCP:
+class MockMCP(InProcessClient):
     """An in-memory eros-db (the runbook's `MockMCP()`): the real tools over `build_mini_sample`.
 
     Not a hand-written fake — every call runs the same tool code as production, against a tiny
@@ -377,14 +381,7 @@ class MockMCP:
     """
 
     def __init__(self) -> None:
-        self._client = _mock_client()
-
-    @property
-    def calls(self) -> int:
-        return self._client.calls
-
-    async def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
-        return await self._client.call_tool(name, arguments)
+        super().__init__(mock_tool_env())
 
 
 # --- python -m eros.preflight ----------------------------------------------------------------

@@ -21,16 +21,19 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from eros.bootstrap import Container
 from eros.clock import Clock, iso_z, parse_instant
 from eros.db.rollout_repo import comparisons_between, insert_comparison
 from eros.models import ScheduleItem
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.rules.send_types import PPV_TYPES, SEND_TYPES
+
+if TYPE_CHECKING:
+    from eros.bootstrap import Container
+    from eros.monitoring import PipelineMonitor
 
 logger = logging.getLogger("eros.comparator")
 
@@ -126,6 +129,8 @@ class Comparison:
     v4_mcp_calls: int | None = None
     v5_mcp_calls: int | None = None
     v5_error: str | None = None
+    v4_run_id: str | None = None
+    v5_run_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
 
@@ -200,6 +205,8 @@ def compare_results(
 class ShadowComparator:
     """Runs v4 (returned, saved by v4 itself) and v5 dry (compared, never saved).
 
+    With a monitor, both runs are recorded: v4's as a production run, v5's as a shadow run.
+
     `recheck` defaults to `fresh_gate_recheck(container)`: the gates re-evaluated on a freshly
     fetched context, independent of whatever v5's validator saw.
     """
@@ -210,10 +217,12 @@ class ShadowComparator:
         *,
         v4_runner: PipelineRunner,
         v5_runner: PipelineRunner,
+        monitor: PipelineMonitor | None = None,
         timeout_s: float = DEFAULT_SHADOW_TIMEOUT_S,
         recheck: GateRecheck | None = None,
     ) -> None:
         self._v4, self._v5 = v4_runner, v5_runner
+        self._monitor = monitor
         self._engine, self._clock = container.engine, container.clock
         self._timeout_s = timeout_s
         self._recheck = recheck or fresh_gate_recheck(container)
@@ -221,50 +230,72 @@ class ShadowComparator:
 
     async def run(self, creator_id: str, week_start: str) -> PipelineResult:
         """v4's result, always; a v4 exception is recorded and re-raised (it is production's)."""
+        v4_run = self._start("v4", creator_id, week_start, shadow=False)
         started = self._clock.monotonic()
         try:
             v4 = await self._v4(creator_id, week_start)
-        except Exception as exc:
+        except BaseException as exc:
+            self._finish(v4_run, started, None, exc)
             self._store(
                 Comparison(
                     creator_id=creator_id,
                     week_start=week_start,
                     created_at=iso_z(self._clock.now()),
                     outcome=Outcome.V4_ERROR,
+                    v4_run_id=v4_run,
                     details={"v4_error": f"{type(exc).__name__}: {exc}"},
                 )
             )
             raise
-        v4_ms = (self._clock.monotonic() - started) * 1000
-        v5, error, timed_out, v5_ms = await self._run_candidate(creator_id, week_start)
-        confirmed = await self._confirmed_codes(v5)
+        v4_ms = self._finish(v4_run, started, v4, None)
+        v5_run = self._start("v5", creator_id, week_start, shadow=True)
+        v5, error, timed_out, v5_ms = await self._run_candidate(creator_id, week_start, v5_run)
         comparison = compare_results(
             v4,
             v5,
             v5_error=error,
             timed_out=timed_out,
-            confirmed_codes=confirmed,
+            confirmed_codes=await self._confirmed_codes(v5),
             durations_ms=(v4_ms, v5_ms),
             at=iso_z(self._clock.now()),
         )
+        comparison.v4_run_id, comparison.v5_run_id = v4_run, v5_run
         self._store(comparison)
         return v4
 
     async def _run_candidate(
-        self, creator_id: str, week_start: str
+        self, creator_id: str, week_start: str, run_id: str | None
     ) -> tuple[PipelineResult | None, str | None, bool, float]:
         started = self._clock.monotonic()
         try:
             result = await asyncio.wait_for(
                 self._v5(creator_id, week_start, dry_run=True), timeout=self._timeout_s
             )
-        except TimeoutError:
+        except TimeoutError as exc:
+            self._finish(run_id, started, None, exc)
             return None, f"v5 shadow run exceeded {self._timeout_s:g}s", True, self._timeout_s * 1000
         except Exception as exc:
             digest = hashlib.sha256(traceback.format_exc().encode()).hexdigest()[:12]
             error = f"{type(exc).__name__}: {exc} [traceback {digest}]"
-            return None, error, False, (self._clock.monotonic() - started) * 1000
-        return result, None, False, (self._clock.monotonic() - started) * 1000
+            return None, error, False, self._finish(run_id, started, None, exc)
+        return result, None, False, self._finish(run_id, started, result, None)
+
+    def _start(self, pipeline: str, creator_id: str, week_start: str, *, shadow: bool) -> str | None:
+        """A monitored run row (v5's marked shadow, so it never counts toward the live SLOs)."""
+        if self._monitor is None:
+            return None
+        return self._monitor.start_run(
+            pipeline, creator_id, week_start, route_reason="shadow_mode", shadow=shadow
+        )
+
+    def _finish(
+        self, run_id: str | None, started: float, result: PipelineResult | None, exc: BaseException | None
+    ) -> float:
+        elapsed_ms = (self._clock.monotonic() - started) * 1000
+        if self._monitor is not None and run_id is not None:
+            error = f"{type(exc).__name__}: {exc}" if exc is not None else None
+            self._monitor.finish_run(run_id, duration_ms=elapsed_ms, result=result, error=error)
+        return elapsed_ms
 
     async def _confirmed_codes(self, v5: PipelineResult | None) -> Sequence[str] | None:
         if v5 is None or not violation_codes(v5):

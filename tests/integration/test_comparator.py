@@ -15,7 +15,7 @@ from eros.bootstrap import Container
 from eros.clock import FixedClock
 from eros.comparator import Outcome, ShadowComparator, shadow_report
 from eros.config import Settings
-from eros.db.schema import creators, schedules, shadow_comparisons
+from eros.db.schema import creators, pipeline_runs, schedules, shadow_comparisons
 from eros.pipeline import PipelineResult, phase_metrics
 
 WEEK = "2026-01-05"
@@ -258,3 +258,21 @@ async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) ->
     assert shadow_report(engine=db, clock=clock).summary.comparisons == 1
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(shadow_comparisons)).scalar_one() == 3
+
+
+async def test_monitored_shadow_records_v4_live_and_v5_as_shadow(db: Engine, clock: FixedClock) -> None:
+    from eros.monitoring import PipelineMonitor
+
+    container = _container(db, clock)
+    monitor = PipelineMonitor(container)
+    v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
+    v5 = FakePipeline(db, "v5", items=[], raises=RuntimeError("boom"))
+    comparator = ShadowComparator(container, v4_runner=v4, v5_runner=v5, monitor=monitor, recheck=_no_recheck)
+    await comparator.run("alexia", WEEK)
+
+    with db.connect() as conn:
+        runs = {r["run_id"]: r for r in conn.execute(select(pipeline_runs)).mappings()}
+    [row] = _comparisons(db)
+    assert runs[row["v4_run_id"]]["shadow"] is False and runs[row["v4_run_id"]]["success"] is True
+    assert runs[row["v5_run_id"]]["shadow"] is True and runs[row["v5_run_id"]]["success"] is False
+    assert monitor.stats("v5").runs == 0, "a shadow run must not count toward the live v5 SLOs"

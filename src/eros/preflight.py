@@ -31,6 +31,7 @@ from typing import Any
 from eros.clients import InProcessClient
 from eros.clock import Clock, FixedClock, SystemClock
 from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
+from eros.learnings import load_learnings
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
 from eros.ports import ToolClient
 from eros.rules.calendar import DAY_NAMES
@@ -98,11 +99,12 @@ class PreflightEngine:
         started = self.clock.monotonic()
         calls_before = self.mcp.calls
         data, degraded = await self._fetch(creator_id)
-        creator = data.profile.get("creator") or {}
+        creator = data.profile["creator"]
         learnings = self._learnings(
-            str(creator.get("creator_id", creator_id)),
-            str(creator.get("page_name", creator_id)),
-            str((data.profile.get("volume_assignment") or {}).get("tier", "")),
+            str(creator["creator_id"]),
+            str(creator["page_name"]),
+            str(data.profile["volume_assignment"]["tier"]),
+            str(creator["page_type"]),
         )
         return build_context(
             data,
@@ -162,12 +164,11 @@ class PreflightEngine:
         except ErosError as exc:
             return None, f"{tool}: [{exc.code}] {exc.message}"
 
-    def _learnings(self, creator_id: str, page_name: str, tier: str) -> tuple[Learning, ...]:
+    def _learnings(self, creator_id: str, page_name: str, tier: str, page_type: str) -> tuple[Learning, ...]:
+        """The LEARNINGS.md rules that apply to this creator (none without a path or a file)."""
         if self.learnings_path is None:
             return ()
-        from eros.learnings import load_learnings
-
-        return load_learnings(self.learnings_path, creator_id, page_name, tier)
+        return load_learnings(self.learnings_path, creator_id, page_name, tier, page_type=page_type)
 
 
 def _captions_request(creator_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:

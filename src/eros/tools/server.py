@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from eros.errors import ErosError
-from eros.tools import captions, content, creators, send_types, volume
+from eros.tools import captions, content, creators, schedules, send_types, volume
 from eros.tools.env import ToolEnv
 
 SERVER_NAME = "eros-db"
@@ -36,6 +36,7 @@ TOOLS: tuple[Callable[..., BaseModel], ...] = (
     creators.get_persona_profile,
     volume.get_volume_config,
     volume.get_active_volume_triggers,
+    volume.save_volume_triggers,
     volume.get_performance_trends,
     captions.get_batch_captions_by_content_types,
     captions.get_send_type_captions,
@@ -43,6 +44,8 @@ TOOLS: tuple[Callable[..., BaseModel], ...] = (
     captions.validate_caption_structure,
     send_types.get_send_types,
     send_types.get_send_types_constraints,
+    schedules.save_schedule,
+    schedules.get_schedules,
 )
 
 

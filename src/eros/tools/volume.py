@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 from eros.clock import iso_z, parse_instant
 from eros.db.creators import resolve_creator
 from eros.db.schema import volume_triggers
+from eros.db.triggers_repo import TriggerWrite, upsert_triggers, validation_errors
 from eros.errors import InvalidInput
 from eros.rules.calendar import DAY_NAMES
 from eros.rules.health import STALE_AFTER_DAYS, Health, HealthStatus, volume_adjustment
@@ -40,6 +41,11 @@ PERIODS = {"7d": 7, "14d": 14, "30d": 30}
 HIGH_CONFIDENCE_SENDS = 20
 MODERATE_CONFIDENCE_SENDS = 10
 FRESH_DATA_DAYS = 7
+#: save_volume_triggers warns below/above these multipliers and on changes above this share.
+EXTREME_LOW = 0.70
+EXTREME_HIGH = 1.50
+LARGE_CHANGE = 0.50
+MAX_TRIGGERS_PER_CALL = 100
 
 
 class VolumeAssignment(BaseModel):
@@ -424,4 +430,105 @@ def get_performance_trends(env: ToolEnv, creator_id: str, period: str = "14d") -
         data_age_days=age,
         is_stale=age is None or age > STALE_AFTER_DAYS,
         fetched_at=env.fetched_at(),
+    )
+
+
+class SavedTriggers(BaseModel):
+    creator_id: str
+    page_name: str
+    triggers_saved: int
+    created_ids: list[int]
+    updated_ids: list[int]
+    warnings: list[str]
+    persisted_at: str
+
+
+def _trigger_write(i: int, raw: Any, problems: list[str]) -> TriggerWrite | None:
+    """One caller-supplied trigger as a TriggerWrite, or None with its problems appended."""
+    if not isinstance(raw, dict):
+        problems.append(f"trigger[{i}]: must be an object")
+        return None
+    multiplier = raw.get("adjustment_multiplier")
+    if isinstance(multiplier, bool) or not isinstance(multiplier, int | float):
+        problems.append(f"trigger[{i}]: adjustment_multiplier must be a number")
+        return None
+    metrics = raw.get("metrics", raw.get("metrics_json", {}))
+    expires = raw.get("expires_at")
+    try:
+        expires_at = parse_instant(str(expires)) if expires else None
+    except ValueError:
+        problems.append(f"trigger[{i}]: expires_at {expires!r} is not an ISO-8601 date-time")
+        return None
+    return TriggerWrite(
+        content_type=str(raw.get("content_type") or "").strip(),
+        trigger_type=str(raw.get("trigger_type") or "").strip().upper(),
+        adjustment_multiplier=float(multiplier),
+        confidence=str(raw.get("confidence") or "moderate").strip().lower(),
+        reason=str(raw.get("reason") or ""),
+        metrics=metrics if isinstance(metrics, dict) else {},
+        expires_at=expires_at,
+    )
+
+
+def _trigger_warnings(writes: list[TriggerWrite], before: dict[tuple[str, str], float]) -> list[str]:
+    """Extreme multipliers, direction flips and large changes against the stored value (DOMAIN §13)."""
+    warnings = []
+    for w in writes:
+        label = f"{w.content_type}/{w.trigger_type}"
+        if w.adjustment_multiplier < EXTREME_LOW or w.adjustment_multiplier > EXTREME_HIGH:
+            warnings.append(
+                f"{label}: extreme multiplier {w.adjustment_multiplier:.2f}; verify it is intended"
+            )
+        old = before.get((w.content_type, w.trigger_type))
+        if old is None:
+            continue
+        if (old - 1) * (w.adjustment_multiplier - 1) < 0:
+            warnings.append(f"{label}: direction flip {old:.2f} → {w.adjustment_multiplier:.2f}")
+        elif old > 0 and abs(w.adjustment_multiplier - old) / old > LARGE_CHANGE:
+            warnings.append(f"{label}: large change {old:.2f} → {w.adjustment_multiplier:.2f}")
+    return warnings
+
+
+def save_volume_triggers(env: ToolEnv, creator_id: str, triggers: list[Any]) -> SavedTriggers:
+    """Upsert detected triggers (one row per creator, content type and trigger type; DOMAIN §7).
+
+    The whole batch is rejected (VALIDATION_ERROR, every problem listed) if any trigger is invalid.
+    """
+    if len(triggers) > MAX_TRIGGERS_PER_CALL:
+        raise InvalidInput(
+            f"at most {MAX_TRIGGERS_PER_CALL} triggers per call, got {len(triggers)}",
+            code="TOO_MANY_TRIGGERS",
+        )
+    problems: list[str] = []
+    writes: list[TriggerWrite] = []
+    for i, raw in enumerate(triggers):
+        write = _trigger_write(i, raw, problems)
+        if write is not None:
+            writes.append(write)
+            problems.extend(p.replace("trigger[0]", f"trigger[{i}]", 1) for p in validation_errors([write]))
+    now = env.now()
+    with env.engine.begin() as conn:
+        creator = dict(resolve_creator(conn, creator_id))
+        if problems:
+            raise InvalidInput(
+                "Validation failed: " + "; ".join(problems), details={"validation_errors": problems}
+            )
+        t = volume_triggers.c
+        before = {
+            (row[0], row[1]): float(row[2])
+            for row in conn.execute(
+                select(t.content_type, t.trigger_type, t.adjustment_multiplier).where(
+                    t.creator_id == creator["creator_id"]
+                )
+            ).all()
+        }
+        result = upsert_triggers(conn, creator["creator_id"], writes, now)
+    return SavedTriggers(
+        creator_id=creator["creator_id"],
+        page_name=creator["page_name"],
+        triggers_saved=len(result.created_ids) + len(result.updated_ids),
+        created_ids=list(result.created_ids),
+        updated_ids=list(result.updated_ids),
+        warnings=_trigger_warnings(writes, before),
+        persisted_at=iso_z(now),
     )

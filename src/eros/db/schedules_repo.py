@@ -1,0 +1,382 @@
+"""Schedules and their revisions (DOMAIN §11): the one writer of the schedule tables.
+
+A creator-week has one schedule row; replacing a draft/approved schedule bumps its revision with a
+compare-and-swap on the old revision and keeps the old hash, status and items in
+schedule_revisions. Queued and completed schedules are locked. Moving a schedule to `queued`
+records caption usage so caption freshness follows what really goes out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from eros.clock import iso_z
+from eros.db.schema import caption_creator_usage, captions, creators, schedule_revisions, schedules
+from eros.errors import ErosError
+from eros.models import ScheduleStatus
+from eros.rules.send_types import BUMP_TYPES, PPV_TYPES
+
+#: Statuses a new revision may replace; the others are locked (DOMAIN §11).
+REPLACEABLE = frozenset({ScheduleStatus.DRAFT.value, ScheduleStatus.APPROVED.value})
+LOCK_CODES = {
+    ScheduleStatus.QUEUED.value: "SCHEDULE_LOCKED",
+    ScheduleStatus.COMPLETED.value: "SCHEDULE_COMPLETED",
+}
+SORT_FIELDS = ("updated_at", "created_at", "week_start", "status")
+
+
+class ScheduleConflict(ErosError):
+    """Another save of the same creator-week won the race; reading again and retrying is safe."""
+
+    code = "CONFLICT"
+
+
+class ScheduleLocked(ErosError):
+    code = "SCHEDULE_LOCKED"
+
+
+class ScheduleNotFound(ErosError):
+    code = "SCHEDULE_NOT_FOUND"
+
+
+class InvalidTransition(ErosError):
+    code = "INVALID_STATUS_TRANSITION"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleWrite:
+    """Everything one save writes; `items` are plain dicts exactly as validated."""
+
+    creator_id: str
+    week_start: date
+    items: Sequence[Mapping[str, Any]]
+    status: ScheduleStatus
+    schedule_hash: str
+    certificate: Mapping[str, Any] | None = None
+    warnings: Sequence[str] = ()
+    generator: str | None = None
+    quality_score: float | None = None
+    expected_revenue: float | None = None
+    health_status: str | None = None
+    expected_revision: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSchedule:
+    schedule_id: int
+    revision: int
+    status: str
+    week_end: str
+    replaced: bool
+    previous_status: str | None = None
+    previous_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleQuery:
+    creator_id: str | None = None
+    week_start: str | None = None
+    status: str | None = None
+    schedule_id: int | None = None
+    limit: int = 50
+    offset: int = 0
+    sort_by: str = "updated_at"
+    sort_order: str = "desc"
+
+
+def summary_counts(items: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """The summary columns derived from the items (DOMAIN §11.6)."""
+    kinds = Counter(str(item.get("send_type_key")) for item in items)
+    return {
+        "total_items": len(items),
+        "total_ppvs": sum(n for key, n in kinds.items() if key in PPV_TYPES),
+        "total_bumps": sum(n for key, n in kinds.items() if key in BUMP_TYPES),
+    }
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def save(conn: Connection, write: ScheduleWrite, now: datetime) -> SavedSchedule:
+    """Insert or replace the creator-week's schedule inside the caller's transaction.
+
+    SCHEDULE_LOCKED / SCHEDULE_COMPLETED for locked rows, CONFLICT when `expected_revision` is stale
+    or a concurrent save changed the row between our read and our write (nothing is written then).
+    """
+    stamp = iso_z(now)
+    week_start = write.week_start.isoformat()
+    week_end = (write.week_start + timedelta(days=6)).isoformat()
+    values = {
+        "week_end": week_end,
+        "status": write.status.value,
+        "schedule_hash": write.schedule_hash,
+        "items_json": json.dumps(list(write.items), sort_keys=True, default=str),
+        "certificate_json": _dump(write.certificate),
+        "warnings_json": _dump(list(write.warnings)),
+        "generator": write.generator,
+        "quality_score": write.quality_score,
+        "expected_revenue": write.expected_revenue,
+        "health_status": write.health_status,
+        "updated_at": stamp,
+        **summary_counts(write.items),
+    }
+    try:
+        existing = (
+            conn.execute(
+                select(schedules).where(
+                    schedules.c.creator_id == write.creator_id, schedules.c.week_start == week_start
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if existing is None:
+            if write.expected_revision not in (None, 0):
+                raise ScheduleConflict(
+                    f"expected revision {write.expected_revision}, but no schedule exists for this week yet"
+                )
+            result = conn.execute(
+                schedules.insert().values(
+                    creator_id=write.creator_id, week_start=week_start, revision=1, created_at=stamp, **values
+                )
+            )
+            pk = result.inserted_primary_key
+            assert pk is not None
+            return SavedSchedule(int(pk[0]), 1, write.status.value, week_end, replaced=False)
+        return _replace(conn, existing, write, values, stamp)
+    except IntegrityError:
+        raise ScheduleConflict(
+            "a concurrent save of this creator-week won; read it again and retry"
+        ) from None
+    except OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise ScheduleConflict("the schedule is being saved by another process; retry") from None
+        raise
+
+
+def _replace(
+    conn: Connection, existing: RowMapping, write: ScheduleWrite, values: dict[str, Any], stamp: str
+) -> SavedSchedule:
+    status = existing["status"]
+    if status not in REPLACEABLE:
+        raise ScheduleLocked(
+            f"schedule {existing['schedule_id']} is {status} and cannot be replaced",
+            code=LOCK_CODES[status],
+            details={"schedule_id": existing["schedule_id"], "existing_status": status},
+        )
+    revision = int(existing["revision"])
+    if write.expected_revision is not None and write.expected_revision != revision:
+        raise ScheduleConflict(
+            f"expected revision {write.expected_revision}, but the schedule is at revision {revision}",
+            details={"schedule_id": existing["schedule_id"], "current_revision": revision},
+        )
+    conn.execute(
+        schedule_revisions.insert().values(
+            schedule_id=existing["schedule_id"],
+            revision=revision,
+            status=status,
+            schedule_hash=existing["schedule_hash"],
+            items_json=existing["items_json"],
+            certificate_json=existing["certificate_json"],
+            quality_score=existing["quality_score"],
+            replaced_at=stamp,
+        )
+    )
+    updated = conn.execute(
+        schedules.update()
+        .where(schedules.c.schedule_id == existing["schedule_id"], schedules.c.revision == revision)
+        .values(revision=revision + 1, **values)
+    )
+    if updated.rowcount != 1:
+        raise ScheduleConflict("a concurrent save of this creator-week won; read it again and retry")
+    return SavedSchedule(
+        int(existing["schedule_id"]),
+        revision + 1,
+        write.status.value,
+        values["week_end"],
+        replaced=True,
+        previous_status=status,
+        previous_hash=existing["schedule_hash"],
+    )
+
+
+def row_summary(row: Mapping[Any, Any], *, include_items: bool = False) -> dict[str, Any]:
+    """A schedule row as the tools and the CLI show it (items only when asked)."""
+    summary = {
+        key: row[key]
+        for key in (
+            "schedule_id",
+            "creator_id",
+            "week_start",
+            "week_end",
+            "status",
+            "revision",
+            "schedule_hash",
+            "generator",
+            "total_items",
+            "total_ppvs",
+            "total_bumps",
+            "quality_score",
+            "expected_revenue",
+            "health_status",
+            "created_at",
+            "updated_at",
+            "queued_at",
+            "completed_at",
+        )
+    }
+    summary["page_name"] = row.get("page_name")
+    summary["warnings"] = json.loads(row["warnings_json"]) if row["warnings_json"] else []
+    summary["has_certificate"] = row["certificate_json"] is not None
+    summary["items"] = json.loads(row["items_json"]) if include_items else None
+    return summary
+
+
+def find(conn: Connection, query: ScheduleQuery) -> tuple[list[RowMapping], int]:
+    """Rows matching the query (with page names) and the total before paging."""
+    s = schedules.c
+    conditions = []
+    if query.creator_id is not None:
+        conditions.append(s.creator_id == query.creator_id)
+    if query.week_start is not None:
+        conditions.append(s.week_start == query.week_start)
+    if query.status is not None:
+        conditions.append(s.status == query.status)
+    if query.schedule_id is not None:
+        conditions.append(s.schedule_id == query.schedule_id)
+    total = int(conn.execute(select(func.count()).select_from(schedules).where(*conditions)).scalar() or 0)
+    column = getattr(s, query.sort_by)
+    ordering = column.asc() if query.sort_order == "asc" else column.desc()
+    rows = (
+        conn.execute(
+            select(schedules, creators.c.page_name)
+            .join(creators, creators.c.creator_id == s.creator_id)
+            .where(*conditions)
+            .order_by(ordering, s.schedule_id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        .mappings()
+        .all()
+    )
+    return list(rows), total
+
+
+def revisions(conn: Connection, schedule_id: int) -> list[dict[str, Any]]:
+    """The replaced revisions of a schedule, oldest first (hash, status, score, when replaced)."""
+    r = schedule_revisions.c
+    rows = conn.execute(
+        select(r.revision, r.status, r.schedule_hash, r.quality_score, r.replaced_at)
+        .where(r.schedule_id == schedule_id)
+        .order_by(r.revision)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def get(conn: Connection, schedule_id: int) -> RowMapping:
+    row = conn.execute(select(schedules).where(schedules.c.schedule_id == schedule_id)).mappings().first()
+    if row is None:
+        raise ScheduleNotFound(f"schedule {schedule_id} does not exist", details={"schedule_id": schedule_id})
+    return row
+
+
+def _move(
+    conn: Connection, schedule_id: int, source: ScheduleStatus, target: ScheduleStatus, now: datetime
+) -> RowMapping:
+    row = get(conn, schedule_id)
+    if row["status"] != source.value:
+        raise InvalidTransition(
+            f"schedule {schedule_id} is {row['status']}; only a {source.value} one can become {target.value}",
+            details={"schedule_id": schedule_id, "status": row["status"]},
+        )
+    stamp_column = "queued_at" if target is ScheduleStatus.QUEUED else "completed_at"
+    moved = conn.execute(
+        schedules.update()
+        .where(schedules.c.schedule_id == schedule_id, schedules.c.status == source.value)
+        .values(status=target.value, updated_at=iso_z(now), **{stamp_column: iso_z(now)})
+    )
+    if moved.rowcount != 1:
+        raise ScheduleConflict(f"schedule {schedule_id} changed while moving it to {target.value}; retry")
+    return get(conn, schedule_id)
+
+
+def queue(conn: Connection, schedule_id: int, now: datetime) -> RowMapping:
+    """approved → queued (locked), recording caption usage for every caption the week sends."""
+    row = _move(conn, schedule_id, ScheduleStatus.APPROVED, ScheduleStatus.QUEUED, now)
+    record_caption_usage(conn, row["creator_id"], json.loads(row["items_json"]))
+    return row
+
+
+def complete(conn: Connection, schedule_id: int, now: datetime) -> RowMapping:
+    """queued → completed (historical, locked)."""
+    return _move(conn, schedule_id, ScheduleStatus.QUEUED, ScheduleStatus.COMPLETED, now)
+
+
+def record_caption_usage(conn: Connection, creator_id: str, items: Sequence[Mapping[str, Any]]) -> int:
+    """Per-creator times used / first / last used and global usage, dated by the send's day (DOMAIN §11)."""
+    uses: dict[int, list[str]] = {}
+    for item in items:
+        caption_id = item.get("caption_id")
+        if isinstance(caption_id, int) and not isinstance(caption_id, bool):
+            uses.setdefault(caption_id, []).append(str(item["scheduled_date"]))
+    if not uses:
+        return 0
+    known = {
+        int(cid)
+        for cid in conn.execute(
+            select(captions.c.caption_id).where(captions.c.caption_id.in_(sorted(uses)))
+        ).scalars()
+    }
+    u = caption_creator_usage.c
+    for caption_id in sorted(known):
+        dates = sorted(uses[caption_id])
+        row = (
+            conn.execute(
+                select(caption_creator_usage).where(u.caption_id == caption_id, u.creator_id == creator_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            conn.execute(
+                caption_creator_usage.insert().values(
+                    caption_id=caption_id,
+                    creator_id=creator_id,
+                    times_used=len(dates),
+                    first_used_date=dates[0],
+                    last_used_date=dates[-1],
+                )
+            )
+        else:
+            conn.execute(
+                caption_creator_usage.update()
+                .where(u.caption_id == caption_id, u.creator_id == creator_id)
+                .values(
+                    times_used=row["times_used"] + len(dates),
+                    first_used_date=min(filter(None, [row["first_used_date"], dates[0]])),
+                    last_used_date=max(filter(None, [row["last_used_date"], dates[-1]])),
+                )
+            )
+        glob = conn.execute(
+            select(captions.c.global_times_used, captions.c.global_last_used_date).where(
+                captions.c.caption_id == caption_id
+            )
+        ).one()
+        conn.execute(
+            captions.update()
+            .where(captions.c.caption_id == caption_id)
+            .values(
+                global_times_used=(glob[0] or 0) + len(dates),
+                global_last_used_date=max(filter(None, [glob[1], dates[-1]])),
+            )
+        )
+    return len(known)

@@ -1,0 +1,267 @@
+"""save_schedule and get_schedules (DOMAIN §11): strict input checks, certificate verification, history.
+
+Approved status is earned only by a fresh, APPROVED certificate signed under this installation's
+key whose hashes match these items and the creator's current vault and AVOID sets (ARCHITECTURE D6);
+anything else saves as draft with the reasons in `warnings`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from eros.db import schedules_repo
+from eros.db.creators import resolve_creator
+from eros.errors import InvalidInput
+from eros.models import ScheduleItem, ScheduleStatus
+from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
+from eros.rules.send_types import SEND_TYPES
+from eros.rules.timing import parse_date, parse_time
+from eros.tools.content import avoid_types, vault_types
+from eros.tools.env import ToolEnv, in_range, one_of, strict_date
+from eros.tools.history import creator_health, load_history
+from eros.validation.certificate import schedule_hash, verify
+
+MAX_ITEMS = 400
+REQUIRED_ITEM_FIELDS = ("send_type_key", "scheduled_date", "scheduled_time")
+MAX_SCHEDULE_LIMIT = 500
+
+
+class SaveScheduleResult(BaseModel):
+    schedule_id: int
+    creator_id: str
+    page_name: str
+    week_start: str
+    week_end: str
+    status: str
+    revision: int
+    items_saved: int
+    schedule_hash: str
+    certificate_verified: bool
+    replaced: bool
+    previous_status: str | None
+    previous_hash: str | None
+    warnings: list[str]
+    saved_at: str
+
+
+class ScheduleRecord(BaseModel):
+    schedule_id: int
+    creator_id: str
+    page_name: str | None
+    week_start: str
+    week_end: str
+    status: str
+    revision: int
+    schedule_hash: str
+    generator: str | None
+    total_items: int
+    total_ppvs: int
+    total_bumps: int
+    quality_score: float | None
+    expected_revenue: float | None
+    health_status: str | None
+    created_at: str
+    updated_at: str
+    queued_at: str | None
+    completed_at: str | None
+    warnings: list[str]
+    has_certificate: bool
+    items: list[dict[str, Any]] | None = None
+    revisions: list[dict[str, Any]] | None = None
+
+
+class ScheduleList(BaseModel):
+    schedules: list[ScheduleRecord]
+    count: int
+    total_count: int
+    limit: int
+    offset: int
+    has_more: bool
+    fetched_at: str
+
+
+def item_problems(items: list[Any], week_start: date) -> list[str]:
+    """Every problem of every item, as `item[i]: …` (DOMAIN §11.2); empty when the items may be saved."""
+    if not items:
+        return ["items list is empty"]
+    if len(items) > MAX_ITEMS:
+        return [f"at most {MAX_ITEMS} items per schedule, got {len(items)}"]
+    week_end = week_start + timedelta(days=6)
+    problems: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(f"item[{i}]: must be an object, got {type(item).__name__}")
+            continue
+        missing = [key for key in REQUIRED_ITEM_FIELDS if item.get(key) in (None, "")]
+        if missing:
+            problems.append(f"item[{i}]: missing {', '.join(missing)}")
+            continue
+        problems.extend(f"item[{i}]: {p}" for p in _single_item_problems(item, week_start, week_end))
+    return problems
+
+
+def _single_item_problems(item: dict[str, Any], week_start: date, week_end: date) -> list[str]:
+    problems: list[str] = []
+    day = str(item["scheduled_date"])
+    try:
+        when = parse_date(day)
+        if not week_start <= when <= week_end:
+            problems.append(f"scheduled_date {day} is outside the week {week_start}…{week_end}")
+    except ValueError:
+        problems.append(f"scheduled_date {day!r} is not a real YYYY-MM-DD date")
+    try:
+        parse_time(str(item["scheduled_time"]))
+    except ValueError:
+        problems.append(f"scheduled_time {item['scheduled_time']!r} is not a real HH:MM time")
+    if str(item["send_type_key"]) not in SEND_TYPES:
+        problems.append(f"send_type_key {item['send_type_key']!r} is not one of the 22 send types")
+    price = item.get("price")
+    if price is not None:
+        if isinstance(price, bool) or not isinstance(price, int | float):
+            problems.append(f"price {price!r} is not a number")
+        elif not PRICE_FLOOR <= price <= PRICE_CEILING:
+            problems.append(f"price {price} is outside [{PRICE_FLOOR:.2f}, {PRICE_CEILING:.2f}]")
+    flyer = item.get("flyer_required", 0)
+    if isinstance(flyer, bool) or flyer not in (0, 1):
+        problems.append(f"flyer_required must be 0 or 1, got {flyer!r}")
+    if not problems:
+        try:
+            ScheduleItem.model_validate(item)
+        except ValidationError as exc:
+            problems.extend(
+                f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+    return problems
+
+
+def save_schedule(
+    env: ToolEnv,
+    creator_id: str,
+    week_start: str,
+    items: list[Any],
+    validation_certificate: dict[str, Any] | None = None,
+    expected_revision: int | None = None,
+    generator: str | None = None,
+) -> SaveScheduleResult:
+    """Save a creator-week's schedule: approved only with a valid signed certificate, else draft.
+
+    `expected_revision` (optional) makes the save conditional on the current revision (CONFLICT
+    otherwise); queued and completed schedules are locked. Nothing is written on any error.
+    """
+    start = strict_date(week_start)
+    with env.read() as conn:
+        creator = dict(resolve_creator(conn, creator_id))
+    problems = item_problems(items, start)
+    if problems:
+        raise InvalidInput(
+            f"{len(problems)} problem(s) with the items: " + "; ".join(problems[:20]),
+            details={"validation_errors": problems},
+        )
+    cid = creator["creator_id"]
+    parsed = [ScheduleItem.model_validate(item) for item in items]
+    digest = schedule_hash(parsed)
+    now = env.now()
+    with env.engine.begin() as conn:
+        check = verify(
+            validation_certificate,
+            parsed,
+            cid,
+            vault_types(conn, cid),
+            avoid_types(conn, cid),
+            env.signing_key,
+            now,
+        )
+        status = ScheduleStatus.APPROVED if check.approved else ScheduleStatus.DRAFT
+        warnings = [] if check.approved else [f"saved as draft: {reason}" for reason in check.reasons]
+        health = creator_health(load_history(conn, cid, now), env.today())
+        revenues = [item.expected_revenue for item in parsed if item.expected_revenue is not None]
+        score = validation_certificate.get("quality_score") if validation_certificate else None
+        saved = schedules_repo.save(
+            conn,
+            schedules_repo.ScheduleWrite(
+                creator_id=cid,
+                week_start=start,
+                items=[item for item in items if isinstance(item, dict)],
+                status=status,
+                schedule_hash=digest,
+                certificate=validation_certificate,
+                warnings=warnings,
+                generator=generator,
+                quality_score=float(score) if isinstance(score, int | float) else None,
+                expected_revenue=round(sum(revenues), 2) if revenues else None,
+                health_status=health.status.value,
+                expected_revision=expected_revision,
+            ),
+            now,
+        )
+    return SaveScheduleResult(
+        schedule_id=saved.schedule_id,
+        creator_id=cid,
+        page_name=creator["page_name"],
+        week_start=start.isoformat(),
+        week_end=saved.week_end,
+        status=saved.status,
+        revision=saved.revision,
+        items_saved=len(parsed),
+        schedule_hash=digest,
+        certificate_verified=check.approved,
+        replaced=saved.replaced,
+        previous_status=saved.previous_status,
+        previous_hash=saved.previous_hash,
+        warnings=warnings,
+        saved_at=env.fetched_at(),
+    )
+
+
+def get_schedules(
+    env: ToolEnv,
+    creator_id: str | None = None,
+    week_start: str | None = None,
+    status: str | None = None,
+    schedule_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    include_items: bool = False,
+    include_revisions: bool = False,
+    sort_by: str = "updated_at",
+    sort_order: str = "desc",
+) -> ScheduleList:
+    """Saved schedules with their summary columns, newest first; items and revision history on request."""
+    in_range(limit, 1, MAX_SCHEDULE_LIMIT, "limit")
+    if offset < 0:
+        raise InvalidInput(f"offset must be ≥ 0, got {offset}", code="INVALID_OFFSET")
+    statuses = tuple(s.value for s in ScheduleStatus)
+    query = schedules_repo.ScheduleQuery(
+        week_start=strict_date(week_start).isoformat() if week_start else None,
+        status=one_of(status, statuses, "status", "INVALID_STATUS"),
+        schedule_id=schedule_id,
+        limit=limit,
+        offset=offset,
+        sort_by=one_of(sort_by, schedules_repo.SORT_FIELDS, "sort_by", "INVALID_SORT_FIELD") or "updated_at",
+        sort_order=one_of(sort_order, ("asc", "desc"), "sort_order", "INVALID_SORT_ORDER") or "desc",
+    )
+    with env.read() as conn:
+        if creator_id and creator_id.strip():
+            query = dataclasses.replace(query, creator_id=resolve_creator(conn, creator_id)["creator_id"])
+        rows, total = schedules_repo.find(conn, query)
+        records = []
+        for row in rows:
+            record = ScheduleRecord.model_validate(
+                schedules_repo.row_summary(row, include_items=include_items)
+            )
+            if include_revisions:
+                record.revisions = schedules_repo.revisions(conn, record.schedule_id)
+            records.append(record)
+    return ScheduleList(
+        schedules=records,
+        count=len(records),
+        total_count=total,
+        limit=limit,
+        offset=offset,
+        has_more=offset + len(records) < total,
+        fetched_at=env.fetched_at(),
+    )

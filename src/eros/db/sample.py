@@ -232,9 +232,9 @@ PRICE_STEPS = (0.6, 0.8, 1.0, 1.0, 1.25, 1.6)
 BASE_PRICES = (10.0, 12.0, 15.0, 15.0, 18.0, 20.0, 25.0)
 #: Revenue multiplier when a content type is re-sent after N days (0 = same day); ≥ 5 days: none.
 FATIGUE_BY_GAP = {0: 0.5, 1: 0.6, 2: 0.72, 3: 0.84, 4: 0.93}
-#: Declining creators lose this share of revenue every week over the last weeks of history.
-DECLINE_PER_WEEK = 0.78
-DECLINE_DAYS = 45
+#: Declining creators keep this share of their revenue week after week over the last weeks of history.
+DECLINE_PER_WEEK = 0.72
+DECLINE_WEEKS = 6
 
 #: Captions per content type for media send types, and in total for the others (full sample).
 CAPTIONS_PER_CONTENT: dict[str, int] = {
@@ -464,10 +464,10 @@ def _truth(rng: random.Random, spec: CreatorSpec) -> _Truth:
     effect = {name: math.exp(rng.gauss(0.0, 0.18)) for name in vault}
     shuffled = rng.sample(vault, len(vault))
     for name in shuffled[: rng.randint(2, 3)]:
-        effect[name] *= rng.uniform(1.5, 1.9)
+        effect[name] *= rng.uniform(1.6, 2.3)
     for name in shuffled[3 : 3 + rng.randint(0, 2)]:
         effect[name] *= rng.uniform(0.25, 0.4)
-    conversion = rng.uniform(0.022, 0.04) * (0.75 if spec.page_type == "free" else 1.0)
+    conversion = rng.uniform(0.012, 0.028) * (0.75 if spec.page_type == "free" else 1.0)
     return _Truth(
         target_revenue=target,
         sends_per_day=SENDS_PER_DAY[spec.tier] * rng.uniform(0.75, 1.25),
@@ -539,8 +539,8 @@ def _plan_history(rng: random.Random, spec: CreatorSpec, truth: _Truth, as_of: d
         count = whole + (1 if rng.random() < truth.sends_per_day - whole else 0)
         day_hours = sorted(rng.choices(hours, weights, k=count), key=lambda h: (h < DEAD_ZONE_START_HOUR, h))
         decline = 1.0
-        if spec.declining and day_index <= DECLINE_DAYS:
-            decline = DECLINE_PER_WEEK ** ((DECLINE_DAYS - day_index) / 7)
+        if spec.declining and day_index <= DECLINE_WEEKS * 7:
+            decline = DECLINE_PER_WEEK ** (DECLINE_WEEKS - (day_index - 1) // 7)
         for hour in day_hours:
             send_type = rng.choices([k for k, _ in mix], [w for _, w in mix])[0]
             econ = ECONOMICS[send_type]
@@ -577,8 +577,7 @@ def _plan_history(rng: random.Random, spec: CreatorSpec, truth: _Truth, as_of: d
                 * effect
                 * price_effect
                 * _hour_effect(truth, weekday, hour)
-                * day_effect
-                * decline**0.7,
+                * day_effect,
             )
             local = datetime.combine(
                 day + timedelta(days=1 if hour < DEAD_ZONE_START_HOUR else 0),
@@ -598,7 +597,34 @@ def _plan_history(rng: random.Random, spec: CreatorSpec, truth: _Truth, as_of: d
                     unit_value=unit_value,
                 )
             )
-    return [p for p in planned if p.local.date() < as_of]
+    kept = [p for p in planned if p.local.date() < as_of]
+    if spec.declining:
+        _shape_decline(kept)
+    return kept
+
+
+def _shape_decline(planned: list[_PlannedSend]) -> None:
+    """Make a declining creator's expected weekly revenue fall by DECLINE_PER_WEEK week after week.
+
+    Per-send randomness (content, price, hour) alone would hide a trend in a handful of weekly
+    sends; the health rules count consecutive declining weeks, so the trend is shaped by week.
+    """
+    weeks: dict[int, list[_PlannedSend]] = {}
+    for p in planned:
+        weeks.setdefault((p.day_index - 1) // 7, []).append(p)
+    before = [
+        sum(p.expected_per_fan for p in weeks.get(w, [])) for w in range(DECLINE_WEEKS, 2 * DECLINE_WEEKS + 2)
+    ]
+    level = sum(before) / len(before)
+    for week in range(DECLINE_WEEKS):
+        sends = weeks.get(week, [])
+        expected = sum(p.expected_per_fan for p in sends)
+        if expected <= 0:
+            continue
+        factor = level * DECLINE_PER_WEEK ** (DECLINE_WEEKS - week) / expected
+        for p in sends:
+            p.conversion *= factor
+            p.expected_per_fan *= factor
 
 
 def _binomial(rng: random.Random, n: int, p: float) -> int:

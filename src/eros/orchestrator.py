@@ -214,6 +214,7 @@ class EROSOrchestrator:
                     "validation_certificate": certificate
                     if result.validation_status == ValidationStatus.APPROVED
                     else None,
+                    "generator": result.pipeline,
                 },
             )
             phase.status = "ok"

@@ -1,0 +1,79 @@
+"""`plan_week`: the v5 generator's one entry point (pure: context in, planned week out)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from eros.models import CreatorContext, ScheduleItem, Violation
+from eros.scheduling import greedy
+from eros.scheduling.assemble import assemble, seeded_rng
+from eros.scheduling.baseline import naive_week
+from eros.scheduling.problem import UNITS_PER_USD, build_problem
+from eros.scheduling.revenue_model import fit
+
+DEFAULT_TIME_LIMIT_S = 0.8
+
+
+@dataclass(frozen=True)
+class PlannedWeek:
+    """The plan and how good the solver says it is (objective and bound in USD-equivalent units)."""
+
+    items: list[ScheduleItem]
+    objective: float
+    upper_bound: float
+    gap: float
+    solver: str
+    expected_revenue: float
+    baseline_revenue: float
+    status: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def revenue_ratio(self) -> float:
+        return self.expected_revenue / self.baseline_revenue if self.baseline_revenue > 0 else 0.0
+
+
+def _gap(objective: float, bound: float) -> float:
+    return max(0.0, (bound - objective) / abs(bound)) if bound > 0 else 0.0
+
+
+def plan_week(
+    context: CreatorContext,
+    *,
+    revision: int = 0,
+    feedback: Sequence[Violation] = (),
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    use_solver: bool = True,
+) -> PlannedWeek:
+    """Plan the week: CP-SAT when it answers within `time_limit_s`, else the greedy fallback.
+
+    `revision` reseeds jitter and follow-up delays; `feedback` (the validator's violations of a
+    rejected try) becomes constraints of this try (problem.feedback_actions). Same input ⇒ same plan.
+    """
+    model = fit(context.analytics)
+    problem = build_problem(context, model, feedback)
+    result = None
+    if use_solver:
+        from eros.scheduling import optimizer
+
+        result = optimizer.solve(problem, time_limit_s)
+    if result is not None:
+        placements, objective, bound = result.placements, result.objective, result.upper_bound
+        solver, status = "cp-sat", result.status
+    else:
+        placements, objective, bound = greedy.solve(problem)
+        solver, status = "greedy", "HEURISTIC"
+    items = assemble(problem, placements, seeded_rng(context.creator_id, context.week_start, revision))
+    baseline = naive_week(context, model)
+    return PlannedWeek(
+        items=items,
+        objective=round(objective / UNITS_PER_USD, 2),
+        upper_bound=round(bound / UNITS_PER_USD, 2),
+        gap=round(_gap(objective, bound), 6),
+        solver=solver,
+        expected_revenue=round(sum(i.expected_revenue or 0.0 for i in items), 2),
+        baseline_revenue=baseline.expected_revenue,
+        status=status,
+        notes=problem.notes,
+    )

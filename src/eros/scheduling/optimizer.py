@@ -1,0 +1,170 @@
+"""CP-SAT time-indexed model of the week (ARCHITECTURE D2, reference/ecosystem.md §6).
+
+One boolean per (send type, base slot) and one per follow-up-eligible slot ("this parent gets a
+follow-up"). Hard constraints: page type and vault (only allowed types exist as variables), per-type
+daily/weekly caps, per-type gaps (sliding windows; for one-a-day types an enforced pairwise
+difference between consecutive days), 45-minute spacing between non-follow-up sends, follow-up
+caps/spacing/cut-off, and the week's diversity minimums. Daily category targets are equalities
+with a non-negative shortfall that costs more than any send can earn, so they are met whenever
+the caps allow. The objective is expected revenue in cents plus soft preferences.
+
+Determinism: one worker, a fixed seed and a *deterministic* time limit (`max_deterministic_time`),
+so the same model gives the same answer on any machine; a wall-clock cap is only a safety net.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from eros.rules.followups import MAX_PER_DAY
+from eros.rules.send_types import FOLLOWUP_PARENTS, Category
+from eros.scheduling.problem import (
+    FOLLOWUP_PARENT_SPACING_MINUTES,
+    QUARTER,
+    Placement,
+    Problem,
+)
+
+SOLVER_SEED = 20260105
+#: Deterministic-time units granted per wall-clock second of the caller's budget (≈ 1 on a laptop core).
+DETERMINISTIC_PER_SECOND = 1.0
+#: The wall-clock cap is this multiple of the budget: reached only on a very slow machine.
+WALL_CAP_FACTOR = 3.0
+#: Shortfall against a daily category target costs this multiple of the most valuable send.
+SHORTFALL_WEIGHT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SolveResult:
+    placements: tuple[Placement, ...]
+    objective: float
+    upper_bound: float
+    status: str
+    wall_time_s: float
+
+    @property
+    def gap(self) -> float:
+        if self.upper_bound <= 0:
+            return 0.0
+        return max(0.0, (self.upper_bound - self.objective) / abs(self.upper_bound))
+
+
+def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
+    """Optimise the week; None when CP-SAT finds no solution within the limit (the caller falls back)."""
+    m = cp_model.CpModel()
+    slots = problem.slots
+    by_quarter = {s.quarter: s.index for s in slots}
+    x: dict[tuple[str, int], cp_model.IntVar] = {}
+    for st in problem.types:
+        for s in slots:
+            x[st.key, s.index] = m.new_bool_var(f"x_{st.key}_{s.index}")
+    parents = [st.key for st in problem.types if st.key in FOLLOWUP_PARENTS]
+    f: dict[int, cp_model.IntVar] = {}
+    if problem.allow_followups:
+        for s in slots:
+            if s.parent_ok:
+                f[s.index] = m.new_bool_var(f"f_{s.index}")
+                m.add(f[s.index] <= sum(x[p, s.index] for p in parents))
+
+    def window(start_quarter: int, length: int) -> list[int]:
+        return [by_quarter[q] for q in range(start_quarter, start_quarter + length) if q in by_quarter]
+
+    # 45-minute spacing between sends that are not follow-ups (one send per window of 3 quarters).
+    for s in slots:
+        members = window(s.quarter, problem.spacing_quarters)
+        m.add(sum(x[st.key, i] for st in problem.types for i in members) <= 1)
+
+    days = range(7)
+    day_slots = {d: [s.index for s in slots if s.day == d] for d in days}
+    for st in problem.types:
+        length = st.gap_minutes // QUARTER
+        for d in days:
+            m.add(sum(x[st.key, i] for i in day_slots[d]) <= st.max_per_day)
+        if st.max_per_week is not None:
+            m.add(sum(x[st.key, s.index] for s in slots) <= st.max_per_week)
+        if length <= problem.spacing_quarters:
+            continue
+        if st.max_per_day == 1:
+            # At most one a day: only consecutive days can be closer than the gap.
+            for d in days[:-1]:
+                here, there = day_slots[d], day_slots[d + 1]
+                if not here or not there:
+                    continue
+                a = m.new_bool_var(f"p_{st.key}_{d}")
+                b = m.new_bool_var(f"p_{st.key}_{d + 1}")
+                m.add(sum(x[st.key, i] for i in here) == a)
+                m.add(sum(x[st.key, i] for i in there) == b)
+                t_here = sum(slots[i].quarter * x[st.key, i] for i in here)
+                t_there = sum(slots[i].quarter * x[st.key, i] for i in there)
+                m.add(t_there - t_here >= length).only_enforce_if([a, b])
+        else:
+            for s in slots:
+                members = window(s.quarter, length)
+                if len(members) > 1:
+                    m.add(sum(x[st.key, i] for i in members) <= 1)
+
+    if f:
+        spacing = FOLLOWUP_PARENT_SPACING_MINUTES // QUARTER
+        for s in slots:
+            members = [i for i in window(s.quarter, spacing) if i in f]
+            if len(members) > 1:
+                m.add(sum(f[i] for i in members) <= 1)
+        for d in days:
+            m.add(sum(f[i] for i in day_slots[d] if i in f) <= MAX_PER_DAY)
+
+    # Daily category targets: met exactly unless the caps make it impossible (shortfall is costly).
+    shortfalls: list[cp_model.IntVar] = []
+    for d in days:
+        for cat in Category:
+            target = problem.targets[d][cat]
+            short = m.new_int_var(0, max(target, 0), f"short_{d}_{cat.value}")
+            count = sum(x[st.key, i] for st in problem.types if st.category is cat for i in day_slots[d])
+            if cat is Category.RETENTION:
+                count += sum(f[i] for i in day_slots[d] if i in f)
+            m.add(count + short == target)
+            shortfalls.append(short)
+
+    # Diversity across the week (follow-ups count as a retention type).
+    used: dict[str, cp_model.IntVar] = {}
+    for st in problem.types:
+        used[st.key] = m.new_bool_var(f"used_{st.key}")
+        m.add(used[st.key] <= sum(x[st.key, s.index] for s in slots))
+    used_followup = m.new_bool_var("used_followup")
+    m.add(used_followup <= sum(f.values()))
+    m.add(sum(used.values()) + used_followup >= problem.min_distinct)
+    for cat, minimum in problem.min_by_category.items():
+        members = [used[st.key] for st in problem.types if st.category is cat]
+        if cat is Category.RETENTION:
+            members.append(used_followup)
+        m.add(sum(members) >= minimum)
+
+    top = max([max(v) for v in problem.value.values()] + [max(problem.followup_value, default=0), 1])
+    m.maximize(
+        sum(problem.value[st.key][s.index] * x[st.key, s.index] for st in problem.types for s in slots)
+        + sum(problem.followup_value[i] * var for i, var in f.items())
+        - SHORTFALL_WEIGHT * top * sum(shortfalls)
+    )
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = SOLVER_SEED
+    solver.parameters.max_deterministic_time = max(0.05, time_limit_s * DETERMINISTIC_PER_SECOND)
+    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s * WALL_CAP_FACTOR)
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    placements = [
+        Placement(s.index, st.key, bool(s.index in f and solver.value(f[s.index])) and st.key in parents)
+        for s in slots
+        for st in problem.types
+        if solver.value(x[st.key, s.index])
+    ]
+    return SolveResult(
+        placements=tuple(placements),
+        objective=solver.objective_value,
+        upper_bound=solver.best_objective_bound,
+        status=solver.status_name(status),
+        wall_time_s=solver.wall_time,
+    )

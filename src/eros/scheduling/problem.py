@@ -1,0 +1,342 @@
+"""The week as an optimisation problem: candidate slots, allowed types, targets and slot values.
+
+Both solvers (optimizer.py, greedy.py) read one `Problem` and answer with `Placement`s on its base
+grid; assemble.py turns placements into items. Times here are *base* times on the quarter-hour grid
+outside the dead zone; the jitter of DOMAIN §4 is applied later without breaking any gap, because
+every separation is enforced on base times and jitter is drawn in time order (assemble.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from eros.models import CreatorContext, Violation
+from eros.rules.followups import DELAY_MAX_MINUTES, LATE_NIGHT_CUTOFF
+from eros.rules.pricing import base_price, in_bounds
+from eros.rules.send_types import (
+    FOLLOWUP_KEY,
+    FOLLOWUP_PARENTS,
+    MIN_DISTINCT_BY_CATEGORY,
+    MIN_DISTINCT_RETENTION_PAID,
+    MIN_DISTINCT_TYPES,
+    Category,
+    PageType,
+    SendType,
+    schedulable_types,
+    send_types_for_page,
+)
+from eros.rules.timing import (
+    DEAD_ZONE_END_HOUR,
+    DEAD_ZONE_START_HOUR,
+    JITTER_MAX,
+    MIN_SPACING_MINUTES,
+    is_prime,
+    is_secondary,
+)
+from eros.rules.volume import week_targets
+from eros.scheduling.revenue_model import RevenueModel
+
+QUARTER = 15
+QUARTERS_PER_DAY = 24 * 60 // QUARTER
+#: Objective units per USD (CP-SAT needs integers).
+UNITS_PER_USD = 100
+#: Soft preference (DOMAIN §4 prime hours, scored in §9): share added to a revenue send's value.
+PRIME_BONUS = 0.15
+SECONDARY_BONUS = 0.05
+#: A MEDIUM learning that prefers (or avoids) something moves its value by this share.
+LEARNING_WEIGHT = 0.10
+#: Two parents that get follow-ups are this far apart on the base grid, so their follow-ups
+#: (15–45 min after a jittered parent) are always ≥ 60 min apart (DOMAIN §5): 120 ≥ 60 + 45 + 8 + 7.
+FOLLOWUP_PARENT_SPACING_MINUTES = 120
+#: Latest base time of a parent that gets a follow-up: + jitter + longest delay stays before the cutoff.
+LAST_PARENT_MINUTE = (
+    (LATE_NIGHT_CUTOFF.hour * 60 + LATE_NIGHT_CUTOFF.minute - JITTER_MAX - DELAY_MAX_MINUTES)
+    // QUARTER
+    * QUARTER
+)
+#: Latest early-morning base time of such a parent: its follow-up lands before the dead zone.
+LAST_EARLY_PARENT_MINUTE = (
+    (DEAD_ZONE_START_HOUR * 60 - 1 - JITTER_MAX - DELAY_MAX_MINUTES) // QUARTER * QUARTER
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One candidate base time: a quarter hour of the week outside the dead zone."""
+
+    index: int
+    quarter: int
+    day: int
+    day_date: date
+    minute: int
+    prime: bool
+    secondary: bool
+    parent_ok: bool
+
+    @property
+    def hour(self) -> int:
+        return self.minute // 60
+
+    @property
+    def weekday(self) -> int:
+        return self.day_date.weekday()
+
+    @property
+    def week_minute(self) -> int:
+        return self.quarter * QUARTER
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A solver's decision: send type `send_type` at base slot `slot`, with a follow-up or not."""
+
+    slot: int
+    send_type: str
+    follow_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackActions:
+    """What a rejected try's violations make the next try do differently."""
+
+    banned_types: frozenset[str] = frozenset()
+    banned_content: frozenset[str] = frozenset()
+    banned_captions: frozenset[int] = frozenset()
+    no_followups: bool = False
+    extra_spacing: bool = False
+    extra_diversity: int = 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    context: CreatorContext
+    model: RevenueModel
+    slots: tuple[Slot, ...]
+    types: tuple[SendType, ...]
+    usable_content: tuple[str, ...]
+    targets: tuple[Mapping[Category, int], ...]
+    value: Mapping[str, tuple[int, ...]]
+    followup_value: tuple[int, ...]
+    spacing_quarters: int
+    allow_followups: bool
+    min_distinct: int
+    min_by_category: Mapping[Category, int]
+    feedback: FeedbackActions
+    notes: tuple[str, ...] = field(default=())
+
+    def slots_of_day(self, day: int) -> list[Slot]:
+        return [s for s in self.slots if s.day == day]
+
+    @property
+    def type_keys(self) -> tuple[str, ...]:
+        return tuple(st.key for st in self.types)
+
+
+def _exists(day: date, minute: int, tz: ZoneInfo) -> bool:
+    """False for wall-clock times a DST change skips (they would not be real local times)."""
+    local = datetime.combine(day, datetime.min.time(), tz) + timedelta(minutes=minute)
+    naive = datetime.combine(day, datetime.min.time()) + timedelta(minutes=minute)
+    return local.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) == naive
+
+
+def build_slots(week_start: date, tz_name: str) -> tuple[Slot, ...]:
+    tz = ZoneInfo(tz_name)
+    slots: list[Slot] = []
+    for day in range(7):
+        d = week_start + timedelta(days=day)
+        for q in range(QUARTERS_PER_DAY):
+            minute = q * QUARTER
+            if DEAD_ZONE_START_HOUR * 60 <= minute < DEAD_ZONE_END_HOUR * 60 or not _exists(d, minute, tz):
+                continue
+            t = datetime.min.time().replace(hour=minute // 60, minute=minute % 60)
+            slots.append(
+                Slot(
+                    index=len(slots),
+                    quarter=day * QUARTERS_PER_DAY + q,
+                    day=day,
+                    day_date=d,
+                    minute=minute,
+                    prime=is_prime(d, t, tz_name),
+                    secondary=is_secondary(d, t, tz_name),
+                    parent_ok=minute <= LAST_PARENT_MINUTE
+                    and (minute >= DEAD_ZONE_END_HOUR * 60 or minute <= LAST_EARLY_PARENT_MINUTE),
+                )
+            )
+    return tuple(slots)
+
+
+def daily_targets(context: CreatorContext) -> tuple[dict[Category, int], ...]:
+    """Per-day category targets from the volume config (preflight's `daily_targets`), else the rulebook."""
+    rows = context.volume_config.get("daily_targets")
+    by_date: dict[str, Mapping[str, Any]] = {
+        str(r.get("date")): r for r in rows or [] if isinstance(r, Mapping)
+    }
+    out: list[dict[Category, int]] = []
+    computed = week_targets(
+        context.week_start,
+        str(context.volume_config.get("tier", "MINIMAL")),
+        context.page_type,
+        float(context.volume_config.get("trigger_multiplier", 1.0)),
+        int(context.volume_config.get("health_adjustment", 0)),
+        context.volume_config.get("mm_revenue"),
+    )
+    for day in computed:
+        row = by_date.get(day.day.isoformat())
+        out.append({cat: int(row[cat.value]) if row is not None else day.target(cat) for cat in Category})
+    return tuple(out)
+
+
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def feedback_actions(feedback: Sequence[Violation], context: CreatorContext) -> FeedbackActions:
+    """Turn the validator's violations into constraints for the next try (documented in GENERATOR.md)."""
+    banned_types: set[str] = set()
+    banned_content: set[str] = set()
+    banned_captions: set[int] = set()
+    no_followups = extra_spacing = False
+    extra_diversity = 0
+    known_content = set(context.vault_types) | set(context.avoid_types)
+    for violation in feedback:
+        words = set(_WORD.findall(violation.message))
+        if violation.code in ("VAULT_VIOLATION", "AVOID_TIER_VIOLATION"):
+            banned_content |= words & known_content
+        elif violation.code in ("PAGE_TYPE_VIOLATION", "FLYER_REQUIREMENT_VIOLATION", "PRICE_OUT_OF_BOUNDS"):
+            banned_types |= {
+                w
+                for w in words
+                if w
+                in {st.key for st in send_types_for_page("paid")}
+                | {st.key for st in send_types_for_page("free")}
+            }
+        elif violation.code == "FOLLOWUP_VIOLATION":
+            no_followups = True
+        elif violation.code == "TIMING_COLLISION":
+            extra_spacing = True
+        elif violation.code == "INSUFFICIENT_DIVERSITY":
+            extra_diversity = 1
+        elif violation.code == "STRUCTURE_ERROR":
+            banned_captions |= {
+                int(n) for n in re.findall(r"caption[ _]?(?:id)?\D{0,3}(\d+)", violation.message)
+            }
+    banned_types.discard(FOLLOWUP_KEY)
+    return FeedbackActions(
+        frozenset(banned_types),
+        frozenset(banned_content),
+        frozenset(banned_captions),
+        no_followups,
+        extra_spacing,
+        extra_diversity,
+    )
+
+
+def _learning_shares(context: CreatorContext) -> tuple[dict[str, float], dict[int, float], dict[str, float]]:
+    """Value shifts per send type, hour and content type from MEDIUM learnings' directives."""
+    by_type: dict[str, float] = {}
+    by_hour: dict[int, float] = {}
+    by_content: dict[str, float] = {}
+    for learning in context.learnings:
+        if learning.confidence.upper() != "MEDIUM":
+            continue
+        d = learning.directive
+        sign = -1.0 if str(d.get("effect", d.get("kind", "prefer"))).lower().startswith("avoid") else 1.0
+        for key in _as_list(d.get("send_types", d.get("send_type"))):
+            by_type[str(key)] = by_type.get(str(key), 0.0) + sign * LEARNING_WEIGHT
+        for hour in _as_list(d.get("hours", d.get("hour"))):
+            if isinstance(hour, int) or (isinstance(hour, str) and hour.isdigit()):
+                by_hour[int(hour) % 24] = by_hour.get(int(hour) % 24, 0.0) + sign * LEARNING_WEIGHT
+        for ct in _as_list(d.get("content_types", d.get("content_type"))):
+            by_content[str(ct)] = by_content.get(str(ct), 0.0) + sign * LEARNING_WEIGHT
+    return by_type, by_hour, by_content
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def content_preference(context: CreatorContext, content_type: str) -> float:
+    """Weight of a content type when choosing content: trigger multiplier × MEDIUM learnings (soft)."""
+    _, _, by_content = _learning_shares(context)
+    return context.trigger_multipliers.get(content_type, 1.0) * (1.0 + by_content.get(content_type, 0.0))
+
+
+def build_problem(
+    context: CreatorContext, model: RevenueModel, feedback: Sequence[Violation] = ()
+) -> Problem:
+    actions = feedback_actions(feedback, context)
+    page = PageType(context.page_type)
+    usable = tuple(sorted(set(context.vault_types) - set(context.avoid_types) - actions.banned_content))
+    types = tuple(
+        st
+        for st in schedulable_types(page)
+        if st.key not in actions.banned_types and (usable or not st.requires_media)
+    )
+    slots = build_slots(context.week_start, context.timezone)
+    by_type, by_hour, _ = _learning_shares(context)
+    weights = {ct: model.content(ct) * content_preference(context, ct) for ct in usable}
+    media_factor = sum(weights.values()) / len(weights) if weights else 1.0
+    base = base_price(context.base_price, None)
+    price_estimate = base if in_bounds(base) else None
+    value: dict[str, tuple[int, ...]] = {}
+    for st in types:
+        row = []
+        for slot in slots:
+            usd = model.expected(
+                st.key,
+                weekday=slot.weekday,
+                hour=slot.hour,
+                price=price_estimate if st.requires_price else None,
+            ) * (media_factor if st.requires_media else 1.0)
+            share = 1.0 + by_type.get(st.key, 0.0) + by_hour.get(slot.hour, 0.0)
+            if st.category is Category.REVENUE:
+                share += PRIME_BONUS if slot.prime else SECONDARY_BONUS if slot.secondary else 0.0
+            row.append(max(1, round(usd * max(share, 0.0) * UNITS_PER_USD)))
+        value[st.key] = tuple(row)
+    allow_followups = not actions.no_followups and any(st.key in FOLLOWUP_PARENTS for st in types)
+    followup_value = tuple(
+        max(1, round(model.expected(FOLLOWUP_KEY, weekday=s.weekday, hour=s.hour) * UNITS_PER_USD))
+        if s.parent_ok and allow_followups
+        else 0
+        for s in slots
+    )
+    notes: list[str] = []
+    min_distinct, min_by_category = _diversity(types, page, allow_followups, actions.extra_diversity, notes)
+    return Problem(
+        context=context,
+        model=model,
+        slots=slots,
+        types=types,
+        usable_content=usable,
+        targets=daily_targets(context),
+        value=value,
+        followup_value=followup_value,
+        spacing_quarters=-(-MIN_SPACING_MINUTES // QUARTER) + (1 if actions.extra_spacing else 0),
+        allow_followups=allow_followups,
+        min_distinct=min_distinct,
+        min_by_category=min_by_category,
+        feedback=actions,
+        notes=tuple(notes + list(model.notes)),
+    )
+
+
+def _diversity(
+    types: Sequence[SendType], page: PageType, followups: bool, extra: int, notes: list[str]
+) -> tuple[int, dict[Category, int]]:
+    """DOMAIN §3 minimums (+ feedback), capped at what the allowed types can reach."""
+    available = {cat: sum(1 for st in types if st.category is cat) for cat in Category}
+    available[Category.RETENTION] += 1 if followups else 0
+    wanted = {cat: MIN_DISTINCT_BY_CATEGORY.get(cat, 0) + extra for cat in Category}
+    if page is PageType.PAID:
+        wanted[Category.RETENTION] = MIN_DISTINCT_RETENTION_PAID + extra
+    mins = {cat: min(wanted[cat], available[cat]) for cat in Category}
+    total = min(MIN_DISTINCT_TYPES + extra, sum(available.values()))
+    if any(mins[c] < wanted[c] for c in Category) or total < MIN_DISTINCT_TYPES + extra:
+        notes.append("diversity minimums cannot be met with this vault and page type")
+    return total, mins

@@ -231,8 +231,8 @@ class EROSOrchestrator:
 
 
 def _plan_summary(plan: Mapping[str, Any]) -> dict[str, Any]:
-    """What the generator says about its own plan (solver, objective, bound, gap)."""
-    keys = ("solver", "objective", "upper_bound", "gap", "expected_revenue")
+    """What the generator says about its own plan (solver, objective, bound, gap, baseline)."""
+    keys = ("solver", "objective", "upper_bound", "gap", "expected_revenue", "baseline_revenue")
     return {key: plan.get(key) for key in keys}
 
 

@@ -26,6 +26,9 @@ def _register() -> None:
     from eros.cli import generate_commands
 
     generate_commands.register(app)
+    from eros.cli import ops_commands
+
+    ops_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,525 @@
+"""`eros flags | route | run | status | rollback | restore | check | watch | alerts | metrics`.
+
+The on-call engineer's commands (runbook §2, §5, §7): thin wrappers over eros.router,
+eros.monitoring, eros.rollback, eros.alerts and eros.metrics_export. Exit codes: 0 ok, 1 a
+run or check that found trouble, 2 bad input or configuration (ErosError).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from eros.bootstrap import Container, bootstrap
+from eros.cli.generate_commands import resolve_week
+from eros.clock import iso_z
+from eros.db import ops_repo
+from eros.db.creators import resolve_creator
+from eros.db.schema import creators
+from eros.errors import ErosError
+from eros.monitoring import PipelineMonitor
+from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
+from eros.router import FLAG_DEFAULTS, FeatureFlags, PipelineRouter, flag_key, normalise_flag_value
+
+console = Console()
+err_console = Console(stderr=True)
+
+ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (kept in the audit trail).")]
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit trail).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+
+flags_app = typer.Typer(help="Show and set the v5 feature flags (persisted overrides).", no_args_is_help=True)
+rollback_app = typer.Typer(help="Roll v5 back to v4 (pause, drain, disable), restore it, see history.")
+alerts_app = typer.Typer(
+    help="Alerts raised by the monitor and the rollback controller.", no_args_is_help=True
+)
+metrics_app = typer.Typer(help="Prometheus metrics from the database.")
+
+
+def _default_actor() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+# --- flags -------------------------------------------------------------------------------
+
+
+@flags_app.command("show")
+def flags_show(as_json: JsonOpt = False) -> None:
+    """Each flag's effective value and where it comes from (override > environment > default)."""
+    container = bootstrap()
+    flags = FeatureFlags(container)
+    with container.engine.connect() as conn:
+        overrides = {row["key"]: row for row in ops_repo.flag_override_rows(conn)}
+        audit = ops_repo.flag_audit_rows(conn, limit=5)
+    values = flags.values
+    effective = {
+        "EROS_V5_ENABLED": values.v5_enabled,
+        "EROS_V5_SHADOW_MODE": values.shadow_mode,
+        "EROS_V5_PERCENTAGE": values.v5_percentage,
+        "EROS_V5_CREATORS": ",".join(values.v5_creators),
+        "EROS_V5_AUTO_FALLBACK": values.auto_fallback,
+    }
+    if as_json:
+        document = {
+            "flags": {k: {"value": v, "source": values.sources.get(k)} for k, v in effective.items()},
+            "v5_enabled_effective": flags.v5_enabled,
+            "kill_switch": values.kill_switch,
+            "rollback_state": values.rollback_state,
+            "error": values.error,
+        }
+        console.print_json(json.dumps(document))
+        return
+    table = Table(title="v5 feature flags")
+    for column in ("flag", "value", "source", "set by", "at"):
+        table.add_column(column)
+    for key, value in effective.items():
+        row = overrides.get(key)
+        table.add_row(
+            key,
+            str(value),
+            values.sources.get(key, "-"),
+            row["updated_by"] if row is not None else "",
+            row["updated_at"] if row is not None else "",
+        )
+    console.print(table)
+    if values.error:
+        console.print(f"[bold red]flag state unreadable, failing closed to v4:[/] {values.error}")
+    if values.kill_switch:
+        console.print("[bold red]EROS_V5_ENABLED=false in this environment: every creator routes to v4[/]")
+    console.print(
+        f"rollback state: [bold]{values.rollback_state}[/]   v5 effectively enabled: {flags.v5_enabled}"
+    )
+    for entry in audit:
+        change = f"{entry['key']} {entry['old_value']!r} → {entry['new_value']!r}"
+        why = f" ({entry['reason']})" if entry["reason"] else ""
+        console.print(f"  {entry['at']} {entry['actor']}: {change}{why}")
+
+
+@flags_app.command("set")
+def flags_set(
+    key: Annotated[str, typer.Argument(help=f"One of {', '.join(FLAG_DEFAULTS)} (or v5_percentage …).")],
+    value: Annotated[str, typer.Argument(help="true/false, 0-100, or a comma-separated creator list.")],
+    by: ByOpt = "",
+    reason: ReasonOpt = None,
+) -> None:
+    """Persist an override every process sees at its next routing decision."""
+    container = bootstrap()
+    name = flag_key(key)
+    text = normalise_flag_value(name, value)
+    actor = by or _default_actor()
+    with container.engine.begin() as conn:
+        old = ops_repo.set_flag_override(
+            conn, name, text, actor=actor, at=iso_z(container.clock.now()), reason=reason
+        )
+    console.print(f"{name}: {old!r} → {text!r} (by {actor})")
+
+
+@flags_app.command("unset")
+def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: ReasonOpt = None) -> None:
+    """Remove an override: the environment, then the seed default, applies again."""
+    container = bootstrap()
+    name = flag_key(key)
+    actor = by or _default_actor()
+    with container.engine.begin() as conn:
+        old = ops_repo.delete_flag_override(
+            conn, name, actor=actor, at=iso_z(container.clock.now()), reason=reason
+        )
+    console.print(f"{name}: override {old!r} removed" if old is not None else f"{name}: no override was set")
+
+
+# --- route / run ---------------------------------------------------------------------------
+
+
+def _creator_id(container: Container, creator: str) -> str:
+    with container.engine.connect() as conn:
+        return str(resolve_creator(conn, creator)["creator_id"])
+
+
+def route(
+    creator: Annotated[str, typer.Argument(help="Creator id or page name.")], as_json: JsonOpt = False
+) -> None:
+    """Explain which pipeline the creator's next run takes, and why."""
+    container = bootstrap()
+    creator_id = _creator_id(container, creator)
+    router = PipelineRouter(container)
+    decision = router.decide(creator_id)
+    flags = FeatureFlags(container)
+    if as_json:
+        document = {"creator_id": creator_id, **asdict(decision), "pipeline": decision.pipeline.value}
+        console.print_json(json.dumps(document))
+        return
+    console.print(f"[bold]{creator_id}[/] → [bold]{decision.pipeline.value}[/]  (reason: {decision.reason})")
+    console.print(f"  bucket {decision.bucket} of 100 in group {router.group!r}; {decision.detail}")
+    console.print(f"  {flags!r}")
+
+
+def run(
+    creators_arg: Annotated[
+        list[str] | None, typer.Argument(metavar="[CREATOR]...", show_default=False)
+    ] = None,
+    all_creators: Annotated[bool, typer.Option("--all", help="Every active creator.")] = False,
+    week: Annotated[
+        str | None, typer.Option("--week", help="Week start YYYY-MM-DD (default: next Monday).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate weeks through the router (the production entry point): flags decide v4, v5 or shadow."""
+    if all_creators == bool(creators_arg):
+        raise ErosError("Name creators or pass --all (not both)", code="USAGE_ERROR")
+    container = bootstrap()
+    week_start = resolve_week(week, container).isoformat()
+    if all_creators:
+        with container.engine.connect() as conn:
+            query = (
+                select(creators.c.creator_id)
+                .where(creators.c.is_active.is_(True))
+                .order_by(creators.c.page_name)
+            )
+            targets = [str(cid) for cid in conn.execute(query).scalars()]
+    else:
+        targets = [_creator_id(container, c) for c in creators_arg or []]
+    rows = asyncio.run(_run_batch(PipelineRouter(container), targets, week_start, dry_run, quiet=as_json))
+    if as_json:
+        console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
+    else:
+        table = Table(title=f"Week of {week_start} through the router{' · dry run' if dry_run else ''}")
+        for column in ("creator", "pipeline", "ok", "items", "quality", "note"):
+            table.add_column(column)
+        for row in rows:
+            quality = row["quality_score"]
+            table.add_row(
+                row["creator_id"],
+                row["pipeline"],
+                "✓" if row["success"] else "✗",
+                str(row["total_items"]),
+                f"{quality:.1f}" if quality is not None else "-",
+                (row["errors"][0] if row["errors"] else "")[:80],
+            )
+        console.print(table)
+    if not all(row["success"] for row in rows):
+        raise typer.Exit(1)
+
+
+async def _run_batch(
+    router: PipelineRouter, targets: list[str], week_start: str, dry_run: bool, *, quiet: bool
+) -> list[dict[str, Any]]:
+    """One creator's failure never stops the batch: it becomes a failed row."""
+    rows: list[dict[str, Any]] = []
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet or len(targets) < 2,
+    )
+    with progress:
+        task = progress.add_task("routing", total=len(targets))
+        for creator_id in targets:
+            progress.update(task, description=f"generating {creator_id}")
+            try:
+                result = await router.route(creator_id, week_start, dry_run=dry_run)
+                row = {
+                    "creator_id": creator_id,
+                    "pipeline": result.pipeline,
+                    "success": result.success,
+                    "total_items": result.total_items,
+                    "quality_score": result.quality_score,
+                    "schedule_id": result.schedule_id,
+                    "errors": list(result.errors),
+                }
+            except Exception as exc:  # reported per creator; the exception is already recorded as a run
+                row = {
+                    "creator_id": creator_id,
+                    "pipeline": "-",
+                    "success": False,
+                    "total_items": 0,
+                    "quality_score": None,
+                    "schedule_id": None,
+                    "errors": [f"{type(exc).__name__}: {exc}"],
+                }
+            rows.append(row)
+            progress.advance(task)
+    return rows
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return pattern.format(value) if value is not None else "-"
+
+
+def status(as_json: JsonOpt = False) -> None:
+    """Flags, rollout phase, health, SLOs, rollback state and recent alerts on one screen."""
+    from eros.db.rollout_repo import get_rollout_state
+    from eros.rollout_phases import phase
+
+    container = bootstrap()
+    monitor = PipelineMonitor(container)
+    flags = FeatureFlags(container)
+    report = monitor.get_status()
+    with container.engine.connect() as conn:
+        rollout = get_rollout_state(conn)
+        recent_alerts = ops_repo.alert_rows(conn, limit=5)
+    phase_name = (
+        f"{rollout['phase']} {phase(rollout['phase']).name}" if rollout is not None else "not started"
+    )
+    if as_json:
+        document = {
+            "flags": repr(flags),
+            "phase": phase_name,
+            "status": report,
+            "alerts": [dict(row) for row in recent_alerts],
+        }
+        console.print_json(json.dumps(document, default=str))
+        return
+    console.print(f"[bold]flags[/] {flags!r}")
+    console.print(f"[bold]rollout phase[/] {phase_name}")
+    colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}[report["health"]]
+    console.print(
+        f"[bold]v5 health[/] [{colour}]{report['health']}[/] over the last {report['window_minutes']} min "
+        f"({report['runs']} runs) · rollback state [bold]{report['rollback_state']}[/] · "
+        f"in flight v4 {report['in_flight']['v4']} / v5 {report['in_flight']['v5']}"
+    )
+    table = Table(title="SLOs (status window)")
+    for column in ("pipeline", "runs", "success", "p95 s", "hard-gate", "quality"):
+        table.add_column(column)
+    for name in ("v5", "v4"):
+        stats = monitor.stats(name)
+        table.add_row(
+            name,
+            str(stats.runs),
+            _fmt(stats.success_rate, "{:.1%}"),
+            _fmt(stats.p95_latency_s, "{:.1f}"),
+            _fmt(stats.hard_gate_rate, "{:.1%}"),
+            _fmt(stats.quality_avg, "{:.1f}"),
+        )
+    console.print(table)
+    triggers = Table(title="automatic rollback triggers")
+    for column in ("trigger", "value", "threshold", "window", "samples", "fired"):
+        triggers.add_column(column)
+    for trigger in report["rollback_triggers"].values():
+        triggers.add_row(
+            trigger["name"],
+            _fmt(trigger["value"], "{:.3g}"),
+            f"{trigger['threshold']:g}",
+            trigger["window"],
+            str(trigger["samples"]),
+            "[red]yes[/]" if trigger["fired"] else "no",
+        )
+    console.print(triggers)
+    for row in recent_alerts:
+        state = "open" if row["resolved_at"] is None else f"resolved {row['resolved_at']}"
+        console.print(f"  {row['raised_at']} [{row['severity']}] {row['code']} ({state}): {row['message']}")
+
+
+# --- rollback / restore / check / watch ---------------------------------------------------------
+
+
+def _print_rollback(result: RollbackResult) -> None:
+    colour = "green" if result.success else "yellow"
+    console.print(
+        f"[{colour}]{result.action}[/] {result.state_before} → {result.state_after}: {result.message}"
+    )
+    if result.action == "rollback" and result.success:
+        console.print(
+            f"  drained {result.in_flight_at_start} in-flight v5 runs in {result.drain_ms:.0f} ms"
+            f"{'' if result.drained else ' (timed out)'} · verified v4: {result.verified}"
+        )
+
+
+@rollback_app.callback(invoke_without_command=True)
+def rollback(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option("--reason", help="Why v5 is being rolled back.")] = "manual rollback",
+    by: ByOpt = "",
+) -> None:
+    """Roll v5 back now: pause, drain in-flight v5 runs, disable, alert, verify."""
+    if ctx.invoked_subcommand is not None:
+        return
+    controller = RollbackController(bootstrap())
+    result = asyncio.run(controller.execute_rollback(reason, initiator=by or _default_actor()))
+    _print_rollback(result)
+
+
+@rollback_app.command("history")
+def rollback_history(
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 20, as_json: JsonOpt = False
+) -> None:
+    """Rollbacks and restores, newest first."""
+    history = RollbackController(bootstrap()).get_history(limit)
+    if as_json:
+        console.print_json(json.dumps(history, default=str))
+        return
+    table = Table(title="rollback history")
+    for column in ("at", "action", "by", "auto", "before → after", "drain ms", "verified", "reason"):
+        table.add_column(column)
+    for event in history:
+        table.add_row(
+            event["at"],
+            event["action"],
+            event["initiator"],
+            "yes" if event["automatic"] else "no",
+            f"{event['state_before']} → {event['state_after']}",
+            _fmt(event["drain_ms"], "{:.0f}"),
+            str(event["verified"]),
+            event["reason"],
+        )
+    console.print(table)
+
+
+ConfirmOpt = Annotated[
+    str, typer.Option("--confirm", help=f"Must be exactly {RESTORE_CONFIRMATION}.", show_default=False)
+]
+
+
+def restore(confirm: ConfirmOpt = "", by: ByOpt = "", reason: ReasonOpt = None) -> None:
+    """Re-enable v5 after a rollback (runbook §7): needs --confirm RESTORE_V5_CONFIRMED."""
+    controller = RollbackController(bootstrap())
+    result = asyncio.run(
+        controller.restore_v5(confirm, initiator=by or _default_actor(), reason=reason or "v5 restored")
+    )
+    _print_rollback(result)
+
+
+rollback_app.command("restore")(restore)
+
+
+async def _check_once(container: Container) -> tuple[list[str], RollbackResult | None]:
+    monitor = PipelineMonitor(container)
+    raised = await monitor.evaluate_alerts()
+    result = await RollbackController(container, monitor=monitor).check_auto_rollback()
+    return [alert.code for alert in raised], result
+
+
+def check() -> None:
+    """One periodic check: evaluate the alerts and the automatic rollback triggers (exit 1 on rollback)."""
+    container = bootstrap()
+    raised, result = asyncio.run(_check_once(container))
+    for code in raised:
+        console.print(f"[yellow]alert raised[/] {code}")
+    if result is not None:
+        _print_rollback(result)
+        raise typer.Exit(1)
+    console.print(f"checked at {iso_z(container.clock.now())}: no automatic rollback")
+
+
+def watch(
+    interval: Annotated[float, typer.Option("--interval", min=1.0, help="Seconds between checks.")] = 60.0,
+    iterations: Annotated[
+        int, typer.Option("--iterations", min=0, help="Stop after N checks (0: forever).")
+    ] = 0,
+) -> None:
+    """Run `eros check` every --interval seconds (the periodic auto-rollback loop)."""
+    done = 0
+    while iterations == 0 or done < iterations:
+        container = bootstrap()
+        raised, result = asyncio.run(_check_once(container))
+        stamp = iso_z(container.clock.now())
+        console.print(
+            f"{stamp} check: alerts raised {raised or 'none'}; rollback {'yes' if result else 'no'}"
+        )
+        if result is not None:
+            _print_rollback(result)
+        done += 1
+        if iterations == 0 or done < iterations:
+            time.sleep(interval)
+
+
+# --- alerts / metrics ---------------------------------------------------------------------------
+
+
+@alerts_app.command("list")
+def alerts_list(
+    open_only: Annotated[bool, typer.Option("--open", help="Only unresolved episodes.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Alerts newest first, with how each sink delivery went."""
+    container = bootstrap()
+    with container.engine.connect() as conn:
+        rows = ops_repo.alert_rows(conn, limit=limit, open_only=open_only)
+        deliveries = {row["id"]: ops_repo.delivery_rows(conn, row["id"]) for row in rows}
+    if as_json:
+        document = [{**dict(row), "deliveries": [dict(d) for d in deliveries[row["id"]]]} for row in rows]
+        console.print_json(json.dumps(document, default=str))
+        return
+    table = Table(title="alerts")
+    for column in ("raised", "code", "severity", "state", "deliveries", "message"):
+        table.add_column(column)
+    for row in rows:
+        sent = ", ".join(
+            f"{d['sink']}:{'ok' if d['delivered'] else 'FAILED'}×{d['attempts']}"
+            for d in deliveries[row["id"]]
+        )
+        table.add_row(
+            row["raised_at"],
+            row["code"],
+            row["severity"],
+            "open" if row["resolved_at"] is None else "resolved",
+            sent,
+            row["message"],
+        )
+    console.print(table)
+
+
+@metrics_app.callback(invoke_without_command=True)
+def metrics(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the Prometheus text format (or `eros metrics serve` for an HTTP endpoint)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from eros.metrics_export import render
+
+    text = render(bootstrap())
+    if output is not None:
+        output.write_bytes(text)
+    else:
+        sys.stdout.write(text.decode())
+
+
+@metrics_app.command("serve")
+def metrics_serve(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 9108,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+) -> None:
+    """Serve /metrics over HTTP until interrupted."""
+    from eros.metrics_export import serve
+
+    err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
+    serve(bootstrap(), host, port)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(flags_app, name="flags")
+    app.command("route")(route)
+    app.command("run")(run)
+    app.command("status")(status)
+    app.add_typer(rollback_app, name="rollback")
+    app.command("restore")(restore)
+    app.command("check")(check)
+    app.command("watch")(watch)
+    app.add_typer(alerts_app, name="alerts")
+    app.add_typer(metrics_app, name="metrics")

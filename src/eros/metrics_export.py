@@ -1,0 +1,145 @@
+"""Prometheus exposition of the operational state, read from the database at each scrape.
+
+An optional exporter (reference/ecosystem.md §4.2): the monitor and the rollback controller
+never depend on it. Every value is computed from the shared tables, so any process (the
+`eros metrics serve` endpoint, a cron job writing the text format) reports the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from eros.db import ops_repo
+from eros.slo import HealthStatus
+
+if TYPE_CHECKING:
+    from eros.bootstrap import Container
+    from eros.monitoring import PipelineMonitor
+
+HEALTH_VALUE = {HealthStatus.HEALTHY: 0, HealthStatus.DEGRADED: 1, HealthStatus.UNHEALTHY: 2}
+PIPELINES = ("v4", "v5")
+ROLLBACK_STATES = ("active", "draining", "disabled")
+
+
+class ErosCollector(Collector):
+    """SLIs per pipeline over the status window, run counters, flags, rollback state, open alerts."""
+
+    def __init__(self, monitor: PipelineMonitor) -> None:
+        self.monitor = monitor
+
+    def collect(self) -> Iterator[Metric]:
+        from eros.router import load_flag_values
+
+        monitor = self.monitor
+        window = f"{int(monitor.slo.status_window.total_seconds())}s"
+        success = GaugeMetricFamily(
+            "eros_pipeline_success_ratio",
+            "Share of successful runs in the status window",
+            labels=["pipeline"],
+        )
+        p95 = GaugeMetricFamily(
+            "eros_pipeline_p95_latency_seconds",
+            "Nearest-rank p95 run duration in the window",
+            labels=["pipeline"],
+        )
+        gates = GaugeMetricFamily(
+            "eros_pipeline_hard_gate_ratio", "Share of runs with a hard-gate violation", labels=["pipeline"]
+        )
+        quality = GaugeMetricFamily("eros_pipeline_quality_avg", "Mean quality score", labels=["pipeline"])
+        window_runs = GaugeMetricFamily(
+            "eros_pipeline_window_runs", f"Runs finished in the last {window}", labels=["pipeline"]
+        )
+        health = GaugeMetricFamily(
+            "eros_pipeline_health",
+            "0 healthy, 1 degraded, 2 unhealthy (runbook §2 bands)",
+            labels=["pipeline"],
+        )
+        in_flight = GaugeMetricFamily(
+            "eros_pipeline_in_flight", "Runs started, not finished", labels=["pipeline"]
+        )
+        for pipeline in PIPELINES:
+            stats = monitor.stats(pipeline)
+            window_runs.add_metric([pipeline], stats.runs)
+            health.add_metric([pipeline], HEALTH_VALUE[monitor.check_health(pipeline)])
+            in_flight.add_metric([pipeline], monitor.in_flight(pipeline))
+            if stats.success_rate is not None:
+                success.add_metric([pipeline], stats.success_rate)
+            if stats.p95_latency_s is not None:
+                p95.add_metric([pipeline], stats.p95_latency_s)
+            if stats.hard_gate_rate is not None:
+                gates.add_metric([pipeline], stats.hard_gate_rate)
+            if stats.quality_avg is not None:
+                quality.add_metric([pipeline], stats.quality_avg)
+        yield from (success, p95, gates, quality, window_runs, health, in_flight)
+
+        runs = CounterMetricFamily(
+            "eros_pipeline_runs",
+            "Finished runs since the database was created",
+            labels=["pipeline", "shadow", "outcome"],
+        )
+        engine = monitor.container.engine
+        with engine.connect() as conn:
+            for row in ops_repo.run_counts(conn):
+                outcome = "success" if row["success"] else "failure"
+                runs.add_metric([row["pipeline"], str(bool(row["shadow"])).lower(), outcome], row["n"])
+            state_row = ops_repo.rollback_state_row(conn)
+            open_alerts = ops_repo.alert_rows(conn, open_only=True, limit=1000)
+        yield runs
+
+        state = state_row["state"] if state_row is not None else ops_repo.INITIAL_ROLLBACK_STATE
+        rollback = GaugeMetricFamily(
+            "eros_rollback_state", "1 for the current rollback state", labels=["state"]
+        )
+        for name in ROLLBACK_STATES:
+            rollback.add_metric([name], 1.0 if name == state else 0.0)
+        yield rollback
+
+        alerts = GaugeMetricFamily("eros_alerts_open", "Open alert episodes", labels=["code"])
+        counts: dict[str, int] = {}
+        for row in open_alerts:
+            counts[row["code"]] = counts.get(row["code"], 0) + 1
+        for code, n in sorted(counts.items()):
+            alerts.add_metric([code], n)
+        yield alerts
+
+        flags = load_flag_values(monitor.container)
+        yield GaugeMetricFamily(
+            "eros_flag_v5_enabled", "EROS_V5_ENABLED as resolved", value=float(flags.v5_enabled)
+        )
+        yield GaugeMetricFamily(
+            "eros_flag_shadow_mode", "EROS_V5_SHADOW_MODE", value=float(flags.shadow_mode)
+        )
+        yield GaugeMetricFamily(
+            "eros_flag_v5_percentage", "EROS_V5_PERCENTAGE", value=float(flags.v5_percentage)
+        )
+        yield GaugeMetricFamily(
+            "eros_flag_state_error", "1 when flag state is unreadable", value=float(bool(flags.error))
+        )
+
+
+def build_registry(container: Container, monitor: PipelineMonitor | None = None) -> CollectorRegistry:
+    from eros.monitoring import PipelineMonitor
+
+    registry = CollectorRegistry()
+    registry.register(ErosCollector(monitor if monitor is not None else PipelineMonitor(container)))
+    return registry
+
+
+def render(container: Container) -> bytes:
+    """The Prometheus text format (what `eros metrics` prints)."""
+    return generate_latest(build_registry(container))
+
+
+def serve(container: Container, host: str, port: int) -> None:
+    """Serve /metrics until interrupted (`eros metrics serve --port`)."""
+    from wsgiref.simple_server import make_server
+
+    from prometheus_client import make_wsgi_app
+
+    with make_server(host, port, make_wsgi_app(build_registry(container))) as server:
+        server.serve_forever()

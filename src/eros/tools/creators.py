@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from eros.db.analyze import previous_tier
 from eros.db.creators import resolve_creator
 from eros.db.schema import creator_personas, creators
 from eros.errors import InvalidInput
@@ -248,6 +249,7 @@ def get_creator_profile(
         rankings = rankings_for(conn, creator, today, fetched_at) if include_content_rankings else None
         vault = allowed_content_types_for(conn, creator, fetched_at) if include_vault else None
         persona = persona_for(conn, cid, fetched_at) if include_persona else None
+        previous = previous_tier(conn, cid, now) if include_volume else None
     sections = [
         name
         for name, wanted in (
@@ -262,7 +264,7 @@ def get_creator_profile(
     return CreatorProfile(
         creator=creator_summary(creator),
         analytics=analytics(sends, today, creator) if include_analytics else None,
-        volume_assignment=volume_assignment(creator, creator_mm_revenue(sends, today, creator))
+        volume_assignment=volume_assignment(creator_mm_revenue(sends, today, creator), previous)
         if include_volume
         else None,
         health=health_summary(creator_health(sends, today)) if include_volume else None,

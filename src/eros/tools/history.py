@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -44,7 +44,7 @@ class Send:
 
 
 def load_history(conn: Connection, creator_id: str, now: datetime, days: int = HISTORY_DAYS) -> list[Send]:
-    """Sends in [now − days, now), oldest first."""
+    """Sends dated on or after `today − days` and sent before now, oldest first (as eros.db.analyze reads)."""
     m = mass_messages.c
     rows = conn.execute(
         select(
@@ -60,7 +60,9 @@ def load_history(conn: Connection, creator_id: str, now: datetime, days: int = H
             m.earnings,
         )
         .where(
-            m.creator_id == creator_id, m.sent_at >= iso_z(now - timedelta(days=days)), m.sent_at < iso_z(now)
+            m.creator_id == creator_id,
+            m.sent_date >= (now.date() - timedelta(days=days)).isoformat(),
+            m.sent_at < iso_z(now),
         )
         .order_by(m.sent_at, m.message_id)
     ).all()
@@ -102,19 +104,27 @@ def _by(sends: Iterable[Send], key: Any) -> dict[Any, list[Send]]:
     return groups
 
 
-def weekly_earnings(sends: Sequence[Send], today: date, weeks: int = WEEKS_REPORTED) -> list[float]:
-    """Earnings of rolling 7-day weeks ending yesterday, oldest first (DOMAIN §8 health input)."""
+def weekly_totals(
+    sends: Sequence[Send], today: date, value: Callable[[Send], float], weeks: int = WEEKS_REPORTED
+) -> list[float]:
+    """A per-send value summed over rolling 7-day weeks ending yesterday, oldest first."""
     totals = [0.0] * weeks
     for send in sends:
         index = (today - send.sent_date).days - 1
         if 0 <= index < weeks * 7:
-            totals[index // 7] += send.earnings
+            totals[index // 7] += value(send)
     return [round(v, 2) for v in reversed(totals)]
 
 
+def weekly_earnings(sends: Sequence[Send], today: date) -> list[float]:
+    """Full weeks' earnings before today, oldest first (DOMAIN §8 health input)."""
+    return weekly_totals(sends, today, lambda s: s.earnings)
+
+
 def sends_in_last(sends: Sequence[Send], today: date, days: int) -> list[Send]:
+    """Sends dated from `today − days` on (the history already stops at the clock's now)."""
     start = today - timedelta(days=days)
-    return [s for s in sends if start <= s.sent_date < today]
+    return [s for s in sends if start <= s.sent_date]
 
 
 def creator_mm_revenue(sends: Sequence[Send], today: date, creator: dict[str, Any]) -> MMRevenue:

@@ -7,13 +7,14 @@ the data they need and shapes the answer.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from eros.clock import iso_z, parse_instant
+from eros.db.analyze import previous_tier
 from eros.db.creators import resolve_creator
 from eros.db.schema import volume_triggers
 from eros.db.triggers_repo import TriggerWrite, upsert_triggers, validation_errors
@@ -33,6 +34,7 @@ from eros.tools.history import (
     load_history,
     sends_in_last,
     weekly_earnings,
+    weekly_totals,
 )
 from eros.validation.certificate import short_hash
 
@@ -159,10 +161,9 @@ class PerformanceTrends(BaseModel):
 
 
 def volume_assignment(
-    creator: dict[str, Any], mm: MMRevenue, tier_override: str | None = None
+    mm: MMRevenue, previous: Tier | None, tier_override: str | None = None
 ) -> VolumeAssignment:
     """The tier from MM revenue with hysteresis against the stored previous tier, or a what-if override."""
-    previous = creator.get("previous_tier")
     if tier_override is not None:
         tier, source, confidence = Tier(tier_override), "override", "high"
     else:
@@ -172,7 +173,7 @@ def volume_assignment(
         tier=tier.value,
         tier_source=source,
         tier_confidence=confidence,
-        previous_tier=previous,
+        previous_tier=previous.value if previous else None,
         mm_revenue=mm.amount,
         mm_revenue_source=mm.source.value,
         base_ranges={cat.value: list(spec.ranges[cat]) for cat in Category},
@@ -241,12 +242,14 @@ def _prime_hours(day: date, tz: str) -> list[str]:
     return [f"{start:%H:%M}-{end:%H:%M}" for start, end in prime_windows(day, tz)]
 
 
-def _load(env: ToolEnv, creator_id: str) -> tuple[dict[str, Any], list[Send], list[TriggerRow]]:
+def _load(env: ToolEnv, creator_id: str) -> tuple[dict[str, Any], list[Send], list[TriggerRow], Tier | None]:
     with env.read() as conn:
         creator = dict(resolve_creator(conn, creator_id))
-        sends = load_history(conn, creator["creator_id"], env.now())
-        triggers = active_trigger_rows(conn, creator["creator_id"], env.now())
-    return creator, sends, triggers
+        cid = creator["creator_id"]
+        sends = load_history(conn, cid, env.now())
+        triggers = active_trigger_rows(conn, cid, env.now())
+        previous = previous_tier(conn, cid, env.now())
+    return creator, sends, triggers, previous
 
 
 def get_volume_config(
@@ -273,10 +276,10 @@ def get_volume_config(
         )
     statuses = tuple(s.value.lower() for s in HealthStatus)
     status_override = one_of(health_status_override, statuses, "health_status_override", "INVALID_HEALTH")
-    creator, sends, triggers = _load(env, creator_id)
+    creator, sends, triggers, previous = _load(env, creator_id)
     today = env.today()
     mm = creator_mm_revenue(sends, today, creator)
-    assignment = volume_assignment(creator, mm, tier_override.strip().upper() if tier_override else None)
+    assignment = volume_assignment(mm, previous, tier_override.strip().upper() if tier_override else None)
     health = health_summary(creator_health(sends, today))
     if status_override is not None:
         status = HealthStatus(status_override.upper())
@@ -393,7 +396,7 @@ def get_performance_trends(env: ToolEnv, creator_id: str, period: str = "14d") -
     key = (period or "").strip().lower()
     if key not in PERIODS:
         raise InvalidInput(f"period {period!r} is not one of {', '.join(PERIODS)}", code="INVALID_PERIOD")
-    creator, sends, _ = _load(env, creator_id)
+    creator, sends, _, _ = _load(env, creator_id)
     today = env.today()
     window = sends_in_last(sends, today, PERIODS[key])
     sent = sum(s.sent for s in window)
@@ -401,7 +404,7 @@ def get_performance_trends(env: ToolEnv, creator_id: str, period: str = "14d") -
     earnings = sum(s.earnings for s in window)
     health = creator_health(sends, today)
     weeks = weekly_earnings(sends, today)
-    views = [sum(s.viewed for s in sends_in_last(sends, today - timedelta(days=7 * i), 7)) for i in (0, 1)]
+    views = weekly_totals(sends, today, lambda s: float(s.viewed))
     age = (today - sends[-1].sent_date).days if sends else None
     if len(window) >= HIGH_CONFIDENCE_SENDS and age is not None and age <= FRESH_DATA_DAYS:
         confidence = "high"
@@ -424,7 +427,7 @@ def get_performance_trends(env: ToolEnv, creator_id: str, period: str = "14d") -
         health_status=health.status.value,
         volume_adjustment=health.volume_adjustment,
         revenue_wow_change=_change(weeks[-1], weeks[-2]),
-        views_wow_change=_change(views[0], views[1]),
+        views_wow_change=_change(views[-1], views[-2]),
         weekly_earnings=weeks,
         data_confidence=confidence,
         data_age_days=age,

@@ -80,7 +80,7 @@ def generate(
     if creator:
         result = asyncio.run(_run_one(runner, creator, week_start, dry_run))
         if as_json:
-            console.print_json(json.dumps(render.result_document(result), default=str))
+            typer.echo(json.dumps(render.result_document(result), indent=2, default=str))
         else:
             render.print_result(console, result)
         if not result.success:
@@ -88,7 +88,7 @@ def generate(
         return
     rows = asyncio.run(_run_all(container, runner, week_start, dry_run, quiet=as_json))
     if as_json:
-        console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
+        typer.echo(json.dumps({"week_start": week_start, "results": rows}, indent=2, default=str))
     else:
         title = f"Week of {week_start} · pipeline {pipeline}{' · dry run' if dry_run else ''}"
         console.print(render.summary_table(rows, title))
@@ -191,7 +191,8 @@ def show(
     )
     items = render.schedule_items(schedule.get("items") or [])
     console.print(render.saved_schedule_table(schedule))
-    console.print(render.week_table(items, parse_week_start(str(schedule["week_start"]))))
+    week_start = parse_week_start(str(schedule["week_start"]))
+    console.print(render.week_table(items, week_start, width=console.width))
 
 
 def export(

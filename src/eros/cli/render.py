@@ -66,21 +66,44 @@ def _label(item: ScheduleItem) -> Text:
     return text
 
 
-def week_table(items: Sequence[ScheduleItem], week_start: date, title: str = "") -> Table:
-    """The week as a calendar: one column per day, each send as `time type · content · $price`."""
-    table = Table(title=title or None, show_lines=False, expand=True, padding=(0, 1))
+#: Below this console width the calendar grid gets too narrow to read; the week is listed instead.
+GRID_MIN_WIDTH = 7 * 24
+
+
+def _by_day(items: Sequence[ScheduleItem]) -> dict[str, list[ScheduleItem]]:
     by_day: dict[str, list[ScheduleItem]] = defaultdict(list)
     for item in items:
         by_day[item.scheduled_date].append(item)
+    for sends in by_day.values():
+        sends.sort(key=lambda i: i.scheduled_time)
+    return by_day
+
+
+def week_table(items: Sequence[ScheduleItem], week_start: date, title: str = "", width: int = 0) -> Table:
+    """The week as a calendar: a column per day when the console is wide enough, else day by day.
+
+    Each send reads `time type · content · $price`; follow-ups read `↳ follow-up`.
+    """
+    by_day = _by_day(items)
     days = week_dates(week_start)
+    if width and width < GRID_MIN_WIDTH:
+        return _day_list(by_day, days, title)
+    table = Table(title=title or None, expand=True, padding=(0, 1))
     for day in days:
-        count = len(by_day[day.isoformat()])
-        table.add_column(f"{day:%a %d %b}\n{count} sends", overflow="fold", ratio=1)
-    cells = [
-        Group(*(_label(item) for item in sorted(by_day[day.isoformat()], key=lambda i: i.scheduled_time)))
-        for day in days
-    ]
-    table.add_row(*cells)
+        table.add_column(f"{day:%a %d %b}\n{len(by_day[day.isoformat()])} sends", overflow="fold", ratio=1)
+    table.add_row(*(Group(*(_label(item) for item in by_day[day.isoformat()])) for day in days))
+    return table
+
+
+def _day_list(by_day: Mapping[str, list[ScheduleItem]], days: Sequence[date], title: str) -> Table:
+    table = Table(title=title or None, padding=(0, 1))
+    table.add_column("day", no_wrap=True)
+    table.add_column("sends", overflow="fold")
+    for day in days:
+        sends = by_day.get(day.isoformat(), [])
+        table.add_row(
+            f"{day:%a %d %b}\n{len(sends)} sends", Group(*(_label(item) for item in sends)), end_section=True
+        )
     return table
 
 
@@ -160,7 +183,7 @@ def print_result(console: Console, result: PipelineResult) -> None:
         title = f"{schedule.get('page_name', result.creator_id)} · week of {result.week_start}"
         if schedule.get("tier"):
             title += f" · {schedule['tier']}"
-        console.print(week_table(items, parse_date(result.week_start), title))
+        console.print(week_table(items, parse_date(result.week_start), title, console.width))
     if result.validation:
         console.print(gates_table(result.validation))
         table = violations_table(result.validation)

@@ -10,9 +10,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, select
 
-from eros.db.schema import rollback_events, rollout_state, rollout_transitions, shadow_comparisons
+from eros.db.schema import rollout_state, rollout_transitions, shadow_comparisons
 
 ROLLOUT_STATE_ID = 1
 
@@ -83,9 +83,3 @@ def recent_transitions(conn: Connection, limit: int = 20) -> Sequence[RowMapping
     """Newest first."""
     query = select(rollout_transitions).order_by(rollout_transitions.c.id.desc()).limit(limit)
     return list(conn.execute(query).mappings())
-
-
-def rollbacks_since(conn: Connection, since: str) -> int:
-    """Rollbacks (not restores) recorded since `since` — the pre-cutover checklist's count."""
-    query = select(func.count()).where(rollback_events.c.at >= since, rollback_events.c.action == "rollback")
-    return int(conn.execute(query).scalar_one())

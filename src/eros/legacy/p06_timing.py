@@ -1,0 +1,167 @@
+"""Phase 6 — timing optimisation (v3 Ph 4 `timing-optimizer`, `schedule_optimizer.py`, §2.7).
+
+Candidate slots on a 15-minute grid from 07:00 to 23:45 (00:00–02:45 as a last resort), each
+jittered once per week by an RNG seeded from (creator, week) so no send lands on a quarter hour.
+Slots are scored per send (base 50, prime and secondary windows, the creator's earnings by hour,
+PPV evening bonus); sends are placed day by day, highest priority first, in the best slot that
+keeps 45 minutes from every other send and the send type's own gap (across days too). A send
+that no slot can take is dropped and reported, never squeezed in against the rules.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from eros.legacy.constants import (
+    AFTER_MIDNIGHT_END_HOUR,
+    AFTER_MIDNIGHT_PENALTY,
+    DAY_START_HOUR,
+    HISTORY_BONUS_MAX,
+    PPV_EVENING_BONUS,
+    PPV_EVENING_HOURS,
+    PRIME_BONUS,
+    SECONDARY_BONUS,
+    SLOT_BASE_SCORE,
+    SLOT_STEP_MINUTES,
+)
+from eros.legacy.state import Slot, TimedPlan
+from eros.rules.rounding import clamp
+from eros.rules.send_types import PPV_TYPES, Category, get_send_type
+from eros.rules.timing import (
+    CATEGORY_PRIORITY,
+    COLLISION_PRIORITY,
+    MIN_SPACING_MINUTES,
+    apply_jitter,
+    in_dead_zone,
+    is_prime,
+    is_secondary,
+    jitter_offsets,
+)
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def base_times() -> list[time]:
+    """The grid: 07:00–23:45, then 00:00–02:45 (the dead zone 03:00–06:59 never)."""
+    day = [m for m in range(DAY_START_HOUR * 60, MINUTES_PER_DAY, SLOT_STEP_MINUTES)]
+    night = [m for m in range(0, AFTER_MIDNIGHT_END_HOUR * 60, SLOT_STEP_MINUTES)]
+    return [time(m // 60, m % 60) for m in (*day, *night)]
+
+
+def jittered(day: date, base: time, offset: int) -> time | None:
+    """The base time moved by the offset, off the quarter hour; None if it leaves the day or window."""
+    start = datetime.combine(day, base)
+    for candidate in (offset, abs(offset) or 1):
+        moved = apply_jitter(start, candidate)
+        if moved.date() == day and not in_dead_zone(moved.time()):
+            return moved.time()
+    return None
+
+
+def candidate_slots(days: Sequence[date], rng: random.Random) -> dict[date, list[time]]:
+    """Every day's jittered grid, drawn once in a fixed order so the same seed gives the same week."""
+    offsets = jitter_offsets()
+    grid: dict[date, list[time]] = {}
+    for day in days:
+        times = (jittered(day, base, rng.choice(offsets)) for base in base_times())
+        grid[day] = sorted({t for t in times if t is not None})
+    return grid
+
+
+def hour_strength(analytics: Mapping[str, Any]) -> dict[int, float]:
+    """Revenue per send by hour relative to the best hour (0–1); empty without history."""
+    by_hour = analytics.get("performance_by_hour") or {}
+    values = {int(h): float(v.get("revenue_per_send", 0.0)) for h, v in by_hour.items()}
+    best = max(values.values(), default=0.0)
+    return {h: v / best for h, v in values.items()} if best > 0 else {}
+
+
+def slot_score(send_type: str, day: date, at: time, strength: Mapping[int, float], tz: str) -> float:
+    """The old optimiser's slot score, 0–100, for one send in one slot."""
+    category = get_send_type(send_type).category
+    score = SLOT_BASE_SCORE
+    if category is Category.REVENUE:
+        score += PRIME_BONUS * is_prime(day, at, tz) + SECONDARY_BONUS * is_secondary(day, at, tz)
+        if send_type in PPV_TYPES and at.hour in PPV_EVENING_HOURS:
+            score += PPV_EVENING_BONUS
+    else:
+        score += SECONDARY_BONUS * is_secondary(day, at, tz) + SECONDARY_BONUS * (not is_prime(day, at, tz))
+    score += HISTORY_BONUS_MAX * strength.get(at.hour, 0.0)
+    if at.hour < AFTER_MIDNIGHT_END_HOUR:
+        score -= AFTER_MIDNIGHT_PENALTY
+    return clamp(score, 0.0, 100.0)
+
+
+def priority(send_type: str) -> int:
+    """ppv_unlock > ppv_followup > other revenue > engagement > retention (DOMAIN §4 collisions)."""
+    return COLLISION_PRIORITY.get(send_type, CATEGORY_PRIORITY[get_send_type(send_type).category])
+
+
+class Board:
+    """Placed sends as minutes from the week's start, for O(log n) spacing and gap checks."""
+
+    def __init__(self, week_start: date) -> None:
+        self.week_start = week_start
+        self.all: list[int] = []
+        self.by_type: dict[str, list[int]] = defaultdict(list)
+
+    def minute(self, day: date, at: time) -> int:
+        return (day - self.week_start).days * MINUTES_PER_DAY + at.hour * 60 + at.minute
+
+    @staticmethod
+    def _clear(values: list[int], minute: int, distance: int) -> bool:
+        i = bisect.bisect_left(values, minute)
+        before = i == 0 or minute - values[i - 1] >= distance
+        after = i == len(values) or values[i] - minute >= distance
+        return before and after
+
+    def fits(self, send_type: str, minute: int) -> bool:
+        gap = get_send_type(send_type).gap_minutes
+        return self._clear(self.all, minute, MIN_SPACING_MINUTES) and self._clear(
+            self.by_type[send_type], minute, gap
+        )
+
+    def place(self, send_type: str, minute: int) -> None:
+        bisect.insort(self.all, minute)
+        bisect.insort(self.by_type[send_type], minute)
+
+
+def optimise(
+    slots: Sequence[Slot], week_start: date, analytics: Mapping[str, Any], tz: str, rng: random.Random
+) -> TimedPlan:
+    days = sorted({s.day for s in slots} | {week_start + timedelta(days=i) for i in range(7)})
+    grid = candidate_slots(days, rng)
+    strength = hour_strength(analytics)
+    board = Board(week_start)
+    week_counts = Counter(s.send_type for s in slots)
+    order = sorted(
+        range(len(slots)),
+        key=lambda i: (
+            slots[i].day,
+            priority(slots[i].send_type),
+            week_counts[slots[i].send_type],
+            slots[i].send_type,
+            i,
+        ),
+    )
+    timed: list[Slot] = []
+    dropped: list[Slot] = []
+    for i in order:
+        slot = slots[i]
+        ranked = sorted(
+            grid[slot.day], key=lambda t: (-slot_score(slot.send_type, slot.day, t, strength, tz), t)
+        )
+        chosen = next((t for t in ranked if board.fits(slot.send_type, board.minute(slot.day, t))), None)
+        if chosen is None:
+            dropped.append(slot)
+            continue
+        board.place(slot.send_type, board.minute(slot.day, chosen))
+        timed.append(replace(slot, time=chosen))
+    timed.sort(key=lambda s: (s.moment, s.send_type))
+    return TimedPlan(slots=tuple(timed), dropped=tuple(dropped))

@@ -1,0 +1,241 @@
+"""The v4 legacy pipeline: ten phases in sequence, each one's output the next one's input.
+
+Every phase is timed and its MCP calls are counted into `PipelineResult.metrics` (plus
+`total`). Decisions are greedy, phase by phase, from the same rulebook as v5; all randomness
+comes from RNGs seeded from (creator, week). Failures come back as a failed PipelineResult
+naming the phase, never as exceptions. Logger: `eros.legacy`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from eros.clock import Clock
+from eros.errors import ErosError
+from eros.legacy import (
+    p01_preflight,
+    p02_retention,
+    p03_performance,
+    p04_allocation,
+    p05_captions,
+    p06_timing,
+    p07_followups,
+    p08_assembly,
+    p09_revenue,
+    p10_validation,
+)
+from eros.legacy.state import seeded_rng
+from eros.models import ValidationStatus
+from eros.pipeline import PipelineResult, phase_metrics
+from eros.ports import ToolClient
+from eros.preflight import parse_week_start
+
+logger = logging.getLogger("eros.legacy")
+
+#: The ten phases in the order the reference system's architecture record gives for v4.
+PHASES: tuple[str, ...] = (
+    "preflight",
+    "retention_risk",
+    "performance",
+    "allocation",
+    "caption_selection",
+    "timing",
+    "followups",
+    "assembly",
+    "revenue",
+    "validation",
+)
+
+
+@dataclass
+class _Phase:
+    name: str
+    duration_ms: float = 0.0
+    mcp_calls: int = 0
+    status: str = "skipped"
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, Any]:
+        return {
+            **phase_metrics(self.name, self.duration_ms, self.mcp_calls, self.status, self.error),
+            **self.extra,
+        }
+
+
+class LegacyPipeline:
+    """The built-in v4 runner: `await LegacyPipeline(client, key, clock)(creator_id, week_start)`."""
+
+    def __init__(self, client: ToolClient, signing_key: bytes, clock: Clock) -> None:
+        self.client = client
+        self.signing_key = signing_key
+        self.clock = clock
+
+    async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        result = PipelineResult(
+            success=False, creator_id=creator_id, week_start=str(week_start), pipeline="v4", dry_run=dry_run
+        )
+        phases = {name: _Phase(name) for name in PHASES}
+        started, calls_before = self.clock.monotonic(), self.client.calls
+        try:
+            await self._run(result, phases, creator_id, week_start)
+        except ErosError as exc:
+            failed = next((p for p in phases.values() if p.status == "running"), phases["preflight"])
+            failed.status, failed.error = "error", f"[{exc.code}] {exc.message}"
+            result.errors.append(f"{failed.name}: [{exc.code}] {exc.message}")
+            logger.warning("v4 run failed creator=%s phase=%s: %s", creator_id, failed.name, failed.error)
+        result.metrics = {name: phase.metrics() for name, phase in phases.items()}
+        total = phase_metrics(
+            "total",
+            (self.clock.monotonic() - started) * 1000,
+            self.client.calls - calls_before,
+            "ok" if result.success else "error",
+            "; ".join(result.errors) or None,
+        )
+        total["expected_revenue"] = result.expected_revenue
+        result.metrics["total"] = total
+        logger.info(
+            "v4 run end creator=%s week=%s success=%s status=%s score=%s items=%d ms=%.1f mcp_calls=%d",
+            result.creator_id,
+            result.week_start,
+            result.success,
+            result.validation_status,
+            result.quality_score,
+            result.total_items,
+            result.total_duration_ms,
+            result.mcp_calls_total,
+        )
+        return result
+
+    @asynccontextmanager
+    async def _phase(self, phase: _Phase) -> AsyncIterator[_Phase]:
+        started, calls = self.clock.monotonic(), self.client.calls
+        phase.status = "running"
+        try:
+            yield phase
+        finally:
+            phase.duration_ms = (self.clock.monotonic() - started) * 1000
+            phase.mcp_calls = self.client.calls - calls
+        phase.status = "ok"
+
+    async def _run(
+        self, result: PipelineResult, phases: dict[str, _Phase], creator_id: str, week_text: str
+    ) -> None:
+        week = parse_week_start(week_text)
+        async with self._phase(phases["preflight"]) as phase:
+            started, calls = self.clock.monotonic(), self.client.calls
+            answers = await p01_preflight.fetch(self.client, creator_id, week)
+            pre = p01_preflight.assemble(
+                answers, week, self.client.calls - calls, (self.clock.monotonic() - started) * 1000
+            )
+            phase.extra.update(
+                preflight_status=pre.status, warnings=list(pre.warnings), usable_captions=pre.usable_captions
+            )
+        context = pre.context
+        result.creator_id, result.week_start = context.creator_id, week.isoformat()
+
+        async with self._phase(phases["retention_risk"]) as phase:
+            risk = p02_retention.analyze(context)
+            phase.extra.update(risk_score=risk.score, risk_tier=risk.tier)
+
+        async with self._phase(phases["performance"]) as phase:
+            horizons = await p03_performance.fetch_horizons(self.client, context.creator_id)
+            performance = p03_performance.analyze(context, horizons)
+            phase.extra.update(
+                saturation=performance.saturation,
+                opportunity=performance.opportunity,
+                confidence=performance.confidence,
+                detected_triggers=len(performance.detected_triggers),
+            )
+
+        async with self._phase(phases["allocation"]) as phase:
+            quotas = p04_allocation.quotas(pre.volume, context.page_type, risk.extra_retention_per_day)
+            allocation = p04_allocation.allocate(
+                quotas,
+                context.page_type,
+                performance,
+                context.analytics,
+                seeded_rng(context.creator_id, week, "strategy"),
+            )
+            phase.extra.update(
+                slots=len(allocation.slots),
+                strategy_metadata=dict(allocation.strategies),
+                repairs=len(allocation.repairs),
+            )
+
+        async with self._phase(phases["caption_selection"]) as phase:
+            captioned, fetched = await p05_captions.select(self.client, context, performance, allocation)
+            phase.extra.update(levels=dict(captioned.levels))
+
+        async with self._phase(phases["timing"]) as phase:
+            timed = p06_timing.optimise(
+                captioned.slots,
+                week,
+                context.analytics,
+                context.timezone,
+                seeded_rng(context.creator_id, week, "jitter"),
+            )
+            phase.extra.update(placed=len(timed.slots), dropped=len(timed.dropped))
+
+        async with self._phase(phases["followups"]) as phase:
+            drafts = p07_followups.plan(
+                timed,
+                performance.content_weights,
+                context.top_types,
+                week + timedelta(days=6),
+                seeded_rng(context.creator_id, week, "followups"),
+            )
+            followups, followup_captions = await p07_followups.add_captions(self.client, context, drafts)
+            phase.extra.update(followups=len(followups.followups), skipped=len(followups.skipped))
+        context = context.model_copy(update={"captions": (*fetched, *followup_captions)})
+
+        async with self._phase(phases["assembly"]) as phase:
+            assembled = p08_assembly.assemble(timed, followups)
+            phase.extra.update(items=len(assembled.items), warnings=list(assembled.warnings))
+
+        async with self._phase(phases["revenue"]) as phase:
+            priced = p09_revenue.optimise(context, assembled)
+            phase.extra.update(expected_revenue=priced.expected_revenue)
+
+        async with self._phase(phases["validation"]) as phase:
+            gate = await p10_validation.validate_and_save(
+                self.client, self.signing_key, self.clock, context, priced.items, dry_run=result.dry_run
+            )
+            phase.extra.update(
+                status=gate.validation.status.value, saved_status=(gate.saved or {}).get("status")
+            )
+
+        validation = gate.validation
+        items = [item.model_dump(mode="json", exclude_none=True) for item in priced.items]
+        result.validation_status = validation.status.value
+        result.quality_score = validation.quality_score
+        result.total_items = len(items)
+        result.hard_gate_violations = len(validation.violations)
+        result.expected_revenue = priced.expected_revenue
+        result.validation = validation.model_dump(mode="json")
+        result.schedule = {
+            "creator_id": context.creator_id,
+            "page_name": context.page_name,
+            "week_start": week.isoformat(),
+            "tier": context.volume_config.get("tier"),
+            "timezone": context.timezone,
+            "generator": "v4",
+            "items": items,
+            "expected_revenue": priced.expected_revenue,
+            "strategy_metadata": dict(allocation.strategies),
+            "warnings": [*pre.warnings, *captioned.warnings, *assembled.warnings],
+        }
+        if gate.saved is not None:
+            result.schedule_id = gate.saved.get("schedule_id")
+            result.schedule["saved_status"] = gate.saved.get("status")
+            result.schedule["revision"] = gate.saved.get("revision")
+        if validation.status is ValidationStatus.REJECTED:
+            codes = ", ".join(sorted({v.code for v in validation.violations})) or "quality below 60"
+            result.errors.append(f"validation: REJECTED ({len(validation.violations)} violations: {codes})")
+            return
+        result.success = True

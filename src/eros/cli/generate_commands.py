@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import date
 from enum import StrEnum
@@ -46,6 +47,11 @@ class ExportFormat(StrEnum):
     ics = "ics"
 
 
+def quiet_logging() -> None:
+    """Warnings and errors only on stderr, set before any library installs its own INFO handler."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
 def resolve_week(week: str | None, container: Container) -> date:
     """The given week (strict YYYY-MM-DD), else the Monday after the clock's today."""
     if week:
@@ -74,6 +80,7 @@ def generate(
     """Generate a creator's week (or every active creator's with --all), validate it and save it."""
     if all_creators == bool(creator):
         raise ErosError("Name one creator or pass --all (not both)", code="USAGE_ERROR")
+    quiet_logging()
     container = bootstrap()
     week_start = resolve_week(week, container).isoformat()
     runner = pipeline_runner(container, pipeline)
@@ -185,6 +192,7 @@ def show(
     week: WeekOpt = None,
 ) -> None:
     """Show a saved week as a day-by-day calendar (a creator's newest week unless --week is given)."""
+    quiet_logging()
     container = bootstrap()
     schedule, _ = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=False)
@@ -202,6 +210,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Export a saved week as CSV, JSON or an iCalendar file a calendar app opens."""
+    quiet_logging()
     container = bootstrap()
     schedule, zone = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=fmt is ExportFormat.ics)

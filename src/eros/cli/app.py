@@ -23,12 +23,19 @@ def _register() -> None:
     from eros.cli import db_commands
 
     db_commands.register(app)
+    from eros.cli import data_commands
+
+    data_commands.register(app)
     from eros.cli import generate_commands
 
     generate_commands.register(app)
     from eros.cli import ops_commands
 
     ops_commands.register(app)
+    from eros.cli import mcp_commands, schedule_commands
+
+    mcp_commands.register(app)
+    schedule_commands.register(app)
 
 
 def main() -> None:

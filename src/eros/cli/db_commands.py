@@ -2,9 +2,133 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, func, select
+
+from eros.bootstrap import Container, bootstrap
+from eros.db.engine import create_schema, database_exists, drop_database, make_engine, upgrade
+from eros.db.sample import DEFAULT_SEED, build_sample
+from eros.db.schema import creators, metadata, tier_history
+from eros.errors import ConfigError, InvalidDate
+from eros.rules.tiers import TIER_ORDER
+from eros.rules.timing import parse_date
 
 db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_is_help=True)
+console = Console()
+
+
+def _as_of(value: str | None, container: Container) -> date:
+    if value is None:
+        return container.clock.now().date()
+    try:
+        return parse_date(value.strip())
+    except ValueError as exc:
+        raise InvalidDate(f"--as-of {value!r} is not a real YYYY-MM-DD date") from exc
+
+
+def _require_database(engine: Engine) -> None:
+    if not database_exists(engine):
+        raise ConfigError(
+            "No database yet: run `eros db init --sample` (or `eros demo`).", code="NO_DATABASE"
+        )
+
+
+@db_app.command("init")
+def init(
+    sample: Annotated[bool, typer.Option("--sample", help="Fill it with the sample agency.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample.")] = DEFAULT_SEED,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Sample history ends the day before (YYYY-MM-DD; default today)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
+) -> None:
+    """Create the database (schema, send types, signing key), optionally with the sample."""
+    container = bootstrap()
+    day = _as_of(as_of, container)
+    engine = container.engine
+    if database_exists(engine):
+        if not force:
+            raise ConfigError(
+                "A database already exists here; use --force to replace it (its data will be lost).",
+                code="DB_EXISTS",
+            )
+        engine.dispose()
+        drop_database(container.settings.db_url)
+        engine = make_engine(container.settings.db_url)
+    create_schema(engine, container.clock, signing_key=container.settings.signing_key)
+    if sample:
+        build_sample(engine, seed=seed, as_of=day)
+    console.print(f"[green]Created[/] the database at {engine.url.render_as_string(hide_password=True)}")
+    print_summary(engine)
+
+
+@db_app.command("upgrade")
+def upgrade_command() -> None:
+    """Migrate the database schema to the newest version (Alembic)."""
+    engine = bootstrap().engine
+    upgrade(engine)
+    console.print("[green]Schema is up to date.[/]")
+
+
+@db_app.command("summary")
+def summary() -> None:
+    """Creators per tier and page type, and rows per table."""
+    engine = bootstrap().engine
+    _require_database(engine)
+    print_summary(engine)
+
+
+def current_tiers(engine: Engine) -> dict[str, str]:
+    """Each creator's newest recorded tier (tier_history), else its stored previous tier, else '—'."""
+    with engine.connect() as conn:
+        tiers = {
+            cid: tier or "—"
+            for cid, tier in conn.execute(select(creators.c.creator_id, creators.c.previous_tier))
+        }
+        for cid, tier in conn.execute(
+            select(tier_history.c.creator_id, tier_history.c.tier).order_by(
+                tier_history.c.recorded_at, tier_history.c.id
+            )
+        ):
+            tiers[cid] = tier
+    return tiers
+
+
+def print_summary(engine: Engine) -> None:
+    """Two Rich tables: active creators by tier × page type, and the row count of every table."""
+    tiers = current_tiers(engine)
+    with engine.connect() as conn:
+        pages = {
+            cid: page
+            for cid, page in conn.execute(
+                select(creators.c.creator_id, creators.c.page_type).where(creators.c.is_active.is_(True))
+            )
+        }
+        counts = {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+        }
+    grid = Counter((tiers.get(cid, "—"), page) for cid, page in pages.items())
+    by_tier = Table(title=f"Active creators: {len(pages)}")
+    for column in ("tier", "paid", "free", "total"):
+        by_tier.add_column(column, justify="left" if column == "tier" else "right")
+    for tier in [t.value for t in TIER_ORDER] + (["—"] if any(k[0] == "—" for k in grid) else []):
+        paid, free = grid[(tier, "paid")], grid[(tier, "free")]
+        by_tier.add_row(tier, str(paid), str(free), str(paid + free))
+    rows = Table(title="Rows per table")
+    rows.add_column("table")
+    rows.add_column("rows", justify="right")
+    for name in sorted(counts):
+        rows.add_row(name, str(counts[name]))
+    console.print(by_tier)
+    console.print(rows)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from eros.agents import GENERATOR_AGENT, ProductionTaskTool
 from eros.clients import InProcessClient
 from eros.clock import FixedClock
-from eros.errors import TransportError
+from eros.errors import ErosError, TransportError
 from eros.orchestrator import MAX_RETRIES, EROSOrchestrator
 from eros.tools import ToolEnv
 
@@ -207,3 +207,22 @@ async def test_a_needs_review_week_is_saved_as_a_draft(sample_db: Engine, clock:
     assert result.success
     assert result.validation_status == "NEEDS_REVIEW"
     assert [s["status"] for s in await _saved(client, "alexia")] == ["draft"]
+
+
+async def test_the_task_tool_hands_every_call_to_its_invoker() -> None:
+    seen: list[tuple[str, Any, str | None]] = []
+
+    async def invoker(agent: str, prompt: Any, model: str | None) -> str:
+        seen.append((agent, prompt, model))
+        return '{"items": []}'
+
+    tool = ProductionTaskTool(invoker)
+    assert await tool.invoke("schedule-generator", "test prompt", model="sonnet") == {"items": []}
+    assert seen == [("schedule-generator", "test prompt", "sonnet")]
+
+
+async def test_the_built_in_task_tool_refuses_an_unknown_agent() -> None:
+    tool = ProductionTaskTool()
+    with pytest.raises(ErosError) as caught:
+        await tool.invoke("schedule-critic", {}, model="opus")
+    assert caught.value.code == "UNKNOWN_AGENT"

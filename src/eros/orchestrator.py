@@ -29,7 +29,6 @@ from eros.preflight import PreflightEngine, parse_week_start
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container
-    from eros.pipeline import PipelineRunner
 
 logger = logging.getLogger("eros.orchestrator")
 
@@ -272,8 +271,8 @@ def _rejection_message(validation: Mapping[str, Any]) -> str:
     )
 
 
-def build_v5_runner(container: Container) -> PipelineRunner:
-    """The orchestrator wired to the configured client, signing key, clock and learnings."""
+def build_v5_runner(container: Container) -> EROSOrchestrator:
+    """The orchestrator (a PipelineRunner) wired to the configured client, key, clock and learnings."""
     from eros.clients import connect_client
 
     client = connect_client(container)

@@ -20,7 +20,16 @@ from eros.comparator import shadow_summary
 from eros.db import ops_repo
 from eros.db.rollout_repo import get_rollout_state, insert_transition, recent_transitions, set_rollout_state
 from eros.errors import ErosError
-from eros.rollout_phases import FINAL_PHASE, PHASES, Analysis, Outcome, Phase, analyse_phase, phase
+from eros.rollout_phases import (
+    FINAL_PHASE,
+    PHASES,
+    REVALIDATION,
+    Analysis,
+    Outcome,
+    Phase,
+    analyse_phase,
+    phase,
+)
 from eros.router import ACTIVE_STATE, normalise_flag_value
 
 if TYPE_CHECKING:
@@ -65,6 +74,8 @@ class RolloutStatus:
     """The plan's state now: phase (None before `start`), since when, and the current analysis."""
 
     phase: Phase | None
+    criteria: Phase | None
+    next_phase: Phase | None
     phase_started_at: datetime | None
     elapsed: timedelta
     analysis: Analysis | None
@@ -75,6 +86,8 @@ class RolloutStatus:
         return {
             "phase": self.phase.number if self.phase else None,
             "phase_name": self.phase.name if self.phase else "not_started",
+            "judged_as": self.criteria.name if self.criteria else None,
+            "next_phase": self.next_phase.number if self.next_phase else None,
             "phase_started_at": iso_z(self.phase_started_at) if self.phase_started_at else None,
             "elapsed_hours": round(self.elapsed.total_seconds() / 3600, 2),
             "flags": self.phase.flags if self.phase else {},
@@ -121,12 +134,28 @@ class RolloutManager:
         metrics["rollbacks_7d"] = sum(1 for e in events if e["action"] == "rollback")
         return metrics
 
+    def judged(self) -> tuple[Phase, Phase | None] | None:
+        """(the phase whose criteria apply now, where passing them leads), None before `start`.
+
+        After an abort the plan is in shadow re-validation (24 h), and passing it resumes the
+        rollout at the last stable phase — the one before the phase that was aborted.
+        """
+        current, _ = self.current()
+        if current is None:
+            return None
+        with self.container.engine.connect() as conn:
+            moves = [t for t in recent_transitions(conn, limit=50) if t["outcome"] != "hold"]
+        if current.number == 0 and moves and moves[0]["outcome"] == "abort" and moves[0]["from_phase"]:
+            return REVALIDATION, PHASES[max(int(moves[0]["from_phase"]) - 1, 0)]
+        return current, PHASES[current.number + 1] if current.number < FINAL_PHASE else None
+
     def analyse(self) -> Analysis | None:
         current, started = self.current()
-        if current is None or started is None:
+        judged = self.judged()
+        if current is None or started is None or judged is None:
             return None
         elapsed = self.container.clock.now() - started
-        return analyse_phase(current, self.measure(current, started), elapsed)
+        return analyse_phase(judged[0], self.measure(current, started), elapsed)
 
     def status(self) -> RolloutStatus:
         current, started = self.current()
@@ -134,8 +163,11 @@ class RolloutManager:
         with self.container.engine.connect() as conn:
             transitions = [_transition_dict(r) for r in recent_transitions(conn, limit=10)]
             state_row = ops_repo.rollback_state_row(conn)
+        judged = self.judged()
         return RolloutStatus(
             phase=current,
+            criteria=judged[0] if judged else None,
+            next_phase=judged[1] if judged else None,
             phase_started_at=started,
             elapsed=now - started if started else timedelta(0),
             analysis=self.analyse(),
@@ -155,14 +187,17 @@ class RolloutManager:
         return self._move(None, PHASES[0], outcome="start", forced=False, actor=actor, reason=reason)
 
     def advance(self, *, actor: str, reason: str | None = None, force: bool = False) -> Transition:
-        """Move to the next phase if the current one passed; otherwise refuse with every reason.
+        """Move to the next phase (or, re-validated after an abort, back to the last stable one)
+        if the current criteria passed; otherwise refuse with every reason.
 
         `force` (with a reason) overrides an inconclusive or failed analysis, and is recorded as such.
         """
         current, _ = self.current()
-        if current is None:
+        judged = self.judged()
+        if current is None or judged is None:
             return self.start(actor=actor, reason=reason)
-        if current.number == FINAL_PHASE:
+        criteria, target = judged
+        if target is None:
             raise ErosError("The rollout is complete: phase 6 is full cutover", code="ROLLOUT_COMPLETE")
         if force and not (reason or "").strip():
             raise ErosError("A forced advance needs a reason", code="REASON_REQUIRED")
@@ -174,13 +209,13 @@ class RolloutManager:
             blockers.insert(0, f"v5 is rolled back (state {state}): restore it first")
         if blockers and not force:
             raise RolloutRefused(
-                f"Phase {current.number} ({current.name}) may not advance ({analysis.outcome.value}): "
+                f"Phase {current.number} ({criteria.name}) may not advance ({analysis.outcome.value}): "
                 + "; ".join(blockers),
                 details={"outcome": analysis.outcome.value, "reasons": blockers},
             )
         return self._move(
             current,
-            PHASES[current.number + 1],
+            target,
             outcome=analysis.outcome.value,
             forced=bool(blockers),
             actor=actor,

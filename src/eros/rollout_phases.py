@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 
@@ -207,6 +207,17 @@ PHASES: tuple[Phase, ...] = (
     ),
 )
 FINAL_PHASE = PHASES[-1].number
+
+#: After a rollback (runbook §7 "After Fixing an Issue"): shadow again, validated for 24 h, then
+#: the rollout resumes from the last stable phase (rollout plan, Post-Rollback Actions 4–5).
+REVALIDATION = replace(
+    PHASES[0],
+    name="shadow_revalidation",
+    min_duration=timedelta(hours=24),
+    min_samples=1,
+    success=PHASES[0].success[:3],
+    plan_reference="Runbook §7: re-enable shadow mode, validate 24h in shadow",
+)
 
 
 def phase(number: int) -> Phase:

@@ -150,3 +150,21 @@ def test_final_validation_table_from_measured_runs(container: Container) -> None
     assert rows["Success rate"]["v5_actual"] == "100.0%"
     assert rows["Quality score"]["met"] is True
     assert rows["Quality score"]["v4_baseline"] == "~80 (measured TBD)"
+
+
+def test_after_an_abort_a_clean_day_in_shadow_resumes_at_the_last_stable_phase(container: Container) -> None:
+    manager = RolloutManager(container)
+    manager.start(actor="ops")
+    for _ in range(3):
+        manager.advance(actor="ops", force=True, reason="test")
+    manager.abort("success rate below 85 % at 25 %", actor="oncall")
+    status = manager.status()
+    assert status.criteria is not None and status.criteria.name == "shadow_revalidation"
+    assert status.next_phase is not None and status.next_phase.name == "early_adopters"
+    _comparisons(container, 3)
+    with pytest.raises(RolloutRefused, match="minimum duration"):
+        manager.advance(actor="ops")
+    container.clock.advance(timedelta(hours=24))  # type: ignore[attr-defined]
+    transition = manager.advance(actor="ops", reason="fix validated in shadow")
+    assert (transition.from_phase, transition.to_phase, transition.outcome) == (0, 2, "pass")
+    assert FeatureFlags(container).v5_creators == ("alexia", "grace_bennett", "luna_free")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from eros.rollout_phases import FINAL_PHASE, PHASES, Criterion, Outcome, analyse_phase, phase
+from eros.rollout_phases import FINAL_PHASE, PHASES, REVALIDATION, Criterion, Outcome, analyse_phase, phase
 
 WEEK = timedelta(days=7)
 
@@ -162,3 +162,11 @@ def test_criterion_text_and_evaluation() -> None:
     assert str(criterion) == "p95_latency_s < 120"
     assert criterion.holds({"p95_latency_s": 119.0}) is True
     assert criterion.holds({"p95_latency_s": None}) is None
+
+
+def test_revalidation_needs_a_clean_day_in_shadow_not_fifty_comparisons() -> None:
+    few = {**SHADOW_OK, "comparisons": 3}
+    assert analyse_phase(REVALIDATION, few, timedelta(hours=23)).outcome is Outcome.INCONCLUSIVE
+    assert analyse_phase(REVALIDATION, few, timedelta(hours=24)).outcome is Outcome.PASS
+    failing = {**few, "hard_gate_false_positives": 1}
+    assert analyse_phase(REVALIDATION, failing, timedelta(hours=24)).outcome is Outcome.INCONCLUSIVE

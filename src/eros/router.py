@@ -6,7 +6,7 @@ a rollback state other than `active`, always routes to v4. Flag state that canno
 (database down, malformed value) fails closed to v4. Flags are re-read at every decision, so
 a rollback or `eros flags set` made by another process applies at the next decision.
 
-Routing order: kill switch → rollback state → v5 enabled → shadow mode → allowlist →
+Routing order: rollback state → kill switch → v5 enabled → shadow mode → allowlist →
 percentage bucket → default (v4). Bucketing (D7, the Unleash scheme): the creator's bucket is
 `mmh3_x86_32("<group>:<creator_id>", seed 0, unsigned) % 100 + 1`; the creator is on v5 when
 `0 < bucket <= percentage`. One group id for every phase keeps the cohorts nested.
@@ -231,12 +231,12 @@ def decide_route(creator_id: str, flags: FlagValues, group: str = ROLLOUT_GROUP)
     slot = bucket(creator_id, group)
     if flags.error is not None:
         return RoutingDecision(Pipeline.V4, RouteReason.V5_DISABLED, slot, flags.error)
-    if flags.kill_switch:
-        return RoutingDecision(Pipeline.V4, RouteReason.V5_DISABLED, slot, f"{ENABLED}=false in environment")
     if flags.rollback_state != ACTIVE_STATE:
         return RoutingDecision(
             Pipeline.V4, RouteReason.ROLLED_BACK, slot, f"rollback state {flags.rollback_state}"
         )
+    if flags.kill_switch:
+        return RoutingDecision(Pipeline.V4, RouteReason.V5_DISABLED, slot, f"{ENABLED}=false in environment")
     if not flags.v5_enabled:
         return RoutingDecision(Pipeline.V4, RouteReason.V5_DISABLED, slot, f"{ENABLED} is false")
     if flags.shadow_mode:

@@ -1,0 +1,234 @@
+"""Rollback and restore: triggers, drain with concurrent runs, cross-process routing, confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from eros.bootstrap import Container, bootstrap
+from eros.clock import FixedClock, iso_z, parse_instant
+from eros.config import load_settings
+from eros.db import ops_repo
+from eros.db.engine import make_engine
+from eros.errors import ErosError
+from eros.monitoring import PipelineMonitor
+from eros.pipeline import PipelineResult, phase_metrics
+from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
+from eros.router import Pipeline, PipelineRouter
+from eros.slo import AlertCode
+
+NOW = "2026-01-04T12:00:00Z"
+WEEK = "2026-01-05"
+
+
+@pytest.fixture(autouse=True)
+def _process_environment() -> Iterator[None]:
+    """A rollback writes EROS_V5_ENABLED=false into this process's environment (D4); undo it."""
+    saved = os.environ.get("EROS_V5_ENABLED")
+    yield
+    if saved is None:
+        os.environ.pop("EROS_V5_ENABLED", None)
+    else:
+        os.environ["EROS_V5_ENABLED"] = saved
+
+
+@pytest.fixture
+def db_path(empty_db: Engine, tmp_path: Path) -> Path:
+    return tmp_path / "eros.db"
+
+
+def make_container(engine: Engine, path: Path) -> Container:
+    settings = load_settings({"EROS_DB_PATH": str(path)})
+    return bootstrap(settings, FixedClock(parse_instant(NOW), frozen_durations=True), engine=engine)
+
+
+@pytest.fixture
+def container(empty_db: Engine, db_path: Path) -> Container:
+    return make_container(empty_db, db_path)
+
+
+def enable_v5(container: Container, percentage: int = 100, creators: str = "") -> None:
+    at = iso_z(container.clock.now())
+    with container.engine.begin() as conn:
+        ops_repo.set_flag_override(conn, "EROS_V5_ENABLED", "true", actor="test", at=at)
+        ops_repo.set_flag_override(conn, "EROS_V5_PERCENTAGE", str(percentage), actor="test", at=at)
+        ops_repo.set_flag_override(conn, "EROS_V5_CREATORS", creators, actor="test", at=at)
+
+
+def ok(creator_id: str, week_start: str, pipeline: str) -> PipelineResult:
+    return PipelineResult(
+        success=True,
+        creator_id=creator_id,
+        week_start=week_start,
+        pipeline=pipeline,
+        quality_score=86.0,
+        total_items=60,
+        metrics={"total": phase_metrics("total", 1000, 4)},
+    )
+
+
+async def v4_runner(creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+    return ok(creator_id, week_start, "v4")
+
+
+async def failing_v5(creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+    raise RuntimeError("generator agent crashed")
+
+
+def no_sleep_controller(container: Container, monitor: PipelineMonitor | None = None) -> RollbackController:
+    clock = container.clock
+    assert isinstance(clock, FixedClock)
+
+    async def advance(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+        await asyncio.sleep(0)
+
+    return RollbackController(container, monitor=monitor, sleep=advance)
+
+
+async def test_automatic_rollback_sends_everyone_to_v4_at_the_next_decision(container: Container) -> None:
+    enable_v5(container)
+    monitor = PipelineMonitor(container)
+    router = PipelineRouter(
+        container,
+        runners={"v4": v4_runner, "v5": failing_v5},
+        monitor=monitor,
+        rollback=no_sleep_controller(container, monitor),
+    )
+    for i in range(4):
+        served = await router.route(f"creator_{i}", WEEK)
+        assert served.pipeline == "v4"  # auto-fallback serves the week
+    assert router.decide("creator_9").pipeline is Pipeline.V5  # four failures: too few to judge
+    await router.route("creator_4", WEEK)  # the fifth failure inside 5 minutes fires the trigger
+
+    decision = router.decide("creator_9")
+    assert (decision.pipeline, decision.reason) == (Pipeline.V4, "rolled_back")
+    controller = RollbackController(container, monitor=monitor)
+    assert controller.state is RollbackState.DISABLED
+    [event] = controller.get_history()
+    assert (event["action"], event["initiator"], event["automatic"], event["verified"]) == (
+        "rollback",
+        "auto",
+        True,
+        True,
+    )
+    assert "success_rate" in event["reason"] and event["metrics"]["success_rate"] == 0.0
+    open_codes = [a.code for a in monitor.alerts.list_alerts(open_only=True)]
+    assert open_codes.count(AlertCode.V5_AUTO_ROLLBACK) == 1
+    assert os.environ["EROS_V5_ENABLED"] == "false"
+    assert await controller.check_auto_rollback() is None  # already rolled back: no second episode
+
+
+async def test_rollback_in_one_process_routes_the_next_decision_of_another_to_v4(
+    container: Container, db_path: Path
+) -> None:
+    enable_v5(container, percentage=0, creators="alexia")
+    await no_sleep_controller(container).execute_rollback("critical bug", initiator="oncall")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EROS_")}
+    env |= {"EROS_DB_PATH": str(db_path), "EROS_NOW": NOW}
+    code = (
+        "import json; from eros.router import PipelineRouter; d = PipelineRouter().decide('alexia'); "
+        "print(json.dumps([d.pipeline.value, d.reason]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["v4", "rolled_back"]
+
+
+async def test_drain_lets_in_flight_v5_runs_finish_while_new_runs_go_to_v4(container: Container) -> None:
+    enable_v5(container)
+    release = asyncio.Event()
+
+    async def slow_v5(creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        await release.wait()
+        return ok(creator_id, week_start, "v5")
+
+    monitor = PipelineMonitor(container)
+    router = PipelineRouter(
+        container, runners={"v4": v4_runner, "v5": slow_v5}, monitor=monitor, auto_rollback=False
+    )
+    in_flight = [asyncio.create_task(router.route(f"creator_{i}", WEEK)) for i in range(2)]
+    while monitor.in_flight("v5") < 2:
+        await asyncio.sleep(0)
+
+    seen_during_drain: list[tuple[str, str, str]] = []
+    clock = container.clock
+    assert isinstance(clock, FixedClock)
+
+    async def drain_sleep(seconds: float) -> None:
+        decision = router.decide("creator_new")
+        seen_during_drain.append((controller.state, decision.pipeline.value, decision.reason))
+        clock.advance(timedelta(seconds=seconds))
+        release.set()
+        await asyncio.sleep(0)
+
+    controller = RollbackController(container, monitor=monitor, sleep=drain_sleep)
+    result = await controller.execute_rollback("latency regression", initiator="oncall")
+    finished = await asyncio.gather(*in_flight)
+
+    assert seen_during_drain[0] == ("draining", "v4", "rolled_back")
+    assert [r.pipeline for r in finished] == ["v5", "v5"]  # they finished on the version that started them
+    assert (result.in_flight_at_start, result.drained, result.state_after) == (2, True, "disabled")
+    assert result.drain_ms >= 1000
+    assert controller.state is RollbackState.DISABLED
+
+
+async def test_drain_gives_up_after_its_timeout(container: Container) -> None:
+    monitor = PipelineMonitor(container)
+    monitor.start_run("v5", "stuck_creator", WEEK)
+    result = await no_sleep_controller(container, monitor).execute_rollback("stuck", initiator="oncall")
+    assert (result.in_flight_at_start, result.drained, result.state_after) == (1, False, "disabled")
+    assert result.drain_ms == monitor.slo.drain_timeout.total_seconds() * 1000
+
+
+async def test_restore_needs_the_exact_confirmation(container: Container) -> None:
+    enable_v5(container)
+    controller = no_sleep_controller(container)
+    await controller.execute_rollback("bad schedules", initiator="oncall")
+    router = PipelineRouter(container, auto_rollback=False)
+    for wrong in ("", "yes", "restore_v5_confirmed", RESTORE_CONFIRMATION + " "):
+        with pytest.raises(ErosError) as refused:
+            await controller.restore_v5(wrong)
+        assert refused.value.code == "RESTORE_NOT_CONFIRMED"
+    assert controller.state is RollbackState.DISABLED
+    assert router.decide("alexia").pipeline is Pipeline.V4
+
+    result = await controller.restore_v5(RESTORE_CONFIRMATION, initiator="lead")
+    assert (result.state_before, result.state_after) == ("disabled", "active")
+    assert "EROS_V5_ENABLED" not in os.environ
+    assert router.decide("alexia").pipeline is Pipeline.V5
+    assert [e["action"] for e in controller.get_history()] == ["restore", "rollback"]
+    assert controller.monitor.alerts.list_alerts(open_only=True) == []
+
+
+async def test_a_second_rollback_is_a_no_op(container: Container) -> None:
+    controller = no_sleep_controller(container)
+    assert (await controller.execute_rollback("first", initiator="a")).success
+    again = await controller.execute_rollback("second", initiator="b")
+    assert not again.success and "already disabled" in again.message
+    assert len(controller.get_history()) == 1
+
+
+async def test_concurrent_checks_in_two_processes_roll_back_once(container: Container, db_path: Path) -> None:
+    monitor = PipelineMonitor(container)
+    for i in range(5):
+        monitor.record_execution(
+            PipelineResult(success=False, creator_id=f"c{i}", week_start=WEEK, pipeline="v5"),
+            duration_ms=1000,
+        )
+    other_engine = make_engine(f"sqlite:///{db_path}")
+    other = make_container(other_engine, db_path)
+    results = await asyncio.gather(
+        no_sleep_controller(container).check_auto_rollback(), no_sleep_controller(other).check_auto_rollback()
+    )
+    other_engine.dispose()
+    assert sum(r is not None for r in results) == 1
+    assert len(RollbackController(container).get_history()) == 1

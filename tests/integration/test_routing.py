@@ -1,0 +1,146 @@
+"""PipelineRouter against a real database: flags from other processes, fallback, shadow, fail-closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from eros.bootstrap import Container, bootstrap
+from eros.clock import FixedClock, parse_instant
+from eros.config import load_settings
+from eros.db import ops_repo
+from eros.db.engine import make_engine
+from eros.db.schema import pipeline_runs
+from eros.pipeline import PipelineResult, PipelineRunner, phase_metrics
+from eros.router import FeatureFlags, Pipeline, PipelineRouter
+
+NOW = "2026-01-04T12:00:00Z"
+WEEK = "2026-01-05"
+
+
+def make_container(engine: Engine, path: Path, **environ: str) -> Container:
+    settings = load_settings({"EROS_DB_PATH": str(path), **environ})
+    return bootstrap(settings, FixedClock(parse_instant(NOW), frozen_durations=True), engine=engine)
+
+
+def set_flags(engine: Engine, **flags: str) -> None:
+    with engine.begin() as conn:
+        for key, value in flags.items():
+            ops_repo.set_flag_override(conn, key, value, actor="other-process", at=NOW)
+
+
+class Scripted:
+    """A runner test double: returns a result for its pipeline, or raises, and remembers its calls."""
+
+    def __init__(self, pipeline: str, *, success: bool = True, error: Exception | None = None) -> None:
+        self.pipeline, self.success, self.error = pipeline, success, error
+        self.calls: list[tuple[str, bool]] = []
+
+    async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        self.calls.append((creator_id, dry_run))
+        if self.error is not None:
+            raise self.error
+        return PipelineResult(
+            success=self.success,
+            creator_id=creator_id,
+            week_start=week_start,
+            pipeline=self.pipeline,
+            quality_score=84.0 if self.success else None,
+            errors=[] if self.success else ["validation rejected the week"],
+            metrics={"total": phase_metrics("total", 500, 4)},
+        )
+
+
+def router(container: Container, v4: PipelineRunner, v5: PipelineRunner) -> PipelineRouter:
+    return PipelineRouter(container, runners={"v4": v4, "v5": v5}, auto_rollback=False)
+
+
+def runs(engine: Engine) -> list[tuple[str, bool | None, bool, str | None]]:
+    query = select(
+        pipeline_runs.c.pipeline,
+        pipeline_runs.c.success,
+        pipeline_runs.c.shadow,
+        pipeline_runs.c.route_reason,
+    )
+    with engine.connect() as conn:
+        return sorted((r[0], r[1], r[2], r[3]) for r in conn.execute(query))
+
+
+@pytest.fixture
+def container(empty_db: Engine, tmp_path: Path) -> Container:
+    return make_container(empty_db, tmp_path / "eros.db")
+
+
+def test_a_flag_set_by_another_process_applies_at_the_next_decision(
+    container: Container, tmp_path: Path
+) -> None:
+    chosen = router(container, Scripted("v4"), Scripted("v5"))
+    assert chosen.decide("alexia").pipeline is Pipeline.V4
+    other = make_engine(f"sqlite:///{tmp_path / 'eros.db'}")
+    set_flags(other, EROS_V5_ENABLED="true", EROS_V5_CREATORS="alexia")
+    other.dispose()
+    decision = chosen.decide("alexia")
+    assert (decision.pipeline, decision.reason) == (Pipeline.V5, "allowlisted")
+
+
+def test_env_kill_switch_beats_a_persisted_override(empty_db: Engine, tmp_path: Path) -> None:
+    set_flags(empty_db, EROS_V5_ENABLED="true", EROS_V5_PERCENTAGE="100")
+    killed = make_container(empty_db, tmp_path / "eros.db", EROS_V5_ENABLED="false")
+    assert router(killed, Scripted("v4"), Scripted("v5")).decide("alexia").reason == "v5_disabled"
+    assert FeatureFlags(killed).v5_enabled is False
+
+
+def test_unreadable_flag_state_fails_closed_to_v4(tmp_path: Path) -> None:
+    bare = make_engine(f"sqlite:///{tmp_path / 'no-schema.db'}")
+    container = make_container(
+        bare, tmp_path / "no-schema.db", EROS_V5_ENABLED="true", EROS_V5_PERCENTAGE="100"
+    )
+    decision = PipelineRouter(container).decide("alexia")
+    bare.dispose()
+    assert (decision.pipeline, decision.reason) == (Pipeline.V4, "v5_disabled")
+    assert "unreadable" in decision.detail
+
+
+async def test_v5_exception_falls_back_to_v4_and_counts_as_a_v5_failure(container: Container) -> None:
+    set_flags(container.engine, EROS_V5_ENABLED="true", EROS_V5_CREATORS="alexia")
+    v4, v5 = Scripted("v4"), Scripted("v5", error=RuntimeError("MCP unavailable"))
+    served = await router(container, v4, v5).route("alexia", WEEK)
+    assert served.pipeline == "v4" and served.success
+    assert served.errors[0] == "v5 failed, served by v4: RuntimeError: MCP unavailable"
+    assert runs(container.engine) == [("v4", True, False, "fallback"), ("v5", False, False, "allowlisted")]
+
+
+async def test_unsuccessful_v5_result_also_falls_back(container: Container) -> None:
+    set_flags(container.engine, EROS_V5_ENABLED="true", EROS_V5_PERCENTAGE="100")
+    served = await router(container, Scripted("v4"), Scripted("v5", success=False)).route("alexia", WEEK)
+    assert served.pipeline == "v4"
+    assert [r[:2] for r in runs(container.engine)] == [("v4", True), ("v5", False)]
+
+
+async def test_without_auto_fallback_the_v5_exception_reaches_the_caller(container: Container) -> None:
+    set_flags(
+        container.engine, EROS_V5_ENABLED="true", EROS_V5_PERCENTAGE="100", EROS_V5_AUTO_FALLBACK="false"
+    )
+    v4 = Scripted("v4")
+    with pytest.raises(RuntimeError, match="boom"):
+        await router(container, v4, Scripted("v5", error=RuntimeError("boom"))).route("alexia", WEEK)
+    assert v4.calls == []
+    assert runs(container.engine) == [("v5", False, False, "percentage_100")]
+
+
+async def test_v4_route_runs_only_v4(container: Container) -> None:
+    v4, v5 = Scripted("v4"), Scripted("v5")
+    served = await router(container, v4, v5).route("alexia", WEEK, dry_run=True)
+    assert served.pipeline == "v4" and v4.calls == [("alexia", True)] and v5.calls == []
+    assert runs(container.engine) == [("v4", True, False, "v5_disabled")]
+
+
+async def test_shadow_returns_v4_and_runs_v5_dry_as_a_shadow_run(container: Container) -> None:
+    set_flags(container.engine, EROS_V5_ENABLED="true", EROS_V5_SHADOW_MODE="true", EROS_V5_CREATORS="alexia")
+    v4, v5 = Scripted("v4"), Scripted("v5")
+    served = await router(container, v4, v5).route("alexia", WEEK)
+    assert served.pipeline == "v4"
+    assert v5.calls == [("alexia", True)]  # dry: v5 never saves in shadow mode
+    assert runs(container.engine) == [("v4", True, False, "shadow_mode"), ("v5", True, True, "shadow_mode")]

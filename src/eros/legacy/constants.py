@@ -122,6 +122,8 @@ PPV_EVENING_BONUS = 10.0
 #: After-midnight slots (00:00–02:59) are the last resort of a crowded day.
 AFTER_MIDNIGHT_PENALTY = 30.0
 AFTER_MIDNIGHT_END_HOUR = 3
+#: Send types at least this far apart are placed at the earliest free time, not the best-scoring.
+LONG_GAP_MINUTES = 12 * 60
 
 # --- Phase 7: follow-ups (§2.8) -----------------------------------------------------
 FOLLOWUP_SCALING = 0.80

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from eros.legacy.constants import (
@@ -23,6 +24,7 @@ from eros.legacy.constants import (
     AFTER_MIDNIGHT_PENALTY,
     DAY_START_HOUR,
     HISTORY_BONUS_MAX,
+    LONG_GAP_MINUTES,
     PPV_EVENING_BONUS,
     PPV_EVENING_HOURS,
     PRIME_BONUS,
@@ -64,6 +66,15 @@ def jittered(day: date, base: time, offset: int) -> time | None:
     return None
 
 
+def fine_slots(day: date) -> list[time]:
+    """The fallback of a crowded day: every five minutes at :02/:07, never a quarter hour or dead zone."""
+    return [
+        t
+        for base in base_times()
+        for t in (time(base.hour, base.minute + 2), time(base.hour, base.minute + 7))
+    ]
+
+
 def candidate_slots(days: Sequence[date], rng: random.Random) -> dict[date, list[time]]:
     """Every day's jittered grid, drawn once in a fixed order so the same seed gives the same week."""
     offsets = jitter_offsets()
@@ -84,6 +95,13 @@ def hour_strength(analytics: Mapping[str, Any]) -> dict[int, float]:
 
 def slot_score(send_type: str, day: date, at: time, strength: Mapping[int, float], tz: str) -> float:
     """The old optimiser's slot score, 0–100, for one send in one slot."""
+    score = _calendar_score(send_type, day, at, tz) + HISTORY_BONUS_MAX * strength.get(at.hour, 0.0)
+    return clamp(score, 0.0, 100.0)
+
+
+@lru_cache(maxsize=65536)
+def _calendar_score(send_type: str, day: date, at: time, tz: str) -> float:
+    """The part of the score that depends only on the calendar (cached: it is asked for again and again)."""
     category = get_send_type(send_type).category
     score = SLOT_BASE_SCORE
     if category is Category.REVENUE:
@@ -92,10 +110,9 @@ def slot_score(send_type: str, day: date, at: time, strength: Mapping[int, float
             score += PPV_EVENING_BONUS
     else:
         score += SECONDARY_BONUS * is_secondary(day, at, tz) + SECONDARY_BONUS * (not is_prime(day, at, tz))
-    score += HISTORY_BONUS_MAX * strength.get(at.hour, 0.0)
     if at.hour < AFTER_MIDNIGHT_END_HOUR:
         score -= AFTER_MIDNIGHT_PENALTY
-    return clamp(score, 0.0, 100.0)
+    return score
 
 
 def priority(send_type: str) -> int:
@@ -144,6 +161,7 @@ def optimise(
         range(len(slots)),
         key=lambda i: (
             slots[i].day,
+            get_send_type(slots[i].send_type).gap_minutes < LONG_GAP_MINUTES,
             priority(slots[i].send_type),
             week_counts[slots[i].send_type],
             slots[i].send_type,
@@ -165,3 +183,18 @@ def optimise(
         timed.append(replace(slot, time=chosen))
     timed.sort(key=lambda s: (s.moment, s.send_type))
     return TimedPlan(slots=tuple(timed), dropped=tuple(dropped))
+
+
+def _best(
+    slot: Slot, times: Sequence[time], board: Board, strength: Mapping[int, float], tz: str
+) -> time | None:
+    """The highest-scoring time (earliest on ties) that keeps spacing and the type's gap.
+
+    Types with a gap of half a day or more take the earliest time instead, so the same type can
+    follow a day later at about the same hour (scoring them would drift them into the evening).
+    """
+    if get_send_type(slot.send_type).gap_minutes >= LONG_GAP_MINUTES:
+        ranked = sorted(times)
+    else:
+        ranked = sorted(times, key=lambda t: (-slot_score(slot.send_type, slot.day, t, strength, tz), t))
+    return next((t for t in ranked if board.fits(slot.send_type, board.minute(slot.day, t))), None)

@@ -27,7 +27,10 @@ async def validate_and_save(
     *,
     dry_run: bool,
 ) -> Gate:
-    validation = await ScheduleValidator(client, signing_key, clock).validate(list(items), context)
+    known = frozenset(c.caption_id for c in context.captions)
+    validation = await ScheduleValidator(client, signing_key, clock).validate(
+        list(items), context, known_caption_ids=known
+    )
     if dry_run or validation.status is ValidationStatus.REJECTED:
         return Gate(validation=validation, saved=None)
     certificate = validation.certificate.model_dump(mode="json") if validation.certificate else None

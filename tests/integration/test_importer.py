@@ -1,0 +1,234 @@
+"""CSV import (eros.db.importer): good files land, a bad row names itself and nothing is written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from eros.db.importer import ImportKind, import_files, import_path, normalise_header, page_name_from
+from eros.db.schema import (
+    captions,
+    content_type_rankings,
+    content_types,
+    creators,
+    mass_messages,
+    metadata,
+    tier_history,
+    vault_matrix,
+)
+from eros.errors import ErosError, InvalidInput
+
+NOW = datetime(2026, 1, 4, 12, tzinfo=UTC)
+
+CONTENT_TYPES_CSV = (
+    "type_name,category,is_explicit\nlingerie,softcore,no\nfeet,specialty,0\nsolo,explicit,yes\n"
+)
+CREATORS_CSV = (
+    "Creator,Page type,Timezone,Active fans,Message Net,Posts Net,OF ranking\n"
+    'Kim Lee,paid,America/Chicago,"1,200","$2,500.00",$300,Top 5%\n'
+    "Jo Free,free,,800,-,,\n"
+)
+VAULT_CSV = (
+    "creator,content_type,has_content\n"
+    "kim_lee,lingerie,1\nkim_lee,feet,yes\nkim_lee,solo,0\njo_free,lingerie,\n"
+)
+CAPTIONS_CSV = (
+    "caption_text,send_type,content_type,performance_tier,suggested_price,price_min,price_max\n"
+    "New lingerie set just for you babe,ppv_unlock,lingerie,1,15.99,9.99,24.99\n"
+    "Are you awake? Come talk to me,bump_normal,,,,,\n"
+    "Turn on auto-renew for next month,renew_on_post,,2,,,\n"
+)
+HISTORY_HEADER = (
+    "creator,sent_at,send_type,content_type,price,sent_count,viewed_count,purchased_count,earnings\n"
+)
+HISTORY_ROWS = [
+    "kim_lee,2026-01-02 20:15,ppv_unlock,lingerie,15.99,1000,400,20,319.80",
+    "kim_lee,2026-01-01T18:00:00Z,ppv_unlock,feet,12.99,1000,380,9,116.91",
+    "kim_lee,2025-12-28T18:00:00-05:00,bump_normal,,,1000,300,0,0",
+    "Jo Free,2025-12-30 21:00,ppv_unlock,lingerie,9.99,700,300,6,59.94",
+]
+
+
+def _write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _agency(directory: Path, history_rows: list[str] = HISTORY_ROWS) -> Path:
+    _write(directory, "content_types.csv", CONTENT_TYPES_CSV)
+    _write(directory, "creators.csv", CREATORS_CSV)
+    _write(directory, "vault.csv", VAULT_CSV)
+    _write(directory, "captions.csv", CAPTIONS_CSV)
+    _write(directory, "mass_messages.csv", HISTORY_HEADER + "\n".join(history_rows) + "\n")
+    return directory
+
+
+def _db_hash(engine: Engine) -> str:
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            for row in conn.execute(select(table).order_by(*order)):
+                digest.update(json.dumps([table.name, *row], default=str).encode())
+    return digest.hexdigest()
+
+
+def test_header_and_name_normalisation() -> None:
+    assert normalise_header("Active fans") == "active_fans"
+    assert normalise_header(" Renew on % ") == "renew_on"
+    assert page_name_from("Olivia Hansley PAID") == "olivia_hansley_paid"
+
+
+def test_a_whole_directory_imports_and_is_analysed(empty_db: Engine, tmp_path: Path) -> None:
+    report = import_path(empty_db, _agency(tmp_path / "agency"), NOW)
+    counts = {f.kind: (f.inserted, f.updated, f.skipped) for f in report.files}
+    assert counts == {
+        ImportKind.CONTENT_TYPES: (3, 0, 0),
+        ImportKind.CREATORS: (2, 0, 0),
+        ImportKind.VAULT: (4, 0, 0),
+        ImportKind.CAPTIONS: (3, 0, 0),
+        ImportKind.HISTORY: (4, 0, 0),
+    }
+    assert sorted(a.creator_id for a in report.analyzed) == ["jo_free", "kim_lee"]
+    with empty_db.connect() as conn:
+        kim = conn.execute(select(creators).where(creators.c.page_name == "kim_lee")).mappings().one()
+        jo = conn.execute(select(creators).where(creators.c.page_name == "jo_free")).mappings().one()
+        sends = conn.execute(
+            select(mass_messages.c.sent_at, mass_messages.c.sent_date, mass_messages.c.sent_hour)
+            .where(mass_messages.c.creator_id == "kim_lee")
+            .order_by(mass_messages.c.sent_at)
+        ).all()
+        solo_allowed = conn.execute(
+            select(vault_matrix.c.has_content)
+            .join(content_types, content_types.c.content_type_id == vault_matrix.c.content_type_id)
+            .where(content_types.c.type_name == "solo")
+        ).scalar_one()
+        renew_paid_only = conn.execute(
+            select(captions.c.is_paid_page_only).where(captions.c.send_type_key == "renew_on_post")
+        ).scalar_one()
+        ranked = conn.execute(select(func.count()).select_from(content_type_rankings)).scalar_one()
+        tiers = conn.execute(select(func.count()).select_from(tier_history)).scalar_one()
+    assert kim["display_name"] == "Kim Lee"
+    assert kim["current_active_fans"] == 1200
+    assert kim["current_fan_count"] == 1200
+    assert kim["current_message_net"] == 2500.0
+    assert kim["current_posts_net"] == 300.0
+    assert kim["timezone"] == "America/Chicago"
+    assert json.loads(kim["extra_metrics"]) == {"OF ranking": "Top 5%"}
+    assert jo["page_type"] == "free"
+    assert jo["timezone"] == "America/New_York"
+    assert jo["current_message_net"] is None
+    # Naive times are the creator's local time; stored UTC with the local date and hour kept.
+    assert sends[-1] == ("2026-01-03T02:15:00Z", "2026-01-02", 20)
+    assert sends[0] == ("2025-12-28T23:00:00Z", "2025-12-28", 17)
+    assert solo_allowed is False
+    assert renew_paid_only is True
+    assert ranked == 3
+    assert tiers == 2
+
+
+def test_reimport_updates_creators_and_skips_duplicate_history_and_captions(
+    empty_db: Engine, tmp_path: Path
+) -> None:
+    directory = _agency(tmp_path / "agency")
+    import_path(empty_db, directory, NOW)
+    again = import_path(empty_db, directory, NOW)
+    counts = {f.kind: (f.inserted, f.updated, f.skipped) for f in again.files}
+    assert counts[ImportKind.CREATORS] == (0, 2, 0)
+    assert counts[ImportKind.HISTORY] == (0, 0, 4)
+    assert counts[ImportKind.CAPTIONS] == (0, 0, 3)
+    assert again.analyzed == []
+
+
+def test_a_bad_history_row_names_its_row_and_leaves_the_database_unchanged(
+    sample_db: Engine, tmp_path: Path
+) -> None:
+    before = _db_hash(sample_db)
+    bad = [
+        "alexia,2026-01-02 20:15,ppv_unlock,lingerie,15.99,1000,400,20,319.80",
+        "alexia,2026-01-02 21:15,ppv_unlock,lingerie,15.99,100,400,20,319.80",  # row 3: viewed > sent
+        "alexia,2026-01-02 22:15,ppv_unlock,lingerie,15.99,1000,400,20,319.80",
+        "alexia,yesterday,ppv_unlock,lingerie,15.99,1000,400,20,319.80",  # row 5: bad time
+        "nobody,2026-01-02 22:15,ppv_unlock,,15.99,1000,400,20,1",  # row 6: unknown creator
+    ]
+    path = _write(tmp_path, "mass_messages.csv", HISTORY_HEADER + "\n".join(bad) + "\n")
+    with pytest.raises(InvalidInput) as err:
+        import_path(sample_db, path, NOW)
+    assert err.value.code == "VALIDATION_ERROR"
+    assert "3 bad row(s)" in err.value.message
+    assert "row 3: viewed_count 400 is more than sent_count 100" in err.value.message
+    assert "row 5: sent_at 'yesterday'" in err.value.message
+    assert "row 6: creator 'nobody' is not known" in err.value.message
+    assert len(err.value.details["errors"]) == 3
+    assert _db_hash(sample_db) == before
+
+
+def test_a_bad_later_file_rolls_back_the_good_earlier_ones(empty_db: Engine, tmp_path: Path) -> None:
+    directory = _agency(tmp_path / "agency")
+    _write(directory, "vault.csv", "creator,content_type\nkim_lee,lingerie\nkim_lee,tentacles\n")
+    before = _db_hash(empty_db)
+    with pytest.raises(InvalidInput, match=r"vault\.csv: 1 bad row\(s\).*row 3: content_type 'tentacles'"):
+        import_path(empty_db, directory, NOW)
+    assert _db_hash(empty_db) == before
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        ("Creator,page_type\nKim,premium\n", r"row 2: page_type 'premium' is not one of paid, free"),
+        ("Creator,timezone\nKim,Mars/Base\n", r"row 2: timezone 'Mars/Base' is not an IANA time zone"),
+        ("Creator,Message Net\nKim,lots\n", r"row 2: message_net 'lots' is not a number"),
+        ("Creator\nKim\nkim\n", r"row 3: page_name 'kim' repeats row 2"),
+        ("Name,fans\nKim,10\n", r"missing column\(s\): page_name or creator"),
+        ("Creator\nKim,extra\n", r"row 2: more values than columns"),
+    ],
+)
+def test_bad_creator_files(empty_db: Engine, tmp_path: Path, csv_text: str, message: str) -> None:
+    path = _write(tmp_path, "creators.csv", csv_text)
+    with pytest.raises(InvalidInput, match=message):
+        import_files(empty_db, [(ImportKind.CREATORS, path)], NOW)
+    with empty_db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(creators)).scalar_one() == 0
+
+
+def test_bad_caption_rows(sample_db: Engine, tmp_path: Path) -> None:
+    text = (
+        "caption_text,send_type,content_type,performance_tier,suggested_price\n"
+        "Fine caption for a ppv,ppv_unlock,lingerie,2,15\n"
+        "Needs a content type,ppv_unlock,,2,15\n"
+        "Bad tier,bump_normal,,7,\n"
+        "Too cheap,ppv_unlock,lingerie,2,1\n"
+        "Unknown type,mega_blast,,2,\n"
+    )
+    path = _write(tmp_path, "my_captions.csv", text)
+    with pytest.raises(InvalidInput) as err:
+        import_path(sample_db, path, NOW, kind=ImportKind.CAPTIONS)
+    message = err.value.message
+    assert "row 3: content_type is required" in message
+    assert "row 4: performance_tier 7 is not 1–4" in message
+    assert "row 5: suggested_price 1.0 is outside $5–$50" in message
+    assert "row 6: send_type 'mega_blast' is not one of" in message
+    assert "row 2" not in message
+
+
+def test_a_file_whose_kind_cannot_be_told(empty_db: Engine, tmp_path: Path) -> None:
+    path = _write(tmp_path, "stuff.csv", "a\n1\n")
+    with pytest.raises(InvalidInput, match=r"Cannot tell what stuff\.csv holds"):
+        import_path(empty_db, path, NOW)
+
+
+def test_import_needs_a_database(tmp_path: Path) -> None:
+    from eros.db.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'none.db'}")
+    path = _write(tmp_path, "creators.csv", CREATORS_CSV)
+    with pytest.raises(ErosError) as err:
+        import_path(engine, path, NOW)
+    assert err.value.code == "NO_DATABASE"

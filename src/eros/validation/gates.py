@@ -122,9 +122,14 @@ class GateFacts:
         )
 
 
-def facts_from_context(context: CreatorContext) -> GateFacts:
-    """Gate facts from a preflight context; caption ids are known when the context carries captions."""
-    caption_ids = frozenset(c.caption_id for c in context.captions) if context.captions else None
+def facts_from_context(
+    context: CreatorContext, *, known_caption_ids: frozenset[int] | None = None
+) -> GateFacts:
+    """Gate facts from a preflight context.
+
+    The context's captions are a selection, not the bank, so caption ids are only checked
+    against a bank when the caller passes one (`known_caption_ids`).
+    """
     return GateFacts(
         creator_id=context.creator_id,
         page_type=context.page_type,
@@ -132,7 +137,7 @@ def facts_from_context(context: CreatorContext) -> GateFacts:
         timezone=context.timezone,
         vault_types=frozenset(context.vault_types),
         avoid_types=frozenset(context.avoid_types),
-        known_caption_ids=caption_ids,
+        known_caption_ids=known_caption_ids,
     )
 
 

@@ -539,7 +539,7 @@ def test_mutation_out_of_the_week(week, data):
     assert codes(found) == {g.STRUCTURE_ERROR}
 
 
-def test_facts_from_context_copies_vault_avoid_and_caption_ids():
+def test_facts_from_context_copies_vault_and_avoid_and_takes_a_caption_bank():
     from eros.models import CaptionOption, CreatorContext
 
     context = CreatorContext(
@@ -554,4 +554,5 @@ def test_facts_from_context_copies_vault_avoid_and_caption_ids():
     )
     facts = g.facts_from_context(context)
     assert facts.vault_types == {"a", "b"} and facts.avoid_types == {"b"}
-    assert facts.known_caption_ids == {7} and facts.week_end == date(2026, 1, 11)
+    assert facts.known_caption_ids is None and facts.week_end == date(2026, 1, 11)
+    assert g.facts_from_context(context, known_caption_ids=frozenset({7, 8})).known_caption_ids == {7, 8}

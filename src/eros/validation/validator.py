@@ -1,0 +1,163 @@
+"""The rule engine as a service: re-read, gate, score, sign (DOMAIN §3, §9, §10; ARCHITECTURE D1, D6).
+
+The validator trusts nothing the generator saw: it re-reads the creator's vault and content
+rankings through the eros-db tools itself — exactly two MCP calls — and judges the items
+against those. It then scores the schedule, decides the status by the §9 bands (any hard-gate
+violation rejects), and for a schedule that is not rejected issues a ValidationCertificate
+signed under the installation's key, which `save_schedule` verifies before it saves as approved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from eros.clock import Clock, iso_z
+from eros.models import (
+    ContentRanking,
+    CreatorContext,
+    ScheduleItem,
+    ValidationCertificate,
+    ValidationResult,
+    ValidationStatus,
+    Violation,
+)
+from eros.ports import ToolClient
+from eros.rules.quality import status_for, wants_recommendations
+from eros.validation.certificate import CERTIFICATE_VERSION, names_hash, schedule_hash, sign
+from eros.validation.gates import (
+    CHECK_NAMES,
+    STRUCTURE_ERROR,
+    evaluate_gates,
+    facts_from_context,
+    violation_counts,
+)
+from eros.validation.scoring import score_schedule, scoring_facts
+
+#: The two calls validation makes (DOMAIN §13: "2 in validation (vault and rankings re-read)").
+VAULT_TOOL = "get_allowed_content_types"
+RANKINGS_TOOL = "get_content_type_rankings"
+VALIDATION_TOOLS = (VAULT_TOOL, RANKINGS_TOOL)
+#: An item that could not be read at all stands in the list as this, so indices stay put.
+_UNREADABLE = ScheduleItem(send_type_key="", scheduled_date="", scheduled_time="")
+
+
+def parse_items(
+    raw: Sequence[ScheduleItem | Mapping[str, Any] | Any],
+) -> tuple[list[ScheduleItem], list[Violation]]:
+    """Items as models, position for position; an unreadable one becomes a STRUCTURE_ERROR."""
+    items: list[ScheduleItem] = []
+    problems: list[Violation] = []
+    for index, entry in enumerate(raw):
+        if isinstance(entry, ScheduleItem):
+            items.append(entry)
+            continue
+        try:
+            if not isinstance(entry, Mapping):
+                raise TypeError(f"is a {type(entry).__name__}, not an object")
+            items.append(ScheduleItem.model_validate(dict(entry)))
+        except (ValidationError, TypeError) as exc:
+            detail = (
+                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
+            problems.append(
+                Violation(
+                    code=STRUCTURE_ERROR, rule="unreadable", message=f"Item {index}: {detail}.", items=[index]
+                )
+            )
+            items.append(_UNREADABLE)
+    return items, problems
+
+
+def checks_performed(volume_known: bool) -> dict[str, bool]:
+    """The certificate's ten checks (DOMAIN §10): every gate ran, captions scored, volume if known."""
+    checks = {name: True for code, name in CHECK_NAMES.items() if code != STRUCTURE_ERROR}
+    checks["caption_quality"] = True
+    checks["volume_config"] = volume_known
+    return checks
+
+
+class ScheduleValidator:
+    """`await ScheduleValidator(client, key, clock).validate(items, context)` → ValidationResult."""
+
+    def __init__(self, client: ToolClient, signing_key: bytes, clock: Clock) -> None:
+        self.client = client
+        self.signing_key = signing_key
+        self.clock = clock
+
+    async def validate(
+        self,
+        items: Sequence[ScheduleItem | Mapping[str, Any]],
+        context: CreatorContext,
+        *,
+        known_caption_ids: frozenset[int] | None = None,
+    ) -> ValidationResult:
+        """Gates, score and status for `items`; a signed certificate unless REJECTED.
+
+        `known_caption_ids`, when given, is the caption bank the ids must come from; without it
+        only the shape of a caption id is checked (the two calls cannot list the whole bank).
+        """
+        vault_answer, rankings_answer = await asyncio.gather(
+            self.client.call_tool(VAULT_TOOL, {"creator_id": context.creator_id}),
+            self.client.call_tool(RANKINGS_TOOL, {"creator_id": context.creator_id}),
+        )
+        vault = sorted(str(name) for name in vault_answer.get("allowed_type_names", []))
+        avoid = sorted(str(name) for name in rankings_answer.get("avoid_types", []))
+        rankings = [ContentRanking.model_validate(row) for row in rankings_answer.get("rankings", [])]
+        creator_id = str(vault_answer.get("creator_id") or context.creator_id)
+
+        parsed, unreadable = parse_items(items)
+        facts = facts_from_context(context, known_caption_ids=known_caption_ids).with_content(vault, avoid)
+        broken = {v.items[0] for v in unreadable}
+        found = [
+            v
+            for v in evaluate_gates(parsed, facts)
+            if not (v.code == STRUCTURE_ERROR and set(v.items) <= broken)
+        ]
+        structure = sorted(
+            [v for v in found if v.code == STRUCTURE_ERROR] + unreadable, key=lambda v: v.items[:1]
+        )
+        violations = [v for v in found if v.code != STRUCTURE_ERROR] + structure
+        to_score = scoring_facts(context, rankings)
+        score = score_schedule(parsed, to_score)
+        status = status_for(score.total, len(violations))
+        recommendations = score.recommendations() if wants_recommendations(score.total) else []
+        upstream_ok = set(vault) == set(context.vault_types) and set(avoid) == set(context.avoid_types)
+        if not upstream_ok:
+            recommendations.insert(
+                0,
+                "the generator planned with a vault or AVOID list that is not the creator's current one",
+            )
+        certificate = None
+        if status is not ValidationStatus.REJECTED:
+            certificate = sign(
+                ValidationCertificate(
+                    certificate_version=CERTIFICATE_VERSION,
+                    creator_id=creator_id,
+                    validation_timestamp=iso_z(self.clock.now()),
+                    schedule_hash=schedule_hash(parsed),
+                    vault_types_hash=names_hash(vault),
+                    avoid_types_hash=names_hash(avoid),
+                    items_validated=len(parsed),
+                    quality_score=score.total,
+                    validation_status=status,
+                    checks_performed=checks_performed(bool(to_score.daily_targets)),
+                    violations_found=violation_counts(violations),
+                    recommendations=recommendations,
+                    upstream_proof_verified=upstream_ok,
+                ),
+                self.signing_key,
+            )
+        return ValidationResult(
+            status=status,
+            quality_score=score.total,
+            violations=violations,
+            components=list(score.components),
+            recommendations=recommendations,
+            certificate=certificate,
+        )

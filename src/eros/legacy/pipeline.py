@@ -76,6 +76,18 @@ class LegacyPipeline:
         self.signing_key = signing_key
         self.clock = clock
 
+    async def __aenter__(self) -> LegacyPipeline:
+        """Hold the client's server session open for a batch of runs (stdio); a no-op in-process."""
+        enter = getattr(self.client, "__aenter__", None)
+        if enter is not None:
+            await enter()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        leave = getattr(self.client, "__aexit__", None)
+        if leave is not None:
+            await leave(*exc_info)
+
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
         result = PipelineResult(
             success=False, creator_id=creator_id, week_start=str(week_start), pipeline="v4", dry_run=dry_run
@@ -207,7 +219,7 @@ class LegacyPipeline:
                 self.client, self.signing_key, self.clock, context, priced.items, dry_run=result.dry_run
             )
             phase.extra.update(
-                status=gate.validation.status.value, saved_status=(gate.saved or {}).get("status")
+                validation_status=gate.validation.status.value, saved_status=(gate.saved or {}).get("status")
             )
 
         validation = gate.validation

@@ -43,6 +43,7 @@ class SolveResult:
     upper_bound: float
     status: str
     wall_time_s: float
+    deterministic_time: float
 
     @property
     def gap(self) -> float:
@@ -152,6 +153,14 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
     solver.parameters.random_seed = SOLVER_SEED
     solver.parameters.max_deterministic_time = max(0.05, time_limit_s * DETERMINISTIC_PER_SECOND)
     solver.parameters.max_time_in_seconds = max(0.2, time_limit_s * WALL_CAP_FACTOR)
+    # The LP relaxation does the work on this model; heavy presolve (probing, clique merging,
+    # symmetry) costs more than it saves at this size (measured: 0.4 s instead of 2 s to optimal).
+    solver.parameters.linearization_level = 2
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.merge_at_most_one_work_limit = 0
+    solver.parameters.add_lp_constraints_lazily = False
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -167,4 +176,5 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
         upper_bound=solver.best_objective_bound,
         status=solver.status_name(status),
         wall_time_s=solver.wall_time,
+        deterministic_time=solver.response_proto.deterministic_time,
     )

@@ -36,6 +36,9 @@ def _register() -> None:
 
     mcp_commands.register(app)
     schedule_commands.register(app)
+    from eros.cli import validate_commands
+
+    validate_commands.register(app)
 
 
 def main() -> None:

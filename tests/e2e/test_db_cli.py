@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 
 from eros.cli.app import _register, app
 from eros.db.engine import make_engine
-from eros.db.schema import creators, mass_messages
+from eros.db.schema import content_types, creators, mass_messages
 from eros.errors import ErosError
 
 NOW = "2026-01-04T12:00:00Z"
@@ -71,6 +71,10 @@ def test_init_sample_refuses_to_overwrite_and_force_replaces(
 
     _ok("db", "init", "--force")
     assert _creator_count(path) == 0
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(content_types)).scalar_one() == 35
+    engine.dispose()
 
 
 def test_init_rejects_a_bad_as_of_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

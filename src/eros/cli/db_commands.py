@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from eros.bootstrap import Container, bootstrap
 from eros.db.engine import create_schema, database_exists, drop_database, make_engine, upgrade
-from eros.db.sample import DEFAULT_SEED, build_sample
+from eros.db.sample import DEFAULT_SEED, build_sample, seed_content_types
 from eros.db.schema import creators, metadata, tier_history
 from eros.errors import ConfigError, InvalidDate
 from eros.rules.tiers import TIER_ORDER
@@ -49,7 +49,7 @@ def init(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
 ) -> None:
-    """Create the database (schema, send types, signing key), optionally with the sample."""
+    """Create the database (schema, send types, content types, signing key), optionally with the sample."""
     container = bootstrap()
     day = _as_of(as_of, container)
     engine = container.engine
@@ -65,6 +65,9 @@ def init(
     create_schema(engine, container.clock, signing_key=container.settings.signing_key)
     if sample:
         build_sample(engine, seed=seed, as_of=day)
+    else:
+        with engine.begin() as conn:
+            seed_content_types(conn)
     console.print(f"[green]Created[/] the database at {engine.url.render_as_string(hide_password=True)}")
     print_summary(engine)
 

@@ -804,9 +804,11 @@ def _build(
     _require_schema(engine)
     now = sample_now(as_of)
     with engine.begin() as conn:
-        if conn.execute(select(func.count()).select_from(creators)).scalar_one():
-            raise ConfigError("The database already has creators; build the sample into an empty one.")
-        type_ids = _insert_content_types(conn)
+        if any(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (creators, captions)):
+            raise ConfigError(
+                "The database already has creators or captions; build the sample into an empty one."
+            )
+        type_ids = seed_content_types(conn)
         bank = _caption_bank(seed, caption_scale, now, type_ids)
         built = [_creator_rows(seed, spec, as_of, now, bank, type_ids) for spec in specs]
         for rows in built:
@@ -826,21 +828,29 @@ def _build(
         analyze_all(conn, now)
 
 
-def _insert_content_types(conn: Connection) -> dict[str, int]:
-    conn.execute(
-        content_types.insert(),
-        [
-            {
-                "content_type_id": i,
-                "type_name": name,
-                "type_category": category,
-                "is_explicit": explicit,
-                "description": name.replace("_", " "),
-            }
-            for i, (name, category, explicit) in enumerate(CONTENT_TYPES, start=1)
-        ],
-    )
-    return {name: i for i, (name, _, _) in enumerate(CONTENT_TYPES, start=1)}
+def seed_content_types(conn: Connection) -> dict[str, int]:
+    """Add the standard content-type dictionary's missing names; every name → id afterwards."""
+    known = {
+        name: cid
+        for cid, name in conn.execute(select(content_types.c.content_type_id, content_types.c.type_name))
+    }
+    missing = [
+        {
+            "type_name": name,
+            "type_category": category,
+            "is_explicit": explicit,
+            "description": name.replace("_", " "),
+        }
+        for name, category, explicit in CONTENT_TYPES
+        if name not in known
+    ]
+    if missing:
+        conn.execute(content_types.insert(), missing)
+        known = {
+            name: cid
+            for cid, name in conn.execute(select(content_types.c.content_type_id, content_types.c.type_name))
+        }
+    return known
 
 
 def build_sample(engine: Engine, *, seed: int = DEFAULT_SEED, as_of: date = DEFAULT_AS_OF) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from eros.clock import iso_z
 from eros.db import ops_repo
-from eros.errors import ErosError
+from eros.errors import ErosError, InvalidInput
 from eros.slo import AlertCode
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ RESTORE_CONFIRMATION = "RESTORE_V5_CONFIRMED"
 ENABLED_ENV = "EROS_V5_ENABLED"
 #: Creators the verify step routes (runbook §5 "Post-Rollback Verification").
 VERIFY_CREATORS = ("alexia", "test1", "test2")
+#: The width of the reason columns of rollback_state and rollback_events.
+MAX_REASON = 500
 
 
 class RollbackState(StrEnum):
@@ -112,6 +114,9 @@ class RollbackController:
         self, reason: str, *, initiator: str = "operator", automatic: bool = False
     ) -> RollbackResult:
         """Run the whole procedure; a second concurrent rollback finds the state taken and stops."""
+        reason = " ".join(reason.split())[:MAX_REASON]
+        if not reason:
+            raise InvalidInput("A rollback needs a reason (it goes into the history)", code="REASON_REQUIRED")
         clock = self.container.clock
         at = iso_z(clock.now())
         snapshot = self.monitor.get_status()
@@ -198,6 +203,7 @@ class RollbackController:
                 f"Restore refused: pass the confirmation {RESTORE_CONFIRMATION!r} exactly",
                 code="RESTORE_NOT_CONFIRMED",
             )
+        reason = " ".join(reason.split())[:MAX_REASON] or "v5 restored"
         at = iso_z(self.container.clock.now())
         before = self.state
         with self.container.engine.begin() as conn:

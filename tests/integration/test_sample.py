@@ -270,3 +270,19 @@ def test_mini_sample_has_the_test_creator_with_what_a_week_needs(tmp_path: Path)
     assert send_types == set(SEND_TYPES)
     assert n_creators == 3
     assert _current_tiers(engine)["test"] == ("STANDARD", "paid")
+
+
+def test_ensure_sample_database_builds_once_as_of_the_clocks_today(tmp_path: Path) -> None:
+    from eros.bootstrap import bootstrap
+    from eros.config import load_settings
+    from eros.db.sample import ensure_sample_database
+
+    settings = load_settings({"EROS_DB_PATH": str(tmp_path / "eros.db"), "EROS_SIGNING_KEY": "k"})
+    container = bootstrap(settings, FixedClock(parse_instant("2026-03-02T09:00:00Z")))
+    assert ensure_sample_database(container) is True
+    assert ensure_sample_database(container) is False
+    with container.engine.connect() as conn:
+        last = conn.execute(select(func.max(mass_messages.c.sent_date))).scalar_one()
+        count = conn.execute(select(func.count()).select_from(creators)).scalar_one()
+    assert last == "2026-03-01"
+    assert count == 37

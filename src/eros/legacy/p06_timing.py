@@ -172,10 +172,9 @@ def optimise(
     dropped: list[Slot] = []
     for i in order:
         slot = slots[i]
-        ranked = sorted(
-            grid[slot.day], key=lambda t: (-slot_score(slot.send_type, slot.day, t, strength, tz), t)
-        )
-        chosen = next((t for t in ranked if board.fits(slot.send_type, board.minute(slot.day, t))), None)
+        chosen = _best(slot, grid[slot.day], board, strength, tz)
+        if chosen is None:
+            chosen = _best(slot, fine_slots(slot.day), board, strength, tz)
         if chosen is None:
             dropped.append(slot)
             continue
@@ -194,7 +193,7 @@ def _best(
     follow a day later at about the same hour (scoring them would drift them into the evening).
     """
     if get_send_type(slot.send_type).gap_minutes >= LONG_GAP_MINUTES:
-        ranked = sorted(times)
+        ranked = sorted(times, key=lambda t: (t.hour < AFTER_MIDNIGHT_END_HOUR, t))
     else:
         ranked = sorted(times, key=lambda t: (-slot_score(slot.send_type, slot.day, t, strength, tz), t))
     return next((t for t in ranked if board.fits(slot.send_type, board.minute(slot.day, t))), None)

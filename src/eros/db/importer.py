@@ -605,9 +605,9 @@ def kind_of(path: Path) -> ImportKind:
     for kind, names in FILE_NAMES.items():
         if path.name.lower() in names:
             return kind
-    names = ", ".join(n for v in FILE_NAMES.values() for n in v)
+    expected = ", ".join(n for v in FILE_NAMES.values() for n in v)
     raise InvalidInput(
-        f"Cannot tell what {path.name} holds: name it like {names} "
+        f"Cannot tell what {path.name} holds: name it like {expected} "
         "or give the kind (eros import creators FILE.csv)"
     )
 

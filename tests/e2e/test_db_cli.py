@@ -117,6 +117,8 @@ def test_summary_upgrade_and_analyze_on_the_sample(
 def test_summary_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _use(monkeypatch, tmp_path / "missing.db")
     assert _error_code("db", "summary") == "NO_DATABASE"
+    assert _error_code("db", "upgrade") == "NO_DATABASE"
+    assert _error_code("analyze", "--all") == "NO_DATABASE"
 
 
 def test_import_a_directory_and_a_bad_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

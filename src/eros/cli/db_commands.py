@@ -76,6 +76,7 @@ def init(
 def upgrade_command() -> None:
     """Migrate the database schema to the newest version (Alembic)."""
     engine = bootstrap().engine
+    _require_database(engine)
     upgrade(engine)
     console.print("[green]Schema is up to date.[/]")
 

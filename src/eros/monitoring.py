@@ -423,11 +423,7 @@ class PipelineMonitor:
 
     def should_rollback(self, pipeline: str = "v5") -> tuple[bool, str]:
         """(fire?, reason) — the reason names every trigger that fired, with its value and window."""
-        fired = [t for t in self.rollback_triggers(pipeline) if t.fired]
-        reason = "; ".join(
-            f"{t.name} {t.value:.3g} vs {t.threshold:g} over {t.window}" for t in fired if t.value is not None
-        )
-        return bool(fired), reason
+        return _verdict(self.rollback_triggers(pipeline))
 
     def in_flight(self, pipeline: str = "v5") -> int:
         """Unfinished runs started within the drain timeout (older ones are presumed dead)."""
@@ -439,7 +435,7 @@ class PipelineMonitor:
         """The runbook's status: `health`, `success_rate` (1.0 with no runs; see `runs`) and the rest."""
         stats = self.stats(pipeline)
         triggers = self.rollback_triggers(pipeline)
-        fire, reason = self.should_rollback(pipeline)
+        fire, reason = _verdict(triggers)
         with self.container.engine.connect() as conn:
             state_row = ops_repo.rollback_state_row(conn)
             open_alerts = [row["code"] for row in ops_repo.alert_rows(conn, open_only=True, limit=50)]
@@ -480,6 +476,14 @@ class PipelineMonitor:
             else:
                 self.alerts.resolve(code)
         return raised
+
+
+def _verdict(triggers: Sequence[TriggerResult]) -> tuple[bool, str]:
+    fired = [t for t in triggers if t.fired]
+    reason = "; ".join(
+        f"{t.name} {t.value:.3g} vs {t.threshold:g} over {t.window}" for t in fired if t.value is not None
+    )
+    return bool(fired), reason
 
 
 def _alert_message(code: AlertCode, stats: WindowStats) -> str:

@@ -46,9 +46,18 @@ def result(
     )
 
 
-def record(monitor: PipelineMonitor, n: int, *, seconds: float = 30.0, **kwargs: object) -> None:
+def record(
+    monitor: PipelineMonitor,
+    n: int,
+    *,
+    seconds: float = 30.0,
+    success: bool = True,
+    quality: float | None = 85.0,
+    gates: int = 0,
+) -> None:
     for i in range(n):
-        monitor.record_execution(result(f"c{i}", **kwargs), duration_ms=seconds * 1000)  # type: ignore[arg-type]
+        outcome = result(f"c{i}", success=success, quality=quality, gates=gates)
+        monitor.record_execution(outcome, duration_ms=seconds * 1000)
 
 
 async def test_every_run_is_a_row_and_a_raising_run_is_a_recorded_failure(

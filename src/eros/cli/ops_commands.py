@@ -28,7 +28,7 @@ from eros.db import ops_repo
 from eros.db.creators import resolve_creator
 from eros.db.schema import creators
 from eros.errors import ErosError
-from eros.monitoring import PipelineMonitor
+from eros.monitoring import PipelineMonitor, WindowStats
 from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
 from eros.router import FLAG_DEFAULTS, FeatureFlags, PipelineRouter, flag_key, normalise_flag_value
 
@@ -267,7 +267,21 @@ def _fmt(value: float | None, pattern: str) -> str:
     return pattern.format(value) if value is not None else "-"
 
 
-def status(as_json: JsonOpt = False) -> None:
+def _sli_cells(label: str, stats: WindowStats) -> list[str]:
+    return [
+        label,
+        str(stats.runs),
+        _fmt(stats.success_rate, "{:.1%}"),
+        _fmt(stats.p95_latency_s, "{:.1f}"),
+        _fmt(stats.hard_gate_rate, "{:.1%}"),
+        _fmt(stats.quality_avg, "{:.1f}"),
+    ]
+
+
+def status(
+    as_json: JsonOpt = False,
+    per_creator: Annotated[bool, typer.Option("--creators", help="Also v5 SLIs per creator.")] = False,
+) -> None:
     """Flags, rollout phase, health, SLOs, rollback state and recent alerts on one screen."""
     from eros.db.rollout_repo import get_rollout_state
     from eros.rollout_phases import phase
@@ -303,16 +317,15 @@ def status(as_json: JsonOpt = False) -> None:
     for column in ("pipeline", "runs", "success", "p95 s", "hard-gate", "quality"):
         table.add_column(column)
     for name in ("v5", "v4"):
-        stats = monitor.stats(name)
-        table.add_row(
-            name,
-            str(stats.runs),
-            _fmt(stats.success_rate, "{:.1%}"),
-            _fmt(stats.p95_latency_s, "{:.1f}"),
-            _fmt(stats.hard_gate_rate, "{:.1%}"),
-            _fmt(stats.quality_avg, "{:.1f}"),
-        )
+        table.add_row(*_sli_cells(name, monitor.stats(name)))
     console.print(table)
+    if per_creator:
+        by_creator = Table(title="v5 per creator (status window)")
+        for column in ("creator", "runs", "success", "p95 s", "hard-gate", "quality"):
+            by_creator.add_column(column)
+        for creator_id, stats in monitor.creator_stats("v5").items():
+            by_creator.add_row(*_sli_cells(creator_id, stats))
+        console.print(by_creator)
     triggers = Table(title="automatic rollback triggers")
     for column in ("trigger", "value", "threshold", "window", "samples", "fired"):
         triggers.add_column(column)

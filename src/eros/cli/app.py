@@ -39,6 +39,9 @@ def _register() -> None:
     from eros.cli import validate_commands
 
     validate_commands.register(app)
+    from eros.cli import rollout_commands
+
+    rollout_commands.register(app)
 
 
 def main() -> None:

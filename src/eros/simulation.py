@@ -1,0 +1,435 @@
+"""Rehearse the rollout plan in simulated time (ARCHITECTURE D9): `eros simulate rollout`.
+
+Every day of the plan is one batch at 06:00: each creator's week is generated through the
+real router (flags, shadow comparator, monitor, alerts, automatic rollback), then at 23:00
+the rollout manager judges the phase and advances when it passed. Time is a FixedClock
+that only moves when a run takes time (its measured duration, plus any injected latency)
+or when the day turns, so "5 minutes", "48 hours" and "7 days stable" mean what they say.
+
+Pipelines are the real ones by default. Because generation is deterministic (D2: same
+database, creator and week ⇒ same schedule), each pipeline runs once per creator and its
+result — with its measured duration — is replayed for later runs of the same week; the
+simulation's time goes into the control plane, which is what it rehearses.
+
+Faults are injected into v5 only (`--fault KIND:VALUE[@phase=N|@day=N]`):
+`failure:0.2` (a fifth of v5 runs raise), `latency:200` (each v5 run takes 200 s more),
+`gates:0.3` (three in ten v5 runs report a hard-gate violation), `quality:60` (v5 scores 60).
+A fault starts with Phase 3 (the first percentage step) unless told otherwise, and ends
+when a rollback happens: the simulated on-call deploys the fix, returns the plan to shadow,
+restores v5 with the confirmation string and lets the rollout re-validate and resume
+(rollout plan "Post-Rollback Actions", runbook §7).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from eros.bootstrap import Container, pipeline_runner
+from eros.clock import FixedClock
+from eros.config import Settings
+from eros.db import ops_repo
+from eros.db.engine import database_exists, make_engine, sqlite_path
+from eros.db.rollout_repo import recent_transitions
+from eros.db.sample import ensure_sample_database
+from eros.db.schema import creators
+from eros.errors import InvalidInput
+from eros.monitoring import PipelineMonitor
+from eros.pipeline import PipelineResult, PipelineRunner
+from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
+from eros.rollout import RolloutManager, RolloutRefused
+from eros.rollout_phases import EARLY_ADOPTERS, FINAL_PHASE, Outcome
+from eros.router import PipelineRouter
+from eros.rules.calendar import next_monday
+
+ACTOR = "simulation"
+ONCALL = "simulated-oncall"
+#: The plan's six weeks.
+DEFAULT_DAYS = 42
+#: Faults start with the first percentage step unless told otherwise (plan Phase 3).
+DEFAULT_FAULT_PHASE = 3
+BATCH_AT = time(6, 0)
+REVIEW_AT = time(23, 0)
+
+FAULT_KINDS = {
+    "failure": "share of v5 runs that raise",
+    "latency": "seconds added to every v5 run",
+    "gates": "share of v5 runs reporting a hard-gate violation",
+    "quality": "quality score every v5 run reports",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    kind: str
+    value: float
+    from_phase: int | None = DEFAULT_FAULT_PHASE
+    from_day: int | None = None
+
+    def __str__(self) -> str:
+        start = f"day {self.from_day}" if self.from_day is not None else f"phase {self.from_phase}"
+        return f"{self.kind}:{self.value:g} from {start}"
+
+
+def parse_fault(spec: str) -> Fault:
+    """`KIND:VALUE[@phase=N|@day=N]`; rates may be written 0.2 or 20%. InvalidInput names the problem."""
+    text = spec.strip().lower()
+    body, _, start = text.partition("@")
+    kind, _, raw = body.partition(":")
+    if kind not in FAULT_KINDS or not raw:
+        kinds = ", ".join(f"{k} ({d})" for k, d in FAULT_KINDS.items())
+        raise InvalidInput(f"Fault {spec!r} is not KIND:VALUE; kinds: {kinds}", code="INVALID_FAULT")
+    try:
+        value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1)
+    except ValueError:
+        raise InvalidInput(f"Fault value {raw!r} is not a number", code="INVALID_FAULT") from None
+    if kind in {"failure", "gates"} and not 0 <= value <= 1:
+        raise InvalidInput(
+            f"A {kind} rate is between 0 and 1 (or 0% and 100%), not {raw}", code="INVALID_FAULT"
+        )
+    if not start:
+        return Fault(kind, value)
+    key, _, number = start.partition("=")
+    if key not in {"phase", "day"} or not number.isdigit():
+        raise InvalidInput(f"Fault start {start!r} must be phase=N or day=N", code="INVALID_FAULT")
+    return (
+        Fault(kind, value, from_phase=int(number), from_day=None)
+        if key == "phase"
+        else Fault(kind, value, from_phase=None, from_day=int(number))
+    )
+
+
+def _fraction(*parts: object) -> float:
+    """A deterministic number in [0, 1) from the parts (fault rolls reproducible run to run)."""
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+@dataclass
+class _World:
+    """What the injected faults need to know: the day, the phase, whether the fix is in."""
+
+    day: int = 0
+    phase: int = 0
+    fixed: bool = False
+    runs: Counter[str] = field(default_factory=Counter)
+
+    def active(self, fault: Fault) -> bool:
+        if self.fixed:
+            return False
+        if fault.from_day is not None:
+            return self.day >= fault.from_day
+        return fault.from_phase is not None and self.phase >= fault.from_phase
+
+
+class Replay:
+    """Runs a deterministic pipeline once per (creator, week, dry run) and replays its result."""
+
+    def __init__(self, runner: PipelineRunner) -> None:
+        self._runner = runner
+        self._results: dict[tuple[str, str, bool], PipelineResult] = {}
+
+    async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        key = (creator_id, week_start, dry_run)
+        if key not in self._results:
+            self._results[key] = await self._runner(creator_id, week_start, dry_run=dry_run)
+        return copy.deepcopy(self._results[key])
+
+
+class SimulatedRunner:
+    """A pipeline in simulated time: the run takes its duration on the clock; v5 may carry faults."""
+
+    def __init__(
+        self, name: str, base: PipelineRunner, clock: FixedClock, world: _World, faults: Sequence[Fault] = ()
+    ) -> None:
+        self.name, self._base, self._clock, self._world, self._faults = name, base, clock, world, faults
+
+    async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        self._world.runs[self.name] += 1
+        run_number = self._world.runs[self.name]
+        result = await self._base(creator_id, week_start, dry_run=dry_run)
+        seconds = result.total_duration_ms / 1000
+        for fault in (f for f in self._faults if self._world.active(f)):
+            roll = _fraction(fault.kind, creator_id, self._world.day, run_number)
+            if fault.kind == "latency":
+                seconds += fault.value
+            elif fault.kind == "quality":
+                result.quality_score = fault.value
+            elif fault.kind == "gates" and roll < fault.value:
+                result.hard_gate_violations += 1
+                result.validation_status = "REJECTED"
+                violations = (result.validation or {}).get("violations") or []
+                result.validation = {
+                    **(result.validation or {}),
+                    "violations": [*violations, {"code": "VAULT_VIOLATION", "message": "injected fault"}],
+                }
+            elif fault.kind == "failure" and roll < fault.value:
+                self._clock.advance(timedelta(seconds=seconds))
+                raise RuntimeError(f"injected v5 failure ({fault})")
+        self._clock.advance(timedelta(seconds=seconds))
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class DaySummary:
+    day: int
+    date: str
+    phase: int
+    routes: dict[str, int]
+    v5_failures: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    at: str
+    kind: str
+    text: str
+
+
+@dataclass
+class SimulationResult:
+    days: list[DaySummary]
+    timeline: list[TimelineEvent]
+    final_phase: int
+    rollbacks: int
+    alerts: Counter[str]
+    final_validation: list[dict[str, Any]]
+    faults: list[str]
+
+    @property
+    def completed(self) -> bool:
+        return self.final_phase == FINAL_PHASE
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "faults": self.faults,
+            "final_phase": self.final_phase,
+            "completed": self.completed,
+            "rollbacks": self.rollbacks,
+            "alerts": dict(self.alerts),
+            "days": [vars_of(d) for d in self.days],
+            "timeline": [vars_of(e) for e in self.timeline],
+            "final_validation": self.final_validation,
+        }
+
+
+def vars_of(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__slots__}
+
+
+def active_creators(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        query = (
+            select(creators.c.creator_id)
+            .where(creators.c.is_active.is_(True))
+            .order_by(creators.c.creator_id)
+        )
+        return [row[0] for row in conn.execute(query)]
+
+
+def rehearsal_database(
+    container: Container, directory: Path, limit: int | None = None
+) -> tuple[Engine, list[str] | None]:
+    """A private copy of the configured SQLite database (a fresh sample when there is none),
+    so a rehearsal never touches real flags, runs or schedules; and the roster to use
+    (the first `limit` creators plus the canary cohort, or None for every active creator)."""
+    target = directory / "rehearsal.db"
+    source = sqlite_path(container.settings.db_url)
+    engine = make_engine(f"sqlite:///{target}")
+    if source is not None and source.exists() and database_exists(container.engine):
+        src, dst = sqlite3.connect(source), sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+    else:
+        settings = replace(container.settings, db_url=f"sqlite:///{target}")
+        ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))
+    if limit is None:
+        return engine, None
+    names = active_creators(engine)
+    return engine, sorted(set(names[:limit]) | (set(EARLY_ADOPTERS) & set(names)))
+
+
+def real_runners(container: Container) -> dict[str, PipelineRunner]:
+    """The configured v4 and v5 pipelines, replayed after their first run of a creator-week."""
+    return {name: Replay(pipeline_runner(container, name)) for name in ("v4", "v5")}
+
+
+@contextmanager
+def _process_environment_kept() -> Iterator[None]:
+    """Rollbacks mirror the kill switch into os.environ (D4); a rehearsal must not leave it behind."""
+    before = os.environ.get("EROS_V5_ENABLED")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("EROS_V5_ENABLED", None)
+        else:
+            os.environ["EROS_V5_ENABLED"] = before
+
+
+async def simulate_rollout(
+    engine: Engine,
+    *,
+    start: date,
+    days: int = DEFAULT_DAYS,
+    faults: Sequence[Fault] = (),
+    roster: Sequence[str] | None = None,
+    runners: Mapping[str, PipelineRunner] | None = None,
+    on_day: Callable[[DaySummary], None] | None = None,
+) -> SimulationResult:
+    """Run the plan for `days` from `start` on `engine` (a database the rehearsal may write).
+
+    `runners` replaces the real pipelines (tests); `roster` limits the creators.
+    """
+    clock = FixedClock(datetime.combine(start, BATCH_AT, UTC), frozen_durations=True)
+    container = Container(settings=Settings(db_url=str(engine.url)), clock=clock, _engine=engine)
+    world = _World()
+    if runners is None:
+        pipelines = Container(settings=container.settings, clock=FixedClock(clock.now()), _engine=engine)
+        runners = real_runners(pipelines)
+    monitor = PipelineMonitor(container)
+    rollback = RollbackController(container, monitor=monitor, sleep=_simulated_sleep(clock))
+    router = PipelineRouter(
+        container,
+        runners={
+            "v4": SimulatedRunner("v4", runners["v4"], clock, world),
+            "v5": SimulatedRunner("v5", runners["v5"], clock, world, faults),
+        },
+        monitor=monitor,
+        rollback=rollback,
+    )
+    manager = RolloutManager(container, monitor=monitor)
+    names = list(roster) if roster is not None else active_creators(engine)
+    week = next_monday(start).isoformat()
+    summaries: list[DaySummary] = []
+    with _process_environment_kept():
+        manager.start(actor=ACTOR, reason="rehearsal begins in shadow (plan Phase 0)")
+        for day in range(days):
+            today = start + timedelta(days=day)
+            clock.set(max(clock.now(), datetime.combine(today, BATCH_AT, UTC)))
+            world.day = day
+            if rollback.state is not RollbackState.ACTIVE:
+                await _recover(manager, rollback, world)
+            current, _ = manager.current()
+            world.phase = current.number if current else 0
+            routes: Counter[str] = Counter()
+            failures = 0
+            for creator_id in names:
+                decision = router.decide(creator_id)
+                routes[decision.pipeline.value] += 1
+                result = await router.route(creator_id, week)
+                failures += decision.pipeline.value == "v5" and result.pipeline != "v5"
+            clock.set(max(clock.now(), datetime.combine(today, REVIEW_AT, UTC)))
+            action = await _review(manager, rollback)
+            summary = DaySummary(day, today.isoformat(), world.phase, dict(routes), failures, action)
+            summaries.append(summary)
+            if on_day is not None:
+                on_day(summary)
+        return _result(container, manager, summaries, faults)
+
+
+def _simulated_sleep(clock: FixedClock) -> Callable[[float], Awaitable[None]]:
+    async def sleep(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+
+    return sleep
+
+
+async def _recover(manager: RolloutManager, rollback: RollbackController, world: _World) -> None:
+    """The on-call's day after a rollback: fix deployed, plan back to shadow, v5 restored (runbook §7)."""
+    world.fixed = True
+    current, _ = manager.current()
+    if current is not None and current.number > 0:
+        manager.abort("rolled back: fix deployed, re-validate in shadow", actor=ONCALL)
+    await rollback.restore_v5(RESTORE_CONFIRMATION, initiator=ONCALL, reason="fix deployed after post-mortem")
+
+
+async def _review(manager: RolloutManager, rollback: RollbackController) -> str:
+    """End of day: advance on PASS; on FAIL roll back (live phases) or hold (shadow); else wait."""
+    if rollback.state is not RollbackState.ACTIVE:
+        return "rolled back"
+    analysis = manager.analyse()
+    judged = manager.judged()
+    if analysis is None or judged is None or judged[1] is None:
+        return "complete" if judged is not None and judged[1] is None else "waiting"
+    if analysis.outcome is Outcome.PASS:
+        try:
+            transition = manager.advance(actor=ACTOR, reason="criteria met")
+        except RolloutRefused as refused:
+            return f"refused: {refused.message}"
+        return f"advanced to phase {transition.to_phase}"
+    if analysis.outcome is Outcome.FAIL:
+        reason = "; ".join(analysis.reasons)
+        current, _ = manager.current()
+        if current is not None and current.number > 0:
+            await rollback.execute_rollback(
+                f"phase {current.number} analysis failed: {reason}", initiator=ACTOR
+            )
+            return "rolled back by phase analysis"
+        manager.hold(reason, actor=ACTOR)
+        return "held in shadow"
+    return "waiting"
+
+
+def _result(
+    container: Container, manager: RolloutManager, days: list[DaySummary], faults: Sequence[Fault]
+) -> SimulationResult:
+    with container.engine.connect() as conn:
+        transitions = recent_transitions(conn, limit=1000)
+        alerts = ops_repo.alert_rows(conn, limit=1000)
+        events = ops_repo.rollback_event_rows(conn, limit=1000)
+    timeline = [
+        TimelineEvent(
+            t["at"],
+            "rollout",
+            f"{t['outcome']}: phase {_or_dash(t['from_phase'])} → {t['to_phase']}"
+            + (" (forced)" if t["forced"] else "")
+            + (f" — {t['reason']}" if t["reason"] else ""),
+        )
+        for t in transitions
+    ]
+    timeline += [
+        TimelineEvent(a["raised_at"], "alert", f"{a['code']} [{a['severity']}] {a['message']}")
+        for a in alerts
+    ]
+    timeline += [
+        TimelineEvent(
+            e["at"],
+            e["action"],
+            f"{e['state_before']} → {e['state_after']} by {e['initiator']}"
+            + (" (automatic)" if e["automatic"] else "")
+            + f": {e['reason']}",
+        )
+        for e in events
+    ]
+    order = {"alert": 0, "rollback": 1, "restore": 2, "rollout": 3}
+    timeline.sort(key=lambda e: (e.at, order.get(e.kind, 9)))
+    current, _ = manager.current()
+    return SimulationResult(
+        days=days,
+        timeline=timeline,
+        final_phase=current.number if current else 0,
+        rollbacks=sum(1 for e in events if e["action"] == "rollback"),
+        alerts=Counter(a["code"] for a in alerts),
+        final_validation=manager.final_validation(),
+        faults=[str(f) for f in faults],
+    )
+
+
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)

@@ -177,14 +177,19 @@ class RolloutManager:
 
     # --- acting ------------------------------------------------------------------------
 
-    def start(self, *, actor: str, reason: str | None = None) -> Transition:
-        """Enter Phase 0 (shadow) — the plan's first step needs no criteria."""
+    def start(self, *, actor: str, reason: str | None = None, at_phase: int = 0) -> Transition:
+        """Enter Phase 0 (shadow) — the plan's first step needs no criteria. Entering a later
+        phase directly (a rehearsal of one step, an installation that ran earlier phases
+        elsewhere) is a forced start and needs a reason."""
         current, _ = self.current()
         if current is not None:
             raise ErosError(
                 f"The rollout is already in phase {current.number} ({current.name})", code="ROLLOUT_STARTED"
             )
-        return self._move(None, PHASES[0], outcome="start", forced=False, actor=actor, reason=reason)
+        forced = at_phase != 0
+        if forced and not (reason or "").strip():
+            raise ErosError("Starting past phase 0 needs a reason", code="REASON_REQUIRED")
+        return self._move(None, phase(at_phase), outcome="start", forced=forced, actor=actor, reason=reason)
 
     def advance(self, *, actor: str, reason: str | None = None, force: bool = False) -> Transition:
         """Move to the next phase (or, re-validated after an abort, back to the last stable one)

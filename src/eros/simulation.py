@@ -290,11 +290,13 @@ async def simulate_rollout(
     faults: Sequence[Fault] = (),
     roster: Sequence[str] | None = None,
     runners: Mapping[str, PipelineRunner] | None = None,
+    from_phase: int = 0,
     on_day: Callable[[DaySummary], None] | None = None,
 ) -> SimulationResult:
     """Run the plan for `days` from `start` on `engine` (a database the rehearsal may write).
 
-    `runners` replaces the real pipelines (tests); `roster` limits the creators.
+    `runners` replaces the real pipelines (tests); `roster` limits the creators; `from_phase`
+    rehearses from a later phase (entered as a forced start).
     """
     clock = FixedClock(datetime.combine(start, BATCH_AT, UTC), frozen_durations=True)
     container = Container(settings=Settings(db_url=str(engine.url)), clock=clock, _engine=engine)
@@ -318,7 +320,13 @@ async def simulate_rollout(
     week = next_monday(start).isoformat()
     summaries: list[DaySummary] = []
     with _process_environment_kept():
-        manager.start(actor=ACTOR, reason="rehearsal begins in shadow (plan Phase 0)")
+        manager.start(
+            actor=ACTOR,
+            reason="rehearsal begins in shadow (plan Phase 0)"
+            if from_phase == 0
+            else f"rehearsal begins in phase {from_phase}",
+            at_phase=from_phase,
+        )
         for day in range(days):
             today = start + timedelta(days=day)
             clock.set(max(clock.now(), datetime.combine(today, BATCH_AT, UTC)))

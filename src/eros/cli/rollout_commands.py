@@ -290,6 +290,9 @@ def simulate_rollout_command(
             show_default=False,
         ),
     ] = None,
+    from_phase: Annotated[
+        int, typer.Option("--from-phase", min=0, max=6, help="Rehearse from this phase (default 0).")
+    ] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole plan on a copy of the database (or a fresh sample) and print the timeline."""
@@ -305,6 +308,7 @@ def simulate_rollout_command(
                     days=days,
                     faults=faults,
                     roster=roster,
+                    from_phase=from_phase,
                     on_day=None if as_json else _print_day,
                 )
             )

@@ -26,15 +26,13 @@ WEEK = "2026-01-05"
 def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """An operator's shell on the sample database with a pinned clock and no v5 variables set."""
     env = {"EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": NOW, "EROS_MCP_TRANSPORT": "inprocess"}
-    saved = {k: v for k, v in os.environ.items() if k.startswith("EROS_")}
-    for key in saved:
-        monkeypatch.delenv(key)
+    for key in [k for k in os.environ if k.startswith("EROS_")]:
+        monkeypatch.delenv(key)  # restored by monkeypatch after this fixture's teardown
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     _register()
     yield env
     os.environ.pop("EROS_V5_ENABLED", None)  # a rollback mirrors itself into this process (D4)
-    os.environ.update({k: v for k, v in saved.items() if k == "EROS_V5_ENABLED"})
 
 
 def eros(*args: str, exit_code: int = 0) -> str:

@@ -141,11 +141,22 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
             members.append(used_followup)
         m.add(sum(members) >= minimum)
 
+    # Content fatigue: a convex penalty on the week's number of media sends (problem.media_fatigue_loss).
+    media = [x[st.key, s.index] for st in problem.types if st.requires_media for s in slots]
+    fatigue = m.new_int_var(0, max(problem.media_loss[-1], 0), "fatigue")
+    if media and problem.media_loss[-1] > 0:
+        count = sum(media)
+        loss = problem.media_loss
+        for k in range(len(loss) - 1):
+            if loss[k + 1] > loss[k]:
+                m.add(fatigue >= loss[k] + (loss[k + 1] - loss[k]) * (count - k))
+
     top = max([max(v) for v in problem.value.values()] + [max(problem.followup_value, default=0), 1])
     m.maximize(
         sum(problem.value[st.key][s.index] * x[st.key, s.index] for st in problem.types for s in slots)
         + sum(problem.followup_value[i] * var for i, var in f.items())
         - SHORTFALL_WEIGHT * top * sum(shortfalls)
+        - fatigue
     )
 
     solver = cp_model.CpSolver()

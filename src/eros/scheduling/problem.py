@@ -51,8 +51,8 @@ GRID_ANCHOR_MINUTE = DEAD_ZONE_END_HOUR * 60
 #: Objective units per USD (CP-SAT needs integers).
 UNITS_PER_USD = 100
 #: Soft preference (DOMAIN §4 prime hours, scored in §9): share added to a revenue send's value.
-PRIME_BONUS = 0.15
-SECONDARY_BONUS = 0.05
+PRIME_BONUS = 0.05
+SECONDARY_BONUS = 0.02
 #: A MEDIUM learning that prefers (or avoids) something moves its value by this share.
 LEARNING_WEIGHT = 0.10
 #: Two parents that get follow-ups are this far apart on the base grid, so their follow-ups
@@ -127,6 +127,7 @@ class Problem:
     targets: tuple[Mapping[Category, int], ...]
     value: Mapping[str, tuple[int, ...]]
     followup_value: tuple[int, ...]
+    media_loss: tuple[int, ...]
     spacing_quarters: int
     allow_followups: bool
     min_distinct: int
@@ -178,8 +179,8 @@ def build_slots(week_start: date, tz_name: str) -> tuple[Slot, ...]:
 
 
 def daily_targets(context: CreatorContext) -> tuple[dict[Category, int], ...]:
-    """Per-day category targets from the volume config (preflight's `daily_targets`), else the rulebook."""
-    rows = context.volume_config.get("daily_targets")
+    """Per-day category targets from the volume config (preflight's `days`), else the rulebook's."""
+    rows = context.volume_config.get("days")
     by_date: dict[str, Mapping[str, Any]] = {
         str(r.get("date")): r for r in rows or [] if isinstance(r, Mapping)
     }
@@ -313,6 +314,11 @@ def build_problem(
         else 0
         for s in slots
     )
+    media_types = [st for st in types if st.requires_media]
+    mean_media_value = (
+        sum(sum(value[st.key]) / len(slots) for st in media_types) / len(media_types) if media_types else 0.0
+    )
+    capacity = sum(min(st.max_per_week or 7 * st.max_per_day, 7 * st.max_per_day) for st in media_types)
     notes: list[str] = []
     min_distinct, min_by_category = _diversity(types, page, allow_followups, actions.extra_diversity, notes)
     return Problem(
@@ -324,13 +330,37 @@ def build_problem(
         targets=daily_targets(context),
         value=value,
         followup_value=followup_value,
-        spacing_quarters=-(-MIN_SPACING_MINUTES // QUARTER) + (SLOT_STEP_QUARTERS if actions.extra_spacing else 0),
+        media_loss=media_fatigue_loss(model, len(usable), capacity, mean_media_value),
+        spacing_quarters=-(-MIN_SPACING_MINUTES // QUARTER)
+        + (SLOT_STEP_QUARTERS if actions.extra_spacing else 0),
         allow_followups=allow_followups,
         min_distinct=min_distinct,
         min_by_category=min_by_category,
         feedback=actions,
         notes=tuple(notes + list(model.notes)),
     )
+
+
+def media_fatigue_loss(
+    model: RevenueModel, contents: int, capacity: int, mean_value: float
+) -> tuple[int, ...]:
+    """Expected value lost to content fatigue with M media sends in the week, for M = 0..capacity.
+
+    With U usable content types and M > U media sends, M − U sends repeat a content type, about
+    7·U/M days after its previous use; each loses `1 − fatigue(gap)` of a mean media send's value.
+    Made convex (running maximum of increments) so the solver can take it as lines.
+    """
+    raw = [0.0]
+    for m in range(1, capacity + 1):
+        repeats = max(0, m - contents)
+        gap = int(7 * contents / m) if contents else 0
+        raw.append(repeats * mean_value * (1 - model.fatigue_factor(gap)))
+    loss = [0.0]
+    step = 0.0
+    for m in range(1, len(raw)):
+        step = max(step, raw[m] - raw[m - 1])
+        loss.append(loss[-1] + step)
+    return tuple(round(v) for v in loss)
 
 
 def _diversity(

@@ -174,6 +174,11 @@ def _elasticity(points: Any, mean: float) -> tuple[float, float]:
 
 
 def _fatigue(table: Any) -> tuple[float, ...]:
+    """The history's ratios by gap, made non-decreasing in the gap (a longer rest never tires more).
+
+    The ratios mix send types and are noisy; pool-adjacent-violators gives the closest curve that
+    rises with the gap, capped at 1 (repeating never earns more) and floored at FATIGUE_FLOOR.
+    """
     values = list(PRIOR_FATIGUE)
     if isinstance(table, Mapping):
         for gap in range(1, MAX_FATIGUE_GAP_DAYS + 1):
@@ -182,7 +187,22 @@ def _fatigue(table: Any) -> tuple[float, ...]:
                 values[gap] = min(1.0, max(FATIGUE_FLOOR, float(raw)))
     # Same-day repeats are at least as tiring as next-day ones.
     values[0] = min(values[0], values[1])
-    return tuple(values)
+    return tuple(_isotonic(values))
+
+
+def _isotonic(values: list[float]) -> list[float]:
+    """Least-squares non-decreasing fit (pool adjacent violators), equal weights."""
+    blocks: list[list[float]] = []  # [mean, size]
+    for v in values:
+        blocks.append([v, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            mean2, size2 = blocks.pop()
+            mean1, size1 = blocks.pop()
+            blocks.append([(mean1 * size1 + mean2 * size2) / (size1 + size2), size1 + size2])
+    out: list[float] = []
+    for mean, size in blocks:
+        out.extend([mean] * int(size))
+    return out
 
 
 def fit(analytics: Mapping[str, Any]) -> RevenueModel:
@@ -201,10 +221,16 @@ def fit(analytics: Mapping[str, Any]) -> RevenueModel:
         for key, (n, r) in sorted(by_type.items())
         if key in SEND_TYPES
     }
-    content = {
-        key: _shrink(n, r, mean) / mean
-        for key, (n, r) in sorted(_stats(analytics.get("performance_by_content_type")).items())
-    }
+    # Content factors are relative to sends that carry content (mostly revenue sends), not to μ:
+    # the send type's factor already says how much more a PPV earns than a bump.
+    by_content = _stats(analytics.get("performance_by_content_type"))
+    content_sends = sum(n for n, _ in by_content.values())
+    content_mean = sum(n * r for n, r in by_content.values()) / content_sends if content_sends else 0.0
+    content = (
+        {key: _shrink(n, r, content_mean) / content_mean for key, (n, r) in sorted(by_content.items())}
+        if content_mean > 0
+        else {}
+    )
     reference, elasticity = _elasticity(analytics.get("price_points"), mean)
     # The median a priced send is compared with (DOMAIN §6 'prediction'): over revenue send types.
     per_type_rps = [

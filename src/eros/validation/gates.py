@@ -324,9 +324,11 @@ def _moved_followups(sends: Sequence[Send]) -> set[int]:
     moved = set()
     for s in _timed(sends):
         parent = _parent_of(s, sends)
-        if not s.is_followup or parent is None or parent.at is None or s.item.delay_minutes is None:
+        if not s.is_followup or parent is None or parent.at is None or parent.is_followup:
             continue
-        if _lands_after_cutoff(parent, s.item.delay_minutes) and s.at == _next_morning(parent):
+        # Without a stated delay, any delay up to the maximum could have passed the cutoff.
+        delay = s.item.delay_minutes if s.item.delay_minutes is not None else fu.DELAY_MAX_MINUTES
+        if fu.delay_is_valid(delay) and _lands_after_cutoff(parent, delay) and s.at == _next_morning(parent):
             moved.add(s.index)
     return moved
 
@@ -459,8 +461,9 @@ def check_followups(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
                     s.index,
                 )
             )
+    moved = _moved_followups(sends)
     for s in followups:
-        found.extend(_followup_item_problems(s, sends))
+        found.extend(_followup_item_problems(s, sends, moved))
     parents = Counter(s.item.parent_item_index for s in followups if s.item.parent_item_index is not None)
     for parent_index, count in sorted(parents.items()):
         if count > 1:
@@ -477,7 +480,7 @@ def check_followups(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
     return found
 
 
-def _followup_item_problems(s: Send, sends: Sequence[Send]) -> list[Violation]:
+def _followup_item_problems(s: Send, sends: Sequence[Send], moved: set[int]) -> list[Violation]:
     item = s.item
     found = []
 
@@ -511,30 +514,35 @@ def _followup_item_problems(s: Send, sends: Sequence[Send]) -> list[Violation]:
             f"a {parent.key} follow-up targets {fu.followup_target(parent.key)!r}.",
         )
     delay = item.delay_minutes
-    if delay is None:
-        add("delay_missing", "carries no delay_minutes.")
-    elif not fu.delay_is_valid(delay):
+    if delay is not None and not fu.delay_is_valid(delay):
         add(
             "delay_range",
             f"has a delay of {delay} minutes; follow-ups go "
             f"{fu.DELAY_MIN_MINUTES}–{fu.DELAY_MAX_MINUTES} minutes after the parent.",
         )
-    if s.at is None or parent.at is None or delay is None or not fu.delay_is_valid(delay):
         return found
-    if _lands_after_cutoff(parent, delay):
-        if s.at != _next_morning(parent):
-            add(
-                "late_night",
-                f"would land after {fu.LATE_NIGHT_CUTOFF:%H:%M}; it must move to "
-                f"{fu.NEXT_DAY_TIME:%H:%M} the next day (or be dropped at the end of the week).",
-            )
+    if s.at is None or parent.at is None:
+        return found
+    if s.index in moved:
         return found
     apart = _minutes_between(parent.at, s.at)
-    if apart != delay:
+    if delay is None and not fu.delay_is_valid(round(apart)):
+        add(
+            "delay_range",
+            f"lands {apart:.0f} minutes after its parent (item {parent.index}); follow-ups go "
+            f"{fu.DELAY_MIN_MINUTES}–{fu.DELAY_MAX_MINUTES} minutes after the parent.",
+        )
+    elif delay is not None and apart != delay:
         add(
             "delay_mismatch",
             f"lands {apart:.0f} minutes after its parent (item {parent.index}) "
             f"but says delay_minutes = {delay}.",
+        )
+    elif _lands_after_cutoff(parent, round(apart)):
+        add(
+            "late_night",
+            f"lands after {fu.LATE_NIGHT_CUTOFF:%H:%M}; it must move to "
+            f"{fu.NEXT_DAY_TIME:%H:%M} the next day (or be dropped at the end of the week).",
         )
     return found
 

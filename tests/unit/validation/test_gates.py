@@ -556,3 +556,35 @@ def test_facts_from_context_copies_vault_and_avoid_and_takes_a_caption_bank():
     assert facts.vault_types == {"a", "b"} and facts.avoid_types == {"b"}
     assert facts.known_caption_ids is None and facts.week_end == date(2026, 1, 11)
     assert g.facts_from_context(context, known_caption_ids=frozenset({7, 8})).known_caption_ids == {7, 8}
+
+
+def test_followup_without_a_stated_delay_is_judged_by_where_it_lands(week):
+    items = week.replace(week.items(), 3, delay_minutes=None)  # parent 12:07, follow-up 12:35
+    assert g.evaluate_gates(items, week.facts()) == []
+    for at in ("12:21", "12:53"):  # 14 and 46 minutes after
+        moved = week.replace(items, 3, scheduled_time=at)
+        assert rules(g.evaluate_gates(moved, week.facts())) == {"delay_range"}, at
+
+
+def test_late_night_move_without_a_stated_delay(week):
+    items = week.items()
+    parent = len(items)
+    items.append(
+        ScheduleItem(
+            send_type_key="ppv_unlock",
+            scheduled_date="2026-01-06",
+            scheduled_time="23:11",
+            content_type="tease",
+            price=15,
+            flyer_required=1,
+        )
+    )
+    moved = ScheduleItem(
+        send_type_key="ppv_followup",
+        scheduled_date="2026-01-07",
+        scheduled_time="08:00",
+        parent_item_index=parent,
+    )
+    assert g.evaluate_gates([*items, moved], week.facts()) == []
+    early = week.replace([*items, moved], parent, scheduled_time="22:01")
+    assert rules(g.evaluate_gates(early, week.facts())) == {"delay_range", "quarter_hour"}

@@ -1,0 +1,126 @@
+"""`eros rollout …`, `eros shadow report`, `eros simulate rollout` through the CLI on a sample copy."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner, Result
+
+from eros.cli.app import _register, app
+from eros.db.engine import make_engine
+from eros.db.schema import pipeline_runs, schedules, shadow_comparisons
+from eros.errors import ErosError
+
+NOW = "2026-01-04T12:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _cli(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    target = tmp_path / "eros.db"
+    shutil.copyfile(sample_db_path, target)
+    monkeypatch.setenv("EROS_DB_PATH", str(target))
+    monkeypatch.setenv("EROS_NOW", NOW)
+    for key in (
+        "EROS_DB_URL",
+        "EROS_V5_ENABLED",
+        "EROS_V5_SHADOW_MODE",
+        "EROS_V5_PERCENTAGE",
+        "EROS_V5_CREATORS",
+    ):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    _register()
+    return target
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def _ok(*args: str) -> str:
+    result = _run(*args)
+    assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
+    return result.output
+
+
+def _error_code(*args: str) -> str:
+    result = _run(*args)
+    assert isinstance(result.exception, ErosError), f"{result.output}\n{result.exception!r}"
+    return result.exception.code
+
+
+def test_phases_are_listed_with_their_flags() -> None:
+    phases = json.loads(_ok("rollout", "phases", "--json"))
+    assert [p["name"] for p in phases][:3] == ["shadow", "canary", "early_adopters"]
+    assert phases[6]["flags"]["EROS_V5_PERCENTAGE"] == "100"
+    assert "comparisons >= 50" in phases[0]["success"]
+    assert "canary" in _ok("rollout", "phases")
+
+
+def test_rollout_walkthrough_gates_forced_advance_hold_and_abort() -> None:
+    assert "not started" in _ok("rollout", "status")
+    assert "start: phase - → 0 (shadow)" in _ok("rollout", "advance", "--by", "alice")
+    status = json.loads(_ok("rollout", "status", "--json"))
+    assert (status["phase"], status["analysis"]["outcome"]) == (0, "inconclusive")
+    assert status["flags"]["EROS_V5_SHADOW_MODE"] == "true"
+
+    assert _error_code("rollout", "advance") == "ROLLOUT_CRITERIA_UNMET"
+    assert _error_code("rollout", "advance", "--force") == "REASON_REQUIRED"
+    out = _ok("rollout", "advance", "--force", "--reason", "shadow ran in staging", "--by", "lead")
+    assert "phase 0 → 1 (canary)" in out and "(forced)" in out and "EROS_V5_CREATORS='alexia'" in out
+    assert "held in phase 1" in _ok("rollout", "hold", "--reason", "holiday freeze", "--by", "lead")
+    assert "abort: phase 1 → 0 (shadow)" in _ok(
+        "rollout", "abort", "--reason", "quality dip", "--by", "oncall"
+    )
+
+    transitions = json.loads(_ok("rollout", "status", "--json"))["transitions"]
+    assert [(t["outcome"], t["actor"]) for t in transitions] == [
+        ("abort", "oncall"),
+        ("hold", "lead"),
+        ("inconclusive", "lead"),
+        ("start", "alice"),
+    ]
+    assert transitions[2]["forced"] is True and transitions[2]["reason"] == "shadow ran in staging"
+
+
+def test_shadow_run_is_reported_and_leaves_no_v5_schedule(_cli: Path) -> None:
+    _ok("rollout", "advance", "--by", "alice")  # phase 0: shadow mode on
+    _ok("run", "alexia", "--week", "2026-01-05")
+    report = json.loads(_ok("shadow", "report", "--date", "2026-01-04", "--json"))
+    assert report["summary"]["comparisons"] == 1
+    assert report["per_creator"][0]["creator_id"] == "alexia"
+    assert "Shadow comparisons 2026-01-04" in _ok("shadow", "report", "--date", "2026-01-04")
+    engine = make_engine(f"sqlite:///{_cli}")
+    with engine.connect() as conn:
+        saved = conn.execute(select(func.count()).select_from(schedules)).scalar_one()
+        runs = sorted(conn.execute(select(pipeline_runs.c.pipeline, pipeline_runs.c.shadow)).tuples())
+    engine.dispose()
+    assert saved == 1, "only v4's schedule is saved in shadow mode"
+    assert runs == [("v4", False), ("v5", True)]
+
+
+def test_final_validation_report_has_the_plans_four_rows() -> None:
+    rows = json.loads(_ok("rollout", "report", "--json"))
+    assert [r["metric"] for r in rows] == ["Execution time", "MCP calls", "Success rate", "Quality score"]
+    assert all(r["v5_actual"] == "TBD" for r in rows)
+    assert "Final validation" in _ok("rollout", "report")
+
+
+def test_simulate_prints_the_timeline_on_a_copy_with_real_pipelines(_cli: Path) -> None:
+    result = _run("simulate", "rollout", "--days", "1", "--creators", "1", "--inject", "failure:0.2")
+    assert result.exit_code == 1, result.output  # one day is not the whole plan
+    assert "Timeline (faults: failure:0.2 from phase 3)" in result.output
+    assert "start: phase - → 0" in result.output
+    assert "ended in phase 0" in result.output
+    engine = make_engine(f"sqlite:///{_cli}")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(shadow_comparisons)).scalar_one() == 0
+    engine.dispose()
+
+
+def test_simulate_rejects_a_bad_fault() -> None:
+    assert _error_code("simulate", "rollout", "--fault", "meteor:1") == "INVALID_FAULT"

@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -60,7 +60,8 @@ def alert_from_row(row: RowMapping) -> Alert:
 
 
 class AlertSink(Protocol):
-    """Delivers one alert; raises on failure (the manager retries and records)."""
+    """Delivers one alert, or its resolution when `resolved_at` is set; raises on failure
+    (the manager retries and records)."""
 
     name: str
 
@@ -71,12 +72,17 @@ class LogSink:
     name = "log"
 
     async def send(self, alert: Alert) -> None:
+        if alert.resolved_at is not None:
+            logger.info("RESOLVED %s [%s] %s", alert.code, alert.severity, alert.message)
+            return
         level = logging.CRITICAL if alert.severity is Severity.CRITICAL else logging.WARNING
         logger.log(level, "ALERT %s [%s] %s", alert.code, alert.severity, alert.message)
 
 
 def slack_payload(alert: Alert) -> dict[str, Any]:
     """Slack incoming-webhook shape (`text` is what every compatible receiver shows)."""
+    if alert.resolved_at is not None:
+        return {"text": f"[RESOLVED] {alert.code} at {alert.resolved_at}: {alert.message}"}
     action = _ACTIONS.get(alert.code, "")
     return {
         "text": f"[{alert.severity}] {alert.code}: {alert.message}",
@@ -94,11 +100,15 @@ def slack_payload(alert: Alert) -> dict[str, Any]:
 
 
 def pagerduty_payload(alert: Alert, routing_key: str) -> dict[str, Any]:
-    """PagerDuty Events API v2 trigger; the episode key dedups repeated pages of one episode."""
+    """PagerDuty Events API v2 trigger (or resolve, once the episode ended); the episode key
+    is the dedup key, so PagerDuty closes the incident the trigger opened."""
+    dedup_key = f"eros:{alert.episode_key}"
+    if alert.resolved_at is not None:
+        return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": dedup_key}
     return {
         "routing_key": routing_key,
         "event_action": "trigger",
-        "dedup_key": f"eros:{alert.episode_key}",
+        "dedup_key": dedup_key,
         "payload": {
             "summary": f"{alert.code}: {alert.message}"[:1024],
             "source": "eros",
@@ -189,15 +199,17 @@ class AlertManager:
         await self.deliver(alert)
         return alert
 
-    def resolve(self, episode_key: str) -> bool:
-        """Close the open episode, so the next breach is a new alert."""
+    async def resolve(self, episode_key: str) -> Alert | None:
+        """Close the open episode (the next breach is a new alert) and tell the sinks it ended."""
+        at = iso_z(self.clock.now())
         with self.engine.begin() as conn:
             row = ops_repo.open_alert(conn, episode_key)
             if row is None:
-                return False
-            ops_repo.resolve_alert(conn, row["id"], at=iso_z(self.clock.now()))
-        logger.info("alert %s resolved", episode_key)
-        return True
+                return None
+            ops_repo.resolve_alert(conn, row["id"], at=at)
+        alert = replace(alert_from_row(row), resolved_at=at)
+        await self.deliver(alert)
+        return alert
 
     async def deliver(self, alert: Alert) -> None:
         wanted = SINKS_BY_SEVERITY[alert.severity]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import RowMapping
 
-from eros.clock import iso_z
+from eros.clock import Clock, iso_z
 from eros.db import ops_repo
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.slo import DEFAULT_SLO, AlertCode, HealthStatus, SLOConfig
@@ -244,7 +244,7 @@ class PipelineMonitor:
         self._alerts = alerts
 
     @property
-    def clock(self) -> Any:
+    def clock(self) -> Clock:
         return self.container.clock
 
     @property
@@ -474,7 +474,7 @@ class PipelineMonitor:
                 if alert is not None:
                     raised.append(alert)
             else:
-                self.alerts.resolve(code)
+                await self.alerts.resolve(code)
         return raised
 
 

@@ -132,14 +132,14 @@ class RollbackController:
         if not taken:
             state = self.state
             return RollbackResult(
-                False,
-                "rollback",
-                reason,
-                initiator,
-                automatic,
-                state,
-                state,
-                at,
+                success=False,
+                action="rollback",
+                reason=reason,
+                initiator=initiator,
+                automatic=automatic,
+                state_before=state,
+                state_after=state,
+                at=at,
                 message=f"v5 is already {state}; nothing to do",
             )
         self._set_process_kill_switch(True)
@@ -176,14 +176,14 @@ class RollbackController:
         if not verified:
             logger.critical("rollback verification failed: a creator still routes to v5")
         result = RollbackResult(
-            True,
-            "rollback",
-            reason,
-            initiator,
-            automatic,
-            RollbackState.ACTIVE,
-            RollbackState.DISABLED,
-            at,
+            success=True,
+            action="rollback",
+            reason=reason,
+            initiator=initiator,
+            automatic=automatic,
+            state_before=RollbackState.ACTIVE,
+            state_after=RollbackState.DISABLED,
+            at=at,
             message="v5 disabled; every new run goes to v4",
             drain_ms=drain_ms,
             in_flight_at_start=in_flight,
@@ -210,17 +210,17 @@ class RollbackController:
             ops_repo.set_rollback_state(conn, RollbackState.ACTIVE, actor=initiator, at=at, reason=reason)
         self._set_process_kill_switch(False)
         for code in (AlertCode.V5_AUTO_ROLLBACK, AlertCode.V5_MANUAL_ROLLBACK):
-            self.monitor.alerts.resolve(code)
+            await self.monitor.alerts.resolve(code)
         logger.warning("v5 restored by %s (was %s): %s", initiator, before, reason)
         result = RollbackResult(
-            True,
-            "restore",
-            reason,
-            initiator,
-            False,
-            before,
-            RollbackState.ACTIVE,
-            at,
+            success=True,
+            action="restore",
+            reason=reason,
+            initiator=initiator,
+            automatic=False,
+            state_before=before,
+            state_after=RollbackState.ACTIVE,
+            at=at,
             message="v5 active again; routing follows the flags",
         )
         self._record(result)

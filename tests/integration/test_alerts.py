@@ -155,7 +155,9 @@ async def test_an_open_episode_absorbs_repeats(empty_db: Engine, tmp_path: Path,
     assert await alerts.raise_alert(AlertCode.V5_SUCCESS_LOW, "first") is not None
     assert await alerts.raise_alert(AlertCode.V5_SUCCESS_LOW, "again") is None
     assert len(recorder.requests) == 1
-    assert alerts.resolve(AlertCode.V5_SUCCESS_LOW)
+    assert await alerts.resolve(AlertCode.V5_SUCCESS_LOW) is not None
+    assert await alerts.resolve(AlertCode.V5_SUCCESS_LOW) is None  # nothing open any more
+    assert recorder.requests[-1][1] == {"text": f"[RESOLVED] V5_SUCCESS_LOW at {NOW}: first"}
     assert await alerts.raise_alert(AlertCode.V5_SUCCESS_LOW, "new episode") is not None
     assert [a.message for a in alerts.list_alerts()] == ["new episode", "first"]
 
@@ -198,3 +200,20 @@ async def test_webhook_retry_against_a_local_http_server(
     await alerts.raise_alert(AlertCode.V5_SUCCESS_LOW, "through a real socket")
     assert len(received) == 2 and received[1]["text"].endswith("through a real socket")
     assert deliveries(container)["webhook"]["attempts"] == 2 and waits == [1.0]
+
+
+async def test_a_resolved_critical_episode_resolves_the_pagerduty_incident(
+    empty_db: Engine, tmp_path: Path, sleeps: list[float]
+) -> None:
+    container = make_container(empty_db, tmp_path)
+    recorder = Recorder()
+    alerts = manager(container, recorder, sleeps)
+    await alerts.raise_alert(AlertCode.V5_HARD_GATE_SPIKE, "gates 8%")
+    await alerts.resolve(AlertCode.V5_HARD_GATE_SPIKE)
+    pages = [body for url, body in recorder.requests if url == PAGERDUTY]
+    assert [p["event_action"] for p in pages] == ["trigger", "resolve"]
+    assert pages[1] == {
+        "routing_key": "R0UT1NGKEY",
+        "event_action": "resolve",
+        "dedup_key": pages[0]["dedup_key"],
+    }

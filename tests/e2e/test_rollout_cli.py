@@ -97,7 +97,7 @@ def test_shadow_run_is_reported_and_leaves_no_v5_schedule(_cli: Path) -> None:
     engine = make_engine(f"sqlite:///{_cli}")
     with engine.connect() as conn:
         saved = conn.execute(select(func.count()).select_from(schedules)).scalar_one()
-        runs = sorted(conn.execute(select(pipeline_runs.c.pipeline, pipeline_runs.c.shadow)).tuples())
+        runs = sorted((r.pipeline, r.shadow) for r in conn.execute(select(pipeline_runs)))
     engine.dispose()
     assert saved == 1, "only v4's schedule is saved in shadow mode"
     assert runs == [("v4", False), ("v5", True)]

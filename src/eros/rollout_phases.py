@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 
+from eros.slo import DEFAULT_SLO
+
 #: The cohort the plan names (seed 000, Phases 1 and 2); kept allowlisted through the percentages
 #: so early adopters never drop back to v4 while their bucket is above the percentage.
 CANARY_CREATORS = ("alexia",)
@@ -113,12 +115,13 @@ _LIVE_SUCCESS = (
     _c("quality_avg", ">=", 80.0),
     _c("hard_gate_violations", "==", 0),
 )
-#: The automatic rollback triggers of the plan (success < 85 %, p95 > 180 s, gate rate > 10 %, quality < 70).
+#: The automatic rollback triggers of the plan, read from the one SLO table (eros.slo): success
+#: < 85 %, p95 > 180 s, hard-gate rate > 10 %, quality < 70 — judged here over the whole phase.
 _AUTOMATIC_TRIGGERS = (
-    _c("success_rate", "<", 0.85),
-    _c("p95_latency_s", ">", 180.0),
-    _c("hard_gate_rate", ">", 0.10),
-    _c("quality_avg", "<", 70.0),
+    _c("success_rate", "<", DEFAULT_SLO.rollback_success_below),
+    _c("p95_latency_s", ">", DEFAULT_SLO.rollback_latency_above_s),
+    _c("hard_gate_rate", ">", DEFAULT_SLO.rollback_hard_gate_above),
+    _c("quality_avg", "<", DEFAULT_SLO.rollback_quality_below),
 )
 _DAY = timedelta(days=1)
 

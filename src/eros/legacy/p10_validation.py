@@ -26,10 +26,11 @@ async def validate_and_save(
     items: Sequence[ScheduleItem],
     *,
     dry_run: bool,
+    known_caption_ids: frozenset[int] | None = None,
 ) -> Gate:
-    known = frozenset(c.caption_id for c in context.captions)
+    """`known_caption_ids`: the captions the generator was served, when it knows them (the built-in does)."""
     validation = await ScheduleValidator(client, signing_key, clock).validate(
-        list(items), context, known_caption_ids=known
+        list(items), context, known_caption_ids=known_caption_ids
     )
     if dry_run or validation.status is ValidationStatus.REJECTED:
         return Gate(validation=validation, saved=None)

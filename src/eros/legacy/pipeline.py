@@ -216,7 +216,13 @@ class LegacyPipeline:
 
         async with self._phase(phases["validation"]) as phase:
             gate = await p10_validation.validate_and_save(
-                self.client, self.signing_key, self.clock, context, priced.items, dry_run=result.dry_run
+                self.client,
+                self.signing_key,
+                self.clock,
+                context,
+                priced.items,
+                dry_run=result.dry_run,
+                known_caption_ids=frozenset(c.caption_id for c in context.captions),
             )
             phase.extra.update(
                 validation_status=gate.validation.status.value, saved_status=(gate.saved or {}).get("status")

@@ -29,6 +29,7 @@ from eros.clock import Clock, iso_z, parse_instant
 from eros.db.rollout_repo import comparisons_between, insert_comparison
 from eros.models import ScheduleItem
 from eros.pipeline import PipelineResult, PipelineRunner
+from eros.rollout_phases import PHASES
 from eros.rules.send_types import PPV_TYPES, SEND_TYPES
 
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ logger = logging.getLogger("eros.comparator")
 
 #: The runbook's v5 timeout symptom (§3.1: "Execution exceeds 180s") bounds a shadow run.
 DEFAULT_SHADOW_TIMEOUT_S = 180.0
-#: The plan's alert threshold for "Shadow comparison diff" (seed 000, Metrics & Dashboards).
-QUALITY_DIFF_ALERT = -5.0
 
 #: Re-checks items against fresh data; returns the hard-gate codes it confirms.
 GateRecheck = Callable[[str, str, Sequence[Mapping[str, Any]]], Awaitable[Sequence[str]]]
@@ -483,17 +482,18 @@ def shadow_report(
 
 
 def _attention(summary: ShadowSummary) -> list[str]:
-    """What the on-call should look at, from the plan's Phase 0 thresholds and alert line."""
-    notes = []
-    rate = summary.v5_failure_rate
-    if rate is not None and rate >= 0.10:
-        notes.append(f"v5 failure rate {rate:.1%} is not below 10% (Phase 0 criterion)")
-    if summary.quality_diff_avg is not None and summary.quality_diff_avg < QUALITY_DIFF_ALERT:
-        notes.append(f"quality diff v5−v4 {summary.quality_diff_avg:+.1f} is below {QUALITY_DIFF_ALERT:g}")
-    if summary.hard_gate_false_positives:
-        notes.append(
-            f"{summary.hard_gate_false_positives} hard-gate false positive(s): investigate vault/AVOID"
-        )
-    if summary.hard_gate_regressions:
-        notes.append(f"{summary.hard_gate_regressions} hard-gate regression(s) of v5 against v4")
+    """What the on-call should look at: the day judged by the shadow phase's criteria and triggers
+    (seed 000 Phase 0; the quality criterion is also the plan's "Shadow comparison diff" alert)."""
+    metrics = summary.phase_metrics()
+    shadow = PHASES[0]
+    notes = [
+        f"rollback trigger {c} fired (value {metrics[c.metric]:.4g})"
+        for c in shadow.rollback_triggers
+        if c.holds(metrics)
+    ]
+    notes += [
+        f"Phase 0 criterion {c} not met (value {metrics[c.metric]:.4g})"
+        for c in shadow.success
+        if c.metric != shadow.sample_metric and c.holds(metrics) is False
+    ]
     return notes

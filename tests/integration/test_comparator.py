@@ -254,7 +254,8 @@ async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) ->
     assert report.summary.quality_diff_avg == pytest.approx(-8.0)
     assert [f["outcome"] for f in report.failures] == [Outcome.V5_ERROR]
     assert report.per_creator[0]["runs"] == 2
-    assert any("below -5" in note for note in report.attention)
+    assert "Phase 0 criterion quality_diff_avg > -5 not met (value -8)" in report.attention
+    assert "rollback trigger v5_failure_rate > 0.2 fired (value 0.5)" in report.attention
     assert shadow_report(engine=db, clock=clock).summary.comparisons == 1
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(shadow_comparisons)).scalar_one() == 3

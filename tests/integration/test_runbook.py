@@ -271,7 +271,7 @@ async def test_checking_current_status(operator_env: Path) -> None:
 
 
 async def test_pipeline_timeout_diagnosis(operator_env: Path) -> None:
-    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.generator", "eros.validation.validator")
+    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.agent", "eros.validation.validator")
     namespace = session(orchestrator=_orchestrator())
     printed = await run_snippet(PIPELINE_TIMEOUT_DIAGNOSIS, namespace)
     assert namespace["result"].success, namespace["result"].errors
@@ -294,7 +294,7 @@ async def test_mcp_connection_diagnosis(operator_env: Path) -> None:
 
 
 async def test_agent_invocation_diagnosis(operator_env: Path) -> None:
-    _requires("eros.adapters", "eros.scheduling.generator", "eros.validation.validator")
+    _requires("eros.adapters", "eros.scheduling.agent", "eros.validation.validator")
     namespace = session(task_invoker=None)
     printed = await run_snippet(AGENT_INVOCATION_DIAGNOSIS, namespace)
     assert printed.startswith("Agent response: ")
@@ -308,7 +308,7 @@ def test_recent_rollbacks_from_the_shell(operator_env: Path) -> None:
 
 
 async def test_debug_mode(operator_env: Path) -> None:
-    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.generator", "eros.validation.validator")
+    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.agent", "eros.validation.validator")
     import logging
 
     before = logging.getLogger("eros").level

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import anyio
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, TextContent
@@ -246,10 +245,11 @@ class StdioClient(ErosClient):
         self._client: Client | None = None
 
     async def __aenter__(self) -> StdioClient:
+        # No cancel scope around entering: the client opens task groups that must outlive it;
+        # the handshake is bounded by `read_timeout_seconds` instead.
         client = Client(self.params, read_timeout_seconds=self.timeout_s, mode="legacy")
         try:
-            with anyio.fail_after(self.timeout_s):
-                await client.__aenter__()
+            await client.__aenter__()
         except Exception as exc:
             raise self._unavailable(exc) from None
         self._client = client
@@ -281,8 +281,7 @@ class StdioClient(ErosClient):
 
     async def _call_on(self, client: Client, name: str, arguments: ToolArgs) -> ToolResult:
         try:
-            with anyio.fail_after(self.timeout_s):
-                result = await client.call_tool(name, arguments)
+            result = await client.call_tool(name, arguments, read_timeout_seconds=self.timeout_s)
         except Exception as exc:
             raise self._unavailable(exc) from None
         return result_payload(name, result)
@@ -294,8 +293,7 @@ class StdioClient(ErosClient):
             ) as one:
                 return await one.list_tools()
         try:
-            with anyio.fail_after(self.timeout_s):
-                listed = await self._client.list_tools()
+            listed = await self._client.list_tools()
         except Exception as exc:
             raise self._unavailable(exc) from None
         return [_tool_info(tool) for tool in listed.tools]

@@ -1,0 +1,92 @@
+"""`eros mcp serve | tools | call`: run the eros-db server and probe it (thin entry points).
+
+`call` prints the tool's JSON answer and exits 0, or prints the tool's error JSON and exits 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from eros.bootstrap import bootstrap
+from eros.clients import connect_client
+from eros.errors import ErosError, InvalidInput
+
+mcp_app = typer.Typer(
+    help="The eros-db MCP server: serve it, list its tools, call one.", no_args_is_help=True
+)
+console = Console()
+
+
+class Transport(StrEnum):
+    stdio = "stdio"
+    streamable_http = "streamable-http"
+
+
+def parse_arguments(pairs: list[str]) -> dict[str, Any]:
+    """`key=value` pairs; each value is read as JSON when it parses (numbers, lists, objects), else text."""
+    arguments: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"argument {pair!r} is not key=value", code="INVALID_ARGUMENT")
+        try:
+            arguments[key.strip()] = json.loads(raw)
+        except ValueError:
+            arguments[key.strip()] = raw
+    return arguments
+
+
+@mcp_app.command("serve")
+def serve(
+    transport: Annotated[
+        Transport, typer.Option(help="stdio (for MCP hosts) or streamable-http.")
+    ] = Transport.stdio,
+    host: Annotated[str, typer.Option(help="HTTP bind address (streamable-http only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port (streamable-http only).")] = 8765,
+) -> None:
+    """Serve eros-db over the configured database (stdout carries the protocol; logs go to stderr)."""
+    from eros.tools.server import serve_configured
+
+    serve_configured(transport.value, host=host, port=port)
+
+
+@mcp_app.command("tools")
+def tools(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full schemas as JSON.")] = False,
+) -> None:
+    """List the tools the configured transport offers."""
+    listed = asyncio.run(connect_client(bootstrap()).list_tools())
+    if as_json:
+        console.print_json(json.dumps(listed))
+        return
+    table = Table("tool", "parameters", "description")
+    for tool in listed:
+        params = ", ".join(tool["input_schema"].get("properties", {}))
+        table.add_row(tool["name"], params, (tool["description"] or "").strip().splitlines()[0])
+    console.print(table)
+
+
+@mcp_app.command("call")
+def call(
+    tool: Annotated[str, typer.Argument(help="Tool name, e.g. get_creator_profile.")],
+    arguments: Annotated[list[str] | None, typer.Argument(help="key=value … (values parsed as JSON)")] = None,
+) -> None:
+    """Call one tool (an operator's probe) and print its JSON answer."""
+    client = connect_client(bootstrap())
+    try:
+        result = asyncio.run(client.call_tool(tool, parse_arguments(arguments or [])))
+    except ErosError as exc:
+        typer.echo(json.dumps(exc.as_dict(), indent=2, default=str))
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(result, indent=2, default=str))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(mcp_app, name="mcp")

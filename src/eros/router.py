@@ -304,9 +304,6 @@ class PipelineRouter:
             self._runners[pipeline] = pipeline_runner(self.container, pipeline)
         return self._runners[pipeline]
 
-    def flags(self) -> FeatureFlags:
-        return FeatureFlags(self.container)
-
     def decide(self, creator_id: str) -> RoutingDecision:
         return self._decide(creator_id)[1]
 

@@ -298,11 +298,19 @@ class PipelineRouter:
         return self._rollback
 
     def runner(self, pipeline: str) -> PipelineRunner:
-        if pipeline not in self._runners:
-            from eros.bootstrap import pipeline_runner
+        """The injected runner, else the configured one, built at its first call so that a
+        pipeline that cannot even be built fails inside a recorded run (and falls back)."""
+        if pipeline in self._runners:
+            return self._runners[pipeline]
 
-            self._runners[pipeline] = pipeline_runner(self.container, pipeline)
-        return self._runners[pipeline]
+        async def run(creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+            if pipeline not in self._runners:
+                from eros.bootstrap import pipeline_runner
+
+                self._runners[pipeline] = pipeline_runner(self.container, pipeline)
+            return await self._runners[pipeline](creator_id, week_start, dry_run=dry_run)
+
+        return run
 
     def decide(self, creator_id: str) -> RoutingDecision:
         return self._decide(creator_id)[1]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -21,7 +20,7 @@ from datetime import date, time
 from eros.models import CaptionOption, ScheduleItem
 from eros.rules.captions import slot_class
 from eros.rules.followups import DELAY_MAX_MINUTES, DELAY_MIN_MINUTES, draw_delay, followup_target
-from eros.rules.pricing import PriceInputs, base_price, price
+from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, TYPICAL_RANGES, PriceInputs, base_price, price
 from eros.rules.send_types import BUNDLE_TYPES, FOLLOWUP_KEY, SEND_TYPES, Channel
 from eros.rules.timing import (
     DEAD_ZONE_END_HOUR,
@@ -37,6 +36,8 @@ MINUTES_PER_DAY = 24 * 60
 #: Rankings give sends in the last 30 days, not the last send: a type sent n times in 30 days is
 #: taken to have last gone out about 30 / (2n) days ago (scarcity pricing, DOMAIN §6).
 RANKING_WINDOW_DAYS = 30
+#: Coordinate-descent passes over the content assignment (it usually settles in two).
+CONTENT_PASSES = 4
 
 
 def seeded_rng(creator_id: str, week_start: date, revision: int) -> random.Random:
@@ -119,25 +120,59 @@ class _Captions:
 
 
 def _assign_content(drafts: list[_Draft], problem: Problem) -> None:
-    """Most valuable media sends first, each to the content type worth most there after fatigue."""
+    """Content per media send: greedy (most valuable send first), then coordinate descent.
+
+    The objective is Σ value × content factor × preference × fatigue(days since the content's
+    previous use), the plan's own expected revenue with the soft preference of triggers and
+    learnings. It separates by content type, so moving one send from content a to b only
+    re-scores a's and b's sends; passes stop when no single move improves the total.
+    """
     model = problem.model
-    media = [d for d in drafts if SEND_TYPES[d.send_type].requires_media]
-    media.sort(
-        key=lambda d: (-model.expected(d.send_type, weekday=d.day_date.weekday(), hour=d.hour), d.week_minute)
-    )
-    days_used: dict[str, list[int]] = defaultdict(list)
-    for draft in media:
-        best: tuple[float, str] | None = None
-        for ct in problem.usable_content:
-            nearest = min((abs(draft.day - other) for other in days_used[ct]), default=None)
-            score = (
-                model.content(ct) * content_preference(problem.context, ct) * model.fatigue_factor(nearest)
-            )
-            if best is None or score > best[0]:
-                best = (score, ct)
-        assert best is not None  # media types exist only when usable content does (problem.py)
-        draft.content_type = best[1]
-        days_used[best[1]].append(draft.day)
+    media = sorted((d for d in drafts if SEND_TYPES[d.send_type].requires_media), key=lambda d: d.week_minute)
+    if not media:
+        return
+    value = [model.expected(d.send_type, weekday=d.day_date.weekday(), hour=d.hour) for d in media]
+    weight = {
+        ct: model.content(ct) * content_preference(problem.context, ct) for ct in problem.usable_content
+    }
+
+    def score(ct: str, members: list[int]) -> float:
+        total, previous = 0.0, None
+        for i in members:
+            gap = media[i].day - media[previous].day if previous is not None else None
+            total += value[i] * weight[ct] * model.fatigue_factor(gap)
+            previous = i
+        return total
+
+    chosen: dict[int, str] = {}
+    members: dict[str, list[int]] = {ct: [] for ct in problem.usable_content}
+    for i in sorted(range(len(media)), key=lambda i: (-value[i], i)):
+        best = max(
+            problem.usable_content,
+            key=lambda ct: score(ct, sorted([*members[ct], i])) - score(ct, members[ct]),
+        )
+        chosen[i] = best
+        members[best] = sorted([*members[best], i])
+    for _ in range(CONTENT_PASSES):
+        improved = False
+        for i in range(len(media)):
+            old = chosen[i]
+            without = [j for j in members[old] if j != i]
+            base = score(old, members[old]) - score(old, without)
+            for ct in problem.usable_content:
+                if ct == old:
+                    continue
+                gain = score(ct, sorted([*members[ct], i])) - score(ct, members[ct])
+                if gain > base + 1e-9:
+                    members[old] = without
+                    members[ct] = sorted([*members[ct], i])
+                    chosen[i], old, base = ct, ct, gain
+                    without = [j for j in members[ct] if j != i]
+                    improved = True
+        if not improved:
+            break
+    for i, draft in enumerate(media):
+        draft.content_type = chosen[i]
 
 
 def _days_since_content(
@@ -149,6 +184,12 @@ def _days_since_content(
         return day - earlier[content_type]
     sends = next((r.sends_30d for r in problem.context.rankings if r.content_type == content_type), 0)
     return RANKING_WINDOW_DAYS // (2 * sends) if sends > 0 else None
+
+
+def _typical(send_type: str, value: float) -> float:
+    """Keep a rule-stack price inside its type's typical range (§6, a soft rule the score checks)."""
+    low, high = TYPICAL_RANGES.get(send_type, (PRICE_FLOOR, PRICE_CEILING))
+    return min(high, max(low, value))
 
 
 def _price_and_revenue(drafts: list[_Draft], problem: Problem) -> None:
@@ -163,22 +204,27 @@ def _price_and_revenue(drafts: list[_Draft], problem: Problem) -> None:
             st.key, weekday=weekday, hour=draft.hour, content_type=draft.content_type, gap_days=gap
         )
         if st.requires_price:
-            draft.price = price(
-                PriceInputs(
-                    base=base_price(ctx.base_price, draft.caption.suggested_price if draft.caption else None),
-                    day=draft.day_date,
-                    send_time=time(draft.hour, draft.minute % 60),
-                    predicted_ratio=model.predicted_ratio(before_price),
-                    prediction_confidence=model.confidence,
-                    days_since_content_used=_days_since_content(
-                        problem, draft.content_type, last_day, draft.day
-                    ),
-                    top_tier_content=draft.content_type in ctx.top_types,
-                    fresh_caption=bool(draft.caption and draft.caption.fresh),
-                    is_bundle=st.key in BUNDLE_TYPES,
-                    fan_count=ctx.fan_count,
-                    ab_test_running=ctx.ab_test_running,
-                )
+            draft.price = _typical(
+                st.key,
+                price(
+                    PriceInputs(
+                        base=base_price(
+                            ctx.base_price, draft.caption.suggested_price if draft.caption else None
+                        ),
+                        day=draft.day_date,
+                        send_time=time(draft.hour, draft.minute % 60),
+                        predicted_ratio=model.predicted_ratio(before_price),
+                        prediction_confidence=model.confidence,
+                        days_since_content_used=_days_since_content(
+                            problem, draft.content_type, last_day, draft.day
+                        ),
+                        top_tier_content=draft.content_type in ctx.top_types,
+                        fresh_caption=bool(draft.caption and draft.caption.fresh),
+                        is_bundle=st.key in BUNDLE_TYPES,
+                        fan_count=ctx.fan_count,
+                        ab_test_running=ctx.ab_test_running,
+                    )
+                ),
             )
         draft.expected = before_price * model.price_factor(draft.price)
         if draft.content_type is not None:

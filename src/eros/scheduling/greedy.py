@@ -81,6 +81,11 @@ class _State:
     def room(self, day: int, category: Category) -> bool:
         return self.counts[day, category] < self.problem.targets[day][category]
 
+    def standalone_room(self, day: int, category: Category) -> bool:
+        """Sends on their own stay within the target; follow-ups only count towards it."""
+        followups = self.followups_by_day[day] if category is Category.RETENTION else 0
+        return self.counts[day, category] - followups < self.problem.targets[day][category]
+
 
 def _best(state: _State, keys: Iterable[str], days: Iterable[int]) -> tuple[str, Slot] | None:
     problem = state.problem
@@ -88,7 +93,7 @@ def _best(state: _State, keys: Iterable[str], days: Iterable[int]) -> tuple[str,
     for key in sorted(keys):
         category = SEND_TYPES[key].category
         for day in days:
-            if not state.room(day, category):
+            if not state.room(day, category) or not state.standalone_room(day, category):
                 continue
             for slot in state.by_value(key, day):
                 value = problem.value[key][slot.index]
@@ -102,11 +107,7 @@ def _best(state: _State, keys: Iterable[str], days: Iterable[int]) -> tuple[str,
 
 def _best_followup(state: _State, days: Iterable[int]) -> Slot | None:
     wanted = set(days)
-    candidates = [
-        s
-        for s in state.problem.slots
-        if s.day in wanted and state.room(s.day, Category.RETENTION) and state.can_follow(s)
-    ]
+    candidates = [s for s in state.problem.slots if s.day in wanted and state.can_follow(s)]
     return max(candidates, key=lambda s: (state.problem.followup_value[s.index], -s.index), default=None)
 
 
@@ -154,6 +155,9 @@ def solve(problem: Problem) -> tuple[tuple[Placement, ...], float, float]:
                     state.place(*choice)
                 else:
                     break
+    # Every remaining parent that can take a follow-up gets one (beyond the retention target).
+    while (follow := _best_followup(state, range(7))) is not None:
+        state.follow(follow)
     placements = tuple(sorted(state.by_slot.values(), key=lambda p: p.slot))
     return placements, objective(problem, placements), upper_bound(problem)
 

@@ -115,16 +115,19 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
         for d in days:
             m.add(sum(f[i] for i in day_slots[d] if i in f) <= MAX_PER_DAY)
 
-    # Daily category targets: met exactly unless the caps make it impossible (shortfall is costly).
+    # Daily category targets: met unless the caps make it impossible (shortfall is costly). Sends
+    # scheduled on their own never exceed a target; follow-ups may fill retention and go beyond it,
+    # since every parent deserves one (§5, scored as follow-up coverage).
     shortfalls: list[cp_model.IntVar] = []
     for d in days:
         for cat in Category:
             target = problem.targets[d][cat]
             short = m.new_int_var(0, max(target, 0), f"short_{d}_{cat.value}")
             count = sum(x[st.key, i] for st in problem.types if st.category is cat for i in day_slots[d])
+            m.add(count <= target)
             if cat is Category.RETENTION:
                 count += sum(f[i] for i in day_slots[d] if i in f)
-            m.add(count + short == target)
+            m.add(count + short >= target)
             shortfalls.append(short)
 
     # Diversity across the week (follow-ups count as a retention type).

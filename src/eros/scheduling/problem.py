@@ -51,8 +51,10 @@ GRID_ANCHOR_MINUTE = DEAD_ZONE_END_HOUR * 60
 #: Objective units per USD (CP-SAT needs integers).
 UNITS_PER_USD = 100
 #: Soft preference (DOMAIN §4 prime hours, scored in §9): share added to a revenue send's value.
-PRIME_BONUS = 0.05
-SECONDARY_BONUS = 0.02
+PRIME_BONUS = 0.15
+SECONDARY_BONUS = 0.05
+#: Share of a content type's trigger multiplier (§7) that becomes a soft preference.
+TRIGGER_WEIGHT = 0.5
 #: A MEDIUM learning that prefers (or avoids) something moves its value by this share.
 LEARNING_WEIGHT = 0.10
 #: Two parents that get follow-ups are this far apart on the base grid, so their follow-ups
@@ -270,9 +272,12 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def content_preference(context: CreatorContext, content_type: str) -> float:
-    """Weight of a content type when choosing content: trigger multiplier × MEDIUM learnings (soft)."""
+    """Soft weight of a content type when choosing content (DOMAIN §7 decision): its trigger
+    multiplier, damped by TRIGGER_WEIGHT because the history behind the revenue model has already
+    seen most of what the trigger saw, times the MEDIUM learnings' shift."""
     _, _, by_content = _learning_shares(context)
-    return context.trigger_multipliers.get(content_type, 1.0) * (1.0 + by_content.get(content_type, 0.0))
+    trigger = 1.0 + (context.trigger_multipliers.get(content_type, 1.0) - 1.0) * TRIGGER_WEIGHT
+    return trigger * (1.0 + by_content.get(content_type, 0.0))
 
 
 def build_problem(

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -67,6 +68,19 @@ def parse_week_start(value: str | date) -> date:
         raise InvalidDate(
             f"week_start {value!r} is not a real YYYY-MM-DD date", details={"week_start": str(value)}
         ) from exc
+
+
+@contextlib.asynccontextmanager
+async def client_session(resource: object) -> AsyncIterator[None]:
+    """Hold a client's server session open for a batch of calls when it has one (stdio).
+
+    In-process clients (and runners over them) have no session; for them this does nothing.
+    """
+    if isinstance(resource, contextlib.AbstractAsyncContextManager):
+        async with resource:
+            yield
+    else:
+        yield
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,11 +415,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     container = bootstrap()
     week = args.week or next_monday(container.clock.now().date()).isoformat()
-    engine = PreflightEngine(
-        connect_client(container), learnings_path=container.settings.learnings_path, clock=container.clock
-    )
+    client = connect_client(container)
+    engine = PreflightEngine(client, learnings_path=container.settings.learnings_path, clock=container.clock)
+
+    async def run() -> CreatorContext:
+        async with client_session(client):
+            return await engine.execute(args.creator, week)
+
     try:
-        context = asyncio.run(engine.execute(args.creator, week))
+        context = asyncio.run(run())
     except ErosError as exc:
         print(json.dumps(exc.as_dict()), file=sys.stderr)
         return 2

@@ -7,10 +7,8 @@ The week defaults to the Monday after the clock's today (`EROS_NOW` pins it). Ex
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -25,7 +23,7 @@ from eros.cli import render
 from eros.errors import ErosError
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.ports import ToolClient
-from eros.preflight import parse_week_start
+from eros.preflight import client_session, parse_week_start
 from eros.rules.calendar import next_monday
 
 console = Console()
@@ -57,16 +55,6 @@ def resolve_week(week: str | None, container: Container) -> date:
     if week:
         return parse_week_start(week)
     return next_monday(container.clock.now().date())
-
-
-@contextlib.asynccontextmanager
-async def _session(resource: object) -> AsyncIterator[None]:
-    """Hold a client's server session open for a batch of calls when it has one (stdio)."""
-    if hasattr(resource, "__aenter__"):
-        async with resource:  # type: ignore[attr-defined]
-            yield
-    else:
-        yield
 
 
 def generate(
@@ -104,7 +92,7 @@ def generate(
 
 
 async def _run_one(runner: PipelineRunner, creator: str, week_start: str, dry_run: bool) -> PipelineResult:
-    async with _session(runner):
+    async with client_session(runner):
         return await runner(creator, week_start, dry_run=dry_run)
 
 
@@ -119,7 +107,7 @@ async def _run_all(
     from eros.clients import connect_client
 
     client = connect_client(container)
-    async with _session(client):
+    async with client_session(client):
         roster = await _roster(client)
     rows: list[dict[str, Any]] = []
     progress = Progress(
@@ -130,7 +118,7 @@ async def _run_all(
         console=err_console,
         disable=quiet,
     )
-    async with _session(runner):
+    async with client_session(runner):
         with progress:
             task = progress.add_task("generating", total=len(roster))
             for creator in roster:
@@ -168,7 +156,7 @@ async def _load(
     from eros.clients import connect_client
 
     client = connect_client(container)
-    async with _session(client):
+    async with client_session(client):
         schedule = await _saved_schedule(client, target, week)
         zone = "America/New_York"
         if timezone:

@@ -9,14 +9,16 @@ import pytest
 from sqlalchemy import Engine
 
 from eros.clients import InProcessClient
-from eros.clock import FixedClock
+from eros.clock import FixedClock, parse_instant
 from eros.db.engine import make_engine
 from eros.tools import ToolEnv
 
+#: The root conftest's sample clock and signing key (module-scoped fixtures cannot use its function fixtures).
+NOW = "2026-01-04T12:00:00Z"
 SIGNING_KEY = b"test-signing-key-not-secret"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sample_ro(sample_db_path: Path) -> Iterator[Engine]:
     """The session sample, for tests that only read (no copy)."""
     engine = make_engine(f"sqlite:///{sample_db_path}")
@@ -24,9 +26,10 @@ def sample_ro(sample_db_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def env(sample_ro: Engine, clock: FixedClock) -> ToolEnv:
-    return ToolEnv(sample_ro, clock, SIGNING_KEY)
+@pytest.fixture(scope="module")
+def env(sample_ro: Engine) -> ToolEnv:
+    """Read-only tools over the shared sample, pinned to the sample's now (one server per module)."""
+    return ToolEnv(sample_ro, FixedClock(parse_instant(NOW)), SIGNING_KEY)
 
 
 @pytest.fixture
@@ -34,9 +37,16 @@ def write_env(sample_db: Engine, clock: FixedClock) -> ToolEnv:
     return ToolEnv(sample_db, clock, SIGNING_KEY)
 
 
-@pytest.fixture
-def client(env: ToolEnv) -> InProcessClient:
+@pytest.fixture(scope="module")
+def read_client(env: ToolEnv) -> InProcessClient:
     return InProcessClient(env)
+
+
+@pytest.fixture
+def client(read_client: InProcessClient) -> InProcessClient:
+    """The module's client with its call counter reset."""
+    read_client.calls = 0
+    return read_client
 
 
 @pytest.fixture

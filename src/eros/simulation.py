@@ -134,14 +134,18 @@ class _World:
 
 
 class Replay:
-    """Runs a deterministic pipeline once per (creator, week, dry run) and replays its result."""
+    """Runs a deterministic pipeline once per creator-week and replays its result.
+
+    The first run's mode (dry or not) stands for both: in a rehearsal on a throwaway copy, a
+    live run differs from a dry one only in the saved row, which nothing downstream reads.
+    """
 
     def __init__(self, runner: PipelineRunner) -> None:
         self._runner = runner
-        self._results: dict[tuple[str, str, bool], PipelineResult] = {}
+        self._results: dict[tuple[str, str], PipelineResult] = {}
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
-        key = (creator_id, week_start, dry_run)
+        key = (creator_id, week_start)
         if key not in self._results:
             self._results[key] = await self._runner(creator_id, week_start, dry_run=dry_run)
         return copy.deepcopy(self._results[key])

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from eros.db.schema import pipeline_runs, rollback_events
 from eros.errors import InvalidInput
 from eros.pipeline import PipelineResult, PipelineRunner, phase_metrics
-from eros.simulation import Fault, SimulationResult, active_creators, parse_fault, simulate_rollout
+from eros.simulation import Fault, Replay, SimulationResult, active_creators, parse_fault, simulate_rollout
 
 START = date(2026, 1, 4)
 
@@ -138,3 +138,20 @@ def test_fault_specs() -> None:
     for bad in ("boom:1", "failure", "failure:x", "failure:1.5", "gates:0.1@week=2"):
         with pytest.raises(InvalidInput):
             parse_fault(bad)
+
+
+async def test_replay_runs_each_creator_week_once_and_hands_out_copies() -> None:
+    calls: list[tuple[str, bool]] = []
+    base = fake("v5", 15, 88.0, 4)
+
+    async def counted(creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        calls.append((creator_id, dry_run))
+        return await base(creator_id, week_start, dry_run=dry_run)
+
+    replay = Replay(counted)
+    first = await replay("alexia", "2026-01-05", dry_run=True)
+    first.quality_score = 1.0
+    second = await replay("alexia", "2026-01-05")
+    await replay("grace_bennett", "2026-01-05")
+    assert calls == [("alexia", True), ("grace_bennett", False)]
+    assert second.quality_score == 88.0

@@ -227,12 +227,15 @@ class ShadowComparator:
         self._recheck = recheck or fresh_gate_recheck(container)
         self.last_comparison: Comparison | None = None
 
-    async def run(self, creator_id: str, week_start: str) -> PipelineResult:
-        """v4's result, always; a v4 exception is recorded and re-raised (it is production's)."""
+    async def run(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        """v4's result, always; a v4 exception is recorded and re-raised (it is production's).
+
+        `dry_run` applies to v4 (a caller's dry run saves nothing); v5 is always dry.
+        """
         v4_run = self._start("v4", creator_id, week_start, shadow=False)
         started = self._clock.monotonic()
         try:
-            v4 = await self._v4(creator_id, week_start)
+            v4 = await self._v4(creator_id, week_start, dry_run=dry_run)
         except BaseException as exc:
             self._finish(v4_run, started, None, exc)
             self._store(

@@ -277,3 +277,13 @@ async def test_monitored_shadow_records_v4_live_and_v5_as_shadow(db: Engine, clo
     assert runs[row["v4_run_id"]]["shadow"] is False and runs[row["v4_run_id"]]["success"] is True
     assert runs[row["v5_run_id"]]["shadow"] is True and runs[row["v5_run_id"]]["success"] is False
     assert monitor.stats("v5").runs == 0, "a shadow run must not count toward the live v5 SLOs"
+
+
+async def test_a_dry_shadow_run_saves_nothing(db: Engine, clock: FixedClock) -> None:
+    v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
+    v5 = FakePipeline(db, "v5", items=_items([20.0], 1))
+    comparator = ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck)
+    await comparator.run("alexia", WEEK, dry_run=True)
+    assert (v4.calls, v5.calls) == ([True], [True])
+    assert _saved_generators(db) == []
+    assert len(_comparisons(db)) == 1

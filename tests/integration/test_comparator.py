@@ -287,3 +287,47 @@ async def test_a_dry_shadow_run_saves_nothing(db: Engine, clock: FixedClock) -> 
     assert (v4.calls, v5.calls) == ([True], [True])
     assert _saved_generators(db) == []
     assert len(_comparisons(db)) == 1
+
+
+def _vault(engine: Engine, creator_id: str) -> list[str]:
+    from eros.db.schema import content_types, vault_matrix
+
+    query = (
+        select(content_types.c.type_name)
+        .join(vault_matrix, vault_matrix.c.content_type_id == content_types.c.content_type_id)
+        .where(vault_matrix.c.creator_id == creator_id, vault_matrix.c.has_content.is_(True))
+        .order_by(content_types.c.type_name)
+    )
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(query)]
+
+
+async def test_fresh_recheck_confirms_real_vault_violations_and_flags_invented_ones(
+    sample_db: Engine, clock: FixedClock
+) -> None:
+    from eros.comparator import fresh_gate_recheck
+
+    container = Container(
+        settings=Settings(db_url=str(sample_db.url), signing_key="test-signing-key-not-secret"),
+        clock=clock,
+        _engine=sample_db,
+    )
+    recheck = fresh_gate_recheck(container)
+    in_vault = _vault(sample_db, "alexia")[0]
+    ppv = {"send_type_key": "ppv_unlock", "scheduled_date": WEEK, "scheduled_time": "20:00", "price": 20.0}
+    clean = await recheck("alexia", WEEK, [{**ppv, "content_type": in_vault, "flyer_required": 1}])
+    broken = await recheck("alexia", WEEK, [{**ppv, "content_type": "not_in_any_vault", "flyer_required": 1}])
+    assert "VAULT_VIOLATION" not in clean
+    assert "VAULT_VIOLATION" in broken
+
+    v4 = FakePipeline(sample_db, "v4", items=[])
+    v5 = FakePipeline(
+        sample_db,
+        "v5",
+        items=[{**ppv, "content_type": in_vault, "flyer_required": 1}],
+        violations=["VAULT_VIOLATION"],
+    )
+    comparator = ShadowComparator(container, v4_runner=v4, v5_runner=v5)
+    await comparator.run("alexia", WEEK)
+    assert comparator.last_comparison is not None
+    assert comparator.last_comparison.hard_gate_false_positives == 1

@@ -1,26 +1,33 @@
-"""LEARNINGS.md: what the system has learned, as rules people review in git and code can apply.
+"""LEARNINGS.md: what the system has learned, in the runbook's format (§9), reviewed in git.
 
-Format (see docs/LEARNINGS.example.md)::
+Layout (see docs/LEARNINGS.example.md and docs/LEARNING.md)::
 
-    ## HIGH                                  <- confidence section: HIGH, MEDIUM or LOW
-    ### L-001: Lingerie sells best on paid pages
-    - applies_to: page_type:paid             <- all | creator:<id or page name> | page_type:<paid|free>
-    - source: performance                       | tier:<MINIMAL|LITE|STANDARD|HIGH_VALUE|PREMIUM>
-    - Directive: {"prefer_content": ["lingerie"], "avoid_hours": [2]}
-    Free text below the fields explains why; it is kept for people and ignored by code.
+    # LEARNINGS                               <- free preamble, kept as written
+    ## Statistics                             <- regenerated on every write (by_confidence, …)
+    ## HIGH Confidence                        <- sections: HIGH / MEDIUM / LOW Confidence, Deprecated
+    ### [2026-11-23] No sends at 2 am for alexia
+    **Pattern**: … | **Insight**: …            <- fields; several may share a line, split by " | "
+    **Source**: user | **Violation Code**: USER_CORRECTION
+    **Applies To**: creator:alexia             <- all | tier:NAME | creator:ID (| page_type:paid|free)
+    **Directive**: {"avoid_hours": [2]}        <- the one machine-readable field: JSON, DIRECTIVE_KEYS
+    Free text lines under the fields are kept for people and ignored by code.
 
-The `Directive:` line is JSON with the keys of DIRECTIVE_KEYS. The generator follows
-directives; the validator scores HIGH and MEDIUM ones ("learnings followed", DOMAIN §9).
-A missing file means no learnings; anything malformed fails with LEARNINGS_INVALID naming
-the line, so a typo is never silently ignored. Parsing and appending are pure text
-transforms; only `load_learnings` touches the file system.
+A heading may end in `(Promoted: YYYY-MM-DD)` and, in the Deprecated section, must end in
+`(Deprecated: YYYY-MM-DD)`. A learning's id is its date and slugged title
+(`2026-11-23-no-sends-at-2-am-for-alexia`). The generator follows directives of active
+learnings; the validator scores HIGH and MEDIUM ones ("learnings followed", DOMAIN §9);
+deprecated ones apply nowhere. A missing file means no learnings; anything malformed fails
+with LEARNINGS_INVALID naming the line. Everything but `load_learnings` is a pure text transform.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +39,22 @@ from eros.rules.tiers import Tier
 
 LEARNINGS_INVALID = "LEARNINGS_INVALID"
 CONFIDENCES: tuple[str, ...] = ("HIGH", "MEDIUM", "LOW")
+DEPRECATED = "DEPRECATED"
+STATISTICS = "STATISTICS"
 #: Confidences the validator scores (LOW learnings are notes, not yet rules).
 SCORED_CONFIDENCES: frozenset[str] = frozenset({"HIGH", "MEDIUM"})
+#: Where a learning came from (runbook §9 manual-entry checklist).
+SOURCES: tuple[str, ...] = ("validation", "user", "performance")
 APPLIES_ALL = "all"
 APPLIES_KINDS: tuple[str, ...] = ("creator", "page_type", "tier")
+SECTION_TITLES: dict[str, str] = {
+    "HIGH": "HIGH Confidence",
+    "MEDIUM": "MEDIUM Confidence",
+    "LOW": "LOW Confidence",
+    DEPRECATED: "Deprecated",
+}
+#: How recent counts as "last_7_days" in the statistics block.
+RECENT_DAYS = 7
 
 #: Directive key → kind of value: hours (0–23), content type names, send type keys, or a price.
 DIRECTIVE_KEYS: dict[str, str] = {
@@ -49,9 +68,69 @@ DIRECTIVE_KEYS: dict[str, str] = {
     "max_price": "price",
 }
 
-_SECTION = re.compile(r"^##\s+(\S+)\s*$")
-_ENTRY = re.compile(r"^###\s+([A-Za-z0-9_.-]+)\s*:\s*(.+?)\s*$")
-_FIELD = re.compile(r"^-?\s*(applies_to|source|Directive)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+#: Every field name an entry may carry; typos fail instead of being ignored.
+FIELD_NAMES: tuple[str, ...] = (
+    "Pattern",
+    "Issue",
+    "Insight",
+    "Correction",
+    "Source",
+    "Violation Code",
+    "Quality Score",
+    "Sample Size",
+    "Applies To",
+    "Metric Impact",
+    "Directive",
+    "Original",
+    "Reason",
+)
+#: Fields each section's entries must have (runbook §9 formats; LOW notes may be brief).
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "HIGH": ("Pattern", "Issue", "Correction", "Source", "Violation Code", "Applies To", "Directive"),
+    "MEDIUM": (
+        "Pattern",
+        "Insight",
+        "Source",
+        "Quality Score",
+        "Sample Size",
+        "Applies To",
+        "Metric Impact",
+        "Directive",
+    ),
+    "LOW": ("Pattern", "Source", "Applies To", "Directive"),
+    DEPRECATED: ("Original", "Reason"),
+}
+#: Field lines as written, in order; fields on one line are joined by " | ".
+_HIGH_LAYOUT: tuple[tuple[str, ...], ...] = (
+    ("Pattern",),
+    ("Issue",),
+    ("Correction",),
+    ("Source", "Violation Code"),
+    ("Applies To",),
+)
+_MEDIUM_LAYOUT: tuple[tuple[str, ...], ...] = (
+    ("Pattern", "Insight"),
+    ("Source", "Quality Score", "Sample Size"),
+    ("Applies To",),
+    ("Metric Impact",),
+)
+LAYOUTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "HIGH": _HIGH_LAYOUT,
+    "MEDIUM": _MEDIUM_LAYOUT,
+    "LOW": _MEDIUM_LAYOUT,
+}
+
+DEFAULT_PREAMBLE = (
+    "# LEARNINGS\n\n"
+    "What EROS has learned about scheduling, written by `eros reflect` and reviewed in git like code.\n"
+    "Format and operations: docs/LEARNING.md (runbook §9). The generator follows each active\n"
+    "learning's **Directive**; the validator scores HIGH and MEDIUM ones.\n"
+)
+
+_SECTION = re.compile(r"^##\s+(\S+)(?:\s+.*)?$")
+_ENTRY = re.compile(r"^###\s+\[([^\]]*)\]\s+(.+?)\s*$")
+_SUFFIX = re.compile(r"\s*\((Promoted|Deprecated):\s*([^)]*)\)\s*$")
+_FIELD = re.compile(r"\*\*([A-Za-z ]+)\*\*:\s*(.*?)\s*(?=\|\s*\*\*[A-Za-z ]+\*\*:|$)")
 
 
 class LearningsInvalid(ErosError):
@@ -62,6 +141,88 @@ def _fail(line_no: int, sentence: str) -> LearningsInvalid:
     return LearningsInvalid(f"LEARNINGS.md line {line_no}: {sentence}", details={"line": line_no})
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One `### [date] Title` entry: the rule code applies plus the prose people review."""
+
+    learning: Learning
+    added: date
+    #: Prose fields (Pattern, Issue, Insight, …) by name; Source/Applies To/Directive live in `learning`.
+    fields: Mapping[str, str] = field(default_factory=dict)
+    promoted: date | None = None
+    deprecated: date | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.deprecated is None
+
+    @property
+    def section(self) -> str:
+        return DEPRECATED if self.deprecated is not None else self.learning.confidence
+
+    @property
+    def sample_size(self) -> int:
+        text = self.fields.get("Sample Size", "")
+        return int(text) if text.isdigit() else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """The runbook's statistics block (§9 "Check Current Status")."""
+
+    by_confidence: dict[str, int]
+    by_source: dict[str, int]
+    last_7_days: dict[str, int]
+    deprecated: int
+
+    def lines(self) -> list[str]:
+        def braces(counts: Mapping[str, int]) -> str:
+            return "{ " + ", ".join(f"{k}: {v}" for k, v in counts.items()) + " }"
+
+        return [
+            f"by_confidence: {braces(self.by_confidence)}",
+            f"by_source: {braces(self.by_source)}",
+            f"last_7_days: {braces(self.last_7_days)}",
+            f"deprecated_total: {self.deprecated}",
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class LearningsDocument:
+    """A whole LEARNINGS.md: the preamble as written and every entry in file order."""
+
+    preamble: str = DEFAULT_PREAMBLE
+    entries: tuple[Entry, ...] = ()
+
+    def learnings(self) -> tuple[Learning, ...]:
+        return tuple(e.learning for e in self.entries if e.active)
+
+    def find(self, learning_id: str) -> Entry:
+        """The entry with this id (or the one id starting with it); LEARNING_NOT_FOUND otherwise."""
+        exact = [e for e in self.entries if e.learning.id == learning_id]
+        matches = exact or [e for e in self.entries if e.learning.id.startswith(learning_id)]
+        if len(matches) != 1:
+            known = ", ".join(e.learning.id for e in self.entries) or "none"
+            reason = "matches several learnings" if matches else "is not a learning"
+            raise ErosError(f"{learning_id!r} {reason} (ids: {known})", code="LEARNING_NOT_FOUND")
+        return matches[0]
+
+    def with_entry(self, entry: Entry) -> LearningsDocument:
+        """A copy holding `entry` in place of the entry with its id, or appended."""
+        ids = [e.learning.id for e in self.entries]
+        if entry.learning.id in ids:
+            at = ids.index(entry.learning.id)
+            return replace(self, entries=(*self.entries[:at], entry, *self.entries[at + 1 :]))
+        return replace(self, entries=(*self.entries, entry))
+
+
+def learning_id(added: date, title: str) -> str:
+    """The stable id of an entry: its date and slugged title (unchanged by promotion/deprecation)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].rstrip("-")
+    return f"{added.isoformat()}-{slug or 'learning'}"
+
+
 def validate_applies_to(value: str) -> str:
     """`all`, or `kind:value` with a known kind (page types and tiers must be real); ValueError otherwise."""
     text = value.strip()
@@ -70,11 +231,11 @@ def validate_applies_to(value: str) -> str:
     kind, _, target = text.partition(":")
     kind, target = kind.strip(), target.strip()
     if kind not in APPLIES_KINDS or not target:
-        raise ValueError(f"applies_to {value!r} is not 'all', 'creator:…', 'page_type:…' or 'tier:…'")
+        raise ValueError(f"Applies To {value!r} is not 'all', 'tier:…', 'creator:…' or 'page_type:…'")
     if kind == "page_type" and target not in {p.value for p in PageType}:
-        raise ValueError(f"applies_to page type {target!r} is not paid or free")
+        raise ValueError(f"Applies To page type {target!r} is not paid or free")
     if kind == "tier" and target.upper() not in {t.value for t in Tier}:
-        raise ValueError(f"applies_to tier {target!r} is not a volume tier")
+        raise ValueError(f"Applies To tier {target!r} is not a volume tier")
     return f"{kind}:{target.upper() if kind == 'tier' else target}"
 
 
@@ -108,55 +269,188 @@ def validate_directive(directive: Any) -> dict[str, Any]:
     return dict(directive)
 
 
-def parse_learnings(text: str) -> tuple[Learning, ...]:
-    """Every learning of a LEARNINGS.md text, in file order; LEARNINGS_INVALID on anything malformed."""
-    learnings: list[Learning] = []
-    confidence: str | None = None
-    current: dict[str, Any] | None = None
+def _validate_source(value: str) -> str:
+    source = value.strip().lower()
+    if source not in SOURCES:
+        raise ValueError(f"Source {value!r} is not one of {', '.join(SOURCES)}")
+    return source
+
+
+def _date(text: str, line_no: int, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise _fail(line_no, f"{what} {text!r} is not a YYYY-MM-DD date") from None
+
+
+@dataclass
+class _Draft:
+    """An entry being read: heading facts and the raw fields seen so far."""
+
+    line: int
+    section: str
+    added: date
+    title: str
+    promoted: date | None
+    deprecated: date | None
+    raw: dict[str, tuple[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _heading(line: str, line_no: int, section: str) -> _Draft:
+    match = _ENTRY.match(line)
+    if match is None:
+        raise _fail(line_no, "a learning heading is '### [YYYY-MM-DD] Title'")
+    title, stamps = match.group(2), {}
+    while suffix := _SUFFIX.search(title):
+        stamps[suffix.group(1)] = _date(suffix.group(2), line_no, f"{suffix.group(1)} date")
+        title = title[: suffix.start()].rstrip()
+    if not title:
+        raise _fail(line_no, "a learning heading needs a title after the date")
+    deprecated = stamps.get("Deprecated")
+    if (section == DEPRECATED) != (deprecated is not None):
+        where = "the Deprecated section" if section == DEPRECATED else f"the {section} section"
+        raise _fail(
+            line_no,
+            f"in {where}, a heading {'needs' if deprecated is None else 'cannot have'} "
+            "a '(Deprecated: YYYY-MM-DD)' suffix",
+        )
+    return _Draft(
+        line=line_no,
+        section=section,
+        added=_date(match.group(1), line_no, "date"),
+        title=title,
+        promoted=stamps.get("Promoted"),
+        deprecated=deprecated,
+    )
+
+
+def _original_confidence(original: str) -> str:
+    """The confidence a deprecated entry had, read from its **Original** field ("MEDIUM: …")."""
+    word = original.strip().split(":", 1)[0].split()[0].upper() if original.strip() else ""
+    return word if word in CONFIDENCES else "LOW"
+
+
+def _finish(draft: _Draft) -> Entry:
+    missing = [name for name in REQUIRED_FIELDS[draft.section] if not draft.raw.get(name, ("", 0))[0]]
+    if missing:
+        raise _fail(
+            draft.line, f"learning '{draft.title}' lacks {', '.join('**' + m + '**' for m in missing)}"
+        )
+
+    def checked(name: str, default: str, check: Any) -> Any:
+        text, line_no = draft.raw.get(name, (default, draft.line))
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise _fail(line_no, f"learning '{draft.title}': {exc}") from exc
+
+    def directive(text: str) -> dict[str, Any]:
+        try:
+            return validate_directive(json.loads(text)) if text else {}
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"Directive is not JSON ({exc.msg})") from exc
+
+    def sample_size(text: str) -> str:
+        if text and not text.isdigit():
+            raise ValueError(f"Sample Size {text!r} is not a whole number")
+        return text
+
+    while draft.notes and not draft.notes[-1].strip():
+        draft.notes.pop()
+    prose = {k: v for k, (v, _) in draft.raw.items() if k not in ("Source", "Applies To", "Directive")}
+    if "Sample Size" in prose:
+        prose["Sample Size"] = checked("Sample Size", "", sample_size)
+    confidence = draft.section if draft.section != DEPRECATED else _original_confidence(prose["Original"])
+    learning = Learning(
+        id=learning_id(draft.added, draft.title),
+        confidence=confidence,
+        title=draft.title,
+        applies_to=checked("Applies To", APPLIES_ALL, validate_applies_to),
+        source=checked("Source", "validation", _validate_source),
+        directive=checked("Directive", "", directive),
+    )
+    return Entry(
+        learning=learning,
+        added=draft.added,
+        fields=prose,
+        promoted=draft.promoted,
+        deprecated=draft.deprecated,
+        notes=tuple(draft.notes),
+    )
+
+
+def parse_document(text: str) -> LearningsDocument:
+    """The whole file: preamble and every entry (deprecated ones too); LEARNINGS_INVALID on any error."""
+    entries: list[Entry] = []
+    preamble: list[str] = []
+    section: str | None = None
+    draft: _Draft | None = None
+    in_fence = False
 
     def close() -> None:
-        if current is None:
+        if draft is None:
             return
-        if "directive" not in current:
-            raise _fail(current["line"], f"learning {current['id']} has no 'Directive:' line")
-        learnings.append(Learning(**{k: v for k, v in current.items() if k != "line"}))
+        entry = _finish(draft)
+        if any(e.learning.id == entry.learning.id for e in entries):
+            raise _fail(draft.line, f"learning id {entry.learning.id!r} is used twice (same date and title)")
+        entries.append(entry)
 
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if section := _SECTION.match(line):
+        if line.startswith("```"):
+            in_fence = not in_fence
+        if in_fence or line.startswith("```"):
+            if section is None:
+                preamble.append(raw)
+            elif draft is not None:
+                draft.notes.append(raw)
+            continue
+        if (heading := _SECTION.match(line)) and not line.startswith("###"):
             close()
-            current = None
-            confidence = section.group(1).upper()
-            if confidence not in CONFIDENCES:
-                raise _fail(line_no, f"section {section.group(1)!r} is not one of {', '.join(CONFIDENCES)}")
+            draft = None
+            section = heading.group(1).upper()
+            if section not in (*CONFIDENCES, DEPRECATED, STATISTICS):
+                raise _fail(
+                    line_no, f"section {line!r} is not Statistics, HIGH/MEDIUM/LOW Confidence or Deprecated"
+                )
+            continue
+        if section is None:
+            if line.startswith("###"):
+                raise _fail(line_no, "learning before any '## HIGH|MEDIUM|LOW Confidence' section")
+            preamble.append(raw)
+            continue
+        if section == STATISTICS:
+            if line.startswith("###"):
+                raise _fail(line_no, "learning inside the Statistics section")
             continue
         if line.startswith("###"):
-            entry = _ENTRY.match(line)
-            if entry is None:
-                raise _fail(line_no, "a learning heading is '### <id>: <title>'")
-            if confidence is None:
-                raise _fail(line_no, "learning before any '## HIGH|MEDIUM|LOW' section")
             close()
-            learning_id, title = entry.group(1), entry.group(2)
-            if any(existing.id == learning_id for existing in learnings):
-                raise _fail(line_no, f"learning id {learning_id!r} is used twice")
-            current = {"id": learning_id, "title": title, "confidence": confidence, "line": line_no}
+            draft = _heading(line, line_no, section)
             continue
-        field = _FIELD.match(line)
-        if field is None or current is None:
+        if draft is None:
             continue
-        name, value = field.group(1).lower(), field.group(2)
-        try:
-            if name == "applies_to":
-                current["applies_to"] = validate_applies_to(value)
-            elif name == "source":
-                current["source"] = value or "manual"
-            else:
-                current["directive"] = validate_directive(json.loads(value))
-        except ValueError as exc:
-            raise _fail(line_no, f"learning {current['id']}: {exc}") from exc
+        if line.startswith("**"):
+            found = _FIELD.findall(line)
+            if not found:
+                raise _fail(line_no, "a field line is '**Name**: value' (several joined by ' | ')")
+            for name, value in found:
+                if name not in FIELD_NAMES:
+                    raise _fail(line_no, f"unknown field **{name}** (known: {', '.join(FIELD_NAMES)})")
+                draft.raw[name] = (value, line_no)
+        elif line or draft.notes:
+            draft.notes.append(raw.rstrip())
     close()
-    return tuple(learnings)
+    text_preamble = "\n".join(preamble).strip("\n")
+    return LearningsDocument(
+        preamble=(text_preamble + "\n") if text_preamble else DEFAULT_PREAMBLE,
+        entries=tuple(entries),
+    )
+
+
+def parse_learnings(text: str) -> tuple[Learning, ...]:
+    """Every active (not deprecated) learning of a LEARNINGS.md text, in file order."""
+    return parse_document(text).learnings()
 
 
 def applies(
@@ -178,6 +472,18 @@ def applies(
     return page_type is None or target == page_type
 
 
+def read_document(path: Path | str) -> LearningsDocument:
+    """The document at `path`; an empty one when the file does not exist."""
+    file = Path(path)
+    if not file.exists():
+        return LearningsDocument()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LearningsInvalid(f"cannot read {file}: {exc}") from exc
+    return parse_document(text)
+
+
 def load_learnings(
     path: Path | str,
     creator_id: str,
@@ -186,66 +492,132 @@ def load_learnings(
     *,
     page_type: str | None = None,
 ) -> tuple[Learning, ...]:
-    """The learnings of the file at `path` that apply to this creator; a missing file means none."""
-    file = Path(path)
-    if not file.exists():
-        return ()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LearningsInvalid(f"cannot read {file}: {exc}") from exc
+    """The active learnings of the file at `path` that apply to this creator; a missing file means none."""
     return tuple(
         learning
-        for learning in parse_learnings(text)
+        for learning in read_document(path).learnings()
         if applies(learning, creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
     )
 
 
-def render_learning(learning: Learning) -> str:
-    """One learning as its LEARNINGS.md entry; LEARNINGS_INVALID when it could not be read back."""
-    try:
-        directive = json.dumps(validate_directive(learning.directive), sort_keys=True, ensure_ascii=False)
-        applies_to = validate_applies_to(learning.applies_to)
-    except ValueError as exc:
-        raise LearningsInvalid(f"learning {learning.id}: {exc}", details={"id": learning.id}) from exc
-    if not _ENTRY.match(f"### {learning.id}: {learning.title}"):
-        raise LearningsInvalid(f"learning id {learning.id!r} or title {learning.title!r} cannot be a heading")
-    return (
-        f"### {learning.id}: {learning.title}\n"
-        f"- applies_to: {applies_to}\n"
-        f"- source: {learning.source}\n"
-        f"- Directive: {directive}\n"
+def statistics(entries: Iterable[Entry], today: date) -> Statistics:
+    """Counts of active entries by confidence and source, and what changed in the last 7 days."""
+    items = list(entries)
+    active = [e for e in items if e.active]
+
+    def recent(day: date | None) -> bool:
+        return day is not None and timedelta(0) <= today - day < timedelta(days=RECENT_DAYS)
+
+    by_confidence = Counter(e.learning.confidence for e in active)
+    by_source = Counter(e.learning.source for e in active)
+    return Statistics(
+        by_confidence={c.lower(): by_confidence[c] for c in CONFIDENCES},
+        by_source={s: by_source[s] for s in SOURCES},
+        last_7_days={
+            "added": sum(recent(e.added) for e in items),
+            "promoted": sum(recent(e.promoted) for e in items),
+            "deprecated": sum(recent(e.deprecated) for e in items),
+        },
+        deprecated=len(items) - len(active),
     )
 
 
-def append_learning(text: str, learning: Learning) -> str:
-    """`text` with `learning` added at the end of its confidence section (created in HIGH/MEDIUM/LOW order).
-
-    The text must parse and must not already hold the id; the result parses to the old learnings
-    plus the new one.
-    """
-    confidence = learning.confidence.upper()
-    if confidence not in CONFIDENCES:
+def render_learning(entry: Entry) -> str:
+    """One entry as its LEARNINGS.md text; LEARNINGS_INVALID when it could not be read back."""
+    learning = entry.learning
+    try:
+        directive = json.dumps(validate_directive(learning.directive), sort_keys=True, ensure_ascii=False)
+        values = {
+            **{k: v for k, v in entry.fields.items() if v},
+            "Source": _validate_source(learning.source),
+            "Applies To": validate_applies_to(learning.applies_to),
+        }
+    except ValueError as exc:
+        raise LearningsInvalid(f"learning {learning.id}: {exc}", details={"id": learning.id}) from exc
+    if learning.confidence not in CONFIDENCES:
         raise LearningsInvalid(f"confidence {learning.confidence!r} is not one of {', '.join(CONFIDENCES)}")
-    if any(existing.id == learning.id for existing in parse_learnings(text)):
-        raise LearningsInvalid(f"learning id {learning.id!r} already exists", details={"id": learning.id})
-    entry = render_learning(learning)
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    sections = {m.group(1).upper(): i for i, line in enumerate(lines) if (m := _SECTION.match(line.strip()))}
-    if confidence in sections:
-        start = sections[confidence]
-        later = [i for i in sections.values() if i > start]
-        end = min(later) if later else len(lines)
-        while end > start + 1 and not lines[end - 1].strip():
-            end -= 1
-        return "".join([*lines[:end], "\n", entry, *(["\n"] if end < len(lines) else []), *lines[end:]])
-    rank = CONFIDENCES.index(confidence)
-    following = [i for name, i in sections.items() if CONFIDENCES.index(name) > rank]
-    insert_at = min(following) if following else len(lines)
-    block = [f"## {confidence}\n", "\n", entry, "\n"]
-    prefix = lines[:insert_at]
-    if prefix and prefix[-1].strip():
-        prefix.append("\n")
-    return "".join([*prefix, *block, *lines[insert_at:]])
+    if "\n" in learning.title or _SUFFIX.search(learning.title) or not learning.title.strip():
+        raise LearningsInvalid(f"title {learning.title!r} cannot be a heading", details={"id": learning.id})
+    heading = f"### [{entry.added.isoformat()}] {learning.title}"
+    if entry.promoted is not None:
+        heading += f" (Promoted: {entry.promoted.isoformat()})"
+    layout: list[tuple[str, ...]] = []
+    if entry.deprecated is not None:
+        heading += f" (Deprecated: {entry.deprecated.isoformat()})"
+        layout += [("Original",), ("Reason",)]
+    layout += LAYOUTS[learning.confidence]
+    lines = [heading]
+    used: set[str] = set()
+    for group in layout:
+        parts = [f"**{name}**: {values[name]}" for name in group if name in values]
+        used.update(group)
+        if parts:
+            lines.append(" | ".join(parts))
+    lines += [f"**{name}**: {values[name]}" for name in FIELD_NAMES if name in values and name not in used]
+    if learning.directive or entry.deprecated is None:
+        lines.append(f"**Directive**: {directive}")
+    if entry.notes:
+        lines += ["", *entry.notes]
+    text = "\n".join(lines) + "\n"
+    for name, value in values.items():
+        if "\n" in value or re.search(r"\|\s*\*\*", value):
+            raise LearningsInvalid(f"learning {learning.id}: field {name} must be one line without ' | **'")
+    return text
+
+
+def render_document(document: LearningsDocument, today: date) -> str:
+    """The whole file: preamble, statistics as of `today`, then the sections in runbook order."""
+    stats = statistics(document.entries, today)
+    parts = [
+        document.preamble.rstrip("\n") + "\n",
+        "## Statistics\n",
+        "```yaml\n" + "\n".join(stats.lines()) + f"\nupdated: {today.isoformat()}\n```\n",
+    ]
+    for section in (*CONFIDENCES, DEPRECATED):
+        parts.append(f"## {SECTION_TITLES[section]}\n")
+        parts += [render_learning(e) for e in document.entries if e.section == section]
+    text = "\n".join(parts)
+    parsed = parse_document(text)
+    if [e.learning for e in parsed.entries] != [e.learning for e in _in_section_order(document.entries)]:
+        raise LearningsInvalid("the rendered LEARNINGS.md does not read back as the same learnings")
+    return text
+
+
+def _in_section_order(entries: Iterable[Entry]) -> list[Entry]:
+    order = (*CONFIDENCES, DEPRECATED)
+    return sorted(entries, key=lambda e: order.index(e.section))
+
+
+def append_learning(text: str, entry: Entry, *, today: date | None = None) -> str:
+    """`text` with `entry` added at the end of its section; the statistics block is refreshed.
+
+    The text must parse and must not already hold the entry's id.
+    """
+    document = parse_document(text) if text.strip() else LearningsDocument()
+    if any(e.learning.id == entry.learning.id for e in document.entries):
+        raise LearningsInvalid(
+            f"learning id {entry.learning.id!r} already exists", details={"id": entry.learning.id}
+        )
+    return render_document(document.with_entry(entry), today or entry.added)
+
+
+def new_entry(
+    *,
+    confidence: str,
+    title: str,
+    added: date,
+    source: str,
+    applies_to: str,
+    directive: Mapping[str, Any],
+    fields: Mapping[str, str],
+) -> Entry:
+    """An entry whose id follows from its date and title (what reflection and tests build)."""
+    learning = Learning(
+        id=learning_id(added, title),
+        confidence=confidence,
+        title=title,
+        applies_to=applies_to,
+        source=source,
+        directive=dict(directive),
+    )
+    return Entry(learning=learning, added=added, fields=dict(fields))

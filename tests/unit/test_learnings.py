@@ -1,95 +1,161 @@
-"""LEARNINGS.md: parsing, who a learning applies to, clear errors, and the pure appender."""
+"""LEARNINGS.md in the runbook's format: parsing, scope, clear errors, statistics, round trips."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from eros.learnings import (
     LEARNINGS_INVALID,
+    LearningsDocument,
     LearningsInvalid,
     append_learning,
     load_learnings,
+    new_entry,
+    parse_document,
     parse_learnings,
+    render_document,
+    statistics,
 )
-from eros.models import Learning
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "LEARNINGS.example.md"
 
 TEXT = """# LEARNINGS
 
-## HIGH
+## HIGH Confidence
 
-### L-1: No 2 am
-- applies_to: creator:alexia
-- source: validation
-- Directive: {"avoid_hours": [2]}
+### [2026-01-05] No 2 am
+**Pattern**: PPVs at 2 am
+**Issue**: nobody is awake
+**Correction**: move them
+**Source**: validation | **Violation Code**: TIMING_COLLISION
+**Applies To**: creator:alexia
+**Directive**: {"avoid_hours": [2]}
 
 Why: nobody opens them.
 
-## MEDIUM
+## MEDIUM Confidence
 
-### L-2: Lingerie on paid pages
-- applies_to: page_type:paid
-- source: performance
-- Directive: {"prefer_content": ["lingerie"]}
+### [2026-01-06] Lingerie on paid pages
+**Pattern**: lingerie sells | **Insight**: outfits convert
+**Source**: performance | **Quality Score**: 84 | **Sample Size**: 12
+**Applies To**: page_type:paid
+**Metric Impact**: +12% RPS
+**Directive**: {"prefer_content": ["lingerie"]}
 
-### L-3: Premium floor
-- applies_to: tier:premium
-- source: performance
-- Directive: {"min_price": 12}
+### [2026-01-06] Premium floor (Promoted: 2026-01-09)
+**Pattern**: cheap PPVs | **Insight**: no gain
+**Source**: performance | **Quality Score**: n/a | **Sample Size**: 4
+**Applies To**: tier:premium
+**Metric Impact**: +3% RPS
+**Directive**: {"min_price": 12}
 
-## LOW
+## LOW Confidence
 
-### L-4: Everyone, everywhere
-- Directive: {"prefer_hours": [20]}
+### [2026-01-07] Everyone, everywhere
+**Pattern**: evenings | **Source**: user
+**Applies To**: all
+**Directive**: {"prefer_hours": [20]}
+
+## Deprecated
+
+### [2026-01-01] Midnight bumps (Deprecated: 2026-01-08)
+**Original**: MEDIUM: bumps at midnight
+**Reason**: caused rejections
+**Source**: performance | **Sample Size**: 3
+**Applies To**: all
+**Directive**: {"prefer_hours": [0]}
 """
+
+HIGH_ID = "2026-01-05-no-2-am"
 
 
 def test_parses_every_field_and_section():
-    learnings = parse_learnings(TEXT)
-    assert [(x.id, x.confidence) for x in learnings] == [
-        ("L-1", "HIGH"),
-        ("L-2", "MEDIUM"),
-        ("L-3", "MEDIUM"),
-        ("L-4", "LOW"),
+    doc = parse_document(TEXT)
+    assert [(e.learning.title, e.section) for e in doc.entries] == [
+        ("No 2 am", "HIGH"),
+        ("Lingerie on paid pages", "MEDIUM"),
+        ("Premium floor", "MEDIUM"),
+        ("Everyone, everywhere", "LOW"),
+        ("Midnight bumps", "DEPRECATED"),
     ]
-    assert learnings[0].applies_to == "creator:alexia" and learnings[0].directive == {"avoid_hours": [2]}
-    assert learnings[2].applies_to == "tier:PREMIUM"
-    assert learnings[3].applies_to == "all" and learnings[0].title == "No 2 am"
+    high, _, floor, low, gone = doc.entries
+    assert high.learning.id == HIGH_ID and high.learning.directive == {"avoid_hours": [2]}
+    assert high.fields["Violation Code"] == "TIMING_COLLISION" and high.notes == ("Why: nobody opens them.",)
+    assert floor.learning.applies_to == "tier:PREMIUM" and floor.promoted == date(2026, 1, 9)
+    assert floor.sample_size == 4 and low.learning.source == "user"
+    assert gone.deprecated == date(2026, 1, 8) and gone.learning.confidence == "MEDIUM"
+    assert [x.title for x in parse_learnings(TEXT)] == [
+        "No 2 am",
+        "Lingerie on paid pages",
+        "Premium floor",
+        "Everyone, everywhere",
+    ]
 
 
-def test_load_filters_by_creator_page_type_and_tier(tmp_path):
+def test_load_filters_by_scope_and_never_applies_deprecated(tmp_path):
     path = tmp_path / "LEARNINGS.md"
     path.write_text(TEXT)
-    by_id = lambda ls: [x.id for x in ls]  # noqa: E731
-    assert by_id(load_learnings(path, "c9", "alexia", "STANDARD", page_type="paid")) == ["L-1", "L-2", "L-4"]
-    assert by_id(load_learnings(path, "c9", "other", "PREMIUM", page_type="free")) == ["L-3", "L-4"]
-    assert by_id(load_learnings(path, "alexia", "x", "LITE", page_type="free")) == ["L-1", "L-4"]
+
+    def titles(*args: str, page_type: str) -> list[str]:
+        return [x.title for x in load_learnings(path, *args, page_type=page_type)]
+
+    assert titles("c9", "alexia", "STANDARD", page_type="paid") == [
+        "No 2 am",
+        "Lingerie on paid pages",
+        "Everyone, everywhere",
+    ]
+    assert titles("c9", "other", "PREMIUM", page_type="free") == ["Premium floor", "Everyone, everywhere"]
+    assert "Midnight bumps" not in titles("alexia", "x", "LITE", page_type="free")
 
 
 def test_missing_file_means_no_learnings(tmp_path):
     assert load_learnings(tmp_path / "nope.md", "a", "a", "LITE") == ()
 
 
+ENTRY = "### [2026-01-05] x\n**Pattern**: p\n**Source**: user\n**Applies To**: all\n"
+
+
 @pytest.mark.parametrize(
     ("broken", "needle"),
     [
-        ("## URGENT\n### L-1: x\n- Directive: {}\n", "section"),
-        ("### L-1: x\n- Directive: {}\n", "before any"),
-        ("## HIGH\n### L-1: x\n- source: a\n", "no 'Directive:'"),
-        ("## HIGH\n### L-1: x\n- Directive: {avoid_hours: [2]}\n", "L-1"),
-        ('## HIGH\n### L-1: x\n- Directive: {"sing_louder": true}\n', "unknown directive key"),
-        ('## HIGH\n### L-1: x\n- Directive: {"avoid_hours": [24]}\n', "hours 0–23"),
-        ('## HIGH\n### L-1: x\n- Directive: {"prefer_send_types": ["mega"]}\n', "unknown send types"),
-        ('## HIGH\n### L-1: x\n- Directive: {"min_price": 60}\n', "outside"),
-        ('## HIGH\n### L-1: x\n- applies_to: planet:mars\n- Directive: {"min_price": 6}\n', "applies_to"),
+        ("## URGENT\n" + ENTRY + '**Directive**: {"avoid_hours": [1]}\n', "section"),
+        (ENTRY + '**Directive**: {"avoid_hours": [1]}\n', "before any"),
+        ("## LOW Confidence\n" + ENTRY, "lacks **Directive**"),
+        ("## HIGH Confidence\n" + ENTRY + '**Directive**: {"avoid_hours": [1]}\n', "lacks **Issue**"),
+        ("## LOW Confidence\n" + ENTRY + "**Directive**: {avoid_hours: [2]}\n", "not JSON"),
+        ("## LOW Confidence\n" + ENTRY + '**Directive**: {"sing": true}\n', "unknown directive key"),
+        ("## LOW Confidence\n" + ENTRY + '**Directive**: {"avoid_hours": [24]}\n', "hours 0–23"),
+        ("## LOW Confidence\n" + ENTRY + '**Directive**: {"prefer_send_types": ["x"]}\n', "unknown send"),
+        ("## LOW Confidence\n" + ENTRY + '**Directive**: {"min_price": 60}\n', "outside"),
         (
-            '## HIGH\n### L-1: x\n- Directive: {"min_price": 6}\n### L-1: y\n- Directive: {"min_price": 6}\n',
-            "twice",
+            "## LOW Confidence\n" + ENTRY.replace("all", "planet:mars") + '**Directive**: {"min_price": 6}\n',
+            "Applies To",
         ),
-        ("## HIGH\n### no colon here\n", "heading"),
+        (
+            "## LOW Confidence\n"
+            + ENTRY.replace("user", "gut feeling")
+            + '**Directive**: {"min_price": 6}\n',
+            "Source",
+        ),
+        (
+            "## LOW Confidence\n" + ENTRY + '**Directive**: {"min_price": 6}\n**Mood**: good\n',
+            "unknown field",
+        ),
+        ("## LOW Confidence\n" + (ENTRY + '**Directive**: {"min_price": 6}\n') * 2, "twice"),
+        ("## LOW Confidence\n### no date here\n", "heading"),
+        ("## LOW Confidence\n### [2026-13-01] x\n", "YYYY-MM-DD"),
+        ("## Deprecated\n" + ENTRY + '**Directive**: {"min_price": 6}\n', "Deprecated"),
+        (
+            "## LOW Confidence\n"
+            + ENTRY.replace("] x", "] x (Deprecated: 2026-01-06)")
+            + "**Directive**: {}\n",
+            "cannot have",
+        ),
     ],
 )
 def test_malformed_files_fail_with_learnings_invalid(tmp_path, broken, needle):
@@ -101,49 +167,102 @@ def test_malformed_files_fail_with_learnings_invalid(tmp_path, broken, needle):
     assert needle in caught.value.message and "line" in caught.value.message
 
 
-def test_append_adds_to_its_section_and_round_trips():
-    new = Learning(
-        id="L-9",
-        confidence="MEDIUM",
-        title="Shower at night",
-        applies_to="creator:alexia",
-        source="user",
-        directive={"prefer_hours": [21, 22]},
-    )
-    updated = append_learning(TEXT, new)
-    parsed = parse_learnings(updated)
-    assert [x.id for x in parsed] == ["L-1", "L-2", "L-3", "L-9", "L-4"]
-    assert parsed[3] == new
-    assert "Why: nobody opens them." in updated
+def test_render_round_trips_and_writes_the_statistics_block():
+    doc = parse_document(TEXT)
+    rendered = render_document(doc, date(2026, 1, 10))
+    again = parse_document(rendered)
+    assert again.entries == doc.entries
+    assert render_document(again, date(2026, 1, 10)) == rendered
+    assert "by_confidence: { high: 1, medium: 2, low: 1 }" in rendered
+    assert "by_source: { validation: 1, user: 1, performance: 2 }" in rendered
+    assert "last_7_days: { added: 4, promoted: 1, deprecated: 1 }" in rendered
+    assert "Why: nobody opens them." in rendered
 
 
-def test_append_creates_a_missing_section_in_order():
-    text = (
-        '# LEARNINGS\n\n## HIGH\n\n### A: a\n- Directive: {"avoid_hours": [3]}\n\n'
-        '## LOW\n\n### C: c\n- Directive: {"avoid_hours": [4]}\n'
+def test_the_runbook_greps_work_on_a_written_file(tmp_path):
+    path = tmp_path / "LEARNINGS.md"
+    path.write_text(render_document(parse_document(TEXT), date(2026, 1, 10)))
+    count = subprocess.run(["grep", "-c", r"^### \[", str(path)], capture_output=True, text=True, check=True)
+    assert count.stdout.strip() == "5"
+    dist = subprocess.run(
+        ["grep", "-A1", "by_confidence", str(path)], capture_output=True, text=True, check=True
     )
-    updated = append_learning(
-        text, Learning(id="B", confidence="MEDIUM", title="b", directive={"max_price": 30})
-    )
-    assert [(x.id, x.confidence) for x in parse_learnings(updated)] == [
-        ("A", "HIGH"),
-        ("B", "MEDIUM"),
-        ("C", "LOW"),
+    assert dist.stdout.splitlines() == [
+        "by_confidence: { high: 1, medium: 2, low: 1 }",
+        "by_source: { validation: 1, user: 1, performance: 2 }",
     ]
-    empty = append_learning("", Learning(id="Z", confidence="LOW", title="z", directive={"avoid_hours": [1]}))
-    assert [x.id for x in parse_learnings(empty)] == ["Z"]
 
 
-def test_append_refuses_a_duplicate_id_or_bad_directive():
-    with pytest.raises(LearningsInvalid):
-        append_learning(
-            TEXT, Learning(id="L-1", confidence="HIGH", title="again", directive={"avoid_hours": [1]})
-        )
-    with pytest.raises(LearningsInvalid):
-        append_learning(TEXT, Learning(id="L-8", confidence="HIGH", title="bad", directive={"nope": 1}))
+def test_statistics_count_only_the_last_seven_days():
+    stats = statistics(parse_document(TEXT).entries, date(2026, 1, 13))
+    assert stats.last_7_days == {"added": 1, "promoted": 1, "deprecated": 1}  # Jan 7–13
+    assert stats.by_confidence == {"high": 1, "medium": 2, "low": 1} and stats.deprecated == 1
 
 
-def test_the_shipped_example_parses():
-    learnings = parse_learnings(EXAMPLE.read_text())
-    assert {x.confidence for x in learnings} == {"HIGH", "MEDIUM", "LOW"}
-    assert all(x.directive for x in learnings)
+def _entry(confidence: str, title: str, directive: dict[str, object]):
+    fields = {
+        "Pattern": "p",
+        "Insight": "i",
+        "Quality Score": "80",
+        "Sample Size": "3",
+        "Metric Impact": "+1%",
+    }
+    if confidence == "HIGH":
+        fields = {"Pattern": "p", "Issue": "i", "Correction": "c", "Violation Code": "X"}
+    return new_entry(
+        confidence=confidence,
+        title=title,
+        added=date(2026, 1, 9),
+        source="validation",
+        applies_to="all",
+        directive=directive,
+        fields=fields,
+    )
+
+
+def test_append_adds_to_its_section_and_round_trips():
+    new = _entry("MEDIUM", "Shower at night", {"prefer_hours": [21, 22]})
+    updated = append_learning(TEXT, new, today=date(2026, 1, 10))
+    doc = parse_document(updated)
+    assert [e.learning.title for e in doc.entries if e.section == "MEDIUM"][-1] == "Shower at night"
+    assert doc.find(new.learning.id) == new
+    assert "Why: nobody opens them." in updated
+    assert re.search(r"^### \[2026-01-09\] Shower at night$", updated, re.MULTILINE)
+
+
+def test_append_to_an_empty_file_creates_every_section():
+    text = append_learning("", _entry("HIGH", "Hard rule", {"avoid_hours": [1]}))
+    assert [line for line in text.splitlines() if line.startswith("## ")] == [
+        "## Statistics",
+        "## HIGH Confidence",
+        "## MEDIUM Confidence",
+        "## LOW Confidence",
+        "## Deprecated",
+    ]
+    assert [x.title for x in parse_learnings(text)] == ["Hard rule"]
+
+
+def test_append_refuses_a_duplicate_or_a_bad_directive():
+    with pytest.raises(LearningsInvalid, match="already exists"):
+        text = append_learning("", _entry("HIGH", "Again", {"avoid_hours": [1]}))
+        append_learning(text, _entry("HIGH", "Again", {"avoid_hours": [1]}))
+    with pytest.raises(LearningsInvalid, match="unknown directive key"):
+        append_learning(TEXT, _entry("HIGH", "bad", {"nope": 1}))
+
+
+def test_find_by_id_or_unique_prefix():
+    doc = parse_document(TEXT)
+    assert doc.find(HIGH_ID).learning.title == "No 2 am"
+    assert doc.find("2026-01-05").learning.title == "No 2 am"
+    with pytest.raises(Exception, match="several"):
+        doc.find("2026-01-06")
+    with pytest.raises(Exception, match="is not a learning"):
+        LearningsDocument().find("x")
+
+
+def test_the_shipped_example_parses_and_is_canonical():
+    text = EXAMPLE.read_text()
+    doc = parse_document(text)
+    assert {e.section for e in doc.entries} == {"HIGH", "MEDIUM", "LOW", "DEPRECATED"}
+    assert all(e.learning.directive for e in doc.entries)
+    assert render_document(doc, date(2026, 1, 10)) == text

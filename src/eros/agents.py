@@ -52,6 +52,8 @@ class ProductionTaskTool:
     built-in agents answer: the optimizer (`schedule-generator`) and the rule engine
     (`schedule-validator`), the latter wired with the client, signing key and clock given here
     — or, when none are given, those of the configured installation (`bootstrap()`).
+    Like a tool, an agent answers an expected failure (a prompt it cannot use, a creator it
+    cannot find) with `{"error", "error_code"}` instead of raising; an unknown agent raises.
     """
 
     def __init__(
@@ -73,7 +75,12 @@ class ProductionTaskTool:
         if self.task_invoker is not None:
             answer = await self.task_invoker(agent, prompt_or_payload, model)
             return _as_payload(answer)
-        return await self._builtin(agent).run(prompt_or_payload, model)
+        builtin = self._builtin(agent)
+        try:
+            return await builtin.run(prompt_or_payload, model)
+        except ErosError as exc:
+            _task_logger.warning("agent %s refused the request: [%s] %s", agent, exc.code, exc.message)
+            return {"agent": agent, **exc.as_dict()}
 
     def _builtin(self, name: str) -> Agent:
         if name not in self._agents:

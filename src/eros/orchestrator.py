@@ -35,6 +35,16 @@ logger = logging.getLogger("eros.orchestrator")
 #: After a REJECTED validation the generator gets the violations and this many more tries.
 MAX_RETRIES = 2
 GENERATOR_MODEL = "sonnet"
+#: What the generator reports about its plan, copied into the generator's metrics and the schedule.
+PLAN_FIELDS = (
+    "solver",
+    "objective",
+    "upper_bound",
+    "gap",
+    "expected_revenue",
+    "baseline_revenue",
+    "revenue_ratio",
+)
 VALIDATOR_MODEL = "opus"
 
 
@@ -162,24 +172,35 @@ class EROSOrchestrator:
         result.creator_id = context.creator_id
         result.week_start = context.week_start.isoformat()
 
+        context_json = context.model_dump(mode="json")
         feedback: list[dict[str, Any]] = []
         for revision in range(MAX_RETRIES + 1):
             async with self._timer(phases["generator"]) as phase:
                 phase.status = "running"
-                plan = await self.task_tool.invoke(
+                plan = _answer(
                     GENERATOR_AGENT,
-                    {"context": context.model_dump(mode="json"), "revision": revision, "feedback": feedback},
-                    model=GENERATOR_MODEL,
+                    await self.task_tool.invoke(
+                        GENERATOR_AGENT,
+                        {
+                            "context": context.model_dump(mode="json"),
+                            "revision": revision,
+                            "feedback": feedback,
+                        },
+                        model=GENERATOR_MODEL,
+                    ),
                 )
+                items = list(plan["schedule"]["items"])
                 phase.status = "ok"
                 phase.extra.update(_plan_summary(plan))
-            items = list(plan.get("items") or [])
             async with self._timer(phases["validator"]) as phase:
                 phase.status = "running"
-                validation = await self.task_tool.invoke(
+                validation = _answer(
                     VALIDATOR_AGENT,
-                    {"context": context.model_dump(mode="json"), "items": items},
-                    model=VALIDATOR_MODEL,
+                    await self.task_tool.invoke(
+                        VALIDATOR_AGENT,
+                        {"context": context_json, "items": items},
+                        model=VALIDATOR_MODEL,
+                    ),
                 )
                 status = ValidationStatus(str(validation["status"]))
                 phase.status = "ok" if status is not ValidationStatus.REJECTED else "rejected"
@@ -229,9 +250,24 @@ class EROSOrchestrator:
         return _PhaseTimer(phase, self.clock, self.mcp)
 
 
+def _answer(agent: str, answer: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An agent's answer, or its error (`{"error", "error_code"}`) raised as an ErosError."""
+    if "error_code" in answer:
+        raise ErosError(f"{agent}: {answer.get('error', 'failed')}", code=str(answer["error_code"]))
+    return answer
+
+
 def _plan_summary(plan: Mapping[str, Any]) -> dict[str, Any]:
     """What the generator says about its own plan (solver, objective, bound, gap, baseline)."""
-    keys = ("solver", "objective", "upper_bound", "gap", "expected_revenue", "baseline_revenue")
+    keys = (
+        "solver",
+        "objective",
+        "upper_bound",
+        "gap",
+        "expected_revenue",
+        "baseline_revenue",
+        "revenue_ratio",
+    )
     return {key: plan.get(key) for key in keys}
 
 

@@ -48,10 +48,10 @@ class BrokenFirstGenerator:
         self.generator_payloads.append(payload)
         if len(self.generator_payloads) > self.broken_attempts:
             return answer
-        items = [dict(item) for item in answer["items"]]
+        items = [dict(item) for item in answer["schedule"]["items"]]
         priced = next(i for i, item in enumerate(items) if item.get("price"))
         items[priced]["price"] = 500.0
-        return {**answer, "items": items}
+        return {**answer, "schedule": {**answer["schedule"], "items": items}}
 
 
 class FailingTool:

@@ -36,6 +36,7 @@ def days_since_content(
 
 def optimise(context: CreatorContext, assembled: Assembled, model: RevenueModel | None = None) -> Priced:
     model = model or fit(context.analytics)
+    captions = {c.caption_id: c for c in context.captions}
     last_used: dict[str, date] = {}
     items: list[ScheduleItem] = []
     applied: dict[int, dict[str, float]] = {}
@@ -48,16 +49,16 @@ def optimise(context: CreatorContext, assembled: Assembled, model: RevenueModel 
         )
         update: dict[str, Any] = {}
         if st.requires_price:
-            caption_price = item_caption_price(context, item)
+            caption = captions.get(item.caption_id) if item.caption_id is not None else None
             inputs = PriceInputs(
-                base=base_price(context.base_price, caption_price),
+                base=base_price(context.base_price, caption.suggested_price if caption else None),
                 day=day,
                 send_time=at,
                 predicted_ratio=model.predicted_ratio(before_price),
                 prediction_confidence=model.confidence,
                 days_since_content_used=days_since_content(context, item.content_type, last_used, day),
                 top_tier_content=item.content_type in context.top_types,
-                fresh_caption=caption_is_fresh(context, item),
+                fresh_caption=bool(caption and caption.fresh),
                 is_bundle=st.key in BUNDLE_TYPES,
                 fan_count=context.fan_count,
                 ab_test_running=context.ab_test_running,
@@ -71,13 +72,3 @@ def optimise(context: CreatorContext, assembled: Assembled, model: RevenueModel 
             last_used[item.content_type] = day
     total = round(sum(i.expected_revenue or 0.0 for i in items), 2)
     return Priced(items=tuple(items), expected_revenue=total, adjustments=applied)
-
-
-def item_caption_price(context: CreatorContext, item: ScheduleItem) -> float | None:
-    option = next((c for c in context.captions if c.caption_id == item.caption_id), None)
-    return option.suggested_price if option else None
-
-
-def caption_is_fresh(context: CreatorContext, item: ScheduleItem) -> bool:
-    option = next((c for c in context.captions if c.caption_id == item.caption_id), None)
-    return bool(option and option.fresh)

@@ -43,7 +43,19 @@ from eros.db import ops_repo
 from eros.db.engine import database_exists, make_engine, sqlite_path
 from eros.db.rollout_repo import recent_transitions
 from eros.db.sample import ensure_sample_database
-from eros.db.schema import creators
+from eros.db.schema import (
+    alert_deliveries,
+    alerts,
+    creators,
+    flag_audit,
+    flag_overrides,
+    pipeline_runs,
+    rollback_events,
+    rollback_state,
+    rollout_state,
+    rollout_transitions,
+    shadow_comparisons,
+)
 from eros.errors import InvalidInput
 from eros.monitoring import PipelineMonitor
 from eros.pipeline import PipelineResult, PipelineRunner
@@ -60,6 +72,19 @@ DEFAULT_DAYS = 42
 #: Faults start with the first percentage step unless told otherwise (plan Phase 3).
 DEFAULT_FAULT_PHASE = 3
 BATCH_AT = time(6, 0)
+#: What a rehearsal copy starts without: the rollout plane's state (ARCHITECTURE D4), children first.
+OPERATIONAL_TABLES = (
+    alert_deliveries,
+    alerts,
+    flag_audit,
+    flag_overrides,
+    pipeline_runs,
+    shadow_comparisons,
+    rollback_events,
+    rollback_state,
+    rollout_transitions,
+    rollout_state,
+)
 REVIEW_AT = time(23, 0)
 
 FAULT_KINDS = {
@@ -247,7 +272,8 @@ def rehearsal_database(
     container: Container, directory: Path, limit: int | None = None
 ) -> tuple[Engine, list[str] | None]:
     """A private copy of the configured SQLite database (a fresh sample when there is none),
-    so a rehearsal never touches real flags, runs or schedules; and the roster to use
+    so a rehearsal never touches real flags, runs or schedules, with the copy's operational
+    state cleared so the rehearsal starts where the plan does; and the roster to use
     (the first `limit` creators plus the canary cohort, or None for every active creator)."""
     target = directory / "rehearsal.db"
     source = sqlite_path(container.settings.db_url)
@@ -259,6 +285,9 @@ def rehearsal_database(
         finally:
             src.close()
             dst.close()
+        with engine.begin() as conn:
+            for table in OPERATIONAL_TABLES:
+                conn.execute(table.delete())
     else:
         settings = replace(container.settings, db_url=f"sqlite:///{target}")
         ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eros.bootstrap import bootstrap
+from eros.cli.generate_commands import quiet_logging
 from eros.cli.ops_commands import _default_actor
 from eros.comparator import shadow_report
 from eros.rollout import RolloutManager, RolloutStatus, Transition
@@ -294,9 +296,13 @@ def simulate_rollout_command(
         int, typer.Option("--from-phase", min=0, max=6, help="Rehearse from this phase (default 0).")
     ] = 0,
     as_json: JsonOpt = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Also print every run's log lines.")] = False,
 ) -> None:
     """Run the whole plan on a copy of the database (or a fresh sample) and print the timeline."""
     faults = [parse_fault(spec) for spec in fault or []]
+    quiet_logging()
+    # The timeline reports what the logs would; only errors and the rollbacks themselves stay loud.
+    logging.getLogger("eros").setLevel(logging.INFO if verbose else logging.ERROR)
     container = bootstrap()
     with tempfile.TemporaryDirectory(prefix="eros-rehearsal-") as directory:
         engine, roster = rehearsal_database(container, Path(directory), creators)

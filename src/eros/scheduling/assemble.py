@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -98,7 +98,7 @@ class _Captions:
 
     def pick(self, send_type: str, content_type: str | None) -> CaptionOption | None:
         cls = slot_class(send_type)
-        tests = (
+        tests: list[Callable[[CaptionOption], bool]] = (
             [
                 lambda c: c.send_type == send_type and c.content_type == content_type,
                 lambda c: c.content_type == content_type and slot_class(c.send_type) == cls,
@@ -293,14 +293,9 @@ def assemble(problem: Problem, placements: Sequence[Placement], rng: random.Rand
             )
             entries.append((draft.day * MINUTES_PER_DAY + minute, 1, followup, position))
     entries.sort(key=lambda e: (e[0], e[1]))
-    position_to_index = {}
-    for index, (_, kind, _, _) in enumerate(entries):
-        if kind == 0:
-            position_to_index[len(position_to_index)] = index
-    # Non-follow-ups keep their relative order after sorting (jitter preserves time order).
-    items: list[ScheduleItem] = []
-    for _, _, item, parent_position in entries:
-        if parent_position is not None:
-            item = item.model_copy(update={"parent_item_index": position_to_index[parent_position]})
-        items.append(item)
-    return items
+    # Jitter keeps the non-follow-ups in base order, so the k-th of them in time is drafts[k].
+    position_to_index = [index for index, entry in enumerate(entries) if entry[1] == 0]
+    return [
+        item if parent is None else item.model_copy(update={"parent_item_index": position_to_index[parent]})
+        for _, _, item, parent in entries
+    ]

@@ -29,6 +29,7 @@ class _State:
     followups_by_day: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     counts: dict[tuple[int, Category], int] = field(default_factory=lambda: defaultdict(int))
     occupied: set[int] = field(default_factory=set)
+    media: int = 0
     ranked: dict[tuple[str, int], list[Slot]] = field(default_factory=dict)
 
     def by_value(self, key: str, day: int) -> list[Slot]:
@@ -58,6 +59,7 @@ class _State:
         self.type_quarters[key].append(slot.quarter)
         self.type_days[key, slot.day] += 1
         self.counts[slot.day, SEND_TYPES[key].category] += 1
+        self.media += 1 if SEND_TYPES[key].requires_media else 0
 
     def can_follow(self, slot: Slot) -> bool:
         placement = self.by_slot.get(slot.index)
@@ -90,13 +92,17 @@ class _State:
 def _best(state: _State, keys: Iterable[str], days: Iterable[int]) -> tuple[str, Slot] | None:
     problem = state.problem
     best: tuple[int, str, Slot] | None = None
+    loss = problem.media_loss
+    media = min(state.media, len(loss) - 2) if len(loss) > 1 else 0
+    marginal = loss[media + 1] - loss[media] if len(loss) > 1 else 0
     for key in sorted(keys):
         category = SEND_TYPES[key].category
+        cost = marginal if SEND_TYPES[key].requires_media else 0
         for day in days:
             if not state.room(day, category) or not state.standalone_room(day, category):
                 continue
             for slot in state.by_value(key, day):
-                value = problem.value[key][slot.index]
+                value = problem.value[key][slot.index] - cost
                 if best is not None and value <= best[0]:
                     break
                 if state.can_place(key, slot):
@@ -169,22 +175,26 @@ def _penalty_unit(problem: Problem) -> int:
 
 
 def objective(problem: Problem, placements: Iterable[Placement]) -> float:
-    """The CP model's objective for a set of placements: value − shortfall penalty."""
+    """The CP model's objective for a set of placements: value − shortfall penalty − content fatigue."""
     total = 0
+    media = 0
     counts: dict[tuple[int, Category], int] = defaultdict(int)
     for p in placements:
         slot = problem.slots[p.slot]
         total += problem.value[p.send_type][p.slot]
+        media += 1 if SEND_TYPES[p.send_type].requires_media else 0
         counts[slot.day, SEND_TYPES[p.send_type].category] += 1
         if p.follow_up:
             total += problem.followup_value[p.slot]
             counts[slot.day, Category.RETENTION] += 1
     short = sum(max(0, problem.targets[d][c] - counts[d, c]) for d in range(7) for c in Category)
-    return float(total - _penalty_unit(problem) * short)
+    fatigue = problem.media_loss[min(media, len(problem.media_loss) - 1)]
+    return float(total - _penalty_unit(problem) * short - fatigue)
 
 
 def upper_bound(problem: Problem) -> float:
-    """Each day and category: its target's worth of the most valuable sends, ignoring every other rule."""
+    """A relaxation: each day, its targets' worth of the most valuable sends of each category plus its
+    five most valuable follow-ups, ignoring every other rule (so never below the true optimum)."""
     bound = 0
     for day in range(7):
         slots = problem.slots_of_day(day)
@@ -195,7 +205,7 @@ def upper_bound(problem: Problem) -> float:
                 if st.category is category
                 for s in slots
             ]
-            if category is Category.RETENTION:
-                values += [problem.followup_value[s.index] for s in slots]
             bound += sum(sorted(values, reverse=True)[: problem.targets[day][category]])
+        followups = sorted((problem.followup_value[s.index] for s in slots), reverse=True)
+        bound += sum(followups[:MAX_PER_DAY])
     return float(bound)

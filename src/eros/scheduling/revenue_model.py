@@ -94,7 +94,8 @@ class RevenueModel:
         if price is None or price <= 0 or self.reference_price <= 0:
             return 1.0
         low, high = PRICE_FACTOR_BOUNDS
-        return min(high, max(low, (price / self.reference_price) ** self.elasticity))
+        factor: float = (price / self.reference_price) ** self.elasticity
+        return min(high, max(low, factor))
 
     def fatigue_factor(self, gap_days: int | None) -> float:
         """Multiplier for a content type last sent `gap_days` days before (None: not within a week)."""

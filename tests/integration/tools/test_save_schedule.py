@@ -53,7 +53,7 @@ async def certificate(
     issued_ago_s: float = 10,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """A certificate as the validator issues it: hashes of these items and the creator's current vault/AVOID."""
+    """A certificate as the validator issues it: these items and the creator's current vault/AVOID."""
     vault = await client.get_allowed_content_types("alexia")
     rankings = await client.get_content_type_rankings("alexia")
     cert = ValidationCertificate(
@@ -121,7 +121,7 @@ async def test_a_bad_certificate_never_yields_approved(
     write_client: InProcessClient, write_env: ToolEnv, tamper: str, reason: str
 ) -> None:
     items = week_items()
-    kwargs: dict[str, Any] = {
+    variants: dict[str, dict[str, Any]] = {
         "wrong_key": {"key": b"someone-elses-key"},
         "stale": {"issued_ago_s": 301},
         "from_the_future": {"issued_ago_s": -31},
@@ -129,7 +129,8 @@ async def test_a_bad_certificate_never_yields_approved(
         "other_vault": {"vault_types_hash": names_hash(["lingerie", "solo"])},
         "other_avoid": {"avoid_types_hash": names_hash(["lingerie"])},
         "other_creator": {"creator_id": "grace_bennett"},
-    }.get(tamper, {})
+    }
+    kwargs = variants.get(tamper, {})
     cert = await certificate(write_client, write_env, items, **kwargs)
     if tamper == "items_changed_after_signing":
         items[0]["price"] = 25.0
@@ -280,7 +281,7 @@ async def test_only_approved_schedules_can_be_queued(
 
 
 def test_concurrent_saves_of_one_creator_week_never_lose_an_update(write_env: ToolEnv) -> None:
-    """Two threads save the same week repeatedly: each save either lands as its own revision or is a CONFLICT."""
+    """Two threads save one week repeatedly: each save lands as its own revision or is a CONFLICT."""
     rounds = 8
     barrier = threading.Barrier(2)
     outcomes: dict[str, list[str]] = {"a": [], "b": []}
@@ -344,13 +345,14 @@ async def test_get_schedules_filters_and_validates(write_client: InProcessClient
     assert (await write_client.get_schedules(week_start="2026-01-12"))["count"] == 0
     page = await write_client.get_schedules(limit=1)
     assert page["has_more"] and page["count"] == 1
-    for args, code in [
+    bad: list[tuple[dict[str, Any], str]] = [
         ({"status": "sent"}, "INVALID_STATUS"),
         ({"week_start": "soon"}, "INVALID_DATE"),
         ({"sort_by": "hash"}, "INVALID_SORT_FIELD"),
         ({"limit": 0}, "INVALID_LIMIT"),
         ({"creator_id": "ghost"}, "CREATOR_NOT_FOUND"),
-    ]:
+    ]
+    for args, code in bad:
         with pytest.raises(ToolCallError) as caught:
             await write_client.get_schedules(**args)
         assert caught.value.code == code

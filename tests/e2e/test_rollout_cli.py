@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 
 from eros.cli.app import _register, app
 from eros.db.engine import make_engine
-from eros.db.schema import pipeline_runs, schedules, shadow_comparisons
+from eros.db.schema import pipeline_runs, rollout_transitions, schedules, shadow_comparisons
 from eros.errors import ErosError
 
 NOW = "2026-01-04T12:00:00Z"
@@ -111,6 +111,7 @@ def test_final_validation_report_has_the_plans_four_rows() -> None:
 
 
 def test_simulate_prints_the_timeline_on_a_copy_with_real_pipelines(_cli: Path) -> None:
+    _ok("rollout", "advance", "--by", "alice")  # the operator's own rollout is under way
     result = _run("simulate", "rollout", "--days", "1", "--creators", "1", "--inject", "failure:0.2")
     assert result.exit_code == 1, result.output  # one day is not the whole plan
     assert "Timeline (faults: failure:0.2 from phase 3)" in result.output
@@ -119,6 +120,7 @@ def test_simulate_prints_the_timeline_on_a_copy_with_real_pipelines(_cli: Path) 
     engine = make_engine(f"sqlite:///{_cli}")
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(shadow_comparisons)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(rollout_transitions)).scalar_one() == 1
     engine.dispose()
 
 

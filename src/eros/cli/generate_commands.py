@@ -20,7 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from eros.bootstrap import Container, bootstrap, pipeline_runner
 from eros.cli import render
-from eros.errors import ErosError
+from eros.db.engine import database_exists
+from eros.errors import ConfigError, ErosError
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.ports import ToolClient
 from eros.preflight import client_session, parse_week_start
@@ -50,6 +51,19 @@ def quiet_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
+def configured() -> Container:
+    """The configured installation; a clear NO_DATABASE error when its database has no schema yet."""
+    quiet_logging()
+    container = bootstrap()
+    if not database_exists(container.engine):
+        raise ConfigError(
+            f"No EROS database at {container.settings.db_url}: run `eros db init --sample` "
+            "(or `eros demo`) first, or point EROS_DB_PATH at one.",
+            code="NO_DATABASE",
+        )
+    return container
+
+
 def resolve_week(week: str | None, container: Container) -> date:
     """The given week (strict YYYY-MM-DD), else the Monday after the clock's today."""
     if week:
@@ -68,8 +82,7 @@ def generate(
     """Generate a creator's week (or every active creator's with --all), validate it and save it."""
     if all_creators == bool(creator):
         raise ErosError("Name one creator or pass --all (not both)", code="USAGE_ERROR")
-    quiet_logging()
-    container = bootstrap()
+    container = configured()
     week_start = resolve_week(week, container).isoformat()
     runner = pipeline_runner(container, pipeline)
     if creator:
@@ -180,8 +193,7 @@ def show(
     week: WeekOpt = None,
 ) -> None:
     """Show a saved week as a day-by-day calendar (a creator's newest week unless --week is given)."""
-    quiet_logging()
-    container = bootstrap()
+    container = configured()
     schedule, _ = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=False)
     )
@@ -198,8 +210,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Export a saved week as CSV, JSON or an iCalendar file a calendar app opens."""
-    quiet_logging()
-    container = bootstrap()
+    container = configured()
     schedule, zone = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=fmt is ExportFormat.ics)
     )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
+from typer.testing import CliRunner
 
 from eros.bootstrap import bootstrap, pipeline_runner
+from eros.cli.app import _register, app
 from eros.clients import InProcessClient
 from eros.clock import FixedClock
 from eros.config import load_settings
 from eros.db.schema import creators
+from eros.errors import ConfigError
 from eros.legacy import build_v4_runner
 from eros.legacy.pipeline import PHASES, LegacyPipeline
 from eros.tools import ToolEnv
@@ -127,3 +131,34 @@ async def test_bootstrap_builds_the_builtin_runner(sample_db_path: Path, tmp_pat
     assert isinstance(runner, LegacyPipeline) and isinstance(build_v4_runner(container), LegacyPipeline)
     result = await runner("luna_free", WEEK, dry_run=True)
     assert result.success and result.validation_status in {"APPROVED", "NEEDS_REVIEW"}
+
+
+@pytest.fixture
+def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler's environment: the sample copy, a pinned clock, the built-in v4."""
+    monkeypatch.delenv("EROS_DB_URL", raising=False)
+    monkeypatch.delenv("EROS_SIGNING_KEY", raising=False)
+    monkeypatch.setenv("EROS_DB_PATH", str(sample_db.url.database))
+    monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")
+    monkeypatch.setenv("EROS_MCP_TRANSPORT", "inprocess")
+    monkeypatch.setenv("EROS_V4_RUNNER", "builtin")
+    _register()
+
+
+def test_eros_generate_pipeline_v4_saves_the_same_shape_as_v5(cli_env: None) -> None:
+    result = CliRunner().invoke(app, ["generate", "alexia", "--week", WEEK, "--pipeline", "v4", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["success"] is True and document["validation_status"] == "APPROVED"
+    assert document["schedule"]["generator"] == "v4" and document["schedule"]["saved_status"] == "approved"
+    assert document["validation"]["certificate"]["validation_status"] == "APPROVED"
+    assert len(document["schedule"]["items"]) == document["total_items"]
+
+
+def test_eros_generate_with_a_broken_v4_runner_exits_2_naming_it(
+    cli_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EROS_V4_RUNNER", "not_a_module_xyz:run")
+    result = CliRunner().invoke(app, ["generate", "alexia", "--pipeline", "v4"], standalone_mode=False)
+    assert isinstance(result.exception, ConfigError)
+    assert result.exception.code == "V4_RUNNER_INVALID" and "not_a_module_xyz" in result.exception.message

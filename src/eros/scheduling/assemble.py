@@ -132,9 +132,7 @@ def _assign_content(drafts: list[_Draft], problem: Problem) -> None:
     if not media:
         return
     value = [model.expected(d.send_type, weekday=d.day_date.weekday(), hour=d.hour) for d in media]
-    weight = {
-        ct: model.content(ct) * content_preference(problem.context, ct) for ct in problem.usable_content
-    }
+    weight = {ct: model.content(ct) * content_preference(problem, ct) for ct in problem.usable_content}
 
     def score(ct: str, members: list[int]) -> float:
         total, previous = 0.0, None
@@ -186,10 +184,16 @@ def _days_since_content(
     return RANKING_WINDOW_DAYS // (2 * sends) if sends > 0 else None
 
 
-def _typical(send_type: str, value: float) -> float:
-    """Keep a rule-stack price inside its type's typical range (§6, a soft rule the score checks)."""
+def _typical(send_type: str, value: float, problem: Problem) -> float:
+    """Keep a rule-stack price inside its type's typical range (§6, a soft rule the score checks),
+    then inside the learnings' price limits (they win: a person asked for them)."""
     low, high = TYPICAL_RANGES.get(send_type, (PRICE_FLOOR, PRICE_CEILING))
-    return min(high, max(low, value))
+    value = min(high, max(low, value))
+    if problem.learning.min_price is not None:
+        value = max(value, problem.learning.min_price)
+    if problem.learning.max_price is not None:
+        value = min(value, problem.learning.max_price)
+    return min(PRICE_CEILING, max(PRICE_FLOOR, value))
 
 
 def _price_and_revenue(drafts: list[_Draft], problem: Problem) -> None:
@@ -225,6 +229,7 @@ def _price_and_revenue(drafts: list[_Draft], problem: Problem) -> None:
                         ab_test_running=ctx.ab_test_running,
                     )
                 ),
+                problem,
             )
         draft.expected = before_price * model.price_factor(draft.price)
         if draft.content_type is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -135,6 +135,7 @@ class Problem:
     min_distinct: int
     min_by_category: Mapping[Category, int]
     feedback: FeedbackActions
+    learning: LearningRules
     notes: tuple[str, ...] = field(default=())
 
     def slots_of_day(self, day: int) -> list[Slot]:
@@ -245,55 +246,112 @@ def feedback_actions(feedback: Sequence[Violation], context: CreatorContext) -> 
     )
 
 
-def _learning_shares(context: CreatorContext) -> tuple[dict[str, float], dict[int, float], dict[str, float]]:
-    """Value shifts per send type, hour and content type from MEDIUM learnings' directives."""
-    by_type: dict[str, float] = {}
-    by_hour: dict[int, float] = {}
-    by_content: dict[str, float] = {}
+@dataclass(frozen=True, slots=True)
+class LearningRules:
+    """What the creator's HIGH and MEDIUM learnings ask of the week (eros.learnings DIRECTIVE_KEYS).
+
+    HIGH learnings are corrections: their `avoid_*` directives are obeyed as constraints. MEDIUM
+    learnings are preferred patterns: `prefer_*`/`avoid_*` shift values by LEARNING_WEIGHT (HIGH
+    `prefer_*` by twice that). Price limits of either confidence bound every priced send. LOW
+    learnings are not acted on.
+    """
+
+    type_share: Mapping[str, float] = field(default_factory=dict)
+    hour_share: Mapping[int, float] = field(default_factory=dict)
+    content_share: Mapping[str, float] = field(default_factory=dict)
+    banned_hours: frozenset[int] = frozenset()
+    banned_types: frozenset[str] = frozenset()
+    banned_content: frozenset[str] = frozenset()
+    min_price: float | None = None
+    max_price: float | None = None
+
+
+def learning_rules(context: CreatorContext) -> LearningRules:
+    shares: dict[str, dict[Any, float]] = {"send_types": {}, "hours": {}, "content": {}}
+    banned: dict[str, set[Any]] = {"send_types": set(), "hours": set(), "content": set()}
+    low: float | None = None
+    high: float | None = None
     for learning in context.learnings:
-        if learning.confidence.upper() != "MEDIUM":
+        confidence = learning.confidence.upper()
+        if confidence not in ("HIGH", "MEDIUM"):
             continue
-        d = learning.directive
-        sign = -1.0 if str(d.get("effect", d.get("kind", "prefer"))).lower().startswith("avoid") else 1.0
-        for key in _as_list(d.get("send_types", d.get("send_type"))):
-            by_type[str(key)] = by_type.get(str(key), 0.0) + sign * LEARNING_WEIGHT
-        for hour in _as_list(d.get("hours", d.get("hour"))):
-            if isinstance(hour, int) or (isinstance(hour, str) and hour.isdigit()):
-                by_hour[int(hour) % 24] = by_hour.get(int(hour) % 24, 0.0) + sign * LEARNING_WEIGHT
-        for ct in _as_list(d.get("content_types", d.get("content_type"))):
-            by_content[str(ct)] = by_content.get(str(ct), 0.0) + sign * LEARNING_WEIGHT
-    return by_type, by_hour, by_content
+        weight = LEARNING_WEIGHT * (2 if confidence == "HIGH" else 1)
+        for key, value in learning.directive.items():
+            if key == "min_price" and isinstance(value, int | float):
+                low = max(low or 0.0, float(value))
+                continue
+            if key == "max_price" and isinstance(value, int | float):
+                high = min(high if high is not None else float(value), float(value))
+                continue
+            action, _, kind = key.partition("_")
+            if kind not in shares or not isinstance(value, list):
+                continue
+            names = [int(v) % 24 if kind == "hours" else str(v) for v in value]
+            if action == "avoid" and confidence == "HIGH":
+                banned[kind].update(names)
+            else:
+                for name in names:
+                    shares[kind][name] = shares[kind].get(name, 0.0) + (
+                        weight if action == "prefer" else -weight
+                    )
+    return LearningRules(
+        type_share=shares["send_types"],
+        hour_share=shares["hours"],
+        content_share=shares["content"],
+        banned_hours=frozenset(banned["hours"]),
+        banned_types=frozenset(banned["send_types"]),
+        banned_content=frozenset(banned["content"]),
+        min_price=low,
+        max_price=high,
+    )
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
+def _content_weight(context: CreatorContext, learning: LearningRules, content_type: str) -> float:
+    multiplier = context.trigger_multipliers.get(content_type, 1.0)
+    trigger = 1.0 + (multiplier - 1.0) * TRIGGER_WEIGHT
+    return trigger * max(0.0, 1.0 + learning.content_share.get(content_type, 0.0))
 
 
-def content_preference(context: CreatorContext, content_type: str) -> float:
+def content_preference(problem: Problem, content_type: str) -> float:
     """Soft weight of a content type when choosing content (DOMAIN §7 decision): its trigger
     multiplier, damped by TRIGGER_WEIGHT because the history behind the revenue model has already
-    seen most of what the trigger saw, times the MEDIUM learnings' shift."""
-    _, _, by_content = _learning_shares(context)
-    trigger = 1.0 + (context.trigger_multipliers.get(content_type, 1.0) - 1.0) * TRIGGER_WEIGHT
-    return trigger * (1.0 + by_content.get(content_type, 0.0))
+    seen most of what the trigger saw, times the learnings' shift."""
+    return _content_weight(problem.context, problem.learning, content_type)
 
 
 def build_problem(
     context: CreatorContext, model: RevenueModel, feedback: Sequence[Violation] = ()
 ) -> Problem:
     actions = feedback_actions(feedback, context)
+    learning = learning_rules(context)
     page = PageType(context.page_type)
-    usable = tuple(sorted(set(context.vault_types) - set(context.avoid_types) - actions.banned_content))
+    usable = tuple(
+        sorted(
+            set(context.vault_types)
+            - set(context.avoid_types)
+            - actions.banned_content
+            - learning.banned_content
+        )
+    )
     types = tuple(
         st
         for st in schedulable_types(page)
-        if st.key not in actions.banned_types and (usable or not st.requires_media)
+        if st.key not in actions.banned_types | learning.banned_types and (usable or not st.requires_media)
     )
-    slots = build_slots(context.week_start, context.timezone)
-    by_type, by_hour, _ = _learning_shares(context)
-    weights = {ct: model.content(ct) * content_preference(context, ct) for ct in usable}
+    slots = tuple(
+        replace(s, index=i)
+        for i, s in enumerate(
+            s
+            for s in build_slots(context.week_start, context.timezone)
+            if s.hour not in learning.banned_hours
+        )
+    )
+    by_type, by_hour = learning.type_share, learning.hour_share
+    trigger = {ct: 1.0 + (context.trigger_multipliers.get(ct, 1.0) - 1.0) * TRIGGER_WEIGHT for ct in usable}
+    weights = {
+        ct: model.content(ct) * trigger[ct] * max(0.0, 1.0 + learning.content_share.get(ct, 0.0))
+        for ct in usable
+    }
     media_factor = sum(weights.values()) / len(weights) if weights else 1.0
     base = base_price(context.base_price, None)
     price_estimate = base if in_bounds(base) else None
@@ -342,6 +400,7 @@ def build_problem(
         min_distinct=min_distinct,
         min_by_category=min_by_category,
         feedback=actions,
+        learning=learning,
         notes=tuple(notes + list(model.notes)),
     )
 

@@ -75,20 +75,30 @@ class LegacyPipeline:
         self.client = client
         self.signing_key = signing_key
         self.clock = clock
+        self._sessions = 0
 
     async def __aenter__(self) -> LegacyPipeline:
         """Hold the client's server session open for a batch of runs (stdio); a no-op in-process."""
         enter = getattr(self.client, "__aenter__", None)
         if enter is not None:
             await enter()
+        self._sessions += 1
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        self._sessions -= 1
         leave = getattr(self.client, "__aexit__", None)
         if leave is not None:
             await leave(*exc_info)
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        """One run; outside a batch session it holds one for itself (one stdio server, not one per call)."""
+        if self._sessions:
+            return await self._execute(creator_id, week_start, dry_run)
+        async with self:
+            return await self._execute(creator_id, week_start, dry_run)
+
+    async def _execute(self, creator_id: str, week_start: str, dry_run: bool) -> PipelineResult:
         result = PipelineResult(
             success=False, creator_id=creator_id, week_start=str(week_start), pipeline="v4", dry_run=dry_run
         )

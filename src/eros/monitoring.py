@@ -22,6 +22,7 @@ from sqlalchemy import RowMapping
 from eros.clock import Clock, iso_z
 from eros.db import ops_repo
 from eros.pipeline import PipelineResult, PipelineRunner
+from eros.reflect import capture_run
 from eros.slo import DEFAULT_SLO, AlertCode, HealthStatus, SLOConfig
 
 if TYPE_CHECKING:
@@ -311,6 +312,7 @@ class PipelineMonitor:
             }
         with self.container.engine.begin() as conn:
             ops_repo.finish_run(conn, run_id, values)
+            capture_run(conn, result, self.clock.now())  # validation signals for `eros reflect`
         logger.info(
             "run %s finished success=%s duration_ms=%.0f", run_id, values["success"], values["duration_ms"]
         )

@@ -1,0 +1,182 @@
+"""learning_signals: what reflection learns from (ARCHITECTURE §2), and the reads that find new ones.
+
+A signal is one observation — a run's violation or lost score points (validation), a
+scheduler's edit of a generated week (user), a finished week's actuals against its plan
+(performance). Signals stay pending until a written reflection marks them processed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, func, select
+
+from eros.clock import iso_z
+from eros.db import ops_repo
+from eros.db.schema import learning_signals, mass_messages, schedule_revisions, schedules
+
+#: The flag override that holds the auto-reflection switch (audited like every flag).
+AUTO_REFLECT_FLAG = "EROS_AUTO_REFLECT"
+
+
+@dataclass(frozen=True, slots=True)
+class NewSignal:
+    source: str
+    kind: str
+    creator_id: str | None
+    schedule_id: int | None = None
+    code: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    id: int
+    source: str
+    kind: str
+    creator_id: str | None
+    schedule_id: int | None
+    code: str | None
+    payload: Mapping[str, Any]
+    created_at: str
+    processed_at: str | None
+
+
+def insert(conn: Connection, signals: Iterable[NewSignal], now: datetime) -> int:
+    rows = [
+        {
+            "source": s.source,
+            "kind": s.kind,
+            "creator_id": s.creator_id,
+            "schedule_id": s.schedule_id,
+            "code": s.code,
+            "payload_json": json.dumps(dict(s.payload), sort_keys=True, default=str),
+            "created_at": iso_z(now),
+        }
+        for s in signals
+    ]
+    if rows:
+        conn.execute(learning_signals.insert(), rows)
+    return len(rows)
+
+
+def _signal(row: RowMapping) -> Signal:
+    return Signal(
+        id=int(row["id"]),
+        source=row["source"],
+        kind=row["kind"],
+        creator_id=row["creator_id"],
+        schedule_id=row["schedule_id"],
+        code=row["code"],
+        payload=json.loads(row["payload_json"]) if row["payload_json"] else {},
+        created_at=row["created_at"],
+        processed_at=row["processed_at"],
+    )
+
+
+def pending(conn: Connection, limit: int | None = None) -> list[Signal]:
+    """Unprocessed signals, oldest first."""
+    query = (
+        select(learning_signals)
+        .where(learning_signals.c.processed_at.is_(None))
+        .order_by(learning_signals.c.id)
+        .limit(limit)
+    )
+    return [_signal(row) for row in conn.execute(query).mappings()]
+
+
+def mark_processed(conn: Connection, ids: Sequence[int], now: datetime) -> int:
+    if not ids:
+        return 0
+    result = conn.execute(
+        learning_signals.update()
+        .where(learning_signals.c.id.in_(list(ids)), learning_signals.c.processed_at.is_(None))
+        .values(processed_at=iso_z(now))
+    )
+    return int(result.rowcount or 0)
+
+
+def pending_by_source(conn: Connection) -> dict[str, int]:
+    c = learning_signals.c
+    rows = conn.execute(
+        select(c.source, func.count()).where(c.processed_at.is_(None)).group_by(c.source)
+    ).all()
+    return {str(source): int(count) for source, count in rows}
+
+
+def recorded_corrections(conn: Connection) -> set[tuple[int, int]]:
+    """(schedule_id, revision) of every edit already turned into a user signal."""
+    c = learning_signals.c
+    rows = conn.execute(
+        select(c.schedule_id, c.payload_json).where(c.source == "user", c.schedule_id.is_not(None))
+    ).all()
+    return {(int(sid), int(json.loads(payload or "{}").get("revision", 0))) for sid, payload in rows}
+
+
+def schedules_with_actuals(conn: Connection) -> set[int]:
+    """Schedules whose week's actuals were already compared (one performance pass per week)."""
+    c = learning_signals.c
+    rows = conn.execute(select(c.schedule_id).where(c.source == "performance", c.schedule_id.is_not(None)))
+    return {int(sid) for (sid,) in rows}
+
+
+def edited_schedules(conn: Connection, pipelines: Iterable[str]) -> list[dict[str, Any]]:
+    """Schedules whose current revision was saved by something other than a pipeline, with the
+    items of the revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
+    s, r = schedules.c, schedule_revisions.c
+    rows = conn.execute(
+        select(s.schedule_id, s.creator_id, s.revision, s.items_json, r.items_json.label("previous_json"))
+        .join(
+            schedule_revisions,
+            and_(r.schedule_id == s.schedule_id, r.revision == s.revision - 1),
+        )
+        .where(s.revision > 1, (s.generator.is_(None)) | (s.generator.not_in(list(pipelines))))
+        .order_by(s.schedule_id)
+    ).mappings()
+    return [
+        {
+            "schedule_id": int(row["schedule_id"]),
+            "creator_id": row["creator_id"],
+            "revision": int(row["revision"]),
+            "items": json.loads(row["items_json"]),
+            "previous_items": json.loads(row["previous_json"]),
+        }
+        for row in rows
+    ]
+
+
+def finished_weeks(conn: Connection, today: date) -> list[dict[str, Any]]:
+    """Queued or completed schedules whose week has ended: `schedule_id, creator_id, week_start,
+    week_end, quality_score, items`."""
+    s = schedules.c
+    rows = conn.execute(
+        select(s.schedule_id, s.creator_id, s.week_start, s.week_end, s.quality_score, s.items_json)
+        .where(s.status.in_(("queued", "completed")), s.week_end < today.isoformat())
+        .order_by(s.schedule_id)
+    ).mappings()
+    return [{**dict(row), "items": json.loads(row["items_json"])} for row in rows]
+
+
+def week_actuals(conn: Connection, creator_id: str, week_start: str, week_end: str) -> list[dict[str, Any]]:
+    """The week's sent mass messages: `sent_hour, content_type, send_type_key, earnings`."""
+    m = mass_messages.c
+    rows = conn.execute(
+        select(m.sent_hour, m.content_type, m.send_type_key, m.earnings)
+        .where(m.creator_id == creator_id, m.sent_date >= week_start, m.sent_date <= week_end)
+        .order_by(m.message_id)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def auto_reflect(conn: Connection) -> bool:
+    return ops_repo.flag_override_values(conn).get(AUTO_REFLECT_FLAG, "off") == "on"
+
+
+def set_auto_reflect(conn: Connection, on: bool, *, actor: str, at: str, reason: str | None = None) -> None:
+    ops_repo.set_flag_override(
+        conn, AUTO_REFLECT_FLAG, "on" if on else "off", actor=actor, at=at, reason=reason
+    )

@@ -31,7 +31,7 @@ SOLVER_SEED = 20260105
 #: Deterministic-time units granted per wall-clock second of the caller's budget (≈ 1 on a laptop core).
 DETERMINISTIC_PER_SECOND = 1.0
 #: The wall-clock cap is this multiple of the budget: reached only on a very slow machine.
-WALL_CAP_FACTOR = 3.0
+WALL_CAP_FACTOR = 5.0
 #: Shortfall against a daily category target costs this multiple of the most valuable send.
 SHORTFALL_WEIGHT = 4
 RELATIVE_GAP_LIMIT = 0.002

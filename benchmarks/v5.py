@@ -15,6 +15,7 @@ server process) is not counted.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import statistics
 import sys
@@ -60,6 +61,13 @@ def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(share * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+PHASES = ("preflight", "generator", "validator", "save")
+
+
+def phase_ms(results: Sequence[PipelineResult], phase: str) -> list[float]:
+    return [float(r.metrics[phase]["duration_ms"]) for r in results]
 
 
 def build_database(folder: Path) -> tuple[Path, FixedClock]:
@@ -138,6 +146,12 @@ def report(console: Console, transport: str, results: list[PipelineResult], base
             checks["p95 latency"],
         ),
         (
+            "phase p50 (ms): " + " / ".join(PHASES),
+            " / ".join(f"{percentile(phase_ms(results, p), 0.5):.0f}" for p in PHASES),
+            "",
+            True,
+        ),
+        (
             "MCP calls per schedule (min / max)",
             f"{min(calls)} / {max(calls)}",
             f"≤ {TARGET_CALLS}",
@@ -188,6 +202,7 @@ def report(console: Console, transport: str, results: list[PipelineResult], base
 
 
 async def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     console = Console()
     week = next_monday(DEFAULT_AS_OF)
     with tempfile.TemporaryDirectory(prefix="eros-bench-") as folder:

@@ -27,7 +27,7 @@ from eros.legacy import p10_validation
 from eros.models import Schedule, ValidationStatus
 from eros.pipeline import PipelineResult, phase_metrics
 from eros.ports import ToolClient
-from eros.preflight import PreflightEngine, parse_week_start
+from eros.preflight import PreflightEngine, client_session, parse_week_start
 
 if TYPE_CHECKING:
     pass
@@ -192,13 +192,14 @@ class PluginRunner:
         calls, mark = client.calls, self.clock.monotonic()
         try:
             week: date = parse_week_start(schedule.week_start)
-            context = await PreflightEngine(client, clock=self.clock).execute(schedule.creator_id, week)
-            metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls)
-            phase, calls, mark = "validation", client.calls, self.clock.monotonic()
-            gate = await p10_validation.validate_and_save(
-                client, self.signing_key, self.clock, context, schedule.items, dry_run=dry_run
-            )
-            metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls)
+            async with client_session(client):
+                context = await PreflightEngine(client, clock=self.clock).execute(schedule.creator_id, week)
+                metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls)
+                phase, calls, mark = "validation", client.calls, self.clock.monotonic()
+                gate = await p10_validation.validate_and_save(
+                    client, self.signing_key, self.clock, context, schedule.items, dry_run=dry_run
+                )
+                metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls)
         except ErosError as exc:
             message = f"{phase}: [{exc.code}] {exc.message}"
             metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls, "error", message)

@@ -45,7 +45,7 @@ DEFAULT_SHADOW_TIMEOUT_S = 180.0
 GateRecheck = Callable[[str, str, Sequence[Mapping[str, Any]]], Awaitable[Sequence[str]]]
 
 
-class Outcome:
+class ComparisonOutcome:
     """Values of `shadow_comparisons.outcome`."""
 
     MATCHED = "matched"
@@ -157,7 +157,7 @@ def compare_results(
         creator_id=v4.creator_id,
         week_start=v4.week_start,
         created_at=at,
-        outcome=Outcome.MATCHED,
+        outcome=ComparisonOutcome.MATCHED,
         v4_quality=v4.quality_score,
         v4_hard_gate_violations=v4.hard_gate_violations,
         v4_duration_ms=_duration(v4, durations_ms[0]),
@@ -165,7 +165,7 @@ def compare_results(
         details={"v4": asdict(v4_structure)},
     )
     if timed_out or v5 is None:
-        comparison.outcome = Outcome.V5_TIMEOUT if timed_out else Outcome.V5_ERROR
+        comparison.outcome = ComparisonOutcome.V5_TIMEOUT if timed_out else ComparisonOutcome.V5_ERROR
         comparison.v5_error = v5_error
         comparison.v5_duration_ms = durations_ms[1]
         return comparison
@@ -194,10 +194,10 @@ def compare_results(
         hard_gate_regression=confirmed > 0 and not v4.hard_gate_violations,
     )
     if not v5.success:
-        comparison.outcome = Outcome.V5_FAILED
+        comparison.outcome = ComparisonOutcome.V5_FAILED
         comparison.v5_error = "; ".join(v5.errors) or "v5 reported failure"
     elif asdict(v5_structure) != asdict(v4_structure) or reported != violation_codes(v4):
-        comparison.outcome = Outcome.MISMATCHED
+        comparison.outcome = ComparisonOutcome.MISMATCHED
     return comparison
 
 
@@ -243,7 +243,7 @@ class ShadowComparator:
                     creator_id=creator_id,
                     week_start=week_start,
                     created_at=iso_z(self._clock.now()),
-                    outcome=Outcome.V4_ERROR,
+                    outcome=ComparisonOutcome.V4_ERROR,
                     v4_run_id=v4_run,
                     details={"v4_error": f"{type(exc).__name__}: {exc}"},
                 )
@@ -312,7 +312,7 @@ class ShadowComparator:
         with self._engine.begin() as conn:
             comparison.id = insert_comparison(conn, comparison.row())
         self.last_comparison = comparison
-        level = logging.WARNING if comparison.outcome in Outcome.V5_FAILURES else logging.INFO
+        level = logging.WARNING if comparison.outcome in ComparisonOutcome.V5_FAILURES else logging.INFO
         logger.log(
             level,
             "shadow comparison %s %s: %s quality_diff=%s false_positives=%d%s",
@@ -388,13 +388,13 @@ class ShadowSummary:
 
 
 def summarise(rows: Sequence[Mapping[str, Any]]) -> ShadowSummary:
-    counted = [r for r in rows if r["outcome"] != Outcome.V4_ERROR]
+    counted = [r for r in rows if r["outcome"] != ComparisonOutcome.V4_ERROR]
     details = [json.loads(r["details_json"] or "{}") for r in counted]
     return ShadowSummary(
         comparisons=len(counted),
-        v5_failures=sum(r["outcome"] in Outcome.V5_FAILURES for r in counted),
-        v5_timeouts=sum(r["outcome"] == Outcome.V5_TIMEOUT for r in counted),
-        mismatched=sum(r["outcome"] == Outcome.MISMATCHED for r in counted),
+        v5_failures=sum(r["outcome"] in ComparisonOutcome.V5_FAILURES for r in counted),
+        v5_timeouts=sum(r["outcome"] == ComparisonOutcome.V5_TIMEOUT for r in counted),
+        mismatched=sum(r["outcome"] == ComparisonOutcome.MISMATCHED for r in counted),
         v4_errors=len(rows) - len(counted),
         v4_quality_avg=_mean([r["v4_quality"] for r in counted]),
         v5_quality_avg=_mean([r["v5_quality"] for r in counted]),
@@ -465,7 +465,7 @@ def shadow_report(
             "error": r["v5_error"],
         }
         for r in rows
-        if r["outcome"] in Outcome.V5_FAILURES
+        if r["outcome"] in ComparisonOutcome.V5_FAILURES
     ]
     by_creator: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -474,7 +474,7 @@ def shadow_report(
         {
             "creator_id": creator,
             "runs": len(creator_rows),
-            "v5_failures": sum(r["outcome"] in Outcome.V5_FAILURES for r in creator_rows),
+            "v5_failures": sum(r["outcome"] in ComparisonOutcome.V5_FAILURES for r in creator_rows),
             "quality_diff_avg": _mean([r["quality_diff"] for r in creator_rows]),
             "revenue_diff_avg": _mean([r["revenue_diff"] for r in creator_rows]),
             "false_positives": sum(r["hard_gate_false_positives"] or 0 for r in creator_rows),

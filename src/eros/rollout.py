@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Connection
+
 from eros.clock import iso_z, parse_instant
 from eros.comparator import shadow_summary
 from eros.db import ops_repo
@@ -304,7 +306,7 @@ class RolloutManager:
 
     def _record(
         self,
-        conn: Any,
+        conn: Connection,
         from_phase: int | None,
         to_phase: int,
         outcome: str,

@@ -248,13 +248,13 @@ class SimulationResult:
             "completed": self.completed,
             "rollbacks": self.rollbacks,
             "alerts": dict(self.alerts),
-            "days": [vars_of(d) for d in self.days],
-            "timeline": [vars_of(e) for e in self.timeline],
+            "days": [_fields(d) for d in self.days],
+            "timeline": [_fields(e) for e in self.timeline],
             "final_validation": self.final_validation,
         }
 
 
-def vars_of(obj: Any) -> dict[str, Any]:
+def _fields(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__slots__}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from eros.bootstrap import Container
 from eros.clock import FixedClock
-from eros.comparator import Outcome, ShadowComparator, shadow_report
+from eros.comparator import ComparisonOutcome, ShadowComparator, shadow_report
 from eros.config import Settings
 from eros.db.schema import creators, pipeline_runs, schedules, shadow_comparisons
 from eros.pipeline import PipelineResult, phase_metrics
@@ -135,7 +135,7 @@ async def test_v4_is_returned_and_saved_v5_runs_dry_and_is_compared(db: Engine, 
     assert v4.calls == [False] and v5.calls == [True]
     assert _saved_generators(db) == ["v4"]
     [row] = _comparisons(db)
-    assert row["outcome"] == Outcome.MISMATCHED
+    assert row["outcome"] == ComparisonOutcome.MISMATCHED
     assert row["quality_diff"] == pytest.approx(8.5)
     assert row["revenue_diff"] == pytest.approx(200.0)
     assert (row["v4_mcp_calls"], row["v5_mcp_calls"]) == (52, 4)
@@ -155,7 +155,7 @@ async def test_identical_structures_match(db: Engine, clock: FixedClock) -> None
     )
     await comparator.run("alexia", WEEK)
     assert comparator.last_comparison is not None
-    assert comparator.last_comparison.outcome == Outcome.MATCHED
+    assert comparator.last_comparison.outcome == ComparisonOutcome.MATCHED
 
 
 async def test_v5_exception_is_recorded_not_raised(db: Engine, clock: FixedClock) -> None:
@@ -167,7 +167,7 @@ async def test_v5_exception_is_recorded_not_raised(db: Engine, clock: FixedClock
 
     assert result.success and result.pipeline == "v4"
     [row] = _comparisons(db)
-    assert row["outcome"] == Outcome.V5_ERROR
+    assert row["outcome"] == ComparisonOutcome.V5_ERROR
     assert row["v5_error"].startswith("RuntimeError: optimizer exploded")
 
 
@@ -180,7 +180,7 @@ async def test_v5_timeout_is_recorded_and_v4_still_returned(db: Engine, clock: F
 
     assert result.pipeline == "v4"
     [row] = _comparisons(db)
-    assert row["outcome"] == Outcome.V5_TIMEOUT
+    assert row["outcome"] == ComparisonOutcome.V5_TIMEOUT
     assert "exceeded" in row["v5_error"]
 
 
@@ -192,7 +192,7 @@ async def test_v4_exception_is_raised_and_recorded(db: Engine, clock: FixedClock
             "alexia", WEEK
         )
     [row] = _comparisons(db)
-    assert row["outcome"] == Outcome.V4_ERROR
+    assert row["outcome"] == ComparisonOutcome.V4_ERROR
     assert v5.calls == []
 
 
@@ -233,7 +233,7 @@ async def test_confirmed_violations_are_not_false_positives(db: Engine, clock: F
     )
     [row] = _comparisons(db)
     assert row["hard_gate_false_positives"] == 0
-    assert row["outcome"] == Outcome.V5_FAILED
+    assert row["outcome"] == ComparisonOutcome.V5_FAILED
 
 
 async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) -> None:
@@ -252,7 +252,7 @@ async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) ->
     assert report.summary.v5_failures == 1
     assert report.summary.v5_failure_rate == 0.5
     assert report.summary.quality_diff_avg == pytest.approx(-8.0)
-    assert [f["outcome"] for f in report.failures] == [Outcome.V5_ERROR]
+    assert [f["outcome"] for f in report.failures] == [ComparisonOutcome.V5_ERROR]
     assert report.per_creator[0]["runs"] == 2
     assert "Phase 0 criterion quality_diff_avg > -5 not met (value -8)" in report.attention
     assert "rollback trigger v5_failure_rate > 0.2 fired (value 0.5)" in report.attention

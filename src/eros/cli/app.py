@@ -42,6 +42,9 @@ def _register() -> None:
     from eros.cli import rollout_commands
 
     rollout_commands.register(app)
+    from eros.cli import reflect_commands
+
+    reflect_commands.register(app)
 
 
 def main() -> None:

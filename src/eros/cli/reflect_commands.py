@@ -1,0 +1,165 @@
+"""`eros reflect [--yes] | status | on | off | deprecate ID --reason TEXT` (the seed's `/reflect`).
+
+    eros reflect                 # capture new signals, show the learnings they propose (writes nothing)
+    eros reflect --yes           # write them to LEARNINGS.md, mark the signals processed, git commit
+    eros reflect --if-enabled --yes   # the same, only when auto-reflection is on (for cron / session end)
+    eros reflect status          # runbook §9 statistics, pending signals, auto-reflection
+    eros reflect on|off          # the auto-reflection switch (an audited flag override)
+    eros reflect deprecate ID --reason TEXT
+
+The file is EROS_LEARNINGS_PATH (default ./LEARNINGS.md). Exit codes: 0 ok, 2 an ErosError
+(LEARNINGS_INVALID, LEARNING_NOT_FOUND, REFLECT_GIT_FAILED, …).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from eros import reflect as loop
+from eros.bootstrap import bootstrap
+from eros.learnings import render_learning
+
+console = Console()
+
+reflect_app = typer.Typer(help="The learning loop: signals → proposed learnings → LEARNINGS.md (git).")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (kept in the flag audit trail).")]
+
+
+def _actor(by: str) -> str:
+    import getpass
+
+    try:
+        return by or getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+def _outcome_json(outcome: loop.Outcome) -> dict[str, Any]:
+    r = outcome.reflection
+    return {
+        "captured": outcome.captured,
+        "signals": len(r.signal_ids),
+        "unmapped_signals": r.unmapped,
+        "proposals": [
+            {
+                "action": p.action,
+                "id": p.entry.learning.id,
+                "confidence": p.entry.learning.confidence,
+                "previous_confidence": p.previous.learning.confidence if p.previous else None,
+                "title": p.entry.learning.title,
+                "source": p.entry.learning.source,
+                "applies_to": p.entry.learning.applies_to,
+                "directive": p.entry.learning.directive,
+                "signal_ids": list(p.signal_ids),
+            }
+            for p in r.proposals
+        ],
+        "confirmed": list(r.confirmed),
+        "suppressed": list(r.suppressed),
+        "written": outcome.written,
+        "commit": outcome.commit,
+    }
+
+
+@reflect_app.callback(invoke_without_command=True)
+def reflect(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Write LEARNINGS.md and commit it.")] = False,
+    if_enabled: Annotated[
+        bool, typer.Option("--if-enabled", help="Do nothing unless auto-reflection is on.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Reflect on at most this many pending signals.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Capture new signals and propose learnings from the pending ones; --yes writes and commits."""
+    if ctx.invoked_subcommand is not None:
+        return
+    container = bootstrap()
+    if if_enabled and not loop.auto_enabled(container):
+        console.print("auto-reflection is off; nothing done (eros reflect on)")
+        return
+    outcome = loop.run_reflect(container, write=yes, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(_outcome_json(outcome), indent=2, sort_keys=True))
+        return
+    r = outcome.reflection
+    if not r.signal_ids:
+        console.print("No signals found (run schedules with `eros run`, edit or complete weeks first).")
+        return
+    console.print(
+        f"{len(r.signal_ids)} pending signal(s) ({outcome.captured} newly captured); "
+        f"{len(r.proposals)} proposal(s), {len(r.confirmed)} confirmed, {len(r.suppressed)} suppressed "
+        f"(deprecated), {r.unmapped} without a learnable rule."
+    )
+    for proposal in r.proposals:
+        before = f" (was {proposal.previous.learning.confidence})" if proposal.previous else ""
+        console.rule(f"{proposal.action.upper()} {proposal.entry.learning.confidence}{before}")
+        console.print(render_learning(proposal.entry), markup=False, highlight=False)
+    if not yes:
+        console.print("Nothing written. Review, then `eros reflect --yes` to write and commit.")
+    elif outcome.written:
+        console.print(f"Wrote {outcome.path}; commit {outcome.commit or '(no change)'}.")
+    else:
+        console.print("Signals marked processed; LEARNINGS.md unchanged.")
+
+
+@reflect_app.command("status")
+def status(as_json: JsonOpt = False) -> None:
+    """LEARNINGS.md statistics (by_confidence, by_source, last_7_days) and pending signals."""
+    result = loop.status(bootstrap())
+    stats = result.statistics
+    if as_json:
+        document = {
+            "path": str(result.path),
+            "total": result.total,
+            "by_confidence": stats.by_confidence,
+            "by_source": stats.by_source,
+            "last_7_days": stats.last_7_days,
+            "deprecated": stats.deprecated,
+            "pending_signals": result.pending,
+            "auto_reflect": result.auto_reflect,
+        }
+        typer.echo(json.dumps(document, indent=2, sort_keys=True))
+        return
+    console.print(f"{result.path} Statistics:", markup=False)
+    for line in stats.lines():
+        console.print(f"  {line}", markup=False, highlight=False)
+    pending = ", ".join(f"{k}: {v}" for k, v in sorted(result.pending.items())) or "none"
+    console.print(f"  pending_signals: {{ {pending} }}", markup=False, highlight=False)
+    console.print(f"  auto_reflect: {'on' if result.auto_reflect else 'off'}", markup=False)
+
+
+@reflect_app.command("on")
+def on(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
+    """Turn auto-reflection on (`eros reflect --if-enabled` then reflects)."""
+    loop.set_auto(bootstrap(), True, actor=_actor(by), reason=reason)
+    console.print("auto-reflection: on")
+
+
+@reflect_app.command("off")
+def off(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
+    """Turn auto-reflection off (runbook rollback step 1)."""
+    loop.set_auto(bootstrap(), False, actor=_actor(by), reason=reason)
+    console.print("auto-reflection: off")
+
+
+@reflect_app.command("deprecate")
+def deprecate(
+    learning_id: Annotated[str, typer.Argument(help="The learning's id (or a unique prefix of it).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (one line).")],
+) -> None:
+    """Move a learning to Deprecated with its reason, and commit (runbook §9 Option A)."""
+    entry, commit = loop.deprecate(bootstrap(), learning_id, reason)
+    console.print(f"Deprecated {entry.learning.id}; commit {commit or '(no change)'}.", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(reflect_app, name="reflect")

@@ -110,7 +110,9 @@ async def _run_one(runner: PipelineRunner, creator: str, week_start: str, dry_ru
 
 
 async def _roster(client: ToolClient) -> list[dict[str, Any]]:
-    answer = await client.call_tool("get_active_creators", {"limit": ROSTER_LIMIT, "sort_by": "name"})
+    answer = await client.call_tool(
+        "get_active_creators", {"limit": ROSTER_LIMIT, "sort_by": "name", "sort_order": "asc"}
+    )
     return list(answer.get("creators") or [])
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from eros.agents import GENERATOR_AGENT, ProductionTaskTool
 from eros.clients import InProcessClient
 from eros.clock import FixedClock
+from eros.db import schedules_repo
 from eros.errors import ErosError, TransportError
 from eros.orchestrator import MAX_RETRIES, EROSOrchestrator
 from eros.tools import ToolEnv
@@ -226,3 +227,20 @@ async def test_the_built_in_task_tool_refuses_an_unknown_agent() -> None:
     with pytest.raises(ErosError) as caught:
         await tool.invoke("schedule-critic", {}, model="opus")
     assert caught.value.code == "UNKNOWN_AGENT"
+
+
+async def test_a_locked_week_is_a_failed_save_and_the_queued_week_stays(
+    sample_db: Engine, clock: FixedClock
+) -> None:
+    client = _client(sample_db, clock)
+    first = await _orchestrator(client, clock).run("alexia", WEEK)
+    assert first.schedule_id is not None
+    with sample_db.begin() as conn:
+        schedules_repo.queue(conn, first.schedule_id, clock.now())
+    again = await _orchestrator(client, clock).run("alexia", WEEK)
+    assert not again.success
+    assert again.metrics["save"]["status"] == "error"
+    assert "SCHEDULE_LOCKED" in again.errors[0]
+    assert [(s["schedule_id"], s["status"]) for s in await _saved(client, "alexia")] == [
+        (first.schedule_id, "queued")
+    ]

@@ -176,3 +176,34 @@ def test_python_m_eros_preflight_prints_the_context(sample_db_path: Path) -> Non
     assert context["page_name"] == "alexia"
     assert context["week_start"] == "2026-01-06"
     assert context["mcp_calls_made"] <= 4
+
+
+LEARNINGS = """# LEARNINGS
+
+## HIGH Confidence
+
+### [2026-01-02] No sends at 2 am for alexia
+**Pattern**: sends at 02:00 | **Issue**: nobody reads them
+**Correction**: keep 02:00 free
+**Source**: user | **Violation Code**: USER_CORRECTION
+**Applies To**: creator:alexia
+**Directive**: {"avoid_hours": [2]}
+
+### [2026-01-02] No sends at 1 am for grace
+**Pattern**: sends at 01:00 | **Issue**: nobody reads them
+**Correction**: keep 01:00 free
+**Source**: user | **Violation Code**: USER_CORRECTION
+**Applies To**: creator:grace_bennett
+**Directive**: {"avoid_hours": [1]}
+"""
+
+
+async def test_the_learnings_that_apply_to_the_creator_travel_in_the_context(
+    sample_engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "LEARNINGS.md"
+    path.write_text(LEARNINGS, encoding="utf-8")
+    engine = PreflightEngine(_client(sample_engine, clock), learnings_path=path, clock=clock)
+    context = await engine.execute("alexia", WEEK)
+    assert [learning.title for learning in context.learnings] == ["No sends at 2 am for alexia"]
+    assert context.learnings[0].directive == {"avoid_hours": [2]}

@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from eros.models import CaptionOption, CreatorContext, ScheduleItem, ValidationResult
-from eros.rules.send_types import get_send_type
 from eros.rules.triggers import DetectedTrigger
 
 
@@ -79,10 +78,6 @@ class Slot:
     caption_level: str | None = None
     caption_score: float | None = None
     time: time | None = None
-
-    @property
-    def category(self) -> str:
-        return get_send_type(self.send_type).category.value
 
     @property
     def moment(self) -> datetime:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -72,13 +73,16 @@ class _Draft:
 
 
 def _jitter(drafts: list[_Draft], rng: random.Random) -> None:
+    longest = max(MIN_SPACING_MINUTES, *(st.gap_minutes for st in SEND_TYPES.values()))
     placed: list[_Draft] = []
     for draft in drafts:
         lower = JITTER_MIN
         if draft.base_minute % 60 == 0 or draft.base_minute == DEAD_ZONE_END_HOUR * 60:
             lower = 1  # stay inside the hour (prime windows), the day and out of the dead zone
         base = draft.day * MINUTES_PER_DAY + draft.base_minute
-        for other in placed:
+        for other in reversed(placed):
+            if other.week_minute + longest < base + JITTER_MIN:
+                break  # earlier sends are too far back to constrain this one
             separation = MIN_SPACING_MINUTES
             if other.send_type == draft.send_type:
                 separation = max(separation, SEND_TYPES[draft.send_type].gap_minutes)
@@ -90,32 +94,47 @@ def _jitter(drafts: list[_Draft], rng: random.Random) -> None:
 
 
 class _Captions:
-    """Caption picker: the tool's ranking order (fresh first), each caption at most once a week."""
+    """Caption picker: the tool's ranking order (fresh first), each caption at most once a week.
+
+    Captions are looked for in order of fit: written for this send type and content; for this
+    content and the same slot class (ppv / bump / wall); for this send type without content; for
+    this content. A send without content only takes captions without content.
+    """
 
     def __init__(self, options: Sequence[CaptionOption], banned: frozenset[int]) -> None:
-        self.options = [c for c in options if c.caption_id not in banned]
         self.used: set[int] = set()
+        self.pools: dict[tuple[str, str | None, str | None], list[CaptionOption]] = defaultdict(list)
+        for c in options:
+            if c.caption_id in banned:
+                continue
+            cls = slot_class(c.send_type)
+            keys = [("type", c.send_type, c.content_type), ("class", cls, c.content_type)]
+            keys += [("content", None, c.content_type)] if c.content_type is not None else []
+            for key in keys:
+                self.pools[key].append(c)
 
     def pick(self, send_type: str, content_type: str | None) -> CaptionOption | None:
         cls = slot_class(send_type)
-        tests: list[Callable[[CaptionOption], bool]] = (
+        order = (
             [
-                lambda c: c.send_type == send_type and c.content_type == content_type,
-                lambda c: c.content_type == content_type and slot_class(c.send_type) == cls,
-                lambda c: c.send_type == send_type and c.content_type is None,
-                lambda c: c.content_type == content_type,
+                ("type", send_type, content_type),
+                ("class", cls, content_type),
+                ("type", send_type, None),
+                ("content", None, content_type),
             ]
             if content_type is not None
-            else [
-                lambda c: c.send_type == send_type and c.content_type is None,
-                lambda c: cls is not None and slot_class(c.send_type) == cls and c.content_type is None,
-            ]
+            else [("type", send_type, None), ("class", cls, None)]
         )
-        for test in tests:
-            for option in self.options:
-                if option.caption_id not in self.used and test(option):
-                    self.used.add(option.caption_id)
-                    return option
+        for key in order:
+            if key[0] == "class" and key[1] is None:
+                continue
+            pool = self.pools.get(key, [])
+            while pool and pool[0].caption_id in self.used:
+                pool.pop(0)
+            if pool:
+                option = pool.pop(0)
+                self.used.add(option.caption_id)
+                return option
         return None
 
 

@@ -27,6 +27,8 @@ from eros.scheduling.problem import (
     Problem,
 )
 
+Sum = cp_model.LinearExpr.sum
+Weighted = cp_model.LinearExpr.weighted_sum
 SOLVER_SEED = 20260105
 #: Deterministic-time units granted per wall-clock second of the caller's budget (≈ 1 on a laptop core).
 DETERMINISTIC_PER_SECOND = 1.0
@@ -68,7 +70,7 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
         for s in slots:
             if s.parent_ok:
                 f[s.index] = m.new_bool_var(f"f_{s.index}")
-                m.add(f[s.index] <= sum(x[p, s.index] for p in parents))
+                m.add(f[s.index] <= Sum([x[p, s.index] for p in parents]))
 
     def window(start_quarter: int, length: int) -> list[int]:
         return [by_quarter[q] for q in range(start_quarter, start_quarter + length) if q in by_quarter]
@@ -76,16 +78,16 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
     # 45-minute spacing between sends that are not follow-ups (one send per window of 3 quarters).
     for s in slots:
         members = window(s.quarter, problem.spacing_quarters)
-        m.add(sum(x[st.key, i] for st in problem.types for i in members) <= 1)
+        m.add_at_most_one([x[st.key, i] for st in problem.types for i in members])
 
     days = range(7)
     day_slots = {d: [s.index for s in slots if s.day == d] for d in days}
     for st in problem.types:
         length = st.gap_minutes // QUARTER
         for d in days:
-            m.add(sum(x[st.key, i] for i in day_slots[d]) <= st.max_per_day)
+            m.add(Sum([x[st.key, i] for i in day_slots[d]]) <= st.max_per_day)
         if st.max_per_week is not None:
-            m.add(sum(x[st.key, s.index] for s in slots) <= st.max_per_week)
+            m.add(Sum([x[st.key, s.index] for s in slots]) <= st.max_per_week)
         if length <= problem.spacing_quarters:
             continue
         if st.max_per_day == 1:
@@ -96,25 +98,25 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
                     continue
                 a = m.new_bool_var(f"p_{st.key}_{d}")
                 b = m.new_bool_var(f"p_{st.key}_{d + 1}")
-                m.add(sum(x[st.key, i] for i in here) == a)
-                m.add(sum(x[st.key, i] for i in there) == b)
-                t_here = sum(slots[i].quarter * x[st.key, i] for i in here)
-                t_there = sum(slots[i].quarter * x[st.key, i] for i in there)
+                m.add(Sum([x[st.key, i] for i in here]) == a)
+                m.add(Sum([x[st.key, i] for i in there]) == b)
+                t_here = Weighted([x[st.key, i] for i in here], [slots[i].quarter for i in here])
+                t_there = Weighted([x[st.key, i] for i in there], [slots[i].quarter for i in there])
                 m.add(t_there - t_here >= length).only_enforce_if([a, b])
         else:
             for s in slots:
                 members = window(s.quarter, length)
                 if len(members) > 1:
-                    m.add(sum(x[st.key, i] for i in members) <= 1)
+                    m.add_at_most_one([x[st.key, i] for i in members])
 
     if f:
         spacing = FOLLOWUP_PARENT_SPACING_MINUTES // QUARTER
         for s in slots:
             members = [i for i in window(s.quarter, spacing) if i in f]
             if len(members) > 1:
-                m.add(sum(f[i] for i in members) <= 1)
+                m.add_at_most_one([f[i] for i in members])
         for d in days:
-            m.add(sum(f[i] for i in day_slots[d] if i in f) <= MAX_PER_DAY)
+            m.add(Sum([f[i] for i in day_slots[d] if i in f]) <= MAX_PER_DAY)
 
     # Daily category targets: met unless the caps make it impossible (shortfall is costly). Sends
     # scheduled on their own never exceed a target; follow-ups may fill retention and go beyond it,
@@ -124,44 +126,46 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
         for cat in Category:
             target = problem.targets[d][cat]
             short = m.new_int_var(0, max(target, 0), f"short_{d}_{cat.value}")
-            standalone = sum(x[st.key, i] for st in problem.types if st.category is cat for i in day_slots[d])
+            standalone = Sum(
+                [x[st.key, i] for st in problem.types if st.category is cat for i in day_slots[d]]
+            )
             m.add(standalone <= target)
-            followups = sum(f[i] for i in day_slots[d] if i in f) if cat is Category.RETENTION else 0
-            m.add(standalone + followups + short >= target)
+            followups = [f[i] for i in day_slots[d] if i in f] if cat is Category.RETENTION else []
+            m.add(standalone + Sum(followups) + short >= target)
             shortfalls.append(short)
 
     # Diversity across the week (follow-ups count as a retention type).
     used: dict[str, cp_model.IntVar] = {}
     for st in problem.types:
         used[st.key] = m.new_bool_var(f"used_{st.key}")
-        m.add(used[st.key] <= sum(x[st.key, s.index] for s in slots))
+        m.add(used[st.key] <= Sum([x[st.key, s.index] for s in slots]))
     used_followup = m.new_bool_var("used_followup")
-    m.add(used_followup <= sum(f.values()))
-    m.add(sum(used.values()) + used_followup >= problem.min_distinct)
+    m.add(used_followup <= Sum(list(f.values())))
+    m.add(Sum(list(used.values())) + used_followup >= problem.min_distinct)
     for cat, minimum in problem.min_by_category.items():
         kinds = [used[st.key] for st in problem.types if st.category is cat]
         if cat is Category.RETENTION:
             kinds.append(used_followup)
-        m.add(sum(kinds) >= minimum)
+        m.add(Sum(kinds) >= minimum)
 
     # Content fatigue: a convex penalty on the week's number of media sends (problem.media_fatigue_loss).
     media = [x[st.key, s.index] for st in problem.types if st.requires_media for s in slots]
     fatigue = m.new_int_var(0, max(problem.media_loss[-1], 0), "fatigue")
     if media and problem.media_loss[-1] > 0:
         count = m.new_int_var(0, len(problem.media_loss) - 1, "media_sends")
-        m.add(count == sum(media))
+        m.add(count == Sum(media))
         loss = problem.media_loss
         for k in range(len(loss) - 1):
             if loss[k + 1] > loss[k]:
                 m.add(fatigue >= loss[k] + (loss[k + 1] - loss[k]) * (count - k))
 
     top = max([max(v) for v in problem.value.values()] + [max(problem.followup_value, default=0), 1])
-    m.maximize(
-        sum(problem.value[st.key][s.index] * x[st.key, s.index] for st in problem.types for s in slots)
-        + sum(problem.followup_value[i] * var for i, var in f.items())
-        - SHORTFALL_WEIGHT * top * sum(shortfalls)
-        - fatigue
-    )
+    variables = [x[st.key, s.index] for st in problem.types for s in slots] + list(f.values())
+    weights = [problem.value[st.key][s.index] for st in problem.types for s in slots]
+    weights += [problem.followup_value[i] for i in f]
+    variables += [*shortfalls, fatigue]
+    weights += [-SHORTFALL_WEIGHT * top] * len(shortfalls) + [-1]
+    m.maximize(Weighted(variables, weights))
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

@@ -406,8 +406,10 @@ async def _review(manager: RolloutManager, rollback: RollbackController) -> str:
         return "rolled back"
     analysis = manager.analyse()
     judged = manager.judged()
-    if analysis is None or judged is None or judged[1] is None:
-        return "complete" if judged is not None and judged[1] is None else "waiting"
+    if analysis is None or judged is None:
+        return "waiting"
+    if analysis.outcome is Outcome.PASS and judged[1] is None:
+        return "full cutover stable (plan complete)"
     if analysis.outcome is Outcome.PASS:
         try:
             transition = manager.advance(actor=ACTOR, reason="criteria met")

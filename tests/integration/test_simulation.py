@@ -62,7 +62,7 @@ def _advances(result: SimulationResult) -> list[tuple[str, str]]:
 
 
 async def test_clean_rehearsal_follows_the_plan_to_full_cutover(sample_db: Engine) -> None:
-    result = await rehearse(sample_db, days=29)
+    result = await rehearse(sample_db, days=35)
 
     assert result.completed and result.final_phase == 6
     assert result.rollbacks == 0 and not result.alerts
@@ -77,6 +77,7 @@ async def test_clean_rehearsal_follows_the_plan_to_full_cutover(sample_db: Engin
     ]
     assert [d.routes for d in result.days[:1]] == [{"shadow": len(roster(sample_db, 5))}]
     assert result.days[-1].routes == {"v5": len(roster(sample_db, 5))}
+    assert [d.action for d in result.days[-2:]] == ["waiting", "full cutover stable (plan complete)"]
     rows = {row["metric"]: row for row in result.final_validation}
     assert rows["MCP calls"]["v5_measured"] == 4.0 and rows["MCP calls"]["v4_measured"] == 50.0
     assert all(row["met"] for row in rows.values())

@@ -33,10 +33,8 @@ from eros.models import CaptionOption, CreatorContext
 from eros.ports import ToolClient
 from eros.rules.captions import FRESH_AFTER_DAYS, TIER_SCORES, slot_class
 from eros.rules.send_types import PPV_TYPES, get_send_type
-
-#: Per-call limits of the two caption tools (DOMAIN §13).
-MAX_PER_CONTENT_TYPE = 20
-MAX_PER_SEND_TYPE = 50
+from eros.tools.captions import MAX_PER_TYPE as MAX_PER_CONTENT_TYPE
+from eros.tools.captions import MAX_SEND_TYPE_LIMIT as MAX_PER_SEND_TYPE
 
 
 def freshness_score(option: CaptionOption) -> float:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from eros.legacy.constants import FOLLOWUP_CAPTION_LIMIT, FOLLOWUP_SCALING
-from eros.legacy.p05_captions import MAX_PER_SEND_TYPE, choose, options_from
+from eros.legacy.p05_captions import choose, options_from
 from eros.legacy.state import Followup, FollowupPlan, Slot, TimedPlan
 from eros.models import CaptionOption, CreatorContext
 from eros.ports import ToolClient
@@ -26,6 +26,7 @@ from eros.rules import followups as fu
 from eros.rules.rounding import round_int
 from eros.rules.send_types import FOLLOWUP_KEY, FOLLOWUP_PARENTS
 from eros.rules.timing import QUARTER_MINUTES
+from eros.tools.captions import MAX_SEND_TYPE_LIMIT as MAX_PER_SEND_TYPE
 
 
 def budget(parents: int) -> int:

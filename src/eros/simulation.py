@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from eros.bootstrap import Container, pipeline_runner
 from eros.clock import FixedClock
@@ -331,6 +331,7 @@ async def simulate_rollout(
     `runners` replaces the real pipelines (tests); `roster` limits the creators; `from_phase`
     rehearses from a later phase (entered as a forced start).
     """
+    _skip_fsync(engine)
     clock = FixedClock(datetime.combine(start, BATCH_AT, UTC), frozen_durations=True)
     container = Container(settings=Settings(db_url=str(engine.url)), clock=clock, _engine=engine)
     world = _World()
@@ -382,6 +383,19 @@ async def simulate_rollout(
             if on_day is not None:
                 on_day(summary)
         return _result(container, manager, summaries, faults)
+
+
+def _skip_fsync(engine: Engine) -> None:
+    """A rehearsal database is thrown away afterwards: no fsync per commit (twice as fast)."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _no_sync):
+        return
+    event.listen(engine, "connect", _no_sync)
+
+
+def _no_sync(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 def _simulated_sleep(clock: FixedClock) -> Callable[[float], Awaitable[None]]:

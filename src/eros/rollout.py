@@ -249,7 +249,7 @@ class RolloutManager:
         if current is None:
             raise ErosError("The rollout has not started", code="ROLLOUT_NOT_STARTED")
         target = phase(to_phase)
-        if target.number >= current.number and current.number != 0:
+        if target.number > current.number or (target.number == current.number != 0):
             raise ErosError(
                 f"Abort goes back: phase {target.number} is not before {current.number}", code="INVALID_PHASE"
             )

@@ -13,6 +13,7 @@ from eros.clock import FixedClock
 from eros.config import Settings
 from eros.db.rollout_repo import insert_comparison
 from eros.db.schema import flag_audit, rollout_transitions
+from eros.errors import ErosError
 from eros.monitoring import PipelineMonitor
 from eros.pipeline import PipelineResult, phase_metrics
 from eros.rollout import RolloutManager, RolloutRefused
@@ -168,3 +169,14 @@ def test_after_an_abort_a_clean_day_in_shadow_resumes_at_the_last_stable_phase(c
     transition = manager.advance(actor="ops", reason="fix validated in shadow")
     assert (transition.from_phase, transition.to_phase, transition.outcome) == (0, 2, "pass")
     assert FeatureFlags(container).v5_creators == ("alexia", "grace_bennett", "luna_free")
+
+
+def test_abort_only_goes_back(container: Container) -> None:
+    manager = RolloutManager(container)
+    manager.start(actor="ops")
+    with pytest.raises(ErosError, match="goes back"):
+        manager.abort("typo", actor="ops", to_phase=3)
+    manager.abort("restart the shadow week", actor="ops")  # shadow → shadow restarts its clock
+    manager.advance(actor="ops", force=True, reason="test")
+    with pytest.raises(ErosError, match="goes back"):
+        manager.abort("same phase", actor="ops", to_phase=1)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from eros.models import CreatorContext, ScheduleItem, Violation
 from eros.scheduling import greedy
 from eros.scheduling.assemble import assemble, seeded_rng
 from eros.scheduling.baseline import naive_week
-from eros.scheduling.problem import UNITS_PER_USD, build_problem
+from eros.scheduling.problem import UNITS_PER_USD, Problem, build_problem
 from eros.scheduling.revenue_model import fit
+
+if TYPE_CHECKING:
+    from eros.scheduling.optimizer import SolveResult
 
 DEFAULT_TIME_LIMIT_S = 0.8
 
@@ -34,6 +38,15 @@ class PlannedWeek:
         return self.expected_revenue / self.baseline_revenue if self.baseline_revenue > 0 else 0.0
 
 
+def _solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
+    """CP-SAT, or None when OR-Tools cannot be imported here (the greedy plan then stands in)."""
+    try:
+        from eros.scheduling import optimizer
+    except ImportError:
+        return None
+    return optimizer.solve(problem, time_limit_s)
+
+
 def _gap(objective: float, bound: float) -> float:
     return max(0.0, (bound - objective) / abs(bound)) if bound > 0 else 0.0
 
@@ -53,11 +66,7 @@ def plan_week(
     """
     model = fit(context.analytics)
     problem = build_problem(context, model, feedback)
-    result = None
-    if use_solver:
-        from eros.scheduling import optimizer
-
-        result = optimizer.solve(problem, time_limit_s)
+    result = _solve(problem, time_limit_s) if use_solver else None
     if result is not None:
         placements, objective, bound = result.placements, result.objective, result.upper_bound
         solver, status = "cp-sat", result.status

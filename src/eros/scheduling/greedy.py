@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 
 from eros.rules.followups import MAX_PER_DAY
 from eros.rules.send_types import FOLLOWUP_PARENTS, SEND_TYPES, Category
-from eros.scheduling.optimizer import SHORTFALL_WEIGHT
-from eros.scheduling.problem import FOLLOWUP_PARENT_SPACING_MINUTES, QUARTER, Placement, Problem, Slot
+from eros.scheduling.problem import (
+    FOLLOWUP_PARENT_SPACING_MINUTES,
+    QUARTER,
+    SHORTFALL_WEIGHT,
+    Placement,
+    Problem,
+    Slot,
+)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from eros.rules.send_types import FOLLOWUP_PARENTS, Category
 from eros.scheduling.problem import (
     FOLLOWUP_PARENT_SPACING_MINUTES,
     QUARTER,
+    SHORTFALL_WEIGHT,
     Placement,
     Problem,
 )
@@ -34,8 +35,6 @@ SOLVER_SEED = 20260105
 DETERMINISTIC_PER_SECOND = 1.0
 #: The wall-clock cap is this multiple of the budget: reached only on a very slow machine.
 WALL_CAP_FACTOR = 5.0
-#: Shortfall against a daily category target costs this multiple of the most valuable send.
-SHORTFALL_WEIGHT = 4
 RELATIVE_GAP_LIMIT = 0.002
 
 

@@ -53,6 +53,8 @@ UNITS_PER_USD = 100
 #: Soft preference (DOMAIN §4 prime hours, scored in §9): share added to a revenue send's value.
 PRIME_BONUS = 0.15
 SECONDARY_BONUS = 0.05
+#: Shortfall against a daily category target costs this multiple of the most valuable send.
+SHORTFALL_WEIGHT = 4
 #: Share of a content type's trigger multiplier (§7) that becomes a soft preference.
 TRIGGER_WEIGHT = 0.5
 #: A MEDIUM learning that prefers (or avoids) something moves its value by this share.

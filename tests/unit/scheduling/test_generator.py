@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
@@ -181,3 +182,22 @@ def test_items_come_in_time_order_with_follow_ups_after_their_parents(planned: P
     for n, item in enumerate(plan.items):
         if item.is_follow_up:
             assert item.parent_item_index is not None and item.parent_item_index < n
+
+
+def test_an_empty_vault_plans_without_media_and_still_passes_the_gates() -> None:
+    context = make_context("STANDARD", "paid", creator_id="novault", vault=())
+    plan = plan_week(context, time_limit_s=TEST_TIME_LIMIT_S)
+    assert not any(i.content_type for i in plan.items)
+    assert not any(SEND_TYPES[i.send_type_key].requires_media for i in plan.items)
+    assert evaluate_gates(plan.items, facts_from_context(context)) == []
+
+
+def test_without_or_tools_the_greedy_plan_stands_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    import eros.scheduling
+
+    monkeypatch.setitem(sys.modules, "eros.scheduling.optimizer", None)
+    monkeypatch.delattr(eros.scheduling, "optimizer", raising=False)
+    context = make_context("MINIMAL", "paid", creator_id="noortools")
+    plan = plan_week(context)
+    assert plan.solver == "greedy"
+    assert evaluate_gates(plan.items, facts_from_context(context)) == []

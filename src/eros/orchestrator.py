@@ -164,30 +164,39 @@ class EROSOrchestrator:
     async def _run_phases(
         self, result: PipelineResult, phases: dict[str, _Phase], creator_id: str, week_start: str | date
     ) -> None:
-        async with self._timer(phases["preflight"]) as phase:
+        context = await self._preflight(phases["preflight"], creator_id, week_start)
+        result.creator_id = context.creator_id
+        result.week_start = context.week_start.isoformat()
+        items = await self._plan_until_valid(result, phases, context)
+        if result.validation_status == ValidationStatus.REJECTED:
+            result.errors.append(_rejection_message(result.validation or {}))
+            return
+        if not result.dry_run:
+            await self._save(result, phases["save"], context, items)
+        result.success = True
+
+    async def _preflight(self, phase: _Phase, creator_id: str, week_start: str | date) -> CreatorContext:
+        async with self._timer(phase):
             phase.status = "running"
             context = await self.preflight.execute(creator_id, parse_week_start(week_start))
             phase.status = "degraded" if context.degraded else "ok"
             phase.extra["degraded"] = list(context.degraded)
-        result.creator_id = context.creator_id
-        result.week_start = context.week_start.isoformat()
+        return context
 
+    async def _plan_until_valid(
+        self, result: PipelineResult, phases: dict[str, _Phase], context: CreatorContext
+    ) -> list[dict[str, Any]]:
+        """Generate and validate; a REJECTED plan goes back with its violations, MAX_RETRIES times."""
         context_json = context.model_dump(mode="json")
         feedback: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
         for revision in range(MAX_RETRIES + 1):
             async with self._timer(phases["generator"]) as phase:
                 phase.status = "running"
+                request = {"context": context_json, "revision": revision, "feedback": feedback}
                 plan = _answer(
                     GENERATOR_AGENT,
-                    await self.task_tool.invoke(
-                        GENERATOR_AGENT,
-                        {
-                            "context": context.model_dump(mode="json"),
-                            "revision": revision,
-                            "feedback": feedback,
-                        },
-                        model=GENERATOR_MODEL,
-                    ),
+                    await self.task_tool.invoke(GENERATOR_AGENT, request, model=GENERATOR_MODEL),
                 )
                 items = list(plan["schedule"]["items"])
                 phase.status = "ok"
@@ -197,13 +206,11 @@ class EROSOrchestrator:
                 validation = _answer(
                     VALIDATOR_AGENT,
                     await self.task_tool.invoke(
-                        VALIDATOR_AGENT,
-                        {"context": context_json, "items": items},
-                        model=VALIDATOR_MODEL,
+                        VALIDATOR_AGENT, {"context": context_json, "items": items}, model=VALIDATOR_MODEL
                     ),
                 )
                 status = ValidationStatus(str(validation["status"]))
-                phase.status = "ok" if status is not ValidationStatus.REJECTED else "rejected"
+                phase.status = "rejected" if status is ValidationStatus.REJECTED else "ok"
             _record(result, context, plan, items, validation)
             if status is not ValidationStatus.REJECTED:
                 break
@@ -215,36 +222,40 @@ class EROSOrchestrator:
                 len(feedback),
                 validation.get("quality_score"),
             )
+        return items
 
-        if result.validation_status == ValidationStatus.REJECTED:
-            result.errors.append(_rejection_message(result.validation or {}))
-            return
-        if result.dry_run:
-            result.success = True
-            return
-        async with self._timer(phases["save"]) as phase:
+    async def _save(
+        self, result: PipelineResult, phase: _Phase, context: CreatorContext, items: list[dict[str, Any]]
+    ) -> None:
+        """APPROVED with its certificate (save_schedule re-verifies it); NEEDS_REVIEW as a draft."""
+        approved = result.validation_status == ValidationStatus.APPROVED
+        certificate = (result.validation or {}).get("certificate") if approved else None
+        async with self._timer(phase):
             phase.status = "running"
-            certificate = (result.validation or {}).get("certificate")
             saved = await self.mcp.call_tool(
                 "save_schedule",
                 {
                     "creator_id": context.creator_id,
                     "week_start": context.week_start.isoformat(),
                     "items": items,
-                    "validation_certificate": certificate
-                    if result.validation_status == ValidationStatus.APPROVED
-                    else None,
+                    "validation_certificate": certificate,
                     "generator": result.pipeline,
                 },
             )
             phase.status = "ok"
             phase.extra["saved_status"] = saved.get("status")
             phase.extra["warnings"] = list(saved.get("warnings") or [])
+        if approved and saved.get("status") != "approved":
+            logger.warning(
+                "approved schedule saved as %s creator=%s: %s",
+                saved.get("status"),
+                context.creator_id,
+                "; ".join(phase.extra["warnings"]),
+            )
         result.schedule_id = saved.get("schedule_id")
         if result.schedule is not None:
             result.schedule["saved_status"] = saved.get("status")
             result.schedule["revision"] = saved.get("revision")
-        result.success = True
 
     def _timer(self, phase: _Phase) -> _PhaseTimer:
         return _PhaseTimer(phase, self.clock, self.mcp)

@@ -36,7 +36,7 @@ async def _saved(client: InProcessClient, creator: str) -> list[dict[str, Any]]:
     return list(answer["schedules"])
 
 
-@pytest.mark.parametrize("creator", ["alexia", "luna_free", "ivy_rose_free", "grace_bennett"])
+@pytest.mark.parametrize("creator", ["alexia", "luna_free", "ivy_rose_free"])
 async def test_sample_creators_get_valid_saved_schedules(
     sample_db: Engine, clock: FixedClock, creator: str
 ) -> None:

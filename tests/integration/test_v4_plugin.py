@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,19 +44,26 @@ def _container(sample_db_path: Path, tmp_path: Path, runner: str) -> Container:
     return bootstrap(load_settings(env))
 
 
-async def _builtin_items(container: Container, creator: str) -> list[dict[str, Any]]:
-    """A valid week to hand the plug-in: what the built-in pipeline plans (dry run)."""
-    builtin = bootstrap(load_settings({**container.settings.environ, "EROS_V4_RUNNER": "builtin"}))
-    result = await pipeline_runner(builtin, "v4")(creator, WEEK, dry_run=True)
-    assert result.schedule is not None
-    return list(result.schedule["items"])
+@pytest.fixture(scope="module")
+def planned(
+    sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[dict[str, Any]]]:
+    """Valid weeks to hand the plug-ins: what the built-in pipeline plans (dry runs, once per module)."""
+    container = _container(sample_db_path, tmp_path_factory.mktemp("planned"), "builtin")
+
+    async def plan(creator: str) -> list[dict[str, Any]]:
+        result = await pipeline_runner(container, "v4")(creator, WEEK, dry_run=True)
+        assert result.success and result.schedule is not None
+        return list(result.schedule["items"])
+
+    return {creator: asyncio.run(plan(creator)) for creator in ("alexia", "luna_free")}
 
 
 async def test_a_plugin_schedule_goes_through_the_same_gate_and_is_saved(
-    sample_db_path: Path, tmp_path: Path, helpers: ModuleType
+    sample_db_path: Path, tmp_path: Path, helpers: ModuleType, planned: dict[str, list[dict[str, Any]]]
 ) -> None:
     container = _container(sample_db_path, tmp_path, "v4_plugin_helpers:planned_runner")
-    helpers.PLANNED[("alexia", WEEK)] = await _builtin_items(container, "alexia")
+    helpers.PLANNED[("alexia", WEEK)] = planned["alexia"]
     runner = pipeline_runner(container, "v4")
     assert isinstance(runner, PluginRunner)
 
@@ -72,10 +80,10 @@ async def test_a_plugin_schedule_goes_through_the_same_gate_and_is_saved(
 
 
 async def test_sync_runners_returning_a_schedule_work_and_dry_runs_save_nothing(
-    sample_db_path: Path, tmp_path: Path, helpers: ModuleType
+    sample_db_path: Path, tmp_path: Path, helpers: ModuleType, planned: dict[str, list[dict[str, Any]]]
 ) -> None:
     container = _container(sample_db_path, tmp_path, "v4_plugin_helpers:sync_schedule_runner")
-    helpers.PLANNED[("luna_free", WEEK)] = await _builtin_items(container, "luna_free")
+    helpers.PLANNED[("luna_free", WEEK)] = planned["luna_free"]
     result = await pipeline_runner(container, "v4")("luna_free", WEEK, dry_run=True)
     assert result.success and result.dry_run and result.schedule_id is None
     assert result.expected_revenue == 1.0 and result.metrics["validation"]["mcp_calls"] == 2
@@ -147,11 +155,14 @@ async def test_builtin_is_the_default_and_case_insensitive(sample_db_path: Path,
 
 
 async def test_the_documented_example_plugin_reads_an_agency_export(
-    sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample_db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    planned: dict[str, list[dict[str, Any]]],
 ) -> None:
     monkeypatch.syspath_prepend(str(EXAMPLES))
     container = _container(sample_db_path, tmp_path, "custom_v4_runner:generate")
-    items = await _builtin_items(container, "alexia")
+    items = planned["alexia"]
     exports = tmp_path / "exports"
     exports.mkdir()
     (exports / f"alexia_{WEEK}.json").write_text(json.dumps({"items": items}), encoding="utf-8")

@@ -41,6 +41,7 @@ from eros.rules.calendar import next_monday
 from eros.scheduling.baseline import naive_week
 from eros.scheduling.revenue_model import fit
 from eros.tools import ToolEnv
+from eros.validation.certificate import schedule_hash
 
 SIGNING_KEY = "benchmark-signing-key-not-secret"
 TARGET_P95_MS = {"in-process": 1000.0, "stdio": 2000.0}
@@ -68,6 +69,11 @@ PHASES = ("preflight", "generator", "validator", "save")
 
 def phase_ms(results: Sequence[PipelineResult], phase: str) -> list[float]:
     return [float(r.metrics[phase]["duration_ms"]) for r in results]
+
+
+def schedule_digest(result: PipelineResult) -> str:
+    """The certificate hash of the run's items: equal digests mean the same schedule (D2)."""
+    return schedule_hash((result.schedule or {}).get("items") or [])
 
 
 def build_database(folder: Path) -> tuple[Path, FixedClock]:
@@ -213,14 +219,19 @@ async def main() -> int:
         base = await baselines(
             InProcessClient(ToolEnv(engine, clock, SIGNING_KEY.encode())), clock, creators, week
         )
-        ok = report(console, "in-process", await run_all(inprocess, clock, creators, week), base)
+        local = await run_all(inprocess, clock, creators, week)
+        ok = report(console, "in-process", local, base)
         server_env = {
             "EROS_DB_PATH": str(path),
             "EROS_NOW": iso_z(clock.now()),
             "EROS_SIGNING_KEY": SIGNING_KEY,
         }
         async with StdioClient(env={**_inherited(), **server_env}) as stdio:
-            ok = report(console, "stdio", await run_all(stdio, clock, creators, week), base) and ok
+            remote = await run_all(stdio, clock, creators, week)
+            ok = report(console, "stdio", remote, base) and ok
+        same = sum(schedule_digest(a) == schedule_digest(b) for a, b in zip(local, remote, strict=True))
+        console.print(f"determinism: {same}/{len(local)} schedules identical in-process and over stdio")
+        ok = ok and same == len(local)
         engine.dispose()
     console.print("[green]all targets met[/]" if ok else "[yellow]some targets missed[/]")
     return 0

@@ -33,14 +33,11 @@ class FailingTool:
     def __init__(self, inner: InProcessClient, failing: str) -> None:
         self.inner = inner
         self.failing = failing
-
-    @property
-    def calls(self) -> int:
-        return self.inner.calls
+        self.calls = 0
 
     async def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        self.calls += 1
         if name == self.failing:
-            self.inner.calls += 1
             raise TransportError(f"{name} is down")
         return await self.inner.call_tool(name, arguments)
 

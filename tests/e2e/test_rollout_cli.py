@@ -31,7 +31,8 @@ def _cli(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         "EROS_V5_PERCENTAGE",
         "EROS_V5_CREATORS",
     ):
-        monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv(key, "")  # recorded, so whatever a rollback writes here is undone after the test
+        monkeypatch.delenv(key)
     monkeypatch.setenv("COLUMNS", "200")
     _register()
     return target

@@ -223,7 +223,8 @@ def operator_env(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.Monke
         "EROS_V5_PERCENTAGE",
         "EROS_V5_CREATORS",
     ):
-        monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv(key, "")  # recorded, so whatever a rollback writes here is undone after the test
+        monkeypatch.delenv(key)
     monkeypatch.setenv("EROS_DB_PATH", str(target))
     monkeypatch.setenv("EROS_NOW", NOW)
     if importlib.util.find_spec("eros.db.ops_repo") is not None:

@@ -2,13 +2,14 @@
 
 Decision (DOMAIN §12): these tools never return a caption whose content type is outside the
 creator's vault or ranked AVOID, or that is paid-only on a free page; freshness has one
-definition (`eros.rules.captions.is_fresh`) and one ranking (`selection_key`).
+definition (`eros.rules.captions.is_fresh`) and one ranking (`Candidate.key`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -126,15 +127,58 @@ class CaptionStructure(BaseModel):
     fetched_at: str
 
 
-def selection_key(row: CaptionRow) -> tuple[bool, str, int, str, int]:
-    """Fresh first, then least recently used by this creator, better tier, least recently used globally."""
-    return (
-        not row.fresh,
-        row.creator_last_used or "",
-        row.performance_tier,
-        row.global_last_used or "",
-        row.caption_id,
-    )
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A caption row as read (cheap to build for whole pools); `caption()` makes the answer model."""
+
+    raw: tuple[Any, ...]
+    days_since_used: int | None
+
+    @property
+    def fresh(self) -> bool:
+        return is_fresh(self.days_since_used)
+
+    @property
+    def send_type(self) -> str:
+        return str(self.raw[2])
+
+    @property
+    def content_type(self) -> str | None:
+        return None if self.raw[3] is None else str(self.raw[3])
+
+    @property
+    def key(self) -> tuple[bool, str, int, str, int]:
+        """Fresh first, then least recently used by this creator, better tier, least used globally."""
+        r = self.raw
+        return (not self.fresh, r[14] or "", r[5], r[12] or "", r[0])
+
+    def caption(self) -> CaptionRow:
+        r = self.raw
+        return CaptionRow(
+            caption_id=r[0],
+            caption_text=r[1],
+            send_type=r[2],
+            content_type=r[3],
+            slot_class=r[4],
+            performance_tier=r[5],
+            tier_label=TIER_LABELS.get(r[5], "UNKNOWN"),
+            quality_score=TIER_SCORES.get(r[5], 0),
+            is_paid_page_only=bool(r[6]),
+            fresh=self.fresh,
+            days_since_used=self.days_since_used,
+            creator_times_used=r[13] or 0,
+            creator_last_used=r[14],
+            global_times_used=r[11] or 0,
+            global_last_used=r[12],
+            suggested_price=r[7],
+            pricing=CaptionPricing(
+                suggested_price=r[7],
+                price_min=r[8],
+                price_max=r[9],
+                avg_purchase_rate=r[10] or 0.0,
+                has_price_history=r[7] is not None,
+            ),
+        )
 
 
 def _usable_types(conn: Connection, creator_id: str) -> tuple[set[str], set[str]]:
@@ -144,7 +188,8 @@ def _usable_types(conn: Connection, creator_id: str) -> tuple[set[str], set[str]
 
 def _candidates(
     conn: Connection, creator: dict[str, Any], allowed: set[str], today: date, *where: ColumnElement[bool]
-) -> list[CaptionRow]:
+) -> list[Candidate]:
+    """Usable captions (vault minus AVOID, page type) matching `where`, in selection order."""
     c, u = captions.c, caption_creator_usage.c
     conditions = [
         c.is_active.is_(True),
@@ -181,41 +226,12 @@ def _candidates(
         )
         .where(and_(*conditions))
     )
-    rows = []
-    for r in conn.execute(query).all():
-        days = days_between(r[14], today)
-        rows.append(
-            CaptionRow(
-                caption_id=r[0],
-                caption_text=r[1],
-                send_type=r[2],
-                content_type=r[3],
-                slot_class=r[4],
-                performance_tier=r[5],
-                tier_label=TIER_LABELS.get(r[5], "UNKNOWN"),
-                quality_score=TIER_SCORES.get(r[5], 0),
-                is_paid_page_only=bool(r[6]),
-                fresh=is_fresh(days),
-                days_since_used=days,
-                creator_times_used=r[13] or 0,
-                creator_last_used=r[14],
-                global_times_used=r[11] or 0,
-                global_last_used=r[12],
-                suggested_price=r[7],
-                pricing=CaptionPricing(
-                    suggested_price=r[7],
-                    price_min=r[8],
-                    price_max=r[9],
-                    avg_purchase_rate=r[10] or 0.0,
-                    has_price_history=r[7] is not None,
-                ),
-            )
-        )
-    return sorted(rows, key=selection_key)
+    rows = [Candidate(tuple(r), days_between(r[14], today)) for r in conn.execute(query).all()]
+    return sorted(rows, key=lambda row: row.key)
 
 
-def _pick(pool: Sequence[CaptionRow], limit: int) -> tuple[list[CaptionRow], PoolStats]:
-    chosen = list(pool[:limit])
+def _pick(pool: Sequence[Candidate], limit: int) -> tuple[list[CaptionRow], PoolStats]:
+    chosen = [candidate.caption() for candidate in pool[:limit]]
     stats = PoolStats(
         total_available=len(pool),
         fresh_available=sum(1 for row in pool if row.fresh),
@@ -268,7 +284,7 @@ def get_batch_captions_by_content_types(
         if slot is not None:
             where.append(captions.c.slot_class == slot)
         pool = _candidates(conn, creator, vault - avoid, today, *where) if wanted else []
-    by_type: dict[str, list[CaptionRow]] = defaultdict(list)
+    by_type: dict[str, list[Candidate]] = defaultdict(list)
     for row in pool:
         by_type[row.content_type or ""].append(row)
     groups = {}
@@ -376,8 +392,8 @@ def get_captions(
                 captions.c.send_type_key.in_([k for k in keys if k not in media_keys]),
             ),
         )
-    media_pool: dict[str, list[CaptionRow]] = defaultdict(list)
-    send_type_pool: dict[str, list[CaptionRow]] = defaultdict(list)
+    media_pool: dict[str, list[Candidate]] = defaultdict(list)
+    send_type_pool: dict[str, list[Candidate]] = defaultdict(list)
     for row in pool:
         if row.send_type in media_keys:
             media_pool[row.content_type or ""].append(row)

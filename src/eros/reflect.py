@@ -561,6 +561,18 @@ def reflect(signals: Sequence[Signal], document: LearningsDocument, today: date)
     )
 
 
+def without(reflection: Reflection, rejected: Sequence[str]) -> Reflection:
+    """The reflection minus the proposals a reviewer rejected (by id or unique prefix); their signals
+    are still processed, so they are not proposed again until new evidence arrives."""
+    for ident in rejected:
+        if not any(p.entry.learning.id.startswith(ident) for p in reflection.proposals):
+            raise ErosError(f"{ident!r} is not a proposed learning", code="LEARNING_NOT_FOUND")
+    kept = tuple(
+        p for p in reflection.proposals if not any(p.entry.learning.id.startswith(i) for i in rejected)
+    )
+    return replace(reflection, proposals=kept)
+
+
 def apply(document: LearningsDocument, reflection: Reflection) -> LearningsDocument:
     for proposal in reflection.proposals:
         document = document.with_entry(proposal.entry)
@@ -670,15 +682,18 @@ def _write(path: Path, document: LearningsDocument, today: date) -> None:
     path.write_text(render_document(document, today), encoding="utf-8")
 
 
-def run_reflect(container: Container, *, write: bool, limit: int | None = None) -> Outcome:
-    """Capture new signals, reflect on the pending ones and, when `write`, write, mark and commit."""
+def run_reflect(
+    container: Container, *, write: bool, limit: int | None = None, reject: Sequence[str] = ()
+) -> Outcome:
+    """Capture new signals, reflect on the pending ones and, when `write`, write, mark and commit.
+    `reject` drops proposals a reviewer judged wrong (runbook: "Reject any learnings that seem incorrect")."""
     now = container.clock.now()
     path = container.settings.learnings_path
     document = read_document(path)
     with container.engine.begin() as conn:
         captured = capture(conn, now)
         signals = signals_repo.pending(conn, limit)
-    reflection = reflect(signals, document, now.date())
+    reflection = without(reflect(signals, document, now.date()), reject)
     if not write or not reflection.signal_ids:
         return Outcome(reflection, captured)
     if not reflection.empty:
@@ -758,4 +773,5 @@ __all__ = [
     "run_reflect",
     "signals_from_run",
     "status",
+    "without",
 ]

@@ -97,6 +97,15 @@ def test_reflect_proposes_then_writes_and_commits(cli_env: dict[str, str], repo:
     assert "No signals found" in _run("reflect", "--yes").output
 
 
+def test_a_rejected_proposal_is_not_written(cli_env: dict[str, str], repo: Path):
+    out = json.loads(_run("reflect", "--yes", "--json", "--reject", "2026-01-04-no-sends").output)
+    assert out["proposals"] == [] and out["signals"] == 2 and not out["written"]
+    assert not (repo / "LEARNINGS.md").exists()
+    assert json.loads(_run("reflect", "status", "--json").output)["pending_signals"] == {}
+    typo = _shell("reflect", "--reject", "nonsense")
+    assert typo.returncode == 2 and "LEARNING_NOT_FOUND" in typo.stderr
+
+
 def test_auto_reflection_switch_and_deprecation(cli_env: dict[str, str], repo: Path, sample_db: Engine):
     assert "auto-reflection is off" in _run("reflect", "--if-enabled", "--yes").output
     assert not (repo / "LEARNINGS.md").exists()

@@ -2,6 +2,7 @@
 
     eros reflect                 # capture new signals, show the learnings they propose (writes nothing)
     eros reflect --yes           # write them to LEARNINGS.md, mark the signals processed, git commit
+    eros reflect --yes --reject ID   # … without a proposal the reviewer judged wrong
     eros reflect --if-enabled --yes   # the same, only when auto-reflection is on (for cron / session end)
     eros reflect status          # runbook §9 statistics, pending signals, auto-reflection
     eros reflect on|off          # the auto-reflection switch (an audited flag override)
@@ -77,6 +78,10 @@ def reflect(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Reflect on at most this many pending signals.")
     ] = None,
+    reject: Annotated[
+        list[str] | None,
+        typer.Option("--reject", help="Drop this proposed learning (id or prefix); repeatable."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Capture new signals and propose learnings from the pending ones; --yes writes and commits."""
@@ -86,7 +91,7 @@ def reflect(
     if if_enabled and not loop.auto_enabled(container):
         console.print("auto-reflection is off; nothing done (eros reflect on)")
         return
-    outcome = loop.run_reflect(container, write=yes, limit=limit)
+    outcome = loop.run_reflect(container, write=yes, limit=limit, reject=reject or ())
     if as_json:
         typer.echo(json.dumps(_outcome_json(outcome), indent=2, sort_keys=True))
         return

@@ -534,7 +534,7 @@ def reflect(signals: Sequence[Signal], document: LearningsDocument, today: date)
         proposals.append(Proposal("add", entry, tuple(sorted({o.signal_id for o in group}))))
     for known, group in promotions.values():
         sample = known.sample_size + len({o.signal_id for o in group})
-        target = classify(group[0].kind, sample)
+        target = max((classify(o.kind, sample) for o in group), key=_rank)
         if known.learning.confidence == "LOW" and _rank(target) < _rank("MEDIUM"):
             target = "MEDIUM"
         if _rank(target) <= _rank(known.learning.confidence):

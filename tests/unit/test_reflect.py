@@ -275,3 +275,23 @@ def test_deprecation_needs_a_reason_and_happens_once():
     with pytest.raises(ErosError) as twice:
         deprecated_entry(gone, "again", TODAY)
     assert twice.value.code == "ALREADY_DEPRECATED"
+
+
+def test_a_user_correction_promotes_a_medium_pattern_to_high():
+    document = _written([_bucket(1), _bucket(2), _bucket(3)])
+    (medium,) = document.entries
+    assert medium.learning.confidence == "MEDIUM"
+    edit = correction_signal(9, "alexia", 2, [_item("12:00", "feet")], [_item("12:00", "shower")])
+    assert edit is not None
+    r = reflect([_signal(9, edit)], document, date(2026, 1, 20))
+    promoted = [p for p in r.proposals if p.action == "promote"]
+    assert [(p.entry.learning.id, p.entry.learning.confidence) for p in promoted] == [
+        (medium.learning.id, "HIGH")
+    ]
+    assert promoted[0].entry.sample_size == 4
+    assert (
+        parse_document(render_document(apply(document, r), date(2026, 1, 20)))
+        .find(medium.learning.id)
+        .section
+        == "HIGH"
+    )

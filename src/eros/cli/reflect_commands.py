@@ -108,7 +108,9 @@ def reflect(
         before = f" (was {proposal.previous.learning.confidence})" if proposal.previous else ""
         console.rule(f"{proposal.action.upper()} {proposal.entry.learning.confidence}{before}")
         console.print(render_learning(proposal.entry), markup=False, highlight=False)
-    if not yes:
+    if not yes and not r.proposals:
+        console.print("No learnings proposed; `eros reflect --yes` marks these signals processed.")
+    elif not yes:
         console.print("Nothing written. Review, then `eros reflect --yes` to write and commit.")
     elif outcome.written:
         console.print(f"Wrote {outcome.path}; commit {outcome.commit or '(no change)'}.")

@@ -324,16 +324,18 @@ async def simulate_rollout(
     roster: Sequence[str] | None = None,
     runners: Mapping[str, PipelineRunner] | None = None,
     from_phase: int = 0,
+    settings: Settings | None = None,
     on_day: Callable[[DaySummary], None] | None = None,
 ) -> SimulationResult:
     """Run the plan for `days` from `start` on `engine` (a database the rehearsal may write).
 
     `runners` replaces the real pipelines (tests); `roster` limits the creators; `from_phase`
-    rehearses from a later phase (entered as a forced start).
+    rehearses from a later phase (entered as a forced start); `settings` are the operator's,
+    made safe by `rehearsal_settings`.
     """
     _skip_fsync(engine)
     clock = FixedClock(datetime.combine(start, BATCH_AT, UTC), frozen_durations=True)
-    container = Container(settings=Settings(db_url=str(engine.url)), clock=clock, _engine=engine)
+    container = Container(settings=rehearsal_settings(settings, engine), clock=clock, _engine=engine)
     world = _World()
     if runners is None:
         pipelines = Container(settings=container.settings, clock=FixedClock(clock.now()), _engine=engine)
@@ -383,6 +385,26 @@ async def simulate_rollout(
             if on_day is not None:
                 on_day(summary)
         return _result(container, manager, summaries, faults)
+
+
+def rehearsal_settings(settings: Settings | None, engine: Engine) -> Settings:
+    """The operator's settings (learnings, v4 plug-in) pointed at the rehearsal database, with
+    nothing that could reach the real installation: no alert sinks (a rehearsal pages nobody),
+    the in-process MCP transport, and no EROS_V5_* or database variables in its environment."""
+    base = settings or Settings(db_url=str(engine.url))
+    environ = {
+        key: value
+        for key, value in base.environ.items()
+        if not key.startswith("EROS_V5_") and key not in {"EROS_DB_URL", "EROS_DB_PATH"}
+    }
+    return replace(
+        base,
+        db_url=str(engine.url),
+        mcp_transport="inprocess",
+        slack_webhook_url=None,
+        pagerduty_routing_key=None,
+        environ=environ,
+    )
 
 
 def _skip_fsync(engine: Engine) -> None:

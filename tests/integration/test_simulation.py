@@ -12,7 +12,15 @@ from sqlalchemy import Engine, select
 from eros.db.schema import pipeline_runs, rollback_events
 from eros.errors import InvalidInput
 from eros.pipeline import PipelineResult, PipelineRunner, phase_metrics
-from eros.simulation import Fault, Replay, SimulationResult, active_creators, parse_fault, simulate_rollout
+from eros.simulation import (
+    Fault,
+    Replay,
+    SimulationResult,
+    active_creators,
+    parse_fault,
+    rehearsal_settings,
+    simulate_rollout,
+)
 
 START = date(2026, 1, 4)
 
@@ -156,3 +164,24 @@ async def test_replay_runs_each_creator_week_once_and_hands_out_copies() -> None
     await replay("grace_bennett", "2026-01-05")
     assert calls == [("alexia", True), ("grace_bennett", False)]
     assert second.quality_score == 88.0
+
+
+def test_rehearsal_settings_reach_nothing_real(sample_db: Engine) -> None:
+    from eros.config import load_settings
+
+    operator = load_settings(
+        {
+            "EROS_DB_PATH": "/srv/eros/prod.db",
+            "EROS_V5_ENABLED": "false",
+            "EROS_MCP_TRANSPORT": "stdio",
+            "EROS_SLACK_WEBHOOK_URL": "https://hooks.example/x",
+            "EROS_PAGERDUTY_ROUTING_KEY": "key",
+            "EROS_LEARNINGS_PATH": "/srv/eros/LEARNINGS.md",
+        }
+    )
+    safe = rehearsal_settings(operator, sample_db)
+    assert safe.db_url == str(sample_db.url)
+    assert safe.mcp_transport == "inprocess"
+    assert safe.slack_webhook_url is None and safe.pagerduty_routing_key is None
+    assert not any(k.startswith("EROS_V5_") or k == "EROS_DB_PATH" for k in safe.environ)
+    assert str(safe.learnings_path) == "/srv/eros/LEARNINGS.md"

@@ -315,6 +315,7 @@ def simulate_rollout_command(
                     faults=faults,
                     roster=roster,
                     from_phase=from_phase,
+                    settings=container.settings,
                     on_day=None if as_json else _print_day,
                 )
             )

@@ -136,7 +136,6 @@ class PreflightEngine:
             self._degradable("get_active_volume_triggers", {"creator_id": resolved}),
             self._degradable("get_performance_trends", {"creator_id": resolved, "period": TRENDS_PERIOD}),
             self.mcp.call_tool("get_captions", _captions_request(resolved, profile)),
-            return_exceptions=False,
         )
         degraded = tuple(reason for _, reason in (triggers, trends) if reason)
         return PreflightData(profile, triggers[0], trends[0], captions), degraded
@@ -158,10 +157,7 @@ class PreflightEngine:
             if exc.code == CreatorNotFound.code:
                 raise CreatorNotFound(exc.message, details={"creator_id": creator_id}) from exc
             raise
-        creator = profile.get("creator")
-        if not creator:
-            raise CreatorNotFound(f"Creator {creator_id!r} not found", details={"creator_id": creator_id})
-        if not creator.get("is_active", True):
+        if not profile["creator"]["is_active"]:
             raise CreatorNotFound(
                 f"Creator {creator_id!r} is not active; activate it before planning a week",
                 code="CREATOR_INACTIVE",

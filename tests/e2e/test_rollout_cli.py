@@ -12,7 +12,13 @@ from typer.testing import CliRunner, Result
 
 from eros.cli.app import _register, app
 from eros.db.engine import make_engine
-from eros.db.schema import pipeline_runs, rollout_transitions, schedules, shadow_comparisons
+from eros.db.schema import (
+    pipeline_runs,
+    rollout_transitions,
+    schedule_revisions,
+    schedules,
+    shadow_comparisons,
+)
 from eros.errors import ErosError
 
 NOW = "2026-01-04T12:00:00Z"
@@ -98,9 +104,12 @@ def test_shadow_run_is_reported_and_leaves_no_v5_schedule(_cli: Path) -> None:
     engine = make_engine(f"sqlite:///{_cli}")
     with engine.connect() as conn:
         saved = conn.execute(select(func.count()).select_from(schedules)).scalar_one()
+        revisions = conn.execute(select(schedules.c.revision)).scalar_one()
+        replaced = conn.execute(select(func.count()).select_from(schedule_revisions)).scalar_one()
         runs = sorted((r.pipeline, r.shadow) for r in conn.execute(select(pipeline_runs)))
     engine.dispose()
     assert saved == 1, "only v4's schedule is saved in shadow mode"
+    assert (revisions, replaced) == (1, 0), "v5 never saved over v4's schedule"
     assert runs == [("v4", False), ("v5", True)]
 
 

@@ -162,7 +162,7 @@ def compare_results(
         v4_hard_gate_violations=v4.hard_gate_violations,
         v4_duration_ms=_duration(v4, durations_ms[0]),
         v4_mcp_calls=v4.mcp_calls_total,
-        details={"v4": asdict(v4_structure)},
+        details={"v4": asdict(v4_structure), "v4_reported_codes": violation_codes(v4)},
     )
     if timed_out or v5 is None:
         comparison.outcome = ComparisonOutcome.V5_TIMEOUT if timed_out else ComparisonOutcome.V5_ERROR

@@ -20,7 +20,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from eros.errors import ErosError
+from eros.db.engine import database_exists
+from eros.errors import ConfigError, ErosError
 from eros.tools import captions, content, creators, schedules, send_types, volume
 from eros.tools.env import ToolEnv
 
@@ -77,8 +78,11 @@ def bind(env: ToolEnv, fn: Callable[..., BaseModel]) -> Callable[..., BaseModel]
 
 def build_server(env: ToolEnv) -> MCPServer:
     """A fresh `eros-db` server over `env`; nothing is shared between servers."""
+    # log_level WARNING: the SDK configures root logging when nothing has; keep INFO noise out of the CLI.
     server: MCPServer = MCPServer(
-        SERVER_NAME, instructions="EROS data tools: creators, volume, captions, schedules."
+        SERVER_NAME,
+        instructions="EROS data tools: creators, volume, captions, schedules.",
+        log_level="WARNING",
     )
     for fn in TOOLS:
         server.add_tool(bind(env, fn), structured_output=True)
@@ -93,6 +97,11 @@ def serve_configured(transport: str = "stdio", *, host: str = "127.0.0.1", port:
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     container = bootstrap()
+    if not database_exists(container.engine):
+        raise ConfigError(
+            f"No EROS database at {container.settings.db_url}: run `eros db init` first.",
+            code="DB_NOT_INITIALISED",
+        )
     server = build_server(ToolEnv(container.engine, container.clock, container.signing_key))
     if transport == "streamable-http":
         server.run("streamable-http", host=host, port=port)

@@ -303,6 +303,7 @@ def test_concurrent_saves_of_one_creator_week_never_lose_an_update(write_env: To
     for thread in threads:
         thread.join()
     results = outcomes["a"] + outcomes["b"]
+    assert len(results) == 2 * rounds
     assert set(results) <= {"saved", "CONFLICT"}
     landed = results.count("saved")
     with write_env.read() as conn:

@@ -53,7 +53,8 @@ def tool_error_from_text(tool: str, text: str) -> ToolCallError:
         return ToolCallError(
             f"Tool {tool} failed unexpectedly", code="INTERNAL_ERROR", details={"tool": tool}
         )
-    return ToolCallError(text, code="VALIDATION_ERROR", details={"tool": tool})
+    message = text.removeprefix(f"Error executing tool {tool}: ")
+    return ToolCallError(message, code="VALIDATION_ERROR", details={"tool": tool})
 
 
 def result_payload(tool: str, result: CallToolResult) -> ToolResult:

@@ -15,11 +15,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
+from eros.clients import tool_error_from_text
 from eros.db.engine import database_exists
 from eros.errors import ConfigError, ErosError
 from eros.tools import captions, content, creators, schedules, send_types, volume
@@ -76,6 +78,22 @@ def bind(env: ToolEnv, fn: Callable[..., BaseModel]) -> Callable[..., BaseModel]
     return tool
 
 
+async def coded_tool_errors(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    """Give the SDK's own tool errors (bad argument types, unknown tool, crash) the JSON shape too,
+    so every `isError` answer a client sees carries an `error_code`. Results arrive serialised."""
+    result = await call_next(ctx)
+    if ctx.method != "tools/call" or not isinstance(result, dict) or not result.get("isError"):
+        return result
+    blocks = result.get("content") or []
+    text = " ".join(str(b.get("text", "")) for b in blocks if isinstance(b, dict))
+    if '"error_code"' in text:
+        return result
+    name = str((ctx.params or {}).get("name", ""))
+    error = tool_error_from_text(name, text)
+    payload = json.dumps({"error": error.message, "error_code": error.code})
+    return {**result, "content": [{"type": "text", "text": f"Error executing tool {name}: {payload}"}]}
+
+
 def build_server(env: ToolEnv) -> MCPServer:
     """A fresh `eros-db` server over `env`; nothing is shared between servers."""
     # log_level WARNING: the SDK configures root logging when nothing has; keep INFO noise out of the CLI.
@@ -83,6 +101,7 @@ def build_server(env: ToolEnv) -> MCPServer:
         SERVER_NAME,
         instructions="EROS data tools: creators, volume, captions, schedules.",
         log_level="WARNING",
+        middleware=[coded_tool_errors],
     )
     for fn in TOOLS:
         server.add_tool(bind(env, fn), structured_output=True)

@@ -52,11 +52,15 @@ async def test_sdk_client_sees_structured_content_and_json_tool_errors(env: Tool
     async with Client(build_server(env)) as sdk:
         ok = await sdk.call_tool("get_persona_profile", {"creator_id": "alexia"})
         bad = await sdk.call_tool("get_persona_profile", {"creator_id": "nobody_here"})
+        wrong_type = await sdk.call_tool("get_active_creators", {"limit": "many"})
+        unknown = await sdk.call_tool("drop_tables", {})
     assert not ok.is_error and ok.structured_content is not None
     assert ok.structured_content["creator_id"] == "alexia"
     assert bad.is_error
     assert '"error_code": "CREATOR_NOT_FOUND"' in bad.content[0].text  # type: ignore[union-attr]
     assert "Traceback" not in bad.content[0].text  # type: ignore[union-attr]
+    assert '"error_code": "VALIDATION_ERROR"' in wrong_type.content[0].text  # type: ignore[union-attr]
+    assert '"error_code": "UNKNOWN_TOOL"' in unknown.content[0].text  # type: ignore[union-attr]
 
 
 async def test_active_creators_pages_and_filters(client: InProcessClient) -> None:

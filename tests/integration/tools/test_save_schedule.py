@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from typing import Any
@@ -367,3 +370,55 @@ async def test_certificates_expire_with_the_clock(write_client: InProcessClient,
     assert (await write_client.save_schedule("alexia", WEEK, items, cert))["status"] == "approved"
     write_env.clock.advance(timedelta(seconds=2))
     assert (await write_client.save_schedule("alexia", WEEK, items, cert))["status"] == "draft"
+
+
+SAVER_SCRIPT = """
+import json, sys
+from eros.clock import FixedClock, parse_instant
+from eros.db.engine import make_engine
+from eros.errors import ErosError
+from eros.tools import ToolEnv
+from eros.tools.schedules import save_schedule
+
+path, time_of_day, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+env = ToolEnv(make_engine(f"sqlite:///{path}"), FixedClock(parse_instant("2026-01-04T12:00:00Z")), b"k")
+items = [{"send_type_key": "bump_normal", "scheduled_date": "2026-01-05", "scheduled_time": time_of_day}]
+sys.stdin.readline()
+outcomes = []
+for _ in range(rounds):
+    try:
+        save_schedule(env, "alexia", "2026-01-05", items)
+        outcomes.append("saved")
+    except ErosError as exc:
+        outcomes.append(exc.code)
+print(json.dumps(outcomes))
+"""
+
+
+def test_two_processes_saving_one_creator_week_never_lose_an_update(write_env: ToolEnv) -> None:
+    """Two OS processes (separate SQLite connections and locks) race on the same creator-week."""
+    rounds = 6
+    path = write_env.engine.url.database
+    assert path is not None
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER_SCRIPT, path, time_of_day, str(rounds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for time_of_day in ("14:22", "16:22")
+    ]
+    # Both have imported everything before either starts saving.
+    outputs = [proc.communicate("go\n", timeout=120)[0] for proc in procs]
+    results = [outcome for out in outputs for outcome in json.loads(out)]
+    assert len(results) == 2 * rounds and set(results) <= {"saved", "CONFLICT"}
+    with write_env.read() as conn:
+        revision = conn.execute(select(schedules.c.revision)).scalar_one()
+        kept = list(
+            conn.execute(
+                select(schedule_revisions.c.revision).order_by(schedule_revisions.c.revision)
+            ).scalars()
+        )
+    assert revision == results.count("saved")
+    assert kept == list(range(1, revision))

@@ -75,12 +75,14 @@ def test_generate_all_ends_with_a_summary_of_every_active_creator(
     keep = ("ivy_rose_free", "sadie_moon")
     with sample_db.begin() as conn:
         conn.execute(update(creators).where(creators.c.page_name.not_in(keep)).values(is_active=False))
-    document = json.loads(_eros("generate", "--all", "--dry-run", "--json"))
+    document = json.loads(_eros("generate", "--all", "--dry-run", "--json", "--jobs", "2"))
     rows = document["results"]
-    assert sorted(row["creator_id"] for row in rows) == sorted(keep)
+    assert [row["creator_id"] for row in rows] == sorted(keep)
     assert all(row["status"] == "APPROVED" and row["mcp_calls"] <= 7 for row in rows)
     table = _eros("generate", "--all", "--dry-run")
     assert "2/2 succeeded" in table and "MINIMAL" in table
+    for row in rows:
+        assert f"${row['expected_revenue']:,.2f}" in table, "worker processes plan what one process plans"
 
 
 def test_show_and_export_read_the_saved_week(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -78,15 +80,18 @@ def generate(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     pipeline: Annotated[str, typer.Option("--pipeline", help="v5 (default) or v4 (legacy).")] = "v5",
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="With --all: creators generated at once, one process each."),
+    ] = 1,
 ) -> None:
     """Generate a creator's week (or every active creator's with --all), validate it and save it."""
     if all_creators == bool(creator):
         raise ErosError("Name one creator or pass --all (not both)", code="USAGE_ERROR")
     container = configured()
     week_start = resolve_week(week, container).isoformat()
-    runner = pipeline_runner(container, pipeline)
     if creator:
-        result = asyncio.run(_run_one(runner, creator, week_start, dry_run))
+        result = asyncio.run(_run_one(pipeline_runner(container, pipeline), creator, week_start, dry_run))
         if as_json:
             typer.echo(json.dumps(render.result_document(result), indent=2, default=str))
         else:
@@ -94,7 +99,12 @@ def generate(
         if not result.success:
             raise typer.Exit(1)
         return
-    rows = asyncio.run(_run_all(container, runner, week_start, dry_run, quiet=as_json))
+    roster = asyncio.run(_roster(container))
+    if jobs > 1:
+        rows = _run_all_parallel(pipeline, roster, week_start, dry_run, jobs, quiet=as_json)
+    else:
+        runner = pipeline_runner(container, pipeline)
+        rows = asyncio.run(_run_all(runner, roster, week_start, dry_run, quiet=as_json))
     if as_json:
         typer.echo(json.dumps({"week_start": week_start, "results": rows}, indent=2, default=str))
     else:
@@ -109,23 +119,20 @@ async def _run_one(runner: PipelineRunner, creator: str, week_start: str, dry_ru
         return await runner(creator, week_start, dry_run=dry_run)
 
 
-async def _roster(client: ToolClient) -> list[dict[str, Any]]:
-    answer = await client.call_tool(
-        "get_active_creators", {"limit": ROSTER_LIMIT, "sort_by": "name", "sort_order": "asc"}
-    )
-    return list(answer.get("creators") or [])
-
-
-async def _run_all(
-    container: Container, runner: PipelineRunner, week_start: str, dry_run: bool, *, quiet: bool
-) -> list[dict[str, Any]]:
+async def _roster(container: Container) -> list[dict[str, Any]]:
+    """Every active creator, by page name."""
     from eros.clients import connect_client
 
     client = connect_client(container)
     async with client_session(client):
-        roster = await _roster(client)
-    rows: list[dict[str, Any]] = []
-    progress = Progress(
+        answer = await client.call_tool(
+            "get_active_creators", {"limit": ROSTER_LIMIT, "sort_by": "name", "sort_order": "asc"}
+        )
+    return list(answer.get("creators") or [])
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -133,8 +140,15 @@ async def _run_all(
         console=err_console,
         disable=quiet,
     )
+
+
+async def _run_all(
+    runner: PipelineRunner, roster: list[dict[str, Any]], week_start: str, dry_run: bool, *, quiet: bool
+) -> list[dict[str, Any]]:
+    """One creator after another over one client (one server session on stdio)."""
+    rows: list[dict[str, Any]] = []
     async with client_session(runner):
-        with progress:
+        with _progress(quiet) as progress:
             task = progress.add_task("generating", total=len(roster))
             for creator in roster:
                 progress.update(task, description=f"generating {creator['page_name']}")
@@ -142,6 +156,52 @@ async def _run_all(
                 rows.append(render.summary_row(result, creator.get("previous_tier")))
                 progress.advance(task)
     return rows
+
+
+#: The runner of a `--jobs` worker process, built once per process by `_worker_start`.
+_worker_runner: PipelineRunner | None = None
+
+
+def _worker_start(pipeline: str) -> None:
+    global _worker_runner  # noqa: PLW0603 - one runner per worker process, built at its start
+    quiet_logging()
+    _worker_runner = pipeline_runner(bootstrap(), pipeline)
+
+
+def _worker_run(creator: dict[str, Any], week_start: str, dry_run: bool) -> dict[str, Any]:
+    assert _worker_runner is not None, "worker started without _worker_start"
+    runner = _worker_runner
+
+    async def run() -> PipelineResult:
+        async with client_session(runner):
+            return await runner(str(creator["creator_id"]), week_start, dry_run=dry_run)
+
+    return render.summary_row(asyncio.run(run()), creator.get("previous_tier"))
+
+
+def _run_all_parallel(
+    pipeline: str, roster: list[dict[str, Any]], week_start: str, dry_run: bool, jobs: int, *, quiet: bool
+) -> list[dict[str, Any]]:
+    """Creators in `jobs` worker processes (ARCHITECTURE §8: a process pool on one machine).
+
+    Each worker bootstraps from the same environment (database, clock pin, key), so every
+    creator's week is what a sequential run would make; rows come back in roster order.
+    """
+    order = {str(c["creator_id"]): i for i, c in enumerate(roster)}
+    rows: list[dict[str, Any]] = []
+    context = multiprocessing.get_context("spawn")
+    with (
+        ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_worker_start, initargs=(pipeline,)
+        ) as pool,
+        _progress(quiet) as progress,
+    ):
+        task = progress.add_task(f"generating ({jobs} processes)", total=len(roster))
+        futures = [pool.submit(_worker_run, creator, week_start, dry_run) for creator in roster]
+        for future in as_completed(futures):
+            rows.append(future.result())
+            progress.advance(task)
+    return sorted(rows, key=lambda row: order.get(str(row["creator_id"]), len(order)))
 
 
 # --- show / export -----------------------------------------------------------------------------

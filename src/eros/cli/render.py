@@ -62,7 +62,8 @@ def _label(item: ScheduleItem) -> Text:
     if item.content_type:
         text.append(f" · {item.content_type}")
     if item.price:
-        text.append(f" · ${item.price:.0f}", style="yellow")
+        price = f"{item.price:.0f}" if float(item.price).is_integer() else f"{item.price:.2f}"
+        text.append(f" · ${price}", style="yellow")
     return text
 
 

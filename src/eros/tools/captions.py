@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -104,10 +104,16 @@ class SendTypeCaptions(BaseModel):
     fetched_at: str
 
 
+#: get_captions answers with hundreds of rows; MCP clients validate structured output against the
+#: published schema, and a deep per-row schema costs them ~0.6 s per call. Its rows are CaptionRow
+#: (the schema get_send_type_captions publishes), published here as plain objects.
+CaptionRows = Annotated[list[CaptionRow], WithJsonSchema({"type": "array", "items": {"type": "object"}})]
+
+
 class WeekCaptions(BaseModel):
     creator_id: str
     page_name: str
-    captions: list[CaptionRow]
+    captions: CaptionRows
     pool_stats: dict[str, PoolStats]
     excluded_types: dict[str, str]
     total_captions: int

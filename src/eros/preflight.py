@@ -1,10 +1,10 @@
 """Preflight: everything the generator may know about a creator's week, in at most four MCP calls.
 
 The v5 pipeline's first phase (ARCHITECTURE §2, runbook §1). It reads through the eros-db
-tools only (D3): one bundled `get_creator_profile` (creator, analytics, tier, rankings, vault,
-persona), then — concurrently — the active volume triggers, the performance trends and the
-captions (`get_captions`: PPV captions per content type and the other send types' captions in
-one call). A failing triggers or trends call degrades the context (recorded in
+tools only (D3), four calls made concurrently: one bundled `get_creator_profile` (creator,
+analytics, tier, rankings, vault, persona), the active volume triggers, the performance trends
+and the captions (`get_captions`: media captions per usable content type and the other send
+types' captions in one call). A failing triggers or trends call degrades the context (recorded in
 `context.degraded`) instead of failing the run; an unknown or inactive creator fails with
 CREATOR_NOT_FOUND / CREATOR_INACTIVE.
 
@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from eros.clients import InProcessClient
 from eros.clock import Clock, FixedClock, SystemClock
@@ -36,10 +36,11 @@ from eros.learnings import load_learnings
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
 from eros.ports import ToolClient
 from eros.rules.calendar import DAY_NAMES
-from eros.rules.send_types import FOLLOWUP_KEY, schedulable_types
 from eros.rules.timing import DEFAULT_TIMEZONE, parse_date
 from eros.rules.volume import week_targets
 from eros.tools import ToolEnv
+
+_T = TypeVar("_T")
 
 #: The four calls preflight makes, in order (DOMAIN §13: "at most 4 calls in preflight").
 PREFLIGHT_TOOLS = (
@@ -130,13 +131,28 @@ class PreflightEngine:
         )
 
     async def _fetch(self, creator_id: str) -> tuple[PreflightData, tuple[str, ...]]:
-        profile = await self._profile(creator_id)
-        resolved = str(profile["creator"]["creator_id"])
-        triggers, trends, captions = await asyncio.gather(
-            self._degradable("get_active_volume_triggers", {"creator_id": resolved}),
-            self._degradable("get_performance_trends", {"creator_id": resolved, "period": TRENDS_PERIOD}),
-            self.mcp.call_tool("get_captions", _captions_request(resolved, profile)),
+        """All four calls at once (one round trip over stdio).
+
+        The caption tool works out the usable content types (vault minus AVOID) itself, so it
+        need not wait for the profile. The profile's verdict on the creator (not found, inactive)
+        wins over any other call's error.
+        """
+        answers = await asyncio.gather(
+            self._profile(creator_id),
+            self.mcp.call_tool(
+                "get_captions",
+                {
+                    "creator_id": creator_id,
+                    "limit_per_type": CAPTIONS_PER_CONTENT_TYPE,
+                    "limit_per_send_type": CAPTIONS_PER_SEND_TYPE,
+                },
+            ),
+            self._degradable("get_active_volume_triggers", {"creator_id": creator_id}),
+            self._degradable("get_performance_trends", {"creator_id": creator_id, "period": TRENDS_PERIOD}),
+            return_exceptions=True,
         )
+        profile, captions = _unwrap(answers[0]), _unwrap(answers[1])
+        triggers, trends = _unwrap(answers[2]), _unwrap(answers[3])
         degraded = tuple(reason for _, reason in (triggers, trends) if reason)
         return PreflightData(profile, triggers[0], trends[0], captions), degraded
 
@@ -181,18 +197,11 @@ class PreflightEngine:
         return load_learnings(self.learnings_path, creator_id, page_name, tier, page_type=page_type)
 
 
-def _captions_request(creator_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:
-    """Captions for every usable content type (vault minus AVOID) and every other send type."""
-    creator = profile["creator"]
-    usable = sorted(set(_vault_types(profile)) - set(_avoid_types(profile)))
-    send_types = [st.key for st in schedulable_types(str(creator["page_type"])) if not st.requires_media]
-    return {
-        "creator_id": creator_id,
-        "content_types": usable,
-        "limit_per_type": CAPTIONS_PER_CONTENT_TYPE,
-        "send_types": [*send_types, FOLLOWUP_KEY],
-        "limit_per_send_type": CAPTIONS_PER_SEND_TYPE,
-    }
+def _unwrap(answer: _T | BaseException) -> _T:
+    """A gathered answer, or its exception raised (in the order the caller unwraps them)."""
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
 
 
 def _vault_types(profile: Mapping[str, Any]) -> list[str]:

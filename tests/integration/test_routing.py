@@ -144,3 +144,10 @@ async def test_shadow_returns_v4_and_runs_v5_dry_as_a_shadow_run(container: Cont
     assert served.pipeline == "v4"
     assert v5.calls == [("alexia", True)]  # dry: v5 never saves in shadow mode
     assert runs(container.engine) == [("v4", True, False, "shadow_mode"), ("v5", True, True, "shadow_mode")]
+
+
+async def test_a_dry_run_in_shadow_mode_saves_nothing_from_either_pipeline(container: Container) -> None:
+    set_flags(container.engine, EROS_V5_ENABLED="true", EROS_V5_SHADOW_MODE="true", EROS_V5_CREATORS="alexia")
+    v4, v5 = Scripted("v4"), Scripted("v5")
+    await router(container, v4, v5).route("alexia", WEEK, dry_run=True)
+    assert (v4.calls, v5.calls) == ([("alexia", True)], [("alexia", True)])

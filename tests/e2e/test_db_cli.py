@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner, Result
 
+from eros.bootstrap import bootstrap
 from eros.cli.app import _register, app
 from eros.db.engine import make_engine
-from eros.db.schema import content_types, creators, mass_messages
+from eros.db.sample import ensure_sample_database
+from eros.db.schema import content_types, creators, mass_messages, schedules
 from eros.errors import ErosError
 
 NOW = "2026-01-04T12:00:00Z"
@@ -157,12 +159,23 @@ def test_import_a_directory_and_a_bad_file(tmp_path: Path, monkeypatch: pytest.M
     assert _error_code("import", "history") == "VALIDATION_ERROR"
 
 
-def test_demo_builds_the_sample_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_builds_the_sample_once_and_generates_every_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's main job: sample (built once), summary, then next week for all 37 creators."""
     path = tmp_path / "demo.db"
     _use(monkeypatch, path)
-    first = _ok("demo")
+    first = _ok("demo", "--jobs", "1")
     assert "Built the sample agency as of 2026-01-04" in first
     assert "Active creators: 37" in first
-    second = _ok("demo")
-    assert "Using the existing database" in second
+    assert "Week of 2026-01-05" in first
+    assert "37/37 succeeded" in first
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        saved = conn.execute(
+            select(func.count()).select_from(schedules).where(schedules.c.status == "approved")
+        ).scalar_one()
+    engine.dispose()
+    assert saved == 37
+    assert not ensure_sample_database(bootstrap())
     assert _creator_count(path) == 37

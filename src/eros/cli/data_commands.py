@@ -106,14 +106,20 @@ def import_command(
         _print_analyses(report.analyzed)
 
 
-def demo() -> None:
-    """Build the sample database if there is none yet (EROS_DB_PATH, default ./eros.db), then summarise it."""
+def demo(
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Creators generated at once.")] = 2,
+) -> None:
+    """The README's main job: build the sample if there is none (EROS_DB_PATH, default ./eros.db),
+    summarise it, then generate next week for every active creator."""
+    from eros.cli.generate_commands import generate
+
     container = bootstrap()
     if ensure_sample_database(container):
         console.print(f"[green]Built the sample agency[/] as of {container.clock.now().date().isoformat()}.")
     else:
         console.print("Using the existing database.")
     print_summary(container.engine)
+    generate(all_creators=True, jobs=jobs)
 
 
 def register(app: typer.Typer) -> None:

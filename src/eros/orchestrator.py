@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from eros.agents import GENERATOR_AGENT, VALIDATOR_AGENT, ProductionTaskTool, Ta
 from eros.clock import Clock, SystemClock
 from eros.errors import ErosError
 from eros.models import CreatorContext, ValidationStatus
-from eros.pipeline import PipelineResult, phase_metrics
+from eros.pipeline import PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import PreflightEngine, parse_week_start
 
@@ -46,42 +46,6 @@ PLAN_FIELDS = (
     "revenue_ratio",
 )
 VALIDATOR_MODEL = "opus"
-
-
-@dataclass
-class _Phase:
-    """Accumulates one phase's time and MCP calls over retries."""
-
-    name: str
-    duration_ms: float = 0.0
-    mcp_calls: int = 0
-    runs: int = 0
-    status: str = "skipped"
-    error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def metrics(self) -> dict[str, Any]:
-        entry = phase_metrics(self.name, self.duration_ms, self.mcp_calls, self.status, self.error)
-        entry["runs"] = self.runs
-        entry.update(self.extra)
-        return entry
-
-
-class _PhaseTimer:
-    """`async with timer(phase):` adds the elapsed time and MCP calls of the block to the phase."""
-
-    def __init__(self, phase: _Phase, clock: Clock, mcp: ToolClient) -> None:
-        self.phase, self.clock, self.mcp = phase, clock, mcp
-
-    async def __aenter__(self) -> _Phase:
-        self._started = self.clock.monotonic()
-        self._calls = self.mcp.calls
-        self.phase.runs += 1
-        return self.phase
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.phase.duration_ms += (self.clock.monotonic() - self._started) * 1000
-        self.phase.mcp_calls += self.mcp.calls - self._calls
 
 
 class EROSOrchestrator:
@@ -128,41 +92,19 @@ class EROSOrchestrator:
     async def run(self, creator_id: str, week_start: str | date, *, dry_run: bool = False) -> PipelineResult:
         week_text = week_start.isoformat() if isinstance(week_start, date) else str(week_start)
         result = PipelineResult(success=False, creator_id=creator_id, week_start=week_text, dry_run=dry_run)
-        phases = {name: _Phase(name) for name in ("preflight", "generator", "validator", "save")}
-        started, calls_before = self.clock.monotonic(), self.mcp.calls
+        phases = {name: PhaseRecord(name) for name in ("preflight", "generator", "validator", "save")}
         logger.info("v5 run start creator=%s week=%s dry_run=%s", creator_id, week_text, dry_run)
-        try:
-            await self._run_phases(result, phases, creator_id, week_start)
-        except ErosError as exc:
-            failed = next((p for p in phases.values() if p.status == "running"), phases["preflight"])
-            failed.status, failed.error = "error", f"[{exc.code}] {exc.message}"
-            result.errors.append(f"{failed.name}: [{exc.code}] {exc.message}")
-            logger.warning("v5 run failed creator=%s phase=%s: %s", creator_id, failed.name, failed.error)
-        result.metrics = {name: phase.metrics() for name, phase in phases.items()}
-        total = phase_metrics(
-            "total",
-            (self.clock.monotonic() - started) * 1000,
-            self.mcp.calls - calls_before,
-            "ok" if result.success else "error",
-            "; ".join(result.errors) or None,
+        return await run_reported(
+            result,
+            phases,
+            self._run_phases(result, phases, creator_id, week_start),
+            clock=self.clock,
+            client=self.mcp,
+            logger=logger,
         )
-        total["expected_revenue"] = result.expected_revenue
-        result.metrics["total"] = total
-        logger.info(
-            "v5 run end creator=%s week=%s success=%s status=%s score=%s items=%d ms=%.1f mcp_calls=%d",
-            creator_id,
-            result.week_start,
-            result.success,
-            result.validation_status,
-            result.quality_score,
-            result.total_items,
-            result.total_duration_ms,
-            result.mcp_calls_total,
-        )
-        return result
 
     async def _run_phases(
-        self, result: PipelineResult, phases: dict[str, _Phase], creator_id: str, week_start: str | date
+        self, result: PipelineResult, phases: dict[str, PhaseRecord], creator_id: str, week_start: str | date
     ) -> None:
         context = await self._preflight(phases["preflight"], creator_id, week_start)
         result.creator_id = context.creator_id
@@ -175,16 +117,15 @@ class EROSOrchestrator:
             await self._save(result, phases["save"], context, items)
         result.success = True
 
-    async def _preflight(self, phase: _Phase, creator_id: str, week_start: str | date) -> CreatorContext:
+    async def _preflight(self, phase: PhaseRecord, creator_id: str, week_start: str | date) -> CreatorContext:
         async with self._timer(phase):
-            phase.status = "running"
             context = await self.preflight.execute(creator_id, parse_week_start(week_start))
             phase.status = "degraded" if context.degraded else "ok"
             phase.extra["degraded"] = list(context.degraded)
         return context
 
     async def _plan_until_valid(
-        self, result: PipelineResult, phases: dict[str, _Phase], context: CreatorContext
+        self, result: PipelineResult, phases: dict[str, PhaseRecord], context: CreatorContext
     ) -> list[dict[str, Any]]:
         """Generate and validate; a REJECTED plan goes back with its violations, MAX_RETRIES times."""
         context_json = context.model_dump(mode="json")
@@ -192,17 +133,14 @@ class EROSOrchestrator:
         items: list[dict[str, Any]] = []
         for revision in range(MAX_RETRIES + 1):
             async with self._timer(phases["generator"]) as phase:
-                phase.status = "running"
                 request = {"context": context_json, "revision": revision, "feedback": feedback}
                 plan = _answer(
                     GENERATOR_AGENT,
                     await self.task_tool.invoke(GENERATOR_AGENT, request, model=GENERATOR_MODEL),
                 )
                 items = list(plan["schedule"]["items"])
-                phase.status = "ok"
                 phase.extra.update(_plan_summary(plan))
             async with self._timer(phases["validator"]) as phase:
-                phase.status = "running"
                 validation = _answer(
                     VALIDATOR_AGENT,
                     await self.task_tool.invoke(
@@ -225,13 +163,12 @@ class EROSOrchestrator:
         return items
 
     async def _save(
-        self, result: PipelineResult, phase: _Phase, context: CreatorContext, items: list[dict[str, Any]]
+        self, result: PipelineResult, phase: PhaseRecord, context: CreatorContext, items: list[dict[str, Any]]
     ) -> None:
         """APPROVED with its certificate (save_schedule re-verifies it); NEEDS_REVIEW as a draft."""
         approved = result.validation_status == ValidationStatus.APPROVED
         certificate = (result.validation or {}).get("certificate") if approved else None
         async with self._timer(phase):
-            phase.status = "running"
             saved = await self.mcp.call_tool(
                 "save_schedule",
                 {
@@ -242,7 +179,6 @@ class EROSOrchestrator:
                     "generator": result.pipeline,
                 },
             )
-            phase.status = "ok"
             phase.extra["saved_status"] = saved.get("status")
             phase.extra["warnings"] = list(saved.get("warnings") or [])
         if approved and saved.get("status") != "approved":
@@ -257,8 +193,8 @@ class EROSOrchestrator:
             result.schedule["saved_status"] = saved.get("status")
             result.schedule["revision"] = saved.get("revision")
 
-    def _timer(self, phase: _Phase) -> _PhaseTimer:
-        return _PhaseTimer(phase, self.clock, self.mcp)
+    def _timer(self, phase: PhaseRecord) -> AbstractAsyncContextManager[PhaseRecord]:
+        return timed_phase(phase, self.clock, self.mcp)
 
 
 def _answer(agent: str, answer: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -270,16 +206,7 @@ def _answer(agent: str, answer: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _plan_summary(plan: Mapping[str, Any]) -> dict[str, Any]:
     """What the generator says about its own plan (solver, objective, bound, gap, baseline)."""
-    keys = (
-        "solver",
-        "objective",
-        "upper_bound",
-        "gap",
-        "expected_revenue",
-        "baseline_revenue",
-        "revenue_ratio",
-    )
-    return {key: plan.get(key) for key in keys}
+    return {key: plan.get(key) for key in PLAN_FIELDS}
 
 
 def _record(

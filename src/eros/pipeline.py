@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from eros.clock import Clock
+from eros.errors import ErosError
+from eros.ports import ToolClient
 
 
 def phase_metrics(
@@ -54,3 +61,86 @@ class PipelineRunner(Protocol):
     async def __call__(
         self, creator_id: str, week_start: str, *, dry_run: bool = False
     ) -> PipelineResult: ...
+
+
+@dataclass
+class PhaseRecord:
+    """One phase's time, MCP calls and status, accumulated over its runs (v5 retries)."""
+
+    name: str
+    duration_ms: float = 0.0
+    mcp_calls: int = 0
+    runs: int = 0
+    status: str = "skipped"
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, Any]:
+        entry = phase_metrics(self.name, self.duration_ms, self.mcp_calls, self.status, self.error)
+        entry["runs"] = self.runs
+        entry.update(self.extra)
+        return entry
+
+
+@asynccontextmanager
+async def timed_phase(phase: PhaseRecord, clock: Clock, client: ToolClient) -> AsyncIterator[PhaseRecord]:
+    """Adds the block's time and MCP calls to `phase`: `running` inside, `ok` after unless the block chose."""
+    started, calls = clock.monotonic(), client.calls
+    phase.runs += 1
+    phase.status = "running"
+    try:
+        yield phase
+    finally:
+        phase.duration_ms += (clock.monotonic() - started) * 1000
+        phase.mcp_calls += client.calls - calls
+    if phase.status == "running":
+        phase.status = "ok"
+
+
+async def run_reported(
+    result: PipelineResult,
+    phases: Mapping[str, PhaseRecord],
+    body: Awaitable[None],
+    *,
+    clock: Clock,
+    client: ToolClient,
+    logger: logging.Logger,
+) -> PipelineResult:
+    """Runs a pipeline's phases and fills `result.metrics` (each phase plus `total`).
+
+    An ErosError fails the phase that was running (else the first) and the run, never escapes.
+    """
+    requested = result.creator_id
+    started, calls_before = clock.monotonic(), client.calls
+    try:
+        await body
+    except ErosError as exc:
+        failed = next((p for p in phases.values() if p.status == "running"), next(iter(phases.values())))
+        failed.status, failed.error = "error", f"[{exc.code}] {exc.message}"
+        result.errors.append(f"{failed.name}: [{exc.code}] {exc.message}")
+        logger.warning(
+            "%s run failed creator=%s phase=%s: %s", result.pipeline, requested, failed.name, failed.error
+        )
+    result.metrics = {name: phase.metrics() for name, phase in phases.items()}
+    total = phase_metrics(
+        "total",
+        (clock.monotonic() - started) * 1000,
+        client.calls - calls_before,
+        "ok" if result.success else "error",
+        "; ".join(result.errors) or None,
+    )
+    total["expected_revenue"] = result.expected_revenue
+    result.metrics["total"] = total
+    logger.info(
+        "%s run end creator=%s week=%s success=%s status=%s score=%s items=%d ms=%.1f mcp_calls=%d",
+        result.pipeline,
+        result.creator_id,
+        result.week_start,
+        result.success,
+        result.validation_status,
+        result.quality_score,
+        result.total_items,
+        result.total_duration_ms,
+        result.mcp_calls_total,
+    )
+    return result

@@ -9,14 +9,10 @@ naming the phase, never as exceptions. Logger: `eros.legacy`.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
-from typing import Any
 
 from eros.clock import Clock
-from eros.errors import ErosError
 from eros.legacy import (
     p01_preflight,
     p02_retention,
@@ -31,7 +27,7 @@ from eros.legacy import (
 )
 from eros.legacy.state import seeded_rng
 from eros.models import ValidationStatus
-from eros.pipeline import PipelineResult, phase_metrics
+from eros.pipeline import PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import parse_week_start
 
@@ -50,22 +46,6 @@ PHASES: tuple[str, ...] = (
     "revenue",
     "validation",
 )
-
-
-@dataclass
-class _Phase:
-    name: str
-    duration_ms: float = 0.0
-    mcp_calls: int = 0
-    status: str = "skipped"
-    error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def metrics(self) -> dict[str, Any]:
-        return {
-            **phase_metrics(self.name, self.duration_ms, self.mcp_calls, self.status, self.error),
-            **self.extra,
-        }
 
 
 class LegacyPipeline:
@@ -102,51 +82,21 @@ class LegacyPipeline:
         result = PipelineResult(
             success=False, creator_id=creator_id, week_start=str(week_start), pipeline="v4", dry_run=dry_run
         )
-        phases = {name: _Phase(name) for name in PHASES}
-        started, calls_before = self.clock.monotonic(), self.client.calls
-        try:
-            await self._run(result, phases, creator_id, week_start)
-        except ErosError as exc:
-            failed = next((p for p in phases.values() if p.status == "running"), phases["preflight"])
-            failed.status, failed.error = "error", f"[{exc.code}] {exc.message}"
-            result.errors.append(f"{failed.name}: [{exc.code}] {exc.message}")
-            logger.warning("v4 run failed creator=%s phase=%s: %s", creator_id, failed.name, failed.error)
-        result.metrics = {name: phase.metrics() for name, phase in phases.items()}
-        total = phase_metrics(
-            "total",
-            (self.clock.monotonic() - started) * 1000,
-            self.client.calls - calls_before,
-            "ok" if result.success else "error",
-            "; ".join(result.errors) or None,
+        phases = {name: PhaseRecord(name) for name in PHASES}
+        return await run_reported(
+            result,
+            phases,
+            self._run(result, phases, creator_id, week_start),
+            clock=self.clock,
+            client=self.client,
+            logger=logger,
         )
-        total["expected_revenue"] = result.expected_revenue
-        result.metrics["total"] = total
-        logger.info(
-            "v4 run end creator=%s week=%s success=%s status=%s score=%s items=%d ms=%.1f mcp_calls=%d",
-            result.creator_id,
-            result.week_start,
-            result.success,
-            result.validation_status,
-            result.quality_score,
-            result.total_items,
-            result.total_duration_ms,
-            result.mcp_calls_total,
-        )
-        return result
 
-    @asynccontextmanager
-    async def _phase(self, phase: _Phase) -> AsyncIterator[_Phase]:
-        started, calls = self.clock.monotonic(), self.client.calls
-        phase.status = "running"
-        try:
-            yield phase
-        finally:
-            phase.duration_ms = (self.clock.monotonic() - started) * 1000
-            phase.mcp_calls = self.client.calls - calls
-        phase.status = "ok"
+    def _phase(self, phase: PhaseRecord) -> AbstractAsyncContextManager[PhaseRecord]:
+        return timed_phase(phase, self.clock, self.client)
 
     async def _run(
-        self, result: PipelineResult, phases: dict[str, _Phase], creator_id: str, week_text: str
+        self, result: PipelineResult, phases: dict[str, PhaseRecord], creator_id: str, week_text: str
     ) -> None:
         week = parse_week_start(week_text)
         async with self._phase(phases["preflight"]) as phase:

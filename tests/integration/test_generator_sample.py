@@ -24,7 +24,7 @@ from eros.validation.scoring import score_schedule, scoring_facts
 NOW = "2026-01-04T12:00:00Z"
 #: Every tier and both page types: STANDARD paid and free, HIGH_VALUE, PREMIUM, LITE free, MINIMAL.
 CREATORS = ("alexia", "luna_free", "grace_bennett", "maya_hill", "ruby_fox_free", "nora_lane")
-TIME_LIMIT_S = 0.5
+TIME_LIMIT_S = 0.8
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ AVOID = ("workout",)
 #: A creator whose 21:00 sends and `shower_bath` content really earn more.
 STAR_HOUR = 21
 STAR_CONTENT = "shower_bath"
-#: Small solver budgets keep the suite fast; the plans here still solve to a proven 0.2 % gap.
-TEST_TIME_LIMIT_S = 0.5
+#: The solver stops at its proven 0.2 % gap long before this; the budget only guards loaded CI machines.
+TEST_TIME_LIMIT_S = 0.8
 
 
 def analytics(scale: float = 1.0) -> dict[str, Any]:

@@ -131,14 +131,15 @@ async def _roster(container: Container) -> list[dict[str, Any]]:
     return list(answer.get("creators") or [])
 
 
-def _progress(quiet: bool) -> Progress:
+def progress_bar(*, disable: bool) -> Progress:
+    """The batch commands' progress bar (on stderr, so --json output stays clean)."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err_console,
-        disable=quiet,
+        disable=disable,
     )
 
 
@@ -148,7 +149,7 @@ async def _run_all(
     """One creator after another over one client (one server session on stdio)."""
     rows: list[dict[str, Any]] = []
     async with client_session(runner):
-        with _progress(quiet) as progress:
+        with progress_bar(disable=quiet) as progress:
             task = progress.add_task("generating", total=len(roster))
             for creator in roster:
                 progress.update(task, description=f"generating {creator['page_name']}")
@@ -194,7 +195,7 @@ def _run_all_parallel(
         ProcessPoolExecutor(
             jobs, mp_context=context, initializer=_worker_start, initargs=(pipeline,)
         ) as pool,
-        _progress(quiet) as progress,
+        progress_bar(disable=quiet) as progress,
     ):
         task = progress.add_task(f"generating ({jobs} processes)", total=len(roster))
         futures = [pool.submit(_worker_run, creator, week_start, dry_run) for creator in roster]

@@ -17,12 +17,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
 from eros.bootstrap import Container, bootstrap
-from eros.cli.generate_commands import resolve_week
+from eros.cli.generate_commands import progress_bar, resolve_week
 from eros.clock import iso_z
 from eros.db import ops_repo
 from eros.db.creators import resolve_creator
@@ -222,14 +221,7 @@ async def _run_batch(
 ) -> list[dict[str, Any]]:
     """One creator's failure never stops the batch: it becomes a failed row."""
     rows: list[dict[str, Any]] = []
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet or len(targets) < 2,
-    )
+    progress = progress_bar(disable=quiet or len(targets) < 2)
     with progress:
         task = progress.add_task("routing", total=len(targets))
         for creator_id in targets:

@@ -44,14 +44,6 @@ class SolveResult:
     objective: float
     upper_bound: float
     status: str
-    wall_time_s: float
-    deterministic_time: float
-
-    @property
-    def gap(self) -> float:
-        if self.upper_bound <= 0:
-            return 0.0
-        return max(0.0, (self.upper_bound - self.objective) / abs(self.upper_bound))
 
 
 def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
@@ -196,6 +188,4 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
         objective=solver.objective_value,
         upper_bound=solver.best_objective_bound,
         status=solver.status_name(status),
-        wall_time_s=solver.wall_time,
-        deterministic_time=solver.response_proto.deterministic_time,
     )

@@ -95,10 +95,6 @@ class Slot:
     def weekday(self) -> int:
         return self.day_date.weekday()
 
-    @property
-    def week_minute(self) -> int:
-        return self.quarter * QUARTER
-
 
 @dataclass(frozen=True, slots=True)
 class Placement:

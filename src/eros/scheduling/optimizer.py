@@ -4,9 +4,10 @@ One boolean per (send type, base slot) and one per follow-up-eligible slot ("thi
 follow-up"). Hard constraints: page type and vault (only allowed types exist as variables), per-type
 daily/weekly caps, per-type gaps (sliding windows; for one-a-day types an enforced pairwise
 difference between consecutive days), 45-minute spacing between non-follow-up sends, follow-up
-caps/spacing/cut-off, and the week's diversity minimums. Daily category targets are equalities
-with a non-negative shortfall that costs more than any send can earn, so they are met whenever
-the caps allow. The objective is expected revenue in cents plus soft preferences.
+caps/spacing/cut-off, and the week's diversity minimums. Sends on their own never exceed a daily
+category target; with follow-ups they reach it or pay a shortfall that costs more than any send
+can earn, so targets are met whenever the caps allow. The objective is expected revenue in cents,
+plus soft preferences, minus the shortfall penalty and content fatigue (docs/GENERATOR.md).
 
 Determinism: one worker, a fixed seed and a *deterministic* time limit (`max_deterministic_time`),
 so the same model gives the same answer on any machine; a wall-clock cap is only a safety net.

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
-from typer.testing import CliRunner, Result
 
 from eros.bootstrap import bootstrap
-from eros.cli.app import _register, app
+from eros.cli.app import _register
 from eros.db.engine import make_engine
 from eros.db.sample import ensure_sample_database
 from eros.db.schema import content_types, creators, mass_messages, schedules
 from eros.errors import ErosError
+from support import cli, cli_error_code, cli_ok
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -34,22 +34,6 @@ def _use(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     monkeypatch.setenv("EROS_DB_PATH", str(path))
 
 
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _ok(*args: str) -> str:
-    result = _run(*args)
-    assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
-    return result.output
-
-
-def _error_code(*args: str) -> str:
-    result = _run(*args)
-    assert isinstance(result.exception, ErosError), f"{result.output}\n{result.exception!r}"
-    return result.exception.code
-
-
 def _creator_count(path: Path) -> int:
     engine = make_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
@@ -63,15 +47,15 @@ def test_init_sample_refuses_to_overwrite_and_force_replaces(
 ) -> None:
     path = tmp_path / "eros.db"
     _use(monkeypatch, path)
-    out = _ok("db", "init", "--sample", "--seed", "7", "--as-of", "2026-01-04")
+    out = cli_ok("db", "init", "--sample", "--seed", "7", "--as-of", "2026-01-04")
     assert "Active creators: 37" in out
     assert "mass_messages" in out
     assert _creator_count(path) == 37
 
-    assert _error_code("db", "init") == "DB_EXISTS"
+    assert cli_error_code("db", "init") == "DB_EXISTS"
     assert _creator_count(path) == 37
 
-    _ok("db", "init", "--force")
+    cli_ok("db", "init", "--force")
     assert _creator_count(path) == 0
     engine = make_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
@@ -81,7 +65,7 @@ def test_init_sample_refuses_to_overwrite_and_force_replaces(
 
 def test_init_rejects_a_bad_as_of_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _use(monkeypatch, tmp_path / "eros.db")
-    assert _error_code("db", "init", "--sample", "--as-of", "2026-02-30") == "INVALID_DATE"
+    assert cli_error_code("db", "init", "--sample", "--as-of", "2026-02-30") == "INVALID_DATE"
     assert not (tmp_path / "eros.db").exists() or _creator_count(tmp_path / "eros.db") == 0
 
 
@@ -103,30 +87,30 @@ def test_summary_upgrade_and_analyze_on_the_sample(
     sample_db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _use(monkeypatch, Path(str(sample_db.url.database)))
-    summary = _ok("db", "summary")
+    summary = cli_ok("db", "summary")
     assert "Active creators: 37" in summary
     assert "PREMIUM" in summary
     assert "content_type_rankings" in summary
-    assert "up to date" in _ok("db", "upgrade")
-    analysed = _ok("analyze", "alexia")
+    assert "up to date" in cli_ok("db", "upgrade")
+    analysed = cli_ok("analyze", "alexia")
     assert "alexia" in analysed
     assert "STANDARD" in analysed
-    assert "Analysed 37 creator(s)" in _ok("analyze", "--all")
-    assert _error_code("analyze") == "VALIDATION_ERROR"
-    assert _error_code("analyze", "nobody") == "CREATOR_NOT_FOUND"
+    assert "Analysed 37 creator(s)" in cli_ok("analyze", "--all")
+    assert cli_error_code("analyze") == "VALIDATION_ERROR"
+    assert cli_error_code("analyze", "nobody") == "CREATOR_NOT_FOUND"
 
 
 def test_summary_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _use(monkeypatch, tmp_path / "missing.db")
-    assert _error_code("db", "summary") == "NO_DATABASE"
-    assert _error_code("db", "upgrade") == "NO_DATABASE"
-    assert _error_code("analyze", "--all") == "NO_DATABASE"
+    assert cli_error_code("db", "summary") == "NO_DATABASE"
+    assert cli_error_code("db", "upgrade") == "NO_DATABASE"
+    assert cli_error_code("analyze", "--all") == "NO_DATABASE"
 
 
 def test_import_a_directory_and_a_bad_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "eros.db"
     _use(monkeypatch, path)
-    _ok("db", "init")
+    cli_ok("db", "init")
     agency = tmp_path / "agency"
     agency.mkdir()
     (agency / "creators.csv").write_text(
@@ -137,7 +121,7 @@ def test_import_a_directory_and_a_bad_file(tmp_path: Path, monkeypatch: pytest.M
         "kim_lee,2026-01-02 20:15,,1000,400,20,319.80\n",
         encoding="utf-8",
     )
-    out = _ok("import", str(agency))
+    out = cli_ok("import", str(agency))
     assert "creators.csv" in out
     assert "kim_lee" in out  # analysed after the history arrived
 
@@ -148,7 +132,7 @@ def test_import_a_directory_and_a_bad_file(tmp_path: Path, monkeypatch: pytest.M
         "kim_lee,2026-01-03 21:00,ten,5\n",
         encoding="utf-8",
     )
-    result = _run("import", "history", str(bad))
+    result = cli("import", "history", str(bad))
     assert isinstance(result.exception, ErosError)
     assert result.exception.code == "VALIDATION_ERROR"
     assert "row 3" in result.exception.message
@@ -156,7 +140,7 @@ def test_import_a_directory_and_a_bad_file(tmp_path: Path, monkeypatch: pytest.M
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(mass_messages)).scalar_one() == 1
     engine.dispose()
-    assert _error_code("import", "history") == "VALIDATION_ERROR"
+    assert cli_error_code("import", "history") == "VALIDATION_ERROR"
 
 
 def test_demo_builds_the_sample_once_and_generates_every_week(
@@ -165,7 +149,7 @@ def test_demo_builds_the_sample_once_and_generates_every_week(
     """The README's main job: sample (built once), summary, then next week for all 37 creators."""
     path = tmp_path / "demo.db"
     _use(monkeypatch, path)
-    first = _ok("demo", "--jobs", "1")
+    first = cli_ok("demo", "--jobs", "1")
     assert "Built the sample agency as of 2026-01-04" in first
     assert "Active creators: 37" in first
     assert "Week of 2026-01-05" in first

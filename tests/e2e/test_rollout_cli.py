@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner, Result
 
-from eros.cli.app import _register, app
+from eros.cli.app import _register
 from eros.db.engine import make_engine
 from eros.db.schema import (
     pipeline_runs,
@@ -19,7 +18,7 @@ from eros.db.schema import (
     schedules,
     shadow_comparisons,
 )
-from eros.errors import ErosError
+from support import clear_flag_variables, cli, cli_error_code, cli_ok
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -30,61 +29,37 @@ def _cli(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     shutil.copyfile(sample_db_path, target)
     monkeypatch.setenv("EROS_DB_PATH", str(target))
     monkeypatch.setenv("EROS_NOW", NOW)
-    for key in (
-        "EROS_DB_URL",
-        "EROS_V5_ENABLED",
-        "EROS_V5_SHADOW_MODE",
-        "EROS_V5_PERCENTAGE",
-        "EROS_V5_CREATORS",
-    ):
-        monkeypatch.setenv(key, "")  # recorded, so whatever a rollback writes here is undone after the test
-        monkeypatch.delenv(key)
+    clear_flag_variables(monkeypatch)
     monkeypatch.setenv("COLUMNS", "200")
     _register()
     return target
 
 
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _ok(*args: str) -> str:
-    result = _run(*args)
-    assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
-    return result.output
-
-
-def _error_code(*args: str) -> str:
-    result = _run(*args)
-    assert isinstance(result.exception, ErosError), f"{result.output}\n{result.exception!r}"
-    return result.exception.code
-
-
 def test_phases_are_listed_with_their_flags() -> None:
-    phases = json.loads(_ok("rollout", "phases", "--json"))
+    phases = json.loads(cli_ok("rollout", "phases", "--json"))
     assert [p["name"] for p in phases][:3] == ["shadow", "canary", "early_adopters"]
     assert phases[6]["flags"]["EROS_V5_PERCENTAGE"] == "100"
     assert "comparisons >= 50" in phases[0]["success"]
-    assert "canary" in _ok("rollout", "phases")
+    assert "canary" in cli_ok("rollout", "phases")
 
 
 def test_rollout_walkthrough_gates_forced_advance_hold_and_abort() -> None:
-    assert "not started" in _ok("rollout", "status")
-    assert "start: phase - → 0 (shadow)" in _ok("rollout", "advance", "--by", "alice")
-    status = json.loads(_ok("rollout", "status", "--json"))
+    assert "not started" in cli_ok("rollout", "status")
+    assert "start: phase - → 0 (shadow)" in cli_ok("rollout", "advance", "--by", "alice")
+    status = json.loads(cli_ok("rollout", "status", "--json"))
     assert (status["phase"], status["analysis"]["outcome"]) == (0, "inconclusive")
     assert status["flags"]["EROS_V5_SHADOW_MODE"] == "true"
 
-    assert _error_code("rollout", "advance") == "ROLLOUT_CRITERIA_UNMET"
-    assert _error_code("rollout", "advance", "--force") == "REASON_REQUIRED"
-    out = _ok("rollout", "advance", "--force", "--reason", "shadow ran in staging", "--by", "lead")
+    assert cli_error_code("rollout", "advance") == "ROLLOUT_CRITERIA_UNMET"
+    assert cli_error_code("rollout", "advance", "--force") == "REASON_REQUIRED"
+    out = cli_ok("rollout", "advance", "--force", "--reason", "shadow ran in staging", "--by", "lead")
     assert "phase 0 → 1 (canary)" in out and "(forced)" in out and "EROS_V5_CREATORS='alexia'" in out
-    assert "held in phase 1" in _ok("rollout", "hold", "--reason", "holiday freeze", "--by", "lead")
-    assert "abort: phase 1 → 0 (shadow)" in _ok(
+    assert "held in phase 1" in cli_ok("rollout", "hold", "--reason", "holiday freeze", "--by", "lead")
+    assert "abort: phase 1 → 0 (shadow)" in cli_ok(
         "rollout", "abort", "--reason", "quality dip", "--by", "oncall"
     )
 
-    transitions = json.loads(_ok("rollout", "status", "--json"))["transitions"]
+    transitions = json.loads(cli_ok("rollout", "status", "--json"))["transitions"]
     assert [(t["outcome"], t["actor"]) for t in transitions] == [
         ("abort", "oncall"),
         ("hold", "lead"),
@@ -95,12 +70,12 @@ def test_rollout_walkthrough_gates_forced_advance_hold_and_abort() -> None:
 
 
 def test_shadow_run_is_reported_and_leaves_no_v5_schedule(_cli: Path) -> None:
-    _ok("rollout", "advance", "--by", "alice")  # phase 0: shadow mode on
-    _ok("run", "alexia", "--week", "2026-01-05")
-    report = json.loads(_ok("shadow", "report", "--date", "2026-01-04", "--json"))
+    cli_ok("rollout", "advance", "--by", "alice")  # phase 0: shadow mode on
+    cli_ok("run", "alexia", "--week", "2026-01-05")
+    report = json.loads(cli_ok("shadow", "report", "--date", "2026-01-04", "--json"))
     assert report["summary"]["comparisons"] == 1
     assert report["per_creator"][0]["creator_id"] == "alexia"
-    assert "Shadow comparisons 2026-01-04" in _ok("shadow", "report", "--date", "2026-01-04")
+    assert "Shadow comparisons 2026-01-04" in cli_ok("shadow", "report", "--date", "2026-01-04")
     engine = make_engine(f"sqlite:///{_cli}")
     with engine.connect() as conn:
         saved = conn.execute(select(func.count()).select_from(schedules)).scalar_one()
@@ -114,15 +89,15 @@ def test_shadow_run_is_reported_and_leaves_no_v5_schedule(_cli: Path) -> None:
 
 
 def test_final_validation_report_has_the_plans_four_rows() -> None:
-    rows = json.loads(_ok("rollout", "report", "--json"))
+    rows = json.loads(cli_ok("rollout", "report", "--json"))
     assert [r["metric"] for r in rows] == ["Execution time", "MCP calls", "Success rate", "Quality score"]
     assert all(r["v5_actual"] == "TBD" for r in rows)
-    assert "Final validation" in _ok("rollout", "report")
+    assert "Final validation" in cli_ok("rollout", "report")
 
 
 def test_simulate_prints_the_timeline_on_a_copy_with_real_pipelines(_cli: Path) -> None:
-    _ok("rollout", "advance", "--by", "alice")  # the operator's own rollout is under way
-    result = _run("simulate", "rollout", "--days", "1", "--creators", "1", "--inject", "failure:0.2")
+    cli_ok("rollout", "advance", "--by", "alice")  # the operator's own rollout is under way
+    result = cli("simulate", "rollout", "--days", "1", "--creators", "1", "--inject", "failure:0.2")
     assert result.exit_code == 1, result.output  # one day is not the whole plan
     assert "Timeline (faults: failure:0.2 from phase 3)" in result.output
     assert "start: phase - → 0" in result.output
@@ -135,4 +110,4 @@ def test_simulate_prints_the_timeline_on_a_copy_with_real_pipelines(_cli: Path) 
 
 
 def test_simulate_rejects_a_bad_fault() -> None:
-    assert _error_code("simulate", "rollout", "--fault", "meteor:1") == "INVALID_FAULT"
+    assert cli_error_code("simulate", "rollout", "--fault", "meteor:1") == "INVALID_FAULT"

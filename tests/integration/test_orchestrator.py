@@ -11,9 +11,10 @@ from eros.agents import GENERATOR_AGENT, ProductionTaskTool
 from eros.clients import InProcessClient
 from eros.clock import FixedClock
 from eros.db import schedules_repo
-from eros.errors import ErosError, TransportError
+from eros.errors import ErosError
 from eros.orchestrator import MAX_RETRIES, EROSOrchestrator
 from eros.tools import ToolEnv
+from support import FailingTool
 
 WEEK = "2026-01-05"
 SIGNING_KEY = b"orchestrator-test-key"
@@ -53,20 +54,6 @@ class BrokenFirstGenerator:
         priced = next(i for i, item in enumerate(items) if item.get("price"))
         items[priced]["price"] = 500.0
         return {**answer, "schedule": {**answer["schedule"], "items": items}}
-
-
-class FailingTool:
-    """The real client, except that one tool always fails as if its server were down."""
-
-    def __init__(self, inner: InProcessClient, failing: str) -> None:
-        self.inner, self.failing = inner, failing
-        self.calls = 0
-
-    async def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
-        self.calls += 1
-        if name == self.failing:
-            raise TransportError(f"{name} is down")
-        return await self.inner.call_tool(name, arguments)
 
 
 @pytest.mark.parametrize("creator", ["alexia", "grace_bennett", "luna_free", "maya_hill"])

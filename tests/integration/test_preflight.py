@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
@@ -21,25 +20,11 @@ from eros.errors import CreatorNotFound, ErosError, InvalidDate, TransportError
 from eros.preflight import PREFLIGHT_TOOLS, MockMCP, PreflightEngine
 from eros.rules.tiers import Tier
 from eros.tools import ToolEnv
+from support import FailingTool
 
 WEEK = "2026-01-05"
 NOW = "2026-01-04T12:00:00Z"
 SIGNING_KEY = b"preflight-test-key"
-
-
-class FailingTool:
-    """The real client, except that one tool always fails as if its server were down."""
-
-    def __init__(self, inner: InProcessClient, failing: str) -> None:
-        self.inner = inner
-        self.failing = failing
-        self.calls = 0
-
-    async def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
-        self.calls += 1
-        if name == self.failing:
-            raise TransportError(f"{name} is down")
-        return await self.inner.call_tool(name, arguments)
 
 
 @pytest.fixture

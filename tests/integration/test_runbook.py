@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from support import clear_flag_variables
+
 NOW = "2026-01-04T12:00:00Z"
 CREATOR = "alexia"
 WEEK = "2026-01-06"
@@ -216,15 +218,7 @@ def operator_env(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.Monke
 
     target = tmp_path / "eros.db"
     shutil.copyfile(sample_db_path, target)
-    for key in (
-        "EROS_DB_URL",
-        "EROS_V5_ENABLED",
-        "EROS_V5_SHADOW_MODE",
-        "EROS_V5_PERCENTAGE",
-        "EROS_V5_CREATORS",
-    ):
-        monkeypatch.setenv(key, "")  # recorded, so whatever a rollback writes here is undone after the test
-        monkeypatch.delenv(key)
+    clear_flag_variables(monkeypatch)
     monkeypatch.setenv("EROS_DB_PATH", str(target))
     monkeypatch.setenv("EROS_NOW", NOW)
     if importlib.util.find_spec("eros.db.ops_repo") is not None:

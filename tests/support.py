@@ -1,0 +1,61 @@
+"""Helpers several test modules share (importable as `support`: pytest puts tests/ on the path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from eros.cli.app import app
+from eros.errors import ErosError, TransportError
+from eros.ports import ToolClient
+
+#: The rollout flags a test must not inherit from the developer's shell.
+FLAG_VARIABLES = (
+    "EROS_DB_URL",
+    "EROS_V5_ENABLED",
+    "EROS_V5_SHADOW_MODE",
+    "EROS_V5_PERCENTAGE",
+    "EROS_V5_CREATORS",
+)
+
+
+def clear_flag_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset the flag variables, recorded first: what a rollback writes there is undone after the test."""
+    for key in FLAG_VARIABLES:
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+
+
+def cli(*args: str) -> Result:
+    """`eros ARGS…` in-process."""
+    return CliRunner().invoke(app, list(args))
+
+
+def cli_ok(*args: str) -> str:
+    """`eros ARGS…`, which must exit 0; its output."""
+    result = cli(*args)
+    assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
+    return result.output
+
+
+def cli_error_code(*args: str) -> str:
+    """`eros ARGS…`, which must fail with an ErosError; its code."""
+    result = cli(*args)
+    assert isinstance(result.exception, ErosError), f"{result.output}\n{result.exception!r}"
+    return result.exception.code
+
+
+class FailingTool:
+    """The real client, except that one tool always fails as if its server were down."""
+
+    def __init__(self, inner: ToolClient, failing: str) -> None:
+        self.inner, self.failing = inner, failing
+        self.calls = 0
+
+    async def call_tool(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        self.calls += 1
+        if name == self.failing:
+            raise TransportError(f"{name} is down")
+        return await self.inner.call_tool(name, arguments)

@@ -27,10 +27,6 @@ class Settings:
     pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
     environ: dict[str, str] = field(default_factory=dict, repr=False)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.db_url.startswith("sqlite")
-
 
 def db_url_from_env(env: dict[str, str]) -> str:
     """`EROS_DB_URL` (PostgreSQL or any SQLAlchemy URL) wins; else the SQLite file at `EROS_DB_PATH`."""

@@ -7,6 +7,8 @@ from `eros.rules`; section numbers below refer to `reference/legacy-pipeline.md`
 
 from __future__ import annotations
 
+from eros.rules.timing import DEAD_ZONE_END_HOUR, DEAD_ZONE_START_HOUR
+
 # --- Phase 1: preflight blocking checks (§1.1 Ph 0) -----------------------------------
 #: BLOCK when fewer usable captions remain after the vault/AVOID filter.
 MIN_USABLE_CAPTIONS = 50
@@ -112,7 +114,8 @@ PERSONA_LENGTH_TOLERANCE = 0.5
 
 # --- Phase 6: timing (§2.7) ---------------------------------------------------------
 SLOT_STEP_MINUTES = 15
-DAY_START_HOUR = 7
+#: The day grid starts where the rulebook's dead zone ends (DOMAIN §4).
+DAY_START_HOUR = DEAD_ZONE_END_HOUR
 SLOT_BASE_SCORE = 50.0
 PRIME_BONUS = 15.0
 SECONDARY_BONUS = 5.0
@@ -121,7 +124,7 @@ PPV_EVENING_HOURS = frozenset({19, 21, 22})
 PPV_EVENING_BONUS = 10.0
 #: After-midnight slots (00:00–02:59) are the last resort of a crowded day.
 AFTER_MIDNIGHT_PENALTY = 30.0
-AFTER_MIDNIGHT_END_HOUR = 3
+AFTER_MIDNIGHT_END_HOUR = DEAD_ZONE_START_HOUR
 #: Send types at least this far apart are placed at the earliest free time, not the best-scoring.
 LONG_GAP_MINUTES = 12 * 60
 

@@ -44,6 +44,7 @@ from eros.rules.timing import (
     is_prime,
     is_secondary,
     jitter_offsets,
+    minutes_of,
 )
 
 MINUTES_PER_DAY = 24 * 60
@@ -129,7 +130,7 @@ class Board:
         self.by_type: dict[str, list[int]] = defaultdict(list)
 
     def minute(self, day: date, at: time) -> int:
-        return (day - self.week_start).days * MINUTES_PER_DAY + at.hour * 60 + at.minute
+        return (day - self.week_start).days * MINUTES_PER_DAY + minutes_of(at)
 
     @staticmethod
     def _clear(values: list[int], minute: int, distance: int) -> bool:

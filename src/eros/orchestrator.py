@@ -26,6 +26,7 @@ from eros.models import CreatorContext, ValidationStatus
 from eros.pipeline import PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import PreflightEngine, parse_week_start
+from eros.rules.quality import NEEDS_REVIEW_MIN
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container
@@ -241,7 +242,7 @@ def _rejection_message(validation: Mapping[str, Any]) -> str:
     codes = sorted({str(v.get("code")) for v in violations})
     return (
         f"validator: REJECTED after {MAX_RETRIES + 1} attempts "
-        f"({len(violations)} violations: {', '.join(codes) or 'quality below 60'})"
+        f"({len(violations)} violations: {', '.join(codes) or f'quality below {NEEDS_REVIEW_MIN:g}'})"
     )
 
 

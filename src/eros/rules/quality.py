@@ -9,6 +9,9 @@ MAX_SCORE = 100.0
 APPROVED_CLEAN_MIN = 85.0
 APPROVED_MIN = 75.0
 NEEDS_REVIEW_MIN = 60.0
+#: At save time a certificate is at most this many seconds old and this many in the future (DOMAIN §10).
+CERTIFICATE_MAX_AGE_SECONDS = 300
+CERTIFICATE_MAX_FUTURE_SECONDS = 30
 
 
 def status_for(score: float, hard_gate_violations: int) -> ValidationStatus:

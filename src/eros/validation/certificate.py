@@ -15,10 +15,9 @@ from typing import Any
 
 from eros.clock import parse_instant
 from eros.models import ScheduleItem, ValidationCertificate, ValidationStatus
+from eros.rules.quality import CERTIFICATE_MAX_AGE_SECONDS, CERTIFICATE_MAX_FUTURE_SECONDS
 
 CERTIFICATE_VERSION = "3.0"
-MAX_AGE_SECONDS = 300
-MAX_FUTURE_SECONDS = 30
 HASH_PREFIX = "sha256:"
 
 
@@ -70,10 +69,10 @@ def freshness_problem(cert: ValidationCertificate, now: datetime) -> str | None:
     except ValueError:
         return f"certificate timestamp {cert.validation_timestamp!r} is not ISO-8601"
     age = (now - issued).total_seconds()
-    if age < -MAX_FUTURE_SECONDS:
+    if age < -CERTIFICATE_MAX_FUTURE_SECONDS:
         return f"certificate timestamp is {-age:.0f}s in the future"
-    if age > MAX_AGE_SECONDS:
-        return f"certificate expired (age {age:.0f}s > {MAX_AGE_SECONDS}s)"
+    if age > CERTIFICATE_MAX_AGE_SECONDS:
+        return f"certificate expired (age {age:.0f}s > {CERTIFICATE_MAX_AGE_SECONDS}s)"
     return None
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from eros.clock import Clock, iso_z, parse_instant
 from eros.db.rollout_repo import comparisons_between, insert_comparison
 from eros.models import ScheduleItem
+from eros.monitoring import RunRecording
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.rollout_phases import PHASES
 from eros.rules.send_types import PPV_TYPES, SEND_TYPES
@@ -232,25 +233,24 @@ class ShadowComparator:
 
         `dry_run` applies to v4 (a caller's dry run saves nothing); v5 is always dry.
         """
-        v4_run = self._start("v4", creator_id, week_start, shadow=False)
-        started = self._clock.monotonic()
+        v4_run = self._recording("v4", creator_id, week_start, shadow=False)
         try:
-            v4 = await self._v4(creator_id, week_start, dry_run=dry_run)
+            with v4_run:
+                v4 = await self._v4(creator_id, week_start, dry_run=dry_run)
+                v4_run.result = v4
         except BaseException as exc:
-            self._finish(v4_run, started, None, exc)
             self._store(
                 Comparison(
                     creator_id=creator_id,
                     week_start=week_start,
                     created_at=iso_z(self._clock.now()),
                     outcome=ComparisonOutcome.V4_ERROR,
-                    v4_run_id=v4_run,
+                    v4_run_id=v4_run.run_id,
                     details={"v4_error": f"{type(exc).__name__}: {exc}"},
                 )
             )
             raise
-        v4_ms = self._finish(v4_run, started, v4, None)
-        v5_run = self._start("v5", creator_id, week_start, shadow=True)
+        v5_run = self._recording("v5", creator_id, week_start, shadow=True)
         v5, error, timed_out, v5_ms = await self._run_candidate(creator_id, week_start, v5_run)
         comparison = compare_results(
             v4,
@@ -258,46 +258,41 @@ class ShadowComparator:
             v5_error=error,
             timed_out=timed_out,
             confirmed_codes=await self._confirmed_codes(v5),
-            durations_ms=(v4_ms, v5_ms),
+            durations_ms=(v4_run.elapsed_ms, v5_ms),
             at=iso_z(self._clock.now()),
         )
-        comparison.v4_run_id, comparison.v5_run_id = v4_run, v5_run
+        comparison.v4_run_id, comparison.v5_run_id = v4_run.run_id, v5_run.run_id
         self._store(comparison)
         return v4
 
     async def _run_candidate(
-        self, creator_id: str, week_start: str, run_id: str | None
+        self, creator_id: str, week_start: str, recording: RunRecording
     ) -> tuple[PipelineResult | None, str | None, bool, float]:
-        started = self._clock.monotonic()
         try:
-            result = await asyncio.wait_for(
-                self._v5(creator_id, week_start, dry_run=True), timeout=self._timeout_s
-            )
-        except TimeoutError as exc:
-            self._finish(run_id, started, None, exc)
+            with recording:
+                result = await asyncio.wait_for(
+                    self._v5(creator_id, week_start, dry_run=True), timeout=self._timeout_s
+                )
+                recording.result = result
+        except TimeoutError:
             return None, f"v5 shadow run exceeded {self._timeout_s:g}s", True, self._timeout_s * 1000
         except Exception as exc:
             digest = hashlib.sha256(traceback.format_exc().encode()).hexdigest()[:12]
             error = f"{type(exc).__name__}: {exc} [traceback {digest}]"
-            return None, error, False, self._finish(run_id, started, None, exc)
-        return result, None, False, self._finish(run_id, started, result, None)
+            return None, error, False, recording.elapsed_ms
+        return result, None, False, recording.elapsed_ms
 
-    def _start(self, pipeline: str, creator_id: str, week_start: str, *, shadow: bool) -> str | None:
+    def _recording(self, pipeline: str, creator_id: str, week_start: str, *, shadow: bool) -> RunRecording:
         """A monitored run row (v5's marked shadow, so it never counts toward the live SLOs)."""
-        if self._monitor is None:
-            return None
-        return self._monitor.start_run(
-            pipeline, creator_id, week_start, route_reason="shadow_mode", shadow=shadow
+        return RunRecording(
+            self._monitor,
+            self._clock,
+            pipeline,
+            creator_id,
+            week_start,
+            route_reason="shadow_mode",
+            shadow=shadow,
         )
-
-    def _finish(
-        self, run_id: str | None, started: float, result: PipelineResult | None, exc: BaseException | None
-    ) -> float:
-        elapsed_ms = (self._clock.monotonic() - started) * 1000
-        if self._monitor is not None and run_id is not None:
-            error = f"{type(exc).__name__}: {exc}" if exc is not None else None
-            self._monitor.finish_run(run_id, duration_ms=elapsed_ms, result=result, error=error)
-        return elapsed_ms
 
     async def _confirmed_codes(self, v5: PipelineResult | None) -> Sequence[str] | None:
         if v5 is None or not violation_codes(v5):

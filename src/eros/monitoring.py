@@ -225,6 +225,56 @@ def new_run_id(now: datetime) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%S%f')}-{next(_RUN_SEQUENCE) % 10**8:08d}-{secrets.token_hex(4)}"
 
 
+class RunRecording:
+    """`with RunRecording(...) as run: run.result = await …`: one timed run, recorded when monitored.
+
+    Entering inserts the in-flight row; leaving completes it with `result`, or as failed with the
+    exception (a cancelled run included), which propagates. Without a monitor it only times.
+    """
+
+    def __init__(
+        self,
+        monitor: PipelineMonitor | None,
+        clock: Clock,
+        pipeline: str,
+        creator_id: str,
+        week_start: str,
+        *,
+        route_reason: str | None = None,
+        shadow: bool = False,
+    ) -> None:
+        self.monitor, self.clock = monitor, clock
+        self.pipeline, self.creator_id, self.week_start = pipeline, creator_id, week_start
+        self.route_reason, self.shadow = route_reason, shadow
+        self.run_id: str | None = None
+        self.result: PipelineResult | None = None
+        self.elapsed_ms = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> RunRecording:
+        if self.monitor is not None:
+            self.run_id = self.monitor.start_run(
+                self.pipeline,
+                self.creator_id,
+                self.week_start,
+                route_reason=self.route_reason,
+                shadow=self.shadow,
+            )
+        self._started = self.clock.monotonic()
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, traceback: object) -> None:
+        self.elapsed_ms = (self.clock.monotonic() - self._started) * 1000
+        if self.monitor is None or self.run_id is None:
+            return
+        if exc is None:
+            self.monitor.finish_run(self.run_id, duration_ms=self.elapsed_ms, result=self.result)
+        else:
+            self.monitor.finish_run(
+                self.run_id, duration_ms=self.elapsed_ms, error=f"{type(exc).__name__}: {exc}"
+            )
+
+
 class PipelineMonitor:
     """Records every run of either pipeline and answers the runbook's questions about them.
 
@@ -348,15 +398,12 @@ class PipelineMonitor:
         shadow: bool = False,
     ) -> PipelineResult:
         """Run `runner` as one recorded run; its exception is recorded, then re-raised."""
-        run_id = self.start_run(pipeline, creator_id, week_start, route_reason=route_reason, shadow=shadow)
-        started = self.clock.monotonic()
-        try:
+        recording = RunRecording(
+            self, self.clock, pipeline, creator_id, week_start, route_reason=route_reason, shadow=shadow
+        )
+        with recording:
             result = await runner(creator_id, week_start, dry_run=dry_run)
-        except BaseException as exc:  # a cancelled (timed-out) run must not stay "in flight"
-            elapsed = (self.clock.monotonic() - started) * 1000
-            self.finish_run(run_id, duration_ms=elapsed, error=f"{type(exc).__name__}: {exc}")
-            raise
-        self.finish_run(run_id, duration_ms=(self.clock.monotonic() - started) * 1000, result=result)
+            recording.result = result
         return result
 
     # --- reading ---------------------------------------------------------------------

@@ -327,9 +327,9 @@ def test_more_than_five_followups_a_day(week):
     assert codes(found) == {g.FOLLOWUP_VIOLATION} and rules(found) == {"daily_cap"}
 
 
-def test_late_night_followup_moves_to_eight_the_next_morning(week):
+def _with_late_night_ppv(week) -> tuple[list[ScheduleItem], int]:
+    """The valid week plus a PPV at 23:11, whose follow-up must move to 08:00 the next morning."""
     items = week.items()
-    parent = len(items)
     items.append(
         ScheduleItem(
             send_type_key="ppv_unlock",
@@ -340,6 +340,11 @@ def test_late_night_followup_moves_to_eight_the_next_morning(week):
             flyer_required=1,
         )
     )
+    return items, len(items) - 1
+
+
+def test_late_night_followup_moves_to_eight_the_next_morning(week):
+    items, parent = _with_late_night_ppv(week)
     moved = ScheduleItem(
         send_type_key="ppv_followup",
         scheduled_date="2026-01-07",
@@ -567,18 +572,7 @@ def test_followup_without_a_stated_delay_is_judged_by_where_it_lands(week):
 
 
 def test_late_night_move_without_a_stated_delay(week):
-    items = week.items()
-    parent = len(items)
-    items.append(
-        ScheduleItem(
-            send_type_key="ppv_unlock",
-            scheduled_date="2026-01-06",
-            scheduled_time="23:11",
-            content_type="tease",
-            price=15,
-            flyer_required=1,
-        )
-    )
+    items, parent = _with_late_night_ppv(week)
     moved = ScheduleItem(
         send_type_key="ppv_followup",
         scheduled_date="2026-01-07",

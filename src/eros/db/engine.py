@@ -8,13 +8,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import CursorResult, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from eros.clock import Clock, iso_z
 from eros.db.schema import app_config, metadata, send_types
-from eros.errors import ConfigError
+from eros.errors import ConfigError, DatabaseError
 from eros.rules.send_types import SEND_TYPES
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -55,6 +55,14 @@ def _alembic_config(engine: Engine) -> AlembicConfig:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
     return cfg
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the row an INSERT just added (every repository reads it the same way)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise DatabaseError("The database did not return the new row's id", code="NO_ROW_ID")
+    return int(key[0])
 
 
 def upgrade(engine: Engine) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, func, or_, select
 
 from eros.clock import iso_z
 from eros.db.analyze import CreatorAnalysis, analyze_creator
-from eros.db.engine import database_exists
+from eros.db.engine import database_exists, inserted_id
 from eros.db.schema import captions, content_types, creators, mass_messages, vault_matrix
 from eros.errors import ConfigError, InvalidInput
 from eros.rules.captions import MAX_CAPTION_LENGTH, TIER_LABELS, slot_class
@@ -333,9 +333,7 @@ def _import_content_types(
             report.updated += 1
         else:
             result = conn.execute(content_types.insert().values(type_name=name, **values))
-            pk = result.inserted_primary_key
-            assert pk is not None
-            known[name] = int(pk[0])
+            known[name] = inserted_id(result)
             report.inserted += 1
     return errors
 

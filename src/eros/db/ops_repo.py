@@ -12,8 +12,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, RowMapping, func, select, update
+from sqlalchemy import Connection, RowMapping, func, select, update
 
+from eros.db.engine import inserted_id
 from eros.db.schema import (
     alert_deliveries,
     alerts,
@@ -23,19 +24,11 @@ from eros.db.schema import (
     rollback_events,
     rollback_state,
 )
-from eros.errors import DatabaseError
 
 #: The singleton row id of rollback_state.
 _STATE_ROW = 1
 #: What rollback_state reads as before any rollback was ever made.
 INITIAL_ROLLBACK_STATE = "active"
-
-
-def _new_id(result: CursorResult[Any]) -> int:
-    key = result.inserted_primary_key
-    if key is None:
-        raise DatabaseError("The database did not return the new row's id", code="NO_ROW_ID")
-    return int(key[0])
 
 
 # --- flags ----------------------------------------------------------------------
@@ -189,7 +182,7 @@ def set_rollback_state(
 
 
 def insert_rollback_event(conn: Connection, values: Mapping[str, Any]) -> int:
-    return _new_id(conn.execute(rollback_events.insert().values(**values)))
+    return inserted_id(conn.execute(rollback_events.insert().values(**values)))
 
 
 def rollback_event_rows(conn: Connection, *, limit: int = 50, since: str | None = None) -> list[RowMapping]:
@@ -227,7 +220,7 @@ def insert_alert(
             metrics_json=json.dumps(metrics, sort_keys=True, default=str) if metrics is not None else None,
         )
     )
-    return _new_id(result)
+    return inserted_id(result)
 
 
 def resolve_alert(conn: Connection, alert_id: int, *, at: str) -> None:

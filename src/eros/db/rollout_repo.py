@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
 
+from eros.db.engine import inserted_id
 from eros.db.schema import rollout_state, rollout_transitions, shadow_comparisons
 
 ROLLOUT_STATE_ID = 1
@@ -21,11 +22,7 @@ def insert_comparison(conn: Connection, row: Mapping[str, Any]) -> int:
     """Store one shadow comparison; `details` (a dict) goes to details_json."""
     values = {k: v for k, v in row.items() if k != "details"}
     values["details_json"] = json.dumps(row.get("details") or {}, sort_keys=True)
-    return _new_id(conn.execute(shadow_comparisons.insert().values(**values)).inserted_primary_key)
-
-
-def _new_id(primary_key: Any) -> int:
-    return int(primary_key[0])
+    return inserted_id(conn.execute(shadow_comparisons.insert().values(**values)))
 
 
 def comparisons_between(conn: Connection, since: str, until: str) -> list[dict[str, Any]]:
@@ -76,7 +73,7 @@ def insert_transition(
             analysis_json=json.dumps(analysis, sort_keys=True, default=str) if analysis else None,
         )
     )
-    return _new_id(inserted.inserted_primary_key)
+    return inserted_id(inserted)
 
 
 def recent_transitions(conn: Connection, limit: int = 20) -> Sequence[RowMapping]:

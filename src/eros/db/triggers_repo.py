@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from eros.clock import iso_z
+from eros.db.engine import inserted_id
 from eros.db.schema import volume_triggers
 from eros.errors import InvalidInput
 from eros.rules.triggers import (
@@ -118,9 +119,7 @@ def upsert_triggers(
                     **values,
                 )
             )
-            pk = result.inserted_primary_key
-            assert pk is not None
-            created.append(int(pk[0]))
+            created.append(inserted_id(result))
         else:
             conn.execute(
                 volume_triggers.update()

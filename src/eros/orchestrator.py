@@ -23,7 +23,7 @@ from eros.agents import GENERATOR_AGENT, VALIDATOR_AGENT, ProductionTaskTool, Ta
 from eros.clock import Clock, SystemClock
 from eros.errors import ErosError
 from eros.models import CreatorContext, ValidationStatus
-from eros.pipeline import PhaseRecord, PipelineResult, run_reported, timed_phase
+from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import PreflightEngine, parse_week_start
 from eros.rules.quality import NEEDS_REVIEW_MIN
@@ -49,7 +49,7 @@ PLAN_FIELDS = (
 VALIDATOR_MODEL = "opus"
 
 
-class EROSOrchestrator:
+class EROSOrchestrator(HoldsClientSession):
     """Runs the v5 pipeline for one creator-week (runbook: `await orchestrator.run(creator_id, week)`)."""
 
     def __init__(
@@ -61,24 +61,12 @@ class EROSOrchestrator:
         signing_key: bytes | None = None,
         learnings_path: Path | str | None = None,
     ) -> None:
-        self.mcp = mcp
+        self.mcp = self.session_client = mcp
         self.clock: Clock = clock or SystemClock()
         self.task_tool: TaskTool = task_tool or ProductionTaskTool(
             client=mcp, signing_key=signing_key, clock=self.clock
         )
         self.preflight = PreflightEngine(mcp, learnings_path=learnings_path, clock=self.clock)
-
-    async def __aenter__(self) -> EROSOrchestrator:
-        """Hold the client's server session open for a batch of runs (stdio); a no-op in-process."""
-        enter = getattr(self.mcp, "__aenter__", None)
-        if enter is not None:
-            await enter()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        leave = getattr(self.mcp, "__aexit__", None)
-        if leave is not None:
-            await leave(*exc_info)
 
     async def generate_schedule(
         self, creator_id: str, week_start: str | date, *, dry_run: bool = False

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from eros.clock import Clock
 from eros.errors import ErosError
@@ -61,6 +61,29 @@ class PipelineRunner(Protocol):
     async def __call__(
         self, creator_id: str, week_start: str, *, dry_run: bool = False
     ) -> PipelineResult: ...
+
+
+class HoldsClientSession:
+    """`async with runner:` holds its client's server session open for a batch of runs (stdio).
+
+    A no-op for in-process clients, which have no session. Subclasses set `session_client`.
+    """
+
+    session_client: object
+    _sessions: int = 0
+
+    async def __aenter__(self) -> Self:
+        enter = getattr(self.session_client, "__aenter__", None)
+        if enter is not None:
+            await enter()
+        self._sessions += 1
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._sessions -= 1
+        leave = getattr(self.session_client, "__aexit__", None)
+        if leave is not None:
+            await leave(*exc_info)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from eros.legacy import (
 )
 from eros.legacy.state import seeded_rng
 from eros.models import ValidationStatus
-from eros.pipeline import PhaseRecord, PipelineResult, run_reported, timed_phase
+from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import parse_week_start
 from eros.rules.quality import NEEDS_REVIEW_MIN
@@ -49,28 +49,13 @@ PHASES: tuple[str, ...] = (
 )
 
 
-class LegacyPipeline:
+class LegacyPipeline(HoldsClientSession):
     """The built-in v4 runner: `await LegacyPipeline(client, key, clock)(creator_id, week_start)`."""
 
     def __init__(self, client: ToolClient, signing_key: bytes, clock: Clock) -> None:
-        self.client = client
+        self.client = self.session_client = client
         self.signing_key = signing_key
         self.clock = clock
-        self._sessions = 0
-
-    async def __aenter__(self) -> LegacyPipeline:
-        """Hold the client's server session open for a batch of runs (stdio); a no-op in-process."""
-        enter = getattr(self.client, "__aenter__", None)
-        if enter is not None:
-            await enter()
-        self._sessions += 1
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self._sessions -= 1
-        leave = getattr(self.client, "__aexit__", None)
-        if leave is not None:
-            await leave(*exc_info)
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
         """One run; outside a batch session it holds one for itself (one stdio server, not one per call)."""

@@ -209,24 +209,25 @@ HISTORY_MIX: dict[str, tuple[tuple[str, float], ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Economics:
-    """How a send type earns in the simulation: conversion and price relative to the creator's base."""
+    """How a send type earns in the simulation: conversion and price relative to the creator's base.
+
+    Whether it carries media or a price is the rulebook's (`SEND_TYPES`), not repeated here.
+    """
 
     conversion: float
     price: float
-    priced: bool  # the price column is set (PPV-like); else earnings are tips or renewals
-    media: bool
 
 
 ECONOMICS: dict[str, Economics] = {
-    "ppv_unlock": Economics(1.0, 1.0, True, True),
-    "ppv_wall": Economics(0.8, 0.7, True, True),
-    "bundle": Economics(0.5, 2.0, True, True),
-    "flash_bundle": Economics(0.65, 1.5, True, True),
-    "tip_goal": Economics(0.2, 1.8, True, False),
-    "bump_normal": Economics(0.012, 0.6, False, False),
-    "link_drop": Economics(0.01, 0.6, False, False),
-    "renew_on_message": Economics(0.06, 0.7, False, False),
-    "expired_winback": Economics(0.03, 0.7, False, False),
+    "ppv_unlock": Economics(1.0, 1.0),
+    "ppv_wall": Economics(0.8, 0.7),
+    "bundle": Economics(0.5, 2.0),
+    "flash_bundle": Economics(0.65, 1.5),
+    "tip_goal": Economics(0.2, 1.8),
+    "bump_normal": Economics(0.012, 0.6),
+    "link_drop": Economics(0.01, 0.6),
+    "renew_on_message": Economics(0.06, 0.7),
+    "expired_winback": Economics(0.03, 0.7),
 }
 PRICE_STEPS = (0.6, 0.8, 1.0, 1.0, 1.25, 1.6)
 BASE_PRICES = (10.0, 12.0, 15.0, 15.0, 18.0, 20.0, 25.0)
@@ -546,7 +547,7 @@ def _plan_history(rng: random.Random, spec: CreatorSpec, truth: _Truth, as_of: d
             econ = ECONOMICS[send_type]
             content: str | None = None
             effect = 1.0
-            if econ.media:
+            if SEND_TYPES[send_type].requires_media:
                 recent = [ct for ct, d in last_sent.items() if d - day_index <= 3]
                 content = (
                     rng.choice(sorted(recent)) if recent and rng.random() < 0.2 else rng.choice(truth.vault)
@@ -559,7 +560,7 @@ def _plan_history(rng: random.Random, spec: CreatorSpec, truth: _Truth, as_of: d
             price: float | None = None
             unit_value = reference_price
             price_effect = 1.0
-            if econ.priced:
+            if SEND_TYPES[send_type].requires_price:
                 price = _nice_price(reference_price * rng.choice(PRICE_STEPS))
                 unit_value = price
                 price_effect = (price / reference_price) ** (-truth.elasticity)
@@ -678,7 +679,8 @@ def _creator_rows(
         sent = round(fans * rng.uniform(0.9, 0.99))
         viewed = _binomial(rng, sent, p.open_rate)
         purchased = min(viewed, _poisson(rng, viewed * p.conversion))
-        unit = p.unit_value if ECONOMICS[p.send_type].priced else p.unit_value * rng.uniform(0.6, 1.6)
+        priced = SEND_TYPES[p.send_type].requires_price
+        unit = p.unit_value if priced else p.unit_value * rng.uniform(0.6, 1.6)
         earnings = round(purchased * unit, 2)
         pool = bank.pools.get((p.send_type, p.content)) or bank.pools.get((p.send_type, None)) or []
         caption_id = rng.choice(pool) if pool else None

@@ -186,7 +186,7 @@ def _parse(index: int, item: ScheduleItem) -> Send:
     return Send(index, item, send_type, day, at)
 
 
-def _timed(sends: Sequence[Send]) -> list[Send]:
+def timed_sends(sends: Sequence[Send]) -> list[Send]:
     """Sends the timing rules can reason about: a known type and a readable date and time."""
     return [s for s in sends if s.send_type is not None and s.at is not None]
 
@@ -322,7 +322,7 @@ def check_price(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
 def _moved_followups(sends: Sequence[Send]) -> set[int]:
     """Follow-ups placed by the late-night cutoff (§5): 08:00 the day after a parent + delay past 23:30."""
     moved = set()
-    for s in _timed(sends):
+    for s in timed_sends(sends):
         parent = _parent_of(s, sends)
         if not s.is_followup or parent is None or parent.at is None or parent.is_followup:
             continue
@@ -356,7 +356,7 @@ def _minutes_between(a: datetime, b: datetime) -> float:
 
 def check_timing(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
     """§4 hard timing: dead zone, quarter hours, per-type gap, per-day and per-week caps, 45-min spacing."""
-    timed = _timed(sends)
+    timed = timed_sends(sends)
     moved = _moved_followups(sends)
     found = []
     for s in timed:
@@ -476,7 +476,7 @@ def check_followups(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
                     *twins,
                 )
             )
-    found.extend(_followup_day_problems(_timed(followups)))
+    found.extend(_followup_day_problems(timed_sends(followups)))
     return found
 
 

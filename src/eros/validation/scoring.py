@@ -40,7 +40,7 @@ from eros.rules.send_types import FOLLOWUP_PARENTS, Category
 from eros.rules.timing import CATEGORY_COOLDOWN_HOURS, is_prime, is_secondary
 from eros.rules.volume import week_targets
 from eros.scheduling.revenue_model import fit
-from eros.validation.gates import Send, to_sends
+from eros.validation.gates import Send, timed_sends, to_sends
 
 WEIGHTS: dict[str, float] = {
     "volume_adherence": 15,
@@ -157,9 +157,8 @@ def _component(name: str, fraction: float, reasons: list[str]) -> ScoreComponent
 
 
 def _timed(sends: Sequence[Send]) -> list[Send]:
-    return sorted(
-        (s for s in sends if s.send_type is not None and s.at is not None), key=lambda s: (s.at, s.index)
-    )
+    """The gates' timed sends, in time order."""
+    return sorted(timed_sends(sends), key=lambda s: (s.at, s.index))
 
 
 def _category(send: Send) -> Category:

@@ -34,19 +34,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event
 
 from eros.bootstrap import Container, pipeline_runner
 from eros.clock import FixedClock
 from eros.config import Settings
 from eros.db import ops_repo
+from eros.db.creators import active_creator_ids
 from eros.db.engine import database_exists, make_engine, sqlite_path
 from eros.db.rollout_repo import recent_transitions
 from eros.db.sample import ensure_sample_database
 from eros.db.schema import (
     alert_deliveries,
     alerts,
-    creators,
     flag_audit,
     flag_overrides,
     pipeline_runs,
@@ -260,12 +260,7 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 def active_creators(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        query = (
-            select(creators.c.creator_id)
-            .where(creators.c.is_active.is_(True))
-            .order_by(creators.c.creator_id)
-        )
-        return [row[0] for row in conn.execute(query)]
+        return active_creator_ids(conn)
 
 
 def rehearsal_database(

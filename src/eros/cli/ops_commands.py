@@ -18,14 +18,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from eros.bootstrap import Container, bootstrap
 from eros.cli.generate_commands import progress_bar, resolve_week
 from eros.clock import iso_z
 from eros.db import ops_repo
-from eros.db.creators import resolve_creator
-from eros.db.schema import creators
+from eros.db.creators import active_creator_ids, resolve_creator
 from eros.errors import ErosError
 from eros.monitoring import PipelineMonitor, WindowStats
 from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
@@ -186,12 +184,7 @@ def run(
     week_start = resolve_week(week, container).isoformat()
     if all_creators:
         with container.engine.connect() as conn:
-            query = (
-                select(creators.c.creator_id)
-                .where(creators.c.is_active.is_(True))
-                .order_by(creators.c.page_name)
-            )
-            targets = [str(cid) for cid in conn.execute(query).scalars()]
+            targets = active_creator_ids(conn, by_page_name=True)
     else:
         targets = [_creator_id(container, c) for c in creators_arg or []]
     rows = asyncio.run(_run_batch(PipelineRouter(container), targets, week_start, dry_run, quiet=as_json))

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, select
 
 from eros.clock import iso_z
-from eros.db.creators import resolve_creator
+from eros.db.creators import active_creator_ids, resolve_creator
 from eros.db.schema import content_type_rankings, creators, mass_messages, tier_history
 from eros.db.triggers_repo import TriggerWrite, UpsertResult, upsert_triggers
 from eros.rules.rankings import (
@@ -212,7 +212,4 @@ def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) ->
 
 def analyze_all(conn: Connection, now: datetime) -> list[CreatorAnalysis]:
     """Analyse every active creator, in creator-id order."""
-    ids = conn.execute(
-        select(creators.c.creator_id).where(creators.c.is_active.is_(True)).order_by(creators.c.creator_id)
-    ).scalars()
-    return [analyze_creator(conn, str(cid), now) for cid in list(ids)]
+    return [analyze_creator(conn, cid, now) for cid in active_creator_ids(conn)]

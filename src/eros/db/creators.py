@@ -39,3 +39,10 @@ def resolve_creator(
             f"Creator {key!r} is not active", code="CREATOR_INACTIVE", details={"creator_id": key}
         )
     return row
+
+
+def active_creator_ids(conn: Connection, *, by_page_name: bool = False) -> list[str]:
+    """The active creators' ids, in id order (or page-name order, for rosters people read)."""
+    order = creators.c.page_name if by_page_name else creators.c.creator_id
+    query = select(creators.c.creator_id).where(creators.c.is_active.is_(True)).order_by(order)
+    return [str(cid) for cid in conn.execute(query).scalars()]

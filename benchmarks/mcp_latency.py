@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import os
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from eros.clients import ErosClient, InProcessClient, StdioClient
 from eros.clock import FixedClock, iso_z, parse_instant
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
+from eros.monitoring import nearest_rank
 from eros.tools import ToolEnv
 
 SIGNING_KEY = "benchmark-signing-key-not-secret"
@@ -67,12 +67,6 @@ CASES: dict[str, Call] = {
 }
 
 
-def percentile(values: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile (share in 0..1)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
 async def measure(client: ErosClient, creators: Sequence[str]) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {}
     for tool, call in CASES.items():
@@ -106,7 +100,7 @@ async def run(db_path: Path, now: str) -> None:
     for tool in CASES:
         row = [tool]
         for timings in results.values():
-            row += [f"{percentile(timings[tool], 0.5):.2f}", f"{percentile(timings[tool], 0.95):.2f}"]
+            row += [f"{nearest_rank(timings[tool], 50):.2f}", f"{nearest_rank(timings[tool], 95):.2f}"]
         table.add_row(*row)
     console = Console()
     console.print(table)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eros.agents import GENERATOR_AGENT, VALIDATOR_AGENT, ProductionTaskTool, TaskTool
-from eros.clock import Clock, SystemClock
+from eros.clock import Clock, clock_from_env
 from eros.errors import ErosError
 from eros.models import CreatorContext, ValidationStatus
 from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
@@ -62,7 +62,7 @@ class EROSOrchestrator(HoldsClientSession):
         learnings_path: Path | str | None = None,
     ) -> None:
         self.mcp = self.session_client = mcp
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or clock_from_env()
         self.task_tool: TaskTool = task_tool or ProductionTaskTool(
             client=mcp, signing_key=signing_key, clock=self.clock
         )

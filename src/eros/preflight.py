@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from eros.clients import InProcessClient
-from eros.clock import Clock, FixedClock, SystemClock
+from eros.clock import Clock, FixedClock, clock_from_env
 from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
 from eros.learnings import load_learnings
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
@@ -106,7 +106,7 @@ class PreflightEngine:
     ) -> None:
         self.mcp = mcp
         self.learnings_path = Path(learnings_path) if learnings_path is not None else None
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or clock_from_env()
 
     async def execute(self, creator_id: str, week_start: str | date) -> CreatorContext:
         """Fetch, check and assemble; raises ErosError (with a code) when the week cannot be planned."""

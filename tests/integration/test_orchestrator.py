@@ -228,3 +228,16 @@ async def test_a_locked_week_is_a_failed_save_and_the_queued_week_stays(
     assert [(s["schedule_id"], s["status"]) for s in await _saved(client, "alexia")] == [
         (first.schedule_id, "queued")
     ]
+
+
+async def test_without_a_clock_the_orchestrator_follows_eros_now(
+    sample_db: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built with no clock, EROS_NOW must pin it, or the built-in validator stamps certificates
+    with the wall clock and the tools (pinned) see them as coming from the future."""
+    monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")
+    client = _client(sample_db, clock)
+    orchestrator = EROSOrchestrator(client, signing_key=SIGNING_KEY)
+    result = await orchestrator.run("alexia", WEEK)
+    assert result.validation_status == "APPROVED"
+    assert [s["status"] for s in await _saved(client, "alexia")] == ["approved"]

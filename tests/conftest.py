@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# Rich sizes a console when it is created (module import), so whichever test imports a CLI
+# module first would fix its width; one wide width for the whole session keeps tables unwrapped.
+os.environ["COLUMNS"] = "200"
+
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path

@@ -26,7 +26,6 @@ def _cli(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EROS_NOW", NOW)
     monkeypatch.delenv("EROS_DB_URL", raising=False)
     monkeypatch.delenv("EROS_SIGNING_KEY", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
     _register()
 
 

@@ -30,7 +30,6 @@ def _cli(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("EROS_DB_PATH", str(target))
     monkeypatch.setenv("EROS_NOW", NOW)
     clear_flag_variables(monkeypatch)
-    monkeypatch.setenv("COLUMNS", "200")
     _register()
     return target
 

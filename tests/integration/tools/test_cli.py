@@ -29,7 +29,6 @@ def sample_copy(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     shutil.copyfile(sample_db_path, target)
     monkeypatch.setenv("EROS_DB_PATH", str(target))
     monkeypatch.setenv("EROS_NOW", NOW)
-    monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("EROS_DB_URL", raising=False)
     monkeypatch.delenv("EROS_MCP_TRANSPORT", raising=False)
     _register()

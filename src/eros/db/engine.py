@@ -80,15 +80,7 @@ def create_schema(engine: Engine, clock: Clock, *, signing_key: str | None = Non
             send_types.insert(),
             [
                 {
-                    "send_type_key": st.key,
-                    "category": st.category.value,
-                    "page_restriction": st.page.value,
-                    "max_per_day": st.max_per_day,
-                    "max_per_week": st.max_per_week,
-                    "gap_minutes": st.gap_minutes,
-                    "requires_media": st.requires_media,
-                    "requires_price": st.requires_price,
-                    "requires_flyer": st.requires_flyer,
+                    **st.rule_fields(),
                     "channel": st.channel.value,
                     "display_name": st.display_name,
                     "sort_order": order,

@@ -46,6 +46,20 @@ class SendType:
     def allowed_on(self, page_type: PageType | str) -> bool:
         return self.page is PageRestriction.BOTH or self.page.value == str(page_type)
 
+    def rule_fields(self) -> dict[str, object]:
+        """The nine rule fields of DOMAIN §1 as plain values (the table row, the tools' answer)."""
+        return {
+            "send_type_key": self.key,
+            "category": self.category.value,
+            "page_restriction": self.page.value,
+            "max_per_day": self.max_per_day,
+            "max_per_week": self.max_per_week,
+            "gap_minutes": self.gap_minutes,
+            "requires_media": self.requires_media,
+            "requires_price": self.requires_price,
+            "requires_flyer": self.requires_flyer,
+        }
+
 
 def _st(
     key: str,

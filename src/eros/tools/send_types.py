@@ -61,20 +61,6 @@ def _selected(page_type: str | None) -> tuple[str | None, list[SendType]]:
     return page, send_types_for_page(page) if page else list(SEND_TYPES.values())
 
 
-def _constraints(st: SendType) -> dict[str, object]:
-    return {
-        "send_type_key": st.key,
-        "category": st.category.value,
-        "page_restriction": st.page.value,
-        "max_per_day": st.max_per_day,
-        "max_per_week": st.max_per_week,
-        "gap_minutes": st.gap_minutes,
-        "requires_media": st.requires_media,
-        "requires_price": st.requires_price,
-        "requires_flyer": st.requires_flyer,
-    }
-
-
 def _counts(types: list[SendType]) -> dict[str, int]:
     counts = {cat.value: sum(1 for st in types if st.category is cat) for cat in Category}
     counts["total"] = len(types)
@@ -88,7 +74,7 @@ def get_send_types_constraints(env: ToolEnv, page_type: str | None = None) -> Se
         page_type_filter=page,
         by_category={
             cat.value: [
-                SendTypeConstraints.model_validate(_constraints(st)) for st in types if st.category is cat
+                SendTypeConstraints.model_validate(st.rule_fields()) for st in types if st.category is cat
             ]
             for cat in Category
         },
@@ -108,7 +94,7 @@ def get_send_types(env: ToolEnv, page_type: str | None = None) -> SendTypeList:
             cat.value: [
                 SendTypeFull.model_validate(
                     {
-                        **_constraints(st),
+                        **st.rule_fields(),
                         "channel": st.channel.value,
                         "display_name": st.display_name,
                         "is_followup_parent": st.key in FOLLOWUP_PARENTS,

@@ -26,7 +26,7 @@ from eros.models import CreatorContext, ValidationStatus
 from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import PreflightEngine, parse_week_start
-from eros.rules.quality import NEEDS_REVIEW_MIN
+from eros.rules.quality import generator_should_retry
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container
@@ -116,7 +116,7 @@ class EROSOrchestrator(HoldsClientSession):
     async def _plan_until_valid(
         self, result: PipelineResult, phases: dict[str, PhaseRecord], context: CreatorContext
     ) -> list[dict[str, Any]]:
-        """Generate and validate; a REJECTED plan goes back with its violations, MAX_RETRIES times."""
+        """Generate and validate; a rejected or sub-60 plan goes back with its violations (MAX_RETRIES)."""
         context_json = context.model_dump(mode="json")
         feedback: list[dict[str, Any]] = []
         items: list[dict[str, Any]] = []
@@ -139,9 +139,9 @@ class EROSOrchestrator(HoldsClientSession):
                 status = ValidationStatus(str(validation["status"]))
                 phase.status = "rejected" if status is ValidationStatus.REJECTED else "ok"
             _record(result, context, plan, items, validation)
-            if status is not ValidationStatus.REJECTED:
-                break
             feedback = list(validation.get("violations") or [])
+            if not generator_should_retry(float(validation.get("quality_score") or 0.0), len(feedback)):
+                break
             logger.info(
                 "validator rejected creator=%s revision=%d violations=%d score=%s",
                 context.creator_id,
@@ -230,7 +230,7 @@ def _rejection_message(validation: Mapping[str, Any]) -> str:
     codes = sorted({str(v.get("code")) for v in violations})
     return (
         f"validator: REJECTED after {MAX_RETRIES + 1} attempts "
-        f"({len(violations)} violations: {', '.join(codes) or f'quality below {NEEDS_REVIEW_MIN:g}'})"
+        f"({len(violations)} violations: {', '.join(codes)})"
     )
 
 

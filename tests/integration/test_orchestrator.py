@@ -175,14 +175,17 @@ async def test_failing_triggers_degrade_the_run_but_it_still_saves(
 class ReviewingValidator:
     """A test double for the save decision: the real validator's answer, downgraded to NEEDS_REVIEW."""
 
-    def __init__(self, real: ProductionTaskTool) -> None:
+    def __init__(self, real: ProductionTaskTool, score: float = 70.0) -> None:
         self.real = real
+        self.score = score
+        self.generator_calls = 0
 
     async def invoke(self, agent: str, payload: Any, model: str | None = None) -> dict[str, Any]:
         answer = await self.real.invoke(agent, payload, model)
         if agent == GENERATOR_AGENT:
+            self.generator_calls += 1
             return answer
-        return {**answer, "status": "NEEDS_REVIEW", "quality_score": 70.0}
+        return {**answer, "status": "NEEDS_REVIEW", "quality_score": self.score}
 
 
 async def test_a_needs_review_week_is_saved_as_a_draft(sample_db: Engine, clock: FixedClock) -> None:
@@ -191,6 +194,18 @@ async def test_a_needs_review_week_is_saved_as_a_draft(sample_db: Engine, clock:
     result = await _orchestrator(client, clock, tool).run("alexia", WEEK)
     assert result.success
     assert result.validation_status == "NEEDS_REVIEW"
+    assert [s["status"] for s in await _saved(client, "alexia")] == ["draft"]
+    assert tool.generator_calls == 1
+
+
+async def test_a_valid_week_below_60_goes_back_to_the_generator_then_is_a_draft(
+    sample_db: Engine, clock: FixedClock
+) -> None:
+    client = _client(sample_db, clock)
+    tool = ReviewingValidator(ProductionTaskTool(client=client, signing_key=SIGNING_KEY, clock=clock), 55.0)
+    result = await _orchestrator(client, clock, tool).run("alexia", WEEK)
+    assert tool.generator_calls == MAX_RETRIES + 1
+    assert result.success and result.validation_status == "NEEDS_REVIEW"
     assert [s["status"] for s in await _saved(client, "alexia")] == ["draft"]
 
 

@@ -9,7 +9,7 @@ options. The creator's context comes from preflight (the same tools a generator 
 validator then re-reads vault and rankings itself (two calls). Caption ids are checked against
 the caption bank of the configured database.
 
-Exit codes: 0 APPROVED, 1 REJECTED, 3 NEEDS_REVIEW, 2 bad input or configuration (an error
+Exit codes: 0 APPROVED or NEEDS_REVIEW, 1 REJECTED, 2 bad input or configuration (an error
 code such as INVALID_JSON, FILE_NOT_FOUND, SCHEDULE_NOT_FOUND, CREATOR_NOT_FOUND, INVALID_DATE).
 """
 
@@ -36,7 +36,8 @@ from eros.validation.validator import ScheduleValidator
 
 console = Console()
 
-EXIT_CODES = {ValidationStatus.APPROVED: 0, ValidationStatus.REJECTED: 1, ValidationStatus.NEEDS_REVIEW: 3}
+#: Non-zero exactly when rejected: a week that needs review breaks no rule (its status says so).
+EXIT_CODES = {ValidationStatus.APPROVED: 0, ValidationStatus.NEEDS_REVIEW: 0, ValidationStatus.REJECTED: 1}
 INVALID_JSON = "INVALID_JSON"
 
 

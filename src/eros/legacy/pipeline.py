@@ -30,7 +30,6 @@ from eros.models import ValidationStatus
 from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import parse_week_start
-from eros.rules.quality import NEEDS_REVIEW_MIN
 
 logger = logging.getLogger("eros.legacy")
 
@@ -199,10 +198,7 @@ class LegacyPipeline(HoldsClientSession):
             result.schedule["saved_status"] = gate.saved.get("status")
             result.schedule["revision"] = gate.saved.get("revision")
         if validation.status is ValidationStatus.REJECTED:
-            codes = (
-                ", ".join(sorted({v.code for v in validation.violations}))
-                or f"quality below {NEEDS_REVIEW_MIN:g}"
-            )
+            codes = ", ".join(sorted({v.code for v in validation.violations}))
             result.errors.append(f"validation: REJECTED ({len(validation.violations)} violations: {codes})")
             return
         result.success = True

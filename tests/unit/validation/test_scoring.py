@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from eros.models import Learning, ScheduleItem, ValidationStatus
-from eros.rules.quality import status_for
+from eros.rules.quality import generator_should_retry, status_for
 from eros.validation import gates as g
 from eros.validation import scoring as sc
 
@@ -38,7 +38,7 @@ def test_careless_schedule_is_valid_but_scores_clearly_lower(week):
     assert bad.total < 60
     assert good.total - bad.total >= 30
     assert status_for(good.total, 0) is ValidationStatus.APPROVED
-    assert status_for(bad.total, 0) is ValidationStatus.REJECTED
+    assert status_for(bad.total, 0) is ValidationStatus.NEEDS_REVIEW
     for name in ("prime_hours", "content_performance", "caption_quality", "pricing", "followup_coverage"):
         assert component(bad, name) < component(good, name), name
 
@@ -191,5 +191,9 @@ def test_status_bands():
     assert status_for(75, 0) is ValidationStatus.APPROVED
     assert status_for(74.9, 0) is ValidationStatus.NEEDS_REVIEW
     assert status_for(60, 0) is ValidationStatus.NEEDS_REVIEW
-    assert status_for(59.9, 0) is ValidationStatus.REJECTED
+    assert status_for(59.9, 0) is ValidationStatus.NEEDS_REVIEW
+    assert status_for(0, 0) is ValidationStatus.NEEDS_REVIEW
+    assert generator_should_retry(59.9, 0)
+    assert generator_should_retry(95, 1)
+    assert not generator_should_retry(60, 0)
     assert status_for(100, 1) is ValidationStatus.REJECTED

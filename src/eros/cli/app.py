@@ -20,31 +20,33 @@ err_console = Console(stderr=True)
 
 
 def _register() -> None:
-    from eros.cli import db_commands
+    """Attach every command group once (tests and `main` both call this)."""
+    if app.registered_commands or app.registered_groups:
+        return
+    from eros.cli import (
+        data_commands,
+        db_commands,
+        generate_commands,
+        mcp_commands,
+        ops_commands,
+        reflect_commands,
+        rollout_commands,
+        schedule_commands,
+        validate_commands,
+    )
 
-    db_commands.register(app)
-    from eros.cli import data_commands
-
-    data_commands.register(app)
-    from eros.cli import generate_commands
-
-    generate_commands.register(app)
-    from eros.cli import ops_commands
-
-    ops_commands.register(app)
-    from eros.cli import mcp_commands, schedule_commands
-
-    mcp_commands.register(app)
-    schedule_commands.register(app)
-    from eros.cli import validate_commands
-
-    validate_commands.register(app)
-    from eros.cli import rollout_commands
-
-    rollout_commands.register(app)
-    from eros.cli import reflect_commands
-
-    reflect_commands.register(app)
+    for module in (
+        db_commands,
+        data_commands,
+        generate_commands,
+        ops_commands,
+        mcp_commands,
+        schedule_commands,
+        validate_commands,
+        rollout_commands,
+        reflect_commands,
+    ):
+        module.register(app)
 
 
 def main() -> None:

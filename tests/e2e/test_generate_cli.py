@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
 from eros.cli.app import _register, app
-from eros.db.schema import creators
+from eros.db.schema import creators, pipeline_runs
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -48,6 +48,24 @@ def test_generate_prints_the_week_and_saves_it(cli_env: dict[str, str]) -> None:
     assert "APPROVED" in output
     assert "Expected revenue" in output
     assert "saved as schedule" in output
+
+
+def test_every_generate_run_is_recorded_for_the_monitor(cli_env: dict[str, str], sample_db: Engine) -> None:
+    _eros("generate", "alexia", "--dry-run")
+    _eros("generate", "luna_free", "--pipeline", "v4", "--dry-run")
+    with sample_db.connect() as conn:
+        runs = conn.execute(
+            select(
+                pipeline_runs.c.pipeline,
+                pipeline_runs.c.creator_id,
+                pipeline_runs.c.route_reason,
+                pipeline_runs.c.success,
+            )
+        ).all()
+    assert sorted(tuple(run) for run in runs) == [
+        ("v4", "luna_free", "manual", True),
+        ("v5", "alexia", "manual", True),
+    ]
 
 
 def test_generate_json_is_one_document_with_items_validation_and_metrics(cli_env: dict[str, str]) -> None:

@@ -11,6 +11,7 @@ import json
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,7 @@ from eros.bootstrap import Container, bootstrap, pipeline_runner
 from eros.cli import render
 from eros.db.engine import database_exists
 from eros.errors import ConfigError, ErosError
+from eros.monitoring import PipelineMonitor
 from eros.pipeline import PipelineResult, PipelineRunner
 from eros.ports import ToolClient
 from eros.preflight import client_session, parse_week_start
@@ -34,6 +36,8 @@ err_console = Console(stderr=True)
 
 #: The roster page size `--all` asks for (the tool's maximum).
 ROSTER_LIMIT = 500
+#: The route reason recorded for a scheduler's own `eros generate` runs (the router's are its decisions).
+MANUAL_RUN = "manual"
 
 CreatorArg = Annotated[str | None, typer.Argument(help="Creator id or page name.", show_default=False)]
 WeekOpt = Annotated[
@@ -91,7 +95,7 @@ def generate(
     container = configured()
     week_start = resolve_week(week, container).isoformat()
     if creator:
-        result = asyncio.run(_run_one(pipeline_runner(container, pipeline), creator, week_start, dry_run))
+        result = asyncio.run(_run_one(RecordedJob.of(container, pipeline), creator, week_start, dry_run))
         if as_json:
             typer.echo(json.dumps(render.result_document(result), indent=2, default=str))
         else:
@@ -103,8 +107,9 @@ def generate(
     if jobs > 1:
         rows = _run_all_parallel(pipeline, roster, week_start, dry_run, jobs, quiet=as_json)
     else:
-        runner = pipeline_runner(container, pipeline)
-        rows = asyncio.run(_run_all(runner, roster, week_start, dry_run, quiet=as_json))
+        rows = asyncio.run(
+            _run_all(RecordedJob.of(container, pipeline), roster, week_start, dry_run, quiet=as_json)
+        )
     if as_json:
         typer.echo(json.dumps({"week_start": week_start, "results": rows}, indent=2, default=str))
     else:
@@ -114,9 +119,28 @@ def generate(
         raise typer.Exit(1)
 
 
-async def _run_one(runner: PipelineRunner, creator: str, week_start: str, dry_run: bool) -> PipelineResult:
-    async with client_session(runner):
-        return await runner(creator, week_start, dry_run=dry_run)
+@dataclass(frozen=True, slots=True)
+class RecordedJob:
+    """A pipeline's runner whose every run the monitor records (issue #7: every run of either
+    pipeline is in the database, so SLO windows and learning signals see scheduler runs too)."""
+
+    pipeline: str
+    runner: PipelineRunner
+    monitor: PipelineMonitor
+
+    @classmethod
+    def of(cls, container: Container, pipeline: str) -> RecordedJob:
+        return cls(pipeline, pipeline_runner(container, pipeline), PipelineMonitor(container))
+
+    async def run(self, creator_id: str, week_start: str, dry_run: bool) -> PipelineResult:
+        return await self.monitor.observe(
+            self.pipeline, self.runner, creator_id, week_start, dry_run=dry_run, route_reason=MANUAL_RUN
+        )
+
+
+async def _run_one(job: RecordedJob, creator: str, week_start: str, dry_run: bool) -> PipelineResult:
+    async with client_session(job.runner):
+        return await job.run(creator, week_start, dry_run)
 
 
 async def _roster(container: Container) -> list[dict[str, Any]]:
@@ -144,40 +168,35 @@ def progress_bar(*, disable: bool) -> Progress:
 
 
 async def _run_all(
-    runner: PipelineRunner, roster: list[dict[str, Any]], week_start: str, dry_run: bool, *, quiet: bool
+    job: RecordedJob, roster: list[dict[str, Any]], week_start: str, dry_run: bool, *, quiet: bool
 ) -> list[dict[str, Any]]:
     """One creator after another over one client (one server session on stdio)."""
     rows: list[dict[str, Any]] = []
-    async with client_session(runner):
+    async with client_session(job.runner):
         with progress_bar(disable=quiet) as progress:
             task = progress.add_task("generating", total=len(roster))
             for creator in roster:
                 progress.update(task, description=f"generating {creator['page_name']}")
-                result = await runner(str(creator["creator_id"]), week_start, dry_run=dry_run)
+                result = await job.run(str(creator["creator_id"]), week_start, dry_run)
                 rows.append(render.summary_row(result, creator.get("previous_tier")))
                 progress.advance(task)
     return rows
 
 
-#: The runner of a `--jobs` worker process, built once per process by `_worker_start`.
-_worker_runner: PipelineRunner | None = None
+#: The job of a `--jobs` worker process, built once per process by `_worker_start`.
+_worker_job: RecordedJob | None = None
 
 
 def _worker_start(pipeline: str) -> None:
-    global _worker_runner  # noqa: PLW0603 - one runner per worker process, built at its start
+    global _worker_job  # noqa: PLW0603 - one job per worker process, built at its start
     quiet_logging()
-    _worker_runner = pipeline_runner(bootstrap(), pipeline)
+    _worker_job = RecordedJob.of(bootstrap(), pipeline)
 
 
 def _worker_run(creator: dict[str, Any], week_start: str, dry_run: bool) -> dict[str, Any]:
-    assert _worker_runner is not None, "worker started without _worker_start"
-    runner = _worker_runner
-
-    async def run() -> PipelineResult:
-        async with client_session(runner):
-            return await runner(str(creator["creator_id"]), week_start, dry_run=dry_run)
-
-    return render.summary_row(asyncio.run(run()), creator.get("previous_tier"))
+    assert _worker_job is not None, "worker started without _worker_start"
+    result = asyncio.run(_run_one(_worker_job, str(creator["creator_id"]), week_start, dry_run))
+    return render.summary_row(result, creator.get("previous_tier"))
 
 
 def _run_all_parallel(

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DB_PATH = "./eros.db"
+DEFAULT_MCP_TRANSPORT = "inprocess"
+DEFAULT_LEARNINGS_PATH = "LEARNINGS.md"
+DEFAULT_V4_RUNNER = "builtin"
+DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 
 
 def env_bool(value: str | None, default: bool) -> bool:
@@ -19,12 +23,12 @@ def env_bool(value: str | None, default: bool) -> bool:
 class Settings:
     db_url: str
     signing_key: str | None = None
-    mcp_transport: str = "inprocess"
-    learnings_path: Path = Path("LEARNINGS.md")
-    v4_runner: str = "builtin"
+    mcp_transport: str = DEFAULT_MCP_TRANSPORT
+    learnings_path: Path = Path(DEFAULT_LEARNINGS_PATH)
+    v4_runner: str = DEFAULT_V4_RUNNER
     slack_webhook_url: str | None = None
     pagerduty_routing_key: str | None = None
-    pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
+    pagerduty_url: str = DEFAULT_PAGERDUTY_URL
     environ: dict[str, str] = field(default_factory=dict, repr=False)
 
 
@@ -41,11 +45,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         db_url=db_url_from_env(env),
         signing_key=env.get("EROS_SIGNING_KEY") or None,
-        mcp_transport=(env.get("EROS_MCP_TRANSPORT") or "inprocess").strip().lower(),
-        learnings_path=Path(env.get("EROS_LEARNINGS_PATH") or "LEARNINGS.md"),
-        v4_runner=(env.get("EROS_V4_RUNNER") or "builtin").strip(),
+        mcp_transport=(env.get("EROS_MCP_TRANSPORT") or DEFAULT_MCP_TRANSPORT).strip().lower(),
+        learnings_path=Path(env.get("EROS_LEARNINGS_PATH") or DEFAULT_LEARNINGS_PATH),
+        v4_runner=(env.get("EROS_V4_RUNNER") or DEFAULT_V4_RUNNER).strip(),
         slack_webhook_url=env.get("EROS_SLACK_WEBHOOK_URL") or None,
         pagerduty_routing_key=env.get("EROS_PAGERDUTY_ROUTING_KEY") or None,
-        pagerduty_url=env.get("EROS_PAGERDUTY_URL") or "https://events.pagerduty.com/v2/enqueue",
+        pagerduty_url=env.get("EROS_PAGERDUTY_URL") or DEFAULT_PAGERDUTY_URL,
         environ=env,
     )

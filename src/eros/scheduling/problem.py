@@ -37,6 +37,7 @@ from eros.rules.timing import (
     MIN_SPACING_MINUTES,
     is_prime,
     is_secondary,
+    minutes_of,
 )
 from eros.rules.volume import week_targets
 from eros.scheduling.revenue_model import RevenueModel
@@ -63,11 +64,7 @@ LEARNING_WEIGHT = 0.10
 #: (15–45 min after a jittered parent) are always ≥ 60 min apart (DOMAIN §5): 120 ≥ 60 + 45 + 8 + 7.
 FOLLOWUP_PARENT_SPACING_MINUTES = 120
 #: Latest base time of a parent that gets a follow-up: + jitter + longest delay stays before the cutoff.
-LAST_PARENT_MINUTE = (
-    (LATE_NIGHT_CUTOFF.hour * 60 + LATE_NIGHT_CUTOFF.minute - JITTER_MAX - DELAY_MAX_MINUTES)
-    // QUARTER
-    * QUARTER
-)
+LAST_PARENT_MINUTE = (minutes_of(LATE_NIGHT_CUTOFF) - JITTER_MAX - DELAY_MAX_MINUTES) // QUARTER * QUARTER
 #: Latest early-morning base time of such a parent: its follow-up lands before the dead zone.
 LAST_EARLY_PARENT_MINUTE = (
     (DEAD_ZONE_START_HOUR * 60 - 1 - JITTER_MAX - DELAY_MAX_MINUTES) // QUARTER * QUARTER
@@ -345,11 +342,7 @@ def build_problem(
         )
     )
     by_type, by_hour = learning.type_share, learning.hour_share
-    trigger = {ct: 1.0 + (context.trigger_multipliers.get(ct, 1.0) - 1.0) * TRIGGER_WEIGHT for ct in usable}
-    weights = {
-        ct: model.content(ct) * trigger[ct] * max(0.0, 1.0 + learning.content_share.get(ct, 0.0))
-        for ct in usable
-    }
+    weights = {ct: model.content(ct) * _content_weight(context, learning, ct) for ct in usable}
     media_factor = sum(weights.values()) / len(weights) if weights else 1.0
     base = base_price(context.base_price, None)
     price_estimate = base if in_bounds(base) else None

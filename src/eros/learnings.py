@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from eros.errors import ErosError
-from eros.models import Learning
+from eros.models import APPLIES_ALL, Learning
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
 from eros.rules.send_types import SEND_TYPES, PageType
 from eros.rules.tiers import Tier
@@ -41,11 +41,8 @@ LEARNINGS_INVALID = "LEARNINGS_INVALID"
 CONFIDENCES: tuple[str, ...] = ("HIGH", "MEDIUM", "LOW")
 DEPRECATED = "DEPRECATED"
 STATISTICS = "STATISTICS"
-#: Confidences the validator scores (LOW learnings are notes, not yet rules).
-SCORED_CONFIDENCES: frozenset[str] = frozenset({"HIGH", "MEDIUM"})
 #: Where a learning came from (runbook §9 manual-entry checklist).
 SOURCES: tuple[str, ...] = ("validation", "user", "performance")
-APPLIES_ALL = "all"
 APPLIES_KINDS: tuple[str, ...] = ("creator", "page_type", "tier")
 SECTION_TITLES: dict[str, str] = {
     "HIGH": "HIGH Confidence",
@@ -453,25 +450,6 @@ def parse_learnings(text: str) -> tuple[Learning, ...]:
     return parse_document(text).learnings()
 
 
-def applies(
-    learning: Learning,
-    *,
-    creator_id: str,
-    page_name: str,
-    tier: str,
-    page_type: str | None = None,
-) -> bool:
-    """Does a learning apply to this creator? Page-type learnings apply when the page type is unknown."""
-    if learning.applies_to == APPLIES_ALL:
-        return True
-    kind, _, target = learning.applies_to.partition(":")
-    if kind == "creator":
-        return target in (creator_id, page_name)
-    if kind == "tier":
-        return target == tier.upper()
-    return page_type is None or target == page_type
-
-
 def read_document(path: Path | str) -> LearningsDocument:
     """The document at `path`; an empty one when the file does not exist."""
     file = Path(path)
@@ -496,7 +474,7 @@ def load_learnings(
     return tuple(
         learning
         for learning in read_document(path).learnings()
-        if applies(learning, creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
+        if learning.applies(creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
     )
 
 

@@ -110,6 +110,10 @@ class ActiveTrigger(BaseModel):
     confidence: str = "moderate"
 
 
+#: A learning's `applies_to` for every creator (else `creator:ID`, `tier:NAME` or `page_type:paid|free`).
+APPLIES_ALL = "all"
+
+
 class Learning(BaseModel):
     """A rule from LEARNINGS.md the generator follows and the validator scores."""
 
@@ -118,9 +122,22 @@ class Learning(BaseModel):
     id: str
     confidence: str
     title: str
-    applies_to: str = "all"
+    applies_to: str = APPLIES_ALL
     source: str = "validation"
     directive: dict[str, Any] = Field(default_factory=dict)
+
+    def applies(self, *, creator_id: str, page_name: str, tier: str, page_type: str | None = None) -> bool:
+        """Does this learning apply to the creator? Page-type learnings apply when the page type is unknown.
+
+        Pure, on the model, so the validator's score need not import the LEARNINGS.md file reader."""
+        if self.applies_to == APPLIES_ALL:
+            return True
+        kind, _, target = self.applies_to.partition(":")
+        if kind == "creator":
+            return target in (creator_id, page_name)
+        if kind == "tier":
+            return target == tier.upper()
+        return page_type is None or target == page_type
 
 
 class CreatorContext(BaseModel):

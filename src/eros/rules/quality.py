@@ -13,6 +13,8 @@ NEEDS_REVIEW_MIN = 60.0
 #: At save time a certificate is at most this many seconds old and this many in the future (DOMAIN §10).
 CERTIFICATE_MAX_AGE_SECONDS = 300
 CERTIFICATE_MAX_FUTURE_SECONDS = 30
+#: Learning confidences the score counts (DOMAIN §9 "learnings followed"); LOW ones are notes, not rules.
+SCORED_LEARNING_CONFIDENCES: frozenset[str] = frozenset({"HIGH", "MEDIUM"})
 
 
 def status_for(score: float, hard_gate_violations: int) -> ValidationStatus:

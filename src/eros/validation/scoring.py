@@ -31,11 +31,10 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from eros.learnings import SCORED_CONFIDENCES, applies
 from eros.models import CaptionOption, ContentRanking, CreatorContext, Learning, ScheduleItem, ScoreComponent
 from eros.rules.followups import MAX_PER_DAY
 from eros.rules.pricing import in_typical_range
-from eros.rules.quality import MAX_SCORE
+from eros.rules.quality import MAX_SCORE, SCORED_LEARNING_CONFIDENCES
 from eros.rules.send_types import FOLLOWUP_PARENTS, Category
 from eros.rules.timing import CATEGORY_COOLDOWN_HOURS, is_prime, is_secondary
 from eros.rules.volume import week_targets
@@ -395,9 +394,8 @@ def score_learnings(sends: Sequence[Send], facts: ScoringFacts) -> ScoreComponen
     scored = [
         learning
         for learning in facts.learnings
-        if learning.confidence.upper() in SCORED_CONFIDENCES
-        and applies(
-            learning,
+        if learning.confidence.upper() in SCORED_LEARNING_CONFIDENCES
+        and learning.applies(
             creator_id=facts.creator_id,
             page_name=facts.page_name,
             tier=facts.tier,

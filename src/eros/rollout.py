@@ -33,6 +33,7 @@ from eros.rollout_phases import (
     phase,
 )
 from eros.router import ACTIVE_STATE, normalise_flag_value
+from eros.slo import DEFAULT_SLO
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container
@@ -380,11 +381,12 @@ def final_validation_rows(v4: list[Any], v5: list[Any]) -> list[ValidationRow]:
             met=None if value is None else bool(ok(value)),
         )
 
+    slo = DEFAULT_SLO
     return [
-        row("Execution time", "seconds", "3-5 min", "< 90s", lambda v: v < 90, "{:.1f}s"),
-        row("MCP calls", "mcp", "50+", "~10", lambda v: v <= 10, "{:.1f}"),
-        row("Success rate", "success", "~95%", ">= 95%", lambda v: v >= 0.95, "{:.1%}"),
-        row("Quality score", "quality", "~80", ">= 80", lambda v: v >= 80, "{:.1f}"),
+        row("Execution time", "seconds", "3-5 min", "< 90s", lambda v: v < slo.target_execution_s, "{:.1f}s"),
+        row("MCP calls", "mcp", "50+", "~10", lambda v: v <= slo.target_mcp_calls, "{:.1f}"),
+        row("Success rate", "success", "~95%", ">= 95%", lambda v: v >= slo.target_success_rate, "{:.1%}"),
+        row("Quality score", "quality", "~80", ">= 80", lambda v: v >= slo.target_quality_avg, "{:.1f}"),
     ]
 
 

@@ -108,11 +108,12 @@ def _c(metric: str, op: str, threshold: float) -> Criterion:
     return Criterion(metric, op, threshold)
 
 
-#: Phases 1–5 share the seed's live-traffic success criteria (>= 95 %, p95 < 120 s, quality >= 80, no gates).
+#: Phases 1–5 share the seed's live-traffic success criteria (>= 95 %, p95 < 120 s, quality >= 80, no
+#: gates), read from the one SLO table (eros.slo).
 _LIVE_SUCCESS = (
-    _c("success_rate", ">=", 0.95),
-    _c("p95_latency_s", "<", 120.0),
-    _c("quality_avg", ">=", 80.0),
+    _c("success_rate", ">=", DEFAULT_SLO.target_success_rate),
+    _c("p95_latency_s", "<", DEFAULT_SLO.target_p95_latency_s),
+    _c("quality_avg", ">=", DEFAULT_SLO.target_quality_avg),
     _c("hard_gate_violations", "==", 0),
 )
 #: The automatic rollback triggers of the plan, read from the one SLO table (eros.slo): success
@@ -184,7 +185,7 @@ PHASES: tuple[Phase, ...] = (
         creators=EARLY_ADOPTERS,
         min_duration=7 * _DAY,
         min_samples=3,
-        success=(_c("min_creator_success_rate", ">=", 0.95), *_LIVE_SUCCESS[1:]),
+        success=(_c("min_creator_success_rate", ">=", DEFAULT_SLO.target_success_rate), *_LIVE_SUCCESS[1:]),
         rollback_triggers=(
             _c("hard_gate_violations", ">", 0),
             _c("min_creator_success_rate", "<", 0.90),

@@ -64,6 +64,13 @@ class SLOConfig:
     rollback_quality_below: float = 70.0  # quality avg < 70 ...
     rollback_quality_runs: int = 10  # ... over the last 10 runs (needs all 10 scored)
 
+    # Rollout plan phase "Success Criteria" (phases 1-4) and its "Final Validation" v5 targets.
+    target_success_rate: float = 0.95  # success rate >= 95 %
+    target_p95_latency_s: float = 120.0  # p95 latency < 120 s
+    target_quality_avg: float = 80.0  # quality score avg >= 80
+    target_execution_s: float = 90.0  # Final Validation: execution time < 90 s
+    target_mcp_calls: float = 10.0  # Final Validation: MCP calls ~10
+
     # Health and alerts look at the runs of the last hour (status window).
     status_window: timedelta = timedelta(hours=1)
     status_min_runs: int = 5  # fewer runs: metrics shown, health HEALTHY, alerts not raised

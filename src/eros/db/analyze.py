@@ -7,6 +7,7 @@ one producer; the rules themselves live in eros.rules (rankings, tiers, triggers
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -69,18 +70,20 @@ def _history(conn: Connection, creator_id: str, now: datetime) -> list[dict[str,
     return [dict(r) for r in rows]
 
 
-def _mm_revenue(history: list[dict[str, object]], creator: dict[str, object], today: date) -> MMRevenue:
-    cutoff = (today - timedelta(days=SIGNAL_WINDOW_DAYS)).isoformat()
-    recent = [h for h in history if str(h["sent_date"]) >= cutoff]
-    newest = max((str(h["sent_date"]) for h in history), default=None)
-    age = (today - date.fromisoformat(newest)).days if newest else None
+def history_mm_revenue(
+    sends: Iterable[tuple[date, float]], creator: Mapping[str, object], today: date
+) -> MMRevenue:
+    """The one MM-revenue definition (DOMAIN §2): picks the last 30 days from (sent_date, earnings) pairs."""
+    cutoff = today - timedelta(days=SIGNAL_WINDOW_DAYS)
+    recent = [(day, earnings) for day, earnings in sends if day >= cutoff]
+    newest_age = (today - max(day for day, _ in recent)).days if recent else None
     return mm_revenue(
-        history_earnings_30d=sum(float(str(h["earnings"])) for h in recent),
+        history_earnings_30d=sum(earnings for _, earnings in recent),
         history_sends_30d=len(recent),
-        newest_send_age_days=age,
-        metrics_message_net=_opt_float(creator["current_message_net"]),
-        metrics_posts_net=_opt_float(creator["current_posts_net"]),
-        fan_count=int(str(creator["current_fan_count"] or 0)),
+        newest_send_age_days=newest_age,
+        metrics_message_net=_opt_float(creator.get("current_message_net")),
+        metrics_posts_net=_opt_float(creator.get("current_posts_net")),
+        fan_count=int(str(creator.get("current_fan_count") or 0)),
     )
 
 
@@ -149,7 +152,11 @@ def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) ->
             ],
         )
 
-    revenue = _mm_revenue(history, creator, today)
+    revenue = history_mm_revenue(
+        ((date.fromisoformat(str(h["sent_date"])), float(str(h["earnings"]))) for h in history),
+        creator,
+        today,
+    )
     before = previous_tier(conn, creator_id, now)
     tier = tier_for_revenue(revenue.amount, before)
     stamp = iso_z(now)

@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from eros.clock import iso_z
+from eros.db.analyze import history_mm_revenue
 from eros.db.schema import mass_messages
 from eros.rules.health import HEALTH_WEEKS, SATURATION_WINDOW_DAYS, Health, assess_health
-from eros.rules.tiers import MMRevenue, mm_revenue
+from eros.rules.tiers import MMRevenue
 
 HISTORY_DAYS = 90
-MM_WINDOW_DAYS = 30
 #: Weekly earnings reported (rolling 7-day weeks ending yesterday), more than health needs.
 WEEKS_REPORTED = 12
 FATIGUE_MAX_GAP_DAYS = 7
@@ -128,17 +128,8 @@ def sends_in_last(sends: Sequence[Send], today: date, days: int) -> list[Send]:
 
 
 def creator_mm_revenue(sends: Sequence[Send], today: date, creator: dict[str, Any]) -> MMRevenue:
-    """The one MM-revenue definition (DOMAIN §2) fed from the last 30 days of history."""
-    recent = sends_in_last(sends, today, MM_WINDOW_DAYS)
-    newest_age = (today - max(s.sent_date for s in recent)).days if recent else None
-    return mm_revenue(
-        sum(s.earnings for s in recent),
-        len(recent),
-        newest_age,
-        creator.get("current_message_net"),
-        creator.get("current_posts_net"),
-        creator.get("current_fan_count"),
-    )
+    """The creator's MM revenue as `eros analyze` computes it, from these sends."""
+    return history_mm_revenue(((s.sent_date, s.earnings) for s in sends), creator, today)
 
 
 def creator_health(sends: Sequence[Send], today: date) -> Health:

@@ -50,11 +50,12 @@ from eros.rules.timing import (
 MINUTES_PER_DAY = 24 * 60
 
 
-def base_times() -> list[time]:
-    """The grid: 07:00–23:45, then 00:00–02:45 (the dead zone 03:00–06:59 never)."""
-    day = [m for m in range(DAY_START_HOUR * 60, MINUTES_PER_DAY, SLOT_STEP_MINUTES)]
-    night = [m for m in range(0, AFTER_MIDNIGHT_END_HOUR * 60, SLOT_STEP_MINUTES)]
-    return [time(m // 60, m % 60) for m in (*day, *night)]
+@lru_cache(maxsize=1)
+def base_times() -> tuple[time, ...]:
+    """The grid: 07:00–23:45, then 00:00–02:45 (the dead zone 03:00–06:59 never); built once."""
+    day = range(DAY_START_HOUR * 60, MINUTES_PER_DAY, SLOT_STEP_MINUTES)
+    night = range(0, AFTER_MIDNIGHT_END_HOUR * 60, SLOT_STEP_MINUTES)
+    return tuple(time(m // 60, m % 60) for m in (*day, *night))
 
 
 def jittered(day: date, base: time, offset: int) -> time | None:
@@ -67,13 +68,15 @@ def jittered(day: date, base: time, offset: int) -> time | None:
     return None
 
 
-def fine_slots(day: date) -> list[time]:
-    """The fallback of a crowded day: every five minutes at :02/:07, never a quarter hour or dead zone."""
-    return [
+@lru_cache(maxsize=1)
+def fine_slots() -> tuple[time, ...]:
+    """The fallback of a crowded day (the same for every day, so built once): :02/:07 past each
+    grid time, never a quarter hour or dead zone."""
+    return tuple(
         t
         for base in base_times()
         for t in (time(base.hour, base.minute + 2), time(base.hour, base.minute + 7))
-    ]
+    )
 
 
 def candidate_slots(days: Sequence[date], rng: random.Random) -> dict[date, list[time]]:
@@ -175,7 +178,7 @@ def optimise(
         slot = slots[i]
         chosen = _best(slot, grid[slot.day], board, strength, tz)
         if chosen is None:
-            chosen = _best(slot, fine_slots(slot.day), board, strength, tz)
+            chosen = _best(slot, fine_slots(), board, strength, tz)
         if chosen is None:
             dropped.append(slot)
             continue

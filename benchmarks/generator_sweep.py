@@ -33,6 +33,7 @@ from eros.clock import FixedClock
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
 from eros.models import CreatorContext
+from eros.monitoring import nearest_rank
 from eros.preflight import PreflightEngine
 from eros.scheduling import plan_week
 from eros.tools import ToolEnv
@@ -93,11 +94,6 @@ async def contexts(folder: Path, creators: list[str] | None, weeks: int) -> list
     return out
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered), max(1, round(share * len(ordered)))) - 1]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--weeks", type=int, default=52)
@@ -123,12 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"solver: {dict(Counter(o.solver for o in outcomes))}")
     print(f"gap: max {max(gaps):.4%}  mean {statistics.fmean(gaps):.4%}  (target ≤ {TARGET_GAP:.0%})")
     print(
-        f"revenue / naive baseline: min {min(ratios):.3f}  p5 {percentile(ratios, 0.05):.3f}  "
+        f"revenue / naive baseline: min {min(ratios):.3f}  p5 {nearest_rank(ratios, 5):.3f}  "
         f"median {statistics.median(ratios):.3f}  "
         f"below {TARGET_RATIO}: {sum(r < TARGET_RATIO for r in ratios)}"
     )
     print(
-        f"plan latency ms: p50 {percentile(ms, 0.5):.0f}  p95 {percentile(ms, 0.95):.0f}  max {max(ms):.0f}"
+        f"plan latency ms: p50 {nearest_rank(ms, 50):.0f}  p95 {nearest_rank(ms, 95):.0f}  max {max(ms):.0f}"
     )
     worst = sorted(outcomes, key=lambda o: o.ratio)[:5]
     print("lowest ratios: " + ", ".join(f"{o.creator} {o.week} {o.ratio:.3f}" for o in worst))

@@ -34,6 +34,7 @@ from eros.clients import ErosClient, InProcessClient, StdioClient
 from eros.clock import FixedClock, iso_z
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
+from eros.monitoring import nearest_rank
 from eros.orchestrator import EROSOrchestrator
 from eros.pipeline import PipelineResult
 from eros.preflight import PreflightEngine
@@ -55,13 +56,6 @@ TARGET_RATIO = 1.15
 class Baselines:
     revenue: dict[str, float]
     ms: list[float]
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile (share in 0..1) — plain and reproducible for small samples."""
-    ordered = sorted(values)
-    rank = max(1, round(share * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 PHASES = ("preflight", "generator", "validator", "save")
@@ -130,7 +124,8 @@ def report(console: Console, transport: str, results: list[PipelineResult], base
     statuses = Counter(r.validation_status or "ERROR" for r in results)
     violations = sum(r.hard_gate_violations for r in results)
     solvers = Counter(str((r.schedule or {}).get("solver")) for r in results)
-    p95 = percentile(latencies, 0.95)
+    p95 = nearest_rank(latencies, 95)
+    assert p95 is not None, "no runs to measure"
     checks = {
         "p95 latency": p95 <= TARGET_P95_MS[transport],
         "MCP calls": max(calls) <= TARGET_CALLS,
@@ -147,13 +142,13 @@ def report(console: Console, transport: str, results: list[PipelineResult], base
     rows = [
         (
             "latency p50 / p95 / max (ms)",
-            f"{percentile(latencies, 0.5):.0f} / {p95:.0f} / {max(latencies):.0f}",
+            f"{nearest_rank(latencies, 50):.0f} / {p95:.0f} / {max(latencies):.0f}",
             f"p95 ≤ {TARGET_P95_MS[transport]:.0f}",
             checks["p95 latency"],
         ),
         (
             "phase p50 (ms): " + " / ".join(PHASES),
-            " / ".join(f"{percentile(phase_ms(results, p), 0.5):.0f}" for p in PHASES),
+            " / ".join(f"{nearest_rank(phase_ms(results, p), 50):.0f}" for p in PHASES),
             "",
             True,
         ),
@@ -193,7 +188,7 @@ def report(console: Console, transport: str, results: list[PipelineResult], base
         ),
         (
             "naive baseline time p50 / max (ms)",
-            f"{percentile(base.ms, 0.5):.2f} / {max(base.ms):.2f}",
+            f"{nearest_rank(base.ms, 50):.2f} / {max(base.ms):.2f}",
             "",
             True,
         ),

@@ -22,6 +22,7 @@ from eros.models import CaptionOption, ScheduleItem
 from eros.rules.captions import slot_class
 from eros.rules.followups import DELAY_MAX_MINUTES, DELAY_MIN_MINUTES, draw_delay, followup_target
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, TYPICAL_RANGES, PriceInputs, base_price, price
+from eros.rules.rankings import SIGNAL_WINDOW_DAYS
 from eros.rules.send_types import BUNDLE_TYPES, FOLLOWUP_KEY, SEND_TYPES, Channel
 from eros.rules.timing import (
     DEAD_ZONE_END_HOUR,
@@ -34,9 +35,6 @@ from eros.rules.timing import (
 from eros.scheduling.problem import Placement, Problem, content_preference
 
 MINUTES_PER_DAY = 24 * 60
-#: Rankings give sends in the last 30 days, not the last send: a type sent n times in 30 days is
-#: taken to have last gone out about 30 / (2n) days ago (scarcity pricing, DOMAIN §6).
-RANKING_WINDOW_DAYS = 30
 #: Coordinate-descent passes over the content assignment (it usually settles in two).
 CONTENT_PASSES = 4
 
@@ -199,8 +197,10 @@ def _days_since_content(
         return 0  # no content: scarcity does not apply
     if content_type in earlier:
         return day - earlier[content_type]
+    # Rankings give sends in the signal window, not the last send: a type sent n times in it is
+    # taken to have last gone out about window / (2n) days ago (scarcity pricing, DOMAIN §6).
     sends = next((r.sends_30d for r in problem.context.rankings if r.content_type == content_type), 0)
-    return RANKING_WINDOW_DAYS // (2 * sends) if sends > 0 else None
+    return SIGNAL_WINDOW_DAYS // (2 * sends) if sends > 0 else None
 
 
 def _typical(send_type: str, value: float, problem: Problem) -> float:

@@ -39,23 +39,11 @@ from sqlalchemy import Engine, event
 from eros.bootstrap import Container, pipeline_runner
 from eros.clock import FixedClock
 from eros.config import Settings
-from eros.db import ops_repo
+from eros.db import ops_repo, rollout_repo
 from eros.db.creators import active_creator_ids
 from eros.db.engine import database_exists, make_engine, sqlite_path
 from eros.db.rollout_repo import recent_transitions
 from eros.db.sample import ensure_sample_database
-from eros.db.schema import (
-    alert_deliveries,
-    alerts,
-    flag_audit,
-    flag_overrides,
-    pipeline_runs,
-    rollback_events,
-    rollback_state,
-    rollout_state,
-    rollout_transitions,
-    shadow_comparisons,
-)
 from eros.errors import InvalidInput
 from eros.monitoring import PipelineMonitor
 from eros.pipeline import PipelineResult, PipelineRunner
@@ -72,19 +60,6 @@ DEFAULT_DAYS = 42
 #: Faults start with the first percentage step unless told otherwise (plan Phase 3).
 DEFAULT_FAULT_PHASE = 3
 BATCH_AT = time(6, 0)
-#: What a rehearsal copy starts without: the rollout plane's state (ARCHITECTURE D4), children first.
-OPERATIONAL_TABLES = (
-    alert_deliveries,
-    alerts,
-    flag_audit,
-    flag_overrides,
-    pipeline_runs,
-    shadow_comparisons,
-    rollback_events,
-    rollback_state,
-    rollout_transitions,
-    rollout_state,
-)
 REVIEW_AT = time(23, 0)
 
 FAULT_KINDS = {
@@ -281,8 +256,8 @@ def rehearsal_database(
             src.close()
             dst.close()
         with engine.begin() as conn:
-            for table in OPERATIONAL_TABLES:
-                conn.execute(table.delete())
+            ops_repo.clear_all(conn)
+            rollout_repo.clear_all(conn)
     else:
         settings = replace(container.settings, db_url=f"sqlite:///{target}")
         ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))

@@ -261,3 +261,18 @@ def delivery_rows(conn: Connection, alert_id: int | None = None) -> list[RowMapp
     if alert_id is not None:
         query = query.where(alert_deliveries.c.alert_id == alert_id)
     return list(conn.execute(query.order_by(alert_deliveries.c.id)).mappings())
+
+
+def clear_all(conn: Connection) -> None:
+    """Empty every operational table (children first), so a rehearsal copy starts with no flags,
+    runs, rollbacks or alerts."""
+    for table in (
+        alert_deliveries,
+        alerts,
+        flag_audit,
+        flag_overrides,
+        pipeline_runs,
+        rollback_events,
+        rollback_state,
+    ):
+        conn.execute(table.delete())

@@ -80,3 +80,9 @@ def recent_transitions(conn: Connection, limit: int = 20) -> Sequence[RowMapping
     """Newest first."""
     query = select(rollout_transitions).order_by(rollout_transitions.c.id.desc()).limit(limit)
     return list(conn.execute(query).mappings())
+
+
+def clear_all(conn: Connection) -> None:
+    """Empty the shadow comparisons and the rollout phase with its history (a rehearsal's start)."""
+    for table in (shadow_comparisons, rollout_transitions, rollout_state):
+        conn.execute(table.delete())

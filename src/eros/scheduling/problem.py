@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from eros.models import CreatorContext, Violation
 from eros.rules.followups import DELAY_MAX_MINUTES, LATE_NIGHT_CUTOFF
+from eros.rules.followups import MIN_MINUTES_APART as FOLLOWUP_MIN_MINUTES_APART
 from eros.rules.pricing import base_price, in_bounds
 from eros.rules.send_types import (
     FOLLOWUP_KEY,
@@ -34,6 +35,7 @@ from eros.rules.timing import (
     DEAD_ZONE_END_HOUR,
     DEAD_ZONE_START_HOUR,
     JITTER_MAX,
+    JITTER_MIN,
     MIN_SPACING_MINUTES,
     is_prime,
     is_secondary,
@@ -61,8 +63,8 @@ TRIGGER_WEIGHT = 0.5
 #: A MEDIUM learning that prefers (or avoids) something moves its value by this share.
 LEARNING_WEIGHT = 0.10
 #: Two parents that get follow-ups are this far apart on the base grid, so their follow-ups
-#: (15–45 min after a jittered parent) are always ≥ 60 min apart (DOMAIN §5): 120 ≥ 60 + 45 + 8 + 7.
-FOLLOWUP_PARENT_SPACING_MINUTES = 120
+#: (up to 45 min after a jittered parent) are always ≥ 60 min apart (DOMAIN §5): 60 + 45 + 8 + 7 = 120.
+FOLLOWUP_PARENT_SPACING_MINUTES = FOLLOWUP_MIN_MINUTES_APART + DELAY_MAX_MINUTES + JITTER_MAX - JITTER_MIN
 #: Latest base time of a parent that gets a follow-up: + jitter + longest delay stays before the cutoff.
 LAST_PARENT_MINUTE = (minutes_of(LATE_NIGHT_CUTOFF) - JITTER_MAX - DELAY_MAX_MINUTES) // QUARTER * QUARTER
 #: Latest early-morning base time of such a parent: its follow-up lands before the dead zone.

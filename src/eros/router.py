@@ -178,10 +178,6 @@ class FeatureFlags:
             values = load_flag_values(container if container is not None else bootstrap())
         self.values = values
 
-    @classmethod
-    def load(cls, container: Container | None = None) -> FeatureFlags:
-        return cls(container)
-
     @property
     def v5_enabled(self) -> bool:
         """Whether v5 may receive traffic at all: the flag, not beaten by kill switch or rollback."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from eros.tools.history import Send, analytics, fatigue_by_gap, sends_in_last, weekly_earnings
+from eros.db.analyze import Send
+from eros.tools.history import analytics, fatigue_by_gap, sends_in_last, weekly_earnings
 
 TODAY = date(2026, 1, 4)
 

@@ -50,24 +50,62 @@ def _analysis_day(now: datetime) -> date:
     return now.date()
 
 
-def _history(conn: Connection, creator_id: str, now: datetime) -> list[dict[str, object]]:
-    """The creator's sends of the last 90 days before `now` (sent_at is UTC, so it bounds the future)."""
-    first = (_analysis_day(now) - timedelta(days=RANKING_WINDOW_DAYS)).isoformat()
+@dataclass(frozen=True, slots=True)
+class Send:
+    """One mass message of the history, as the analysis and the tools read it."""
+
+    sent_at: str
+    sent_date: date
+    sent_hour: int
+    send_type: str
+    content_type: str | None
+    price: float | None
+    sent: int
+    viewed: int
+    purchased: int
+    earnings: float
+
+
+def load_history(
+    conn: Connection, creator_id: str, now: datetime, days: int = RANKING_WINDOW_DAYS
+) -> list[Send]:
+    """Sends dated on or after `today − days` and sent before `now` (sent_at is UTC), oldest first."""
+    m = mass_messages.c
     rows = conn.execute(
         select(
-            mass_messages.c.sent_date,
-            mass_messages.c.content_type,
-            mass_messages.c.sent_count,
-            mass_messages.c.viewed_count,
-            mass_messages.c.purchased_count,
-            mass_messages.c.earnings,
-        ).where(
-            mass_messages.c.creator_id == creator_id,
-            mass_messages.c.sent_date >= first,
-            mass_messages.c.sent_at < iso_z(now),
+            m.sent_at,
+            m.sent_date,
+            m.sent_hour,
+            m.send_type_key,
+            m.content_type,
+            m.price,
+            m.sent_count,
+            m.viewed_count,
+            m.purchased_count,
+            m.earnings,
         )
-    ).mappings()
-    return [dict(r) for r in rows]
+        .where(
+            m.creator_id == creator_id,
+            m.sent_date >= (now.date() - timedelta(days=days)).isoformat(),
+            m.sent_at < iso_z(now),
+        )
+        .order_by(m.sent_at, m.message_id)
+    ).all()
+    return [
+        Send(
+            r[0],
+            date.fromisoformat(r[1]),
+            int(r[2]),
+            r[3],
+            r[4],
+            r[5],
+            r[6] or 0,
+            r[7] or 0,
+            r[8] or 0,
+            r[9] or 0.0,
+        )
+        for r in rows
+    ]
 
 
 def history_mm_revenue(
@@ -110,18 +148,18 @@ def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) ->
     creator = dict(resolve_creator(conn, creator_id_or_page))
     creator_id = str(creator["creator_id"])
     today = _analysis_day(now)
-    history = _history(conn, creator_id, now)
+    history = load_history(conn, creator_id, now)
 
     records: dict[str, list[SendRecord]] = defaultdict(list)
-    for h in history:
-        if h["content_type"]:
-            records[str(h["content_type"])].append(
+    for send in history:
+        if send.content_type:
+            records[send.content_type].append(
                 SendRecord(
-                    day_index=(today - date.fromisoformat(str(h["sent_date"]))).days,
-                    sent=int(str(h["sent_count"])),
-                    viewed=int(str(h["viewed_count"])),
-                    purchased=int(str(h["purchased_count"])),
-                    earnings=float(str(h["earnings"])),
+                    day_index=(today - send.sent_date).days,
+                    sent=send.sent,
+                    viewed=send.viewed,
+                    purchased=send.purchased,
+                    earnings=send.earnings,
                 )
             )
 
@@ -152,11 +190,7 @@ def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) ->
             ],
         )
 
-    revenue = history_mm_revenue(
-        ((date.fromisoformat(str(h["sent_date"])), float(str(h["earnings"]))) for h in history),
-        creator,
-        today,
-    )
+    revenue = history_mm_revenue(((s.sent_date, s.earnings) for s in history), creator, today)
     before = previous_tier(conn, creator_id, now)
     tier = tier_for_revenue(revenue.amount, before)
     stamp = iso_z(now)

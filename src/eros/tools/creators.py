@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from eros.db.analyze import previous_tier
+from eros.db.analyze import load_history, previous_tier
 from eros.db.creators import resolve_creator
 from eros.db.schema import creator_personas, creators
 from eros.errors import InvalidInput
@@ -17,7 +17,7 @@ from eros.rules.send_types import PageType
 from eros.rules.tiers import TIER_ORDER
 from eros.tools.content import AllowedContentTypes, ContentRankings, allowed_content_types_for, rankings_for
 from eros.tools.env import ToolEnv, in_range, one_of
-from eros.tools.history import analytics, creator_health, creator_mm_revenue, load_history
+from eros.tools.history import analytics, creator_health, creator_mm_revenue
 from eros.tools.volume import HealthSummary, VolumeAssignment, health_summary, volume_assignment
 
 SORT_COLUMNS = ("revenue", "fan_count", "name", "tier")

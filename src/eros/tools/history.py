@@ -1,6 +1,7 @@
 """A creator's mass-message history, read once and summarised (the analytics contract of interfaces.md).
 
 Every history-derived number comes from the sends of the last 90 days before the clock's now;
+the rows are eros.db.analyze's `load_history` (the one reader `eros analyze` uses too) and
 the summaries are pure functions of those rows so profile, volume config and trends agree.
 """
 
@@ -9,78 +10,18 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
-
-from eros.clock import iso_z
-from eros.db.analyze import history_mm_revenue
-from eros.db.schema import mass_messages
+from eros.db.analyze import Send, history_mm_revenue
 from eros.rules.health import HEALTH_WEEKS, SATURATION_WINDOW_DAYS, Health, assess_health
 from eros.rules.tiers import MMRevenue
 
-HISTORY_DAYS = 90
 #: Weekly earnings reported (rolling 7-day weeks ending yesterday), more than health needs.
 WEEKS_REPORTED = 12
 FATIGUE_MAX_GAP_DAYS = 7
 #: MM-revenue confidence as the number the analytics contract carries.
 CONFIDENCE_SCORE = {"high": 0.9, "medium": 0.6, "low": 0.3}
-
-
-@dataclass(frozen=True, slots=True)
-class Send:
-    sent_at: str
-    sent_date: date
-    sent_hour: int
-    send_type: str
-    content_type: str | None
-    price: float | None
-    sent: int
-    viewed: int
-    purchased: int
-    earnings: float
-
-
-def load_history(conn: Connection, creator_id: str, now: datetime, days: int = HISTORY_DAYS) -> list[Send]:
-    """Sends dated on or after `today − days` and sent before now, oldest first (as eros.db.analyze reads)."""
-    m = mass_messages.c
-    rows = conn.execute(
-        select(
-            m.sent_at,
-            m.sent_date,
-            m.sent_hour,
-            m.send_type_key,
-            m.content_type,
-            m.price,
-            m.sent_count,
-            m.viewed_count,
-            m.purchased_count,
-            m.earnings,
-        )
-        .where(
-            m.creator_id == creator_id,
-            m.sent_date >= (now.date() - timedelta(days=days)).isoformat(),
-            m.sent_at < iso_z(now),
-        )
-        .order_by(m.sent_at, m.message_id)
-    ).all()
-    return [
-        Send(
-            r[0],
-            date.fromisoformat(r[1]),
-            int(r[2]),
-            r[3],
-            r[4],
-            r[5],
-            r[6] or 0,
-            r[7] or 0,
-            r[8] or 0,
-            r[9] or 0.0,
-        )
-        for r in rows
-    ]
 
 
 def _ratio(num: float, den: float) -> float:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from eros.db import schedules_repo
+from eros.db.analyze import load_history
 from eros.db.creators import resolve_creator
 from eros.errors import InvalidInput
 from eros.models import ScheduleItem, ScheduleStatus
@@ -22,7 +23,7 @@ from eros.rules.send_types import SEND_TYPES
 from eros.rules.timing import parse_date, parse_time
 from eros.tools.content import avoid_types, vault_types
 from eros.tools.env import ToolEnv, in_range, one_of, strict_date
-from eros.tools.history import creator_health, load_history
+from eros.tools.history import creator_health
 from eros.validation.certificate import schedule_hash, verify
 
 MAX_ITEMS = 400

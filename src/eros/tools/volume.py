@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from eros.clock import iso_z, parse_instant
-from eros.db.analyze import previous_tier
+from eros.db.analyze import Send, load_history, previous_tier
 from eros.db.creators import resolve_creator
 from eros.db.schema import volume_triggers
 from eros.db.triggers_repo import TriggerWrite, upsert_triggers, validation_errors
@@ -28,10 +28,8 @@ from eros.rules.triggers import Compound, compound
 from eros.rules.volume import week_targets
 from eros.tools.env import ToolEnv, one_of, strict_date
 from eros.tools.history import (
-    Send,
     creator_health,
     creator_mm_revenue,
-    load_history,
     sends_in_last,
     weekly_earnings,
     weekly_totals,

@@ -121,46 +121,35 @@ def signals_from_run(result: PipelineResult) -> list[NewSignal]:
         "validation_status": validation.get("status"),
         "quality_score": validation.get("quality_score"),
     }
+
+    def signal(kind: str, code: Any, payload: dict[str, Any]) -> NewSignal:
+        return NewSignal(
+            source="validation",
+            kind=kind,
+            creator_id=result.creator_id,
+            schedule_id=result.schedule_id,
+            code=str(code or "")[:48] or None,
+            payload={**context, **payload},
+        )
+
     found: list[NewSignal] = []
     for violation in validation.get("violations") or []:
         if not isinstance(violation, Mapping):
             continue
         indices = [i for i in violation.get("items") or [] if isinstance(i, int) and 0 <= i < len(items)]
-        found.append(
-            NewSignal(
-                source="validation",
-                kind="violation",
-                creator_id=result.creator_id,
-                schedule_id=result.schedule_id,
-                code=str(violation.get("code") or "")[:48] or None,
-                payload={
-                    **context,
-                    "rule": violation.get("rule") or "",
-                    "message": violation.get("message") or "",
-                    "sends": [_send(i, items[i]) for i in indices],
-                },
-            )
-        )
+        payload = {
+            "rule": violation.get("rule") or "",
+            "message": violation.get("message") or "",
+            "sends": [_send(i, items[i]) for i in indices],
+        }
+        found.append(signal("violation", violation.get("code"), payload))
     for component in validation.get("components") or []:
         if not isinstance(component, Mapping):
             continue
         points, most = component.get("points"), component.get("max_points")
         if isinstance(points, int | float) and isinstance(most, int | float) and points < most:
-            found.append(
-                NewSignal(
-                    source="validation",
-                    kind="score",
-                    creator_id=result.creator_id,
-                    schedule_id=result.schedule_id,
-                    code=str(component.get("name") or "")[:48] or None,
-                    payload={
-                        **context,
-                        "points": points,
-                        "max_points": most,
-                        "reasons": component.get("reasons"),
-                    },
-                )
-            )
+            payload = {"points": points, "max_points": most, "reasons": component.get("reasons")}
+            found.append(signal("score", component.get("name"), payload))
     return found
 
 

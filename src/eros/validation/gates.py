@@ -354,6 +354,40 @@ def _minutes_between(a: datetime, b: datetime) -> float:
     return (b - a).total_seconds() / 60
 
 
+def _too_close(ordered: Sequence[Send], minimum: float) -> list[tuple[Send, Send, float]]:
+    """Consecutive pairs of time-ordered sends less than `minimum` minutes apart, with the minutes."""
+    close = []
+    for earlier, later in pairwise(ordered):
+        assert earlier.at is not None and later.at is not None
+        apart = _minutes_between(earlier.at, later.at)
+        if apart < minimum:
+            close.append((earlier, later, apart))
+    return close
+
+
+def _by_day(sends: Iterable[Send]) -> dict[date, list[Send]]:
+    """Dated sends grouped by day, in the order given, days ascending."""
+    per_day: dict[date, list[Send]] = defaultdict(list)
+    for s in sends:
+        assert s.day is not None
+        per_day[s.day].append(s)
+    return dict(sorted(per_day.items()))
+
+
+def _over_daily_cap(day: date, group: Sequence[Send], cap: int, code: str, what: str) -> list[Violation]:
+    """A violation naming every send of the day when the day holds more than `cap` of them."""
+    if len(group) <= cap:
+        return []
+    return [
+        _violation(
+            code,
+            "daily_cap",
+            f"{len(group)} {what} on {day.isoformat()}; at most {cap} per day.",
+            *(s.index for s in group),
+        )
+    ]
+
+
 def check_timing(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
     """§4 hard timing: dead zone, quarter hours, per-type gap, per-day and per-week caps, 45-min spacing."""
     timed = timed_sends(sends)
@@ -387,54 +421,35 @@ def check_timing(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
     for key, group in sorted(by_type.items()):
         found.extend(_type_gap_and_caps(key, sorted(group, key=lambda s: (s.at, s.index))))
     regular = sorted((s for s in timed if not s.is_followup), key=lambda s: (s.at, s.index))
-    for earlier, later in pairwise(regular):
-        assert earlier.at is not None and later.at is not None
-        apart = _minutes_between(earlier.at, later.at)
-        if apart < MIN_SPACING_MINUTES:
-            found.append(
-                _violation(
-                    TIMING_COLLISION,
-                    "spacing",
-                    f"{_describe(earlier)} and {_describe(later)} are {apart:.0f} minutes apart; "
-                    f"sends must be at least {MIN_SPACING_MINUTES} minutes apart.",
-                    earlier.index,
-                    later.index,
-                )
-            )
+    found.extend(
+        _violation(
+            TIMING_COLLISION,
+            "spacing",
+            f"{_describe(earlier)} and {_describe(later)} are {apart:.0f} minutes apart; "
+            f"sends must be at least {MIN_SPACING_MINUTES} minutes apart.",
+            earlier.index,
+            later.index,
+        )
+        for earlier, later, apart in _too_close(regular, MIN_SPACING_MINUTES)
+    )
     return found
 
 
 def _type_gap_and_caps(key: str, group: list[Send]) -> list[Violation]:
     st = SEND_TYPES[key]
-    found = []
-    for earlier, later in pairwise(group):
-        assert earlier.at is not None and later.at is not None
-        apart = _minutes_between(earlier.at, later.at)
-        if apart < st.gap_minutes:
-            found.append(
-                _violation(
-                    TIMING_COLLISION,
-                    "type_gap",
-                    f"{_describe(earlier)} and {_describe(later)} are {apart:.0f} minutes apart; "
-                    f"two {key} sends need at least {st.gap_minutes // 60} h between them.",
-                    earlier.index,
-                    later.index,
-                )
-            )
-    per_day: dict[date, list[int]] = defaultdict(list)
-    for s in group:
-        assert s.day is not None
-        per_day[s.day].append(s.index)
-    for day, indices in sorted(per_day.items()):
-        if len(indices) > st.max_per_day:
-            found.append(
-                _violation(
-                    TIMING_COLLISION,
-                    "daily_cap",
-                    f"{len(indices)} {key} sends on {day.isoformat()}; at most {st.max_per_day} per day.",
-                    *indices,
-                )
-            )
+    found = [
+        _violation(
+            TIMING_COLLISION,
+            "type_gap",
+            f"{_describe(earlier)} and {_describe(later)} are {apart:.0f} minutes apart; "
+            f"two {key} sends need at least {st.gap_minutes // 60} h between them.",
+            earlier.index,
+            later.index,
+        )
+        for earlier, later, apart in _too_close(group, st.gap_minutes)
+    ]
+    for day, on_day in _by_day(group).items():
+        found.extend(_over_daily_cap(day, on_day, st.max_per_day, TIMING_COLLISION, f"{key} sends"))
     if st.max_per_week is not None and len(group) > st.max_per_week:
         found.append(
             _violation(
@@ -549,35 +564,20 @@ def _followup_item_problems(s: Send, sends: Sequence[Send], moved: set[int]) -> 
 
 def _followup_day_problems(followups: list[Send]) -> list[Violation]:
     found = []
-    per_day: dict[date, list[Send]] = defaultdict(list)
-    for s in followups:
-        assert s.day is not None
-        per_day[s.day].append(s)
-    for day, group in sorted(per_day.items()):
+    for day, group in _by_day(followups).items():
         group.sort(key=lambda s: (s.at, s.index))
-        if len(group) > fu.MAX_PER_DAY:
-            found.append(
-                _violation(
-                    FOLLOWUP_VIOLATION,
-                    "daily_cap",
-                    f"{len(group)} follow-ups on {day.isoformat()}; at most {fu.MAX_PER_DAY} per day.",
-                    *(s.index for s in group),
-                )
+        found.extend(_over_daily_cap(day, group, fu.MAX_PER_DAY, FOLLOWUP_VIOLATION, "follow-ups"))
+        found.extend(
+            _violation(
+                FOLLOWUP_VIOLATION,
+                "spacing",
+                f"Follow-ups {earlier.index} and {later.index} on {day.isoformat()} are {apart:.0f} "
+                f"minutes apart; at least {fu.MIN_MINUTES_APART} are required.",
+                earlier.index,
+                later.index,
             )
-        for earlier, later in pairwise(group):
-            assert earlier.at is not None and later.at is not None
-            apart = _minutes_between(earlier.at, later.at)
-            if apart < fu.MIN_MINUTES_APART:
-                found.append(
-                    _violation(
-                        FOLLOWUP_VIOLATION,
-                        "spacing",
-                        f"Follow-ups {earlier.index} and {later.index} on {day.isoformat()} are {apart:.0f} "
-                        f"minutes apart; at least {fu.MIN_MINUTES_APART} are required.",
-                        earlier.index,
-                        later.index,
-                    )
-                )
+            for earlier, later, apart in _too_close(group, fu.MIN_MINUTES_APART)
+        )
         captions: dict[object, list[int]] = defaultdict(list)
         for s in group:
             caption = s.item.caption_id if s.item.caption_id is not None else s.item.caption_text

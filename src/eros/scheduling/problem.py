@@ -25,11 +25,11 @@ from eros.rules.send_types import (
     MIN_DISTINCT_BY_CATEGORY,
     MIN_DISTINCT_RETENTION_PAID,
     MIN_DISTINCT_TYPES,
+    SEND_TYPES,
     Category,
     PageType,
     SendType,
     schedulable_types,
-    send_types_for_page,
 )
 from eros.rules.timing import (
     DEAD_ZONE_END_HOUR,
@@ -215,13 +215,7 @@ def feedback_actions(feedback: Sequence[Violation], context: CreatorContext) -> 
         if violation.code in ("VAULT_VIOLATION", "AVOID_TIER_VIOLATION"):
             banned_content |= words & known_content
         elif violation.code in ("PAGE_TYPE_VIOLATION", "FLYER_REQUIREMENT_VIOLATION", "PRICE_OUT_OF_BOUNDS"):
-            banned_types |= {
-                w
-                for w in words
-                if w
-                in {st.key for st in send_types_for_page("paid")}
-                | {st.key for st in send_types_for_page("free")}
-            }
+            banned_types |= words & SEND_TYPES.keys()
         elif violation.code == "FOLLOWUP_VIOLATION":
             no_followups = True
         elif violation.code == "TIMING_COLLISION":

@@ -13,6 +13,7 @@ from eros.rules.followups import MAX_PER_DAY
 from eros.rules.send_types import FOLLOWUP_KEY, FOLLOWUP_PARENTS, SEND_TYPES, Category
 from eros.rules.timing import parse_time
 from eros.scheduling import PlannedWeek, plan_week
+from eros.scheduling.problem import feedback_actions
 from eros.validation.gates import evaluate_gates, facts_from_context
 
 from .conftest import AVOID, STAR_HOUR, TEST_TIME_LIMIT_S, make_context, volume_days
@@ -122,6 +123,14 @@ def test_feedback_naming_a_content_type_bans_it() -> None:
     second = plan_week(context, revision=1, feedback=[complaint], time_limit_s=TEST_TIME_LIMIT_S)
     assert used not in {i.content_type for i in second.items}
     assert evaluate_gates(second.items, facts_from_context(context)) == []
+
+
+def test_feedback_naming_a_send_type_bans_that_type_only() -> None:
+    context = make_context("LITE", "paid", creator_id="feedback")
+    complaint = Violation(
+        code="PAGE_TYPE_VIOLATION", message="item 2: ppv_wall and ppv_followup on this page", items=[2]
+    )
+    assert feedback_actions([complaint], context).banned_types == frozenset({"ppv_wall"})
 
 
 def test_feedback_on_follow_ups_drops_them_and_diversity_feedback_adds_a_type() -> None:

@@ -172,8 +172,8 @@ PHASES: tuple[Phase, ...] = (
         success=_LIVE_SUCCESS,
         rollback_triggers=(
             _c("hard_gate_violations", ">", 0),
-            _c("success_rate", "<", 0.90),
-            _c("quality_min", "<", 70.0),
+            _c("success_rate", "<", DEFAULT_SLO.phase_abort_success_below),
+            _c("quality_min", "<", DEFAULT_SLO.phase_abort_quality_below),
         ),
         plan_reference="Phase 1: Canary (Week 2)",
     ),
@@ -188,7 +188,7 @@ PHASES: tuple[Phase, ...] = (
         success=(_c("min_creator_success_rate", ">=", DEFAULT_SLO.target_success_rate), *_LIVE_SUCCESS[1:]),
         rollback_triggers=(
             _c("hard_gate_violations", ">", 0),
-            _c("min_creator_success_rate", "<", 0.90),
+            _c("min_creator_success_rate", "<", DEFAULT_SLO.phase_abort_success_below),
             _c("quality_regression", ">", 10.0),
         ),
         plan_reference="Phase 2: Early Adopters (Week 3)",

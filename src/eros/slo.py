@@ -70,6 +70,9 @@ class SLOConfig:
     target_quality_avg: float = 80.0  # quality score avg >= 80
     target_execution_s: float = 90.0  # Final Validation: execution time < 90 s
     target_mcp_calls: float = 10.0  # Final Validation: MCP calls ~10
+    # Rollout plan "Rollback Triggers" of Phase 1 (canary) and Phase 2 (early adopters).
+    phase_abort_success_below: float = 0.90  # success rate < 90 % (for any creator in phase 2)
+    phase_abort_quality_below: float = 70.0  # phase 1: quality score < 70
 
     # Health and alerts look at the runs of the last hour (status window).
     status_window: timedelta = timedelta(hours=1)

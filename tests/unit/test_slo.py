@@ -47,6 +47,7 @@ def test_seed_thresholds() -> None:
     assert (slo.rollback_quality_below, slo.rollback_quality_runs) == (70.0, 10)
     assert (slo.target_success_rate, slo.target_p95_latency_s, slo.target_quality_avg) == (0.95, 120.0, 80.0)
     assert (slo.target_execution_s, slo.target_mcp_calls) == (90.0, 10.0)
+    assert (slo.phase_abort_success_below, slo.phase_abort_quality_below) == (0.90, 70.0)
     assert [d.severity for d in ALERT_DEFINITIONS.values()][:6] == [
         Severity.WARNING,
         Severity.CRITICAL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from hypothesis import given, settings
@@ -20,6 +21,13 @@ def codes(violations: list[Violation]) -> set[str]:
 
 def rules(violations: list[Violation]) -> set[str]:
     return {v.rule for v in violations}
+
+
+def _draw_index(
+    data: st.DataObject, items: list[ScheduleItem], which: Callable[[ScheduleItem], object]
+) -> int:
+    """Hypothesis picks the position of one item `which` accepts."""
+    return data.draw(st.sampled_from([i for i, it in enumerate(items) if which(it)]))
 
 
 def _shift(item: ScheduleItem, minutes: int) -> str:
@@ -457,7 +465,7 @@ def test_mutation_duplicating_a_type_past_its_cap(week, day):
 @given(data=st.data())
 def test_mutation_to_avoid_content(week, data):
     items = week.items()
-    index = data.draw(st.sampled_from([i for i, it in enumerate(items) if it.content_type]))
+    index = _draw_index(data, items, lambda it: it.content_type)
     found = g.evaluate_gates(week.replace(items, index, content_type="feet"), week.facts())
     assert codes(found) == {g.AVOID_TIER_VIOLATION} and found[0].items == [index]
 
@@ -466,7 +474,7 @@ def test_mutation_to_avoid_content(week, data):
 @given(data=st.data())
 def test_mutation_to_content_outside_the_vault(week, data):
     items = week.items()
-    index = data.draw(st.sampled_from([i for i, it in enumerate(items) if it.content_type]))
+    index = _draw_index(data, items, lambda it: it.content_type)
     name = data.draw(
         st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
             lambda n: n not in week.facts().vault_types
@@ -480,9 +488,7 @@ def test_mutation_to_content_outside_the_vault(week, data):
 @given(data=st.data())
 def test_mutation_dropping_a_flyer_flag(week, data):
     items = week.items()
-    index = data.draw(
-        st.sampled_from([i for i, it in enumerate(items) if SEND_TYPES[it.send_type_key].requires_flyer])
-    )
+    index = _draw_index(data, items, lambda it: SEND_TYPES[it.send_type_key].requires_flyer)
     found = g.evaluate_gates(week.replace(items, index, flyer_required=0), week.facts())
     assert codes(found) == {g.FLYER_REQUIREMENT_VIOLATION} and found[0].items == [index]
 
@@ -491,9 +497,7 @@ def test_mutation_dropping_a_flyer_flag(week, data):
 @given(data=st.data())
 def test_mutation_pricing_out_of_bounds(week, data):
     items = week.items()
-    index = data.draw(
-        st.sampled_from([i for i, it in enumerate(items) if SEND_TYPES[it.send_type_key].requires_price])
-    )
+    index = _draw_index(data, items, lambda it: SEND_TYPES[it.send_type_key].requires_price)
     price = data.draw(
         st.sampled_from([4.99, 50.01])
         | st.floats(0.01, 4.99)
@@ -507,9 +511,7 @@ def test_mutation_pricing_out_of_bounds(week, data):
 @given(data=st.data())
 def test_mutation_followup_delay(week, data):
     items = week.items()
-    index = data.draw(
-        st.sampled_from([i for i, it in enumerate(items) if it.send_type_key == "ppv_followup"])
-    )
+    index = _draw_index(data, items, lambda it: it.send_type_key == "ppv_followup")
     delay = data.draw(st.sampled_from([14, 46]) | st.integers(1, 14) | st.integers(46, 59))
     parent = items[items[index].parent_item_index or 0]
     moved = week.replace(items, index, scheduled_time=_shift(parent, delay), delay_minutes=delay)

@@ -271,12 +271,14 @@ class StdioClient(ErosClient):
             f"{exc.__class__.__name__}",
         )
 
+    def _one_shot(self) -> StdioClient:
+        """A client for one request outside `async with`: the same server command, its own process."""
+        return StdioClient(self.params.command, self.params.args, self.params.env, None, self.timeout_s)
+
     async def _call(self, name: str, arguments: ToolArgs) -> ToolResult:
         if self._client is not None:
             return await self._call_on(self._client, name, arguments)
-        async with StdioClient(
-            self.params.command, self.params.args, self.params.env, None, self.timeout_s
-        ) as one:
+        async with self._one_shot() as one:
             assert one._client is not None
             return await one._call_on(one._client, name, arguments)
 
@@ -289,9 +291,7 @@ class StdioClient(ErosClient):
 
     async def list_tools(self) -> list[dict[str, Any]]:
         if self._client is None:
-            async with StdioClient(
-                self.params.command, self.params.args, self.params.env, None, self.timeout_s
-            ) as one:
+            async with self._one_shot() as one:
                 return await one.list_tools()
         try:
             listed = await self._client.list_tools()

@@ -7,6 +7,7 @@ from `eros.rules`; section numbers below refer to `reference/legacy-pipeline.md`
 
 from __future__ import annotations
 
+from eros.rules.send_types import MIN_DISTINCT_TYPES
 from eros.rules.timing import DEAD_ZONE_END_HOUR, DEAD_ZONE_START_HOUR
 
 # --- Phase 1: preflight blocking checks (§1.1 Ph 0) -----------------------------------
@@ -86,7 +87,7 @@ SATURATED_WEIGHTS = {"revenue_focus": 0.1, "engagement_burst": 0.3}
 OPPORTUNITY_WEIGHTS = {"revenue_focus": 0.3, "engagement_burst": 0.1}
 HIGH_SCORE = 70.0
 #: Diversity the allocator aims for: one type above the gate so one lost send cannot fail it.
-TARGET_DISTINCT_TOTAL = 11
+TARGET_DISTINCT_TOTAL = MIN_DISTINCT_TYPES + 1
 
 # --- Phase 5: caption matcher (§2.6.1) ----------------------------------------------
 CAPTION_WEIGHTS: dict[str, float] = {

@@ -33,6 +33,7 @@ class ErosCollector(Collector):
         self.monitor = monitor
 
     def collect(self) -> Iterator[Metric]:
+        from eros.monitoring import classify_health
         from eros.router import load_flag_values
 
         monitor = self.monitor
@@ -65,7 +66,7 @@ class ErosCollector(Collector):
         for pipeline in PIPELINES:
             stats = monitor.stats(pipeline)
             window_runs.add_metric([pipeline], stats.runs)
-            health.add_metric([pipeline], HEALTH_VALUE[monitor.check_health(pipeline)])
+            health.add_metric([pipeline], HEALTH_VALUE[classify_health(stats, monitor.slo)])
             in_flight.add_metric([pipeline], monitor.in_flight(pipeline))
             if stats.success_rate is not None:
                 success.add_metric([pipeline], stats.success_rate)

@@ -113,6 +113,7 @@ def test_check_rolls_back_on_a_trigger_and_status_and_metrics_show_it(
     assert 'eros_rollback_state{state="disabled"} 1.0' in text
     assert 'eros_pipeline_runs_total{outcome="failure",pipeline="v5",shadow="false"} 5.0' in text
     assert 'eros_alerts_open{code="V5_AUTO_ROLLBACK"} 1.0' in text
+    assert 'eros_pipeline_health{pipeline="v5"} 2.0' in text  # unhealthy, as `status` says
 
 
 def test_run_routes_each_creator_through_the_real_pipelines(

@@ -24,7 +24,7 @@ from eros.rules.health import STALE_AFTER_DAYS, Health, HealthStatus, volume_adj
 from eros.rules.send_types import Category
 from eros.rules.tiers import TIER_ORDER, MMRevenue, Tier, tier_for_revenue, tier_spec
 from eros.rules.timing import DEFAULT_TIMEZONE, prime_windows
-from eros.rules.triggers import Compound, compound
+from eros.rules.triggers import MULTIPLIER_MAX, MULTIPLIER_MIN, Compound, compound, multiplier_in_bounds
 from eros.rules.volume import week_targets
 from eros.tools.env import ToolEnv, one_of, strict_date
 from eros.tools.history import (
@@ -244,9 +244,10 @@ def _load(env: ToolEnv, creator_id: str) -> tuple[dict[str, Any], list[Send], li
     with env.read() as conn:
         creator = dict(resolve_creator(conn, creator_id))
         cid = creator["creator_id"]
-        sends = load_history(conn, cid, env.now())
-        triggers = active_trigger_rows(conn, cid, env.now())
-        previous = previous_tier(conn, cid, env.now())
+        now = env.now()
+        sends = load_history(conn, cid, now)
+        triggers = active_trigger_rows(conn, cid, now)
+        previous = previous_tier(conn, cid, now)
     return creator, sends, triggers, previous
 
 
@@ -268,9 +269,10 @@ def get_volume_config(
         raise InvalidInput(
             f"tier_override {tier_override!r} is not one of {', '.join(TIER_ORDER)}", code="INVALID_TIER"
         )
-    if trigger_multiplier_override is not None and not 0.5 <= trigger_multiplier_override <= 2.0:
+    if trigger_multiplier_override is not None and not multiplier_in_bounds(trigger_multiplier_override):
         raise InvalidInput(
-            "trigger_multiplier_override must be between 0.50 and 2.00", code="INVALID_MULTIPLIER"
+            f"trigger_multiplier_override must be between {MULTIPLIER_MIN:.2f} and {MULTIPLIER_MAX:.2f}",
+            code="INVALID_MULTIPLIER",
         )
     statuses = tuple(s.value.lower() for s in HealthStatus)
     status_override = one_of(health_status_override, statuses, "health_status_override", "INVALID_HEALTH")

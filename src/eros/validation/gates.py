@@ -159,6 +159,11 @@ class Send:
     def is_followup(self) -> bool:
         return self.item.send_type_key == FOLLOWUP_KEY
 
+    @property
+    def caption(self) -> int | str | None:
+        """What makes two sends share a caption: its id, else its text."""
+        return self.item.caption_id if self.item.caption_id is not None else self.item.caption_text
+
 
 Gate = Callable[[Sequence[Send], GateFacts], list[Violation]]
 
@@ -578,11 +583,10 @@ def _followup_day_problems(followups: list[Send]) -> list[Violation]:
             )
             for earlier, later, apart in _too_close(group, fu.MIN_MINUTES_APART)
         )
-        captions: dict[object, list[int]] = defaultdict(list)
+        captions: dict[int | str, list[int]] = defaultdict(list)
         for s in group:
-            caption = s.item.caption_id if s.item.caption_id is not None else s.item.caption_text
-            if caption is not None:
-                captions[caption].append(s.index)
+            if s.caption is not None:
+                captions[s.caption].append(s.index)
         for indices in captions.values():
             if len(indices) > 1:
                 found.append(

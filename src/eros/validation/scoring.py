@@ -245,11 +245,7 @@ def score_content(sends: Sequence[Send], facts: ScoringFacts) -> ScoreComponent:
 
 def score_captions(sends: Sequence[Send], facts: ScoringFacts) -> ScoreComponent:
     """No caption twice in a week, and fresh captions (never or ≥ 90 days ago used by this creator)."""
-    keys = [
-        s.item.caption_id if s.item.caption_id is not None else s.item.caption_text
-        for s in sends
-        if s.item.caption_id is not None or s.item.caption_text
-    ]
+    keys = [caption for caption in (s.caption for s in sends) if caption is not None and caption != ""]
     if not keys:
         return _component(
             "caption_quality", 0.5, ["no item names a caption: freshness and uniqueness unknown"]

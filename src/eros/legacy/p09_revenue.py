@@ -14,24 +14,23 @@ from typing import Any
 from eros.legacy.state import Assembled, Priced
 from eros.models import CreatorContext, ScheduleItem
 from eros.rules.pricing import PriceInputs, adjustments, base_price, optimisation_allowed, price
+from eros.rules.rankings import SIGNAL_WINDOW_DAYS
 from eros.rules.send_types import BUNDLE_TYPES, get_send_type
 from eros.rules.timing import parse_date, parse_time
 from eros.scheduling.revenue_model import RevenueModel, fit
-
-#: Rankings look back 30 days: a content type without sends there is unused for ≥ 14 days.
-SCARCE_DAYS = 30
 
 
 def days_since_content(
     context: CreatorContext, content_type: str | None, last_used: dict[str, date], day: date
 ) -> int | None:
-    """Days since the content type went out: this week's earlier send, else the rankings' 30 days."""
+    """Days since the content type went out: this week's earlier send, else the rankings' window
+    (a type without sends in its 30 days has been unused at least that long)."""
     if content_type is None:
         return 0
     if content_type in last_used:
         return (day - last_used[content_type]).days
     sends = next((r.sends_30d for r in context.rankings if r.content_type == content_type), 0)
-    return 0 if sends else SCARCE_DAYS
+    return 0 if sends else SIGNAL_WINDOW_DAYS
 
 
 def optimise(context: CreatorContext, assembled: Assembled, model: RevenueModel | None = None) -> Priced:

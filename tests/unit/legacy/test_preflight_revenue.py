@@ -13,6 +13,7 @@ from eros.legacy import p01_preflight, p09_revenue
 from eros.legacy.state import Assembled
 from eros.models import CaptionOption, CreatorContext, ScheduleItem
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
+from eros.rules.rankings import SIGNAL_WINDOW_DAYS
 
 
 def test_usable_types_are_the_vault_minus_avoid() -> None:
@@ -125,6 +126,6 @@ def test_scarcity_reads_this_week_then_the_rankings(make_context: Callable[..., 
     context = make_context()
     monday = date(2026, 1, 5)
     assert p09_revenue.days_since_content(context, "solo", {}, monday) == 0  # 12 sends in 30 days
-    assert p09_revenue.days_since_content(context, "unranked", {}, monday) == p09_revenue.SCARCE_DAYS
+    assert p09_revenue.days_since_content(context, "unranked", {}, monday) == SIGNAL_WINDOW_DAYS == 30
     assert p09_revenue.days_since_content(context, "solo", {"solo": date(2026, 1, 1)}, monday) == 4
     assert p09_revenue.days_since_content(context, None, {}, monday) == 0

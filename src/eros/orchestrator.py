@@ -238,15 +238,8 @@ def build_v5_runner(container: Container) -> EROSOrchestrator:
     """The orchestrator (a PipelineRunner) wired to the configured client, key, clock and learnings."""
     from eros.clients import connect_client
 
-    client = connect_client(container)
-    task_tool = ProductionTaskTool(
-        client=client,
-        signing_key=container.signing_key,
-        clock=container.clock,
-    )
     return EROSOrchestrator(
-        client,
-        task_tool,
+        connect_client(container),
         clock=container.clock,
         signing_key=container.signing_key,
         learnings_path=container.settings.learnings_path,

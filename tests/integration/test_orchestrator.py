@@ -80,9 +80,9 @@ async def test_metrics_name_every_phase_with_the_runbook_shape(sample_db: Engine
     result = await _orchestrator(client, clock).generate_schedule("alexia", WEEK)
     assert tuple(result.metrics) == PHASES
     for phase, metrics in result.metrics.items():
-        assert metrics.get("phase") == phase
-        assert metrics.get("duration_ms", 0) >= 0
-        assert metrics.get("status") in {"ok", "degraded"}
+        assert metrics["phase"] == phase
+        assert metrics["duration_ms"] >= 0
+        assert metrics["status"] in {"ok", "degraded"}
     per_phase = sum(result.metrics[p]["mcp_calls"] for p in PHASES[:-1])
     assert per_phase == result.metrics["total"]["mcp_calls"] == client.calls
     assert result.metrics["preflight"]["mcp_calls"] <= 4

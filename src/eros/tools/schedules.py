@@ -119,7 +119,9 @@ def _single_item_problems(item: dict[str, Any], week_start: date, week_end: date
     except ValueError:
         problems.append(f"scheduled_time {item['scheduled_time']!r} is not a real HH:MM time")
     if str(item["send_type_key"]) not in SEND_TYPES:
-        problems.append(f"send_type_key {item['send_type_key']!r} is not one of the 22 send types")
+        problems.append(
+            f"send_type_key {item['send_type_key']!r} is not one of the {len(SEND_TYPES)} send types"
+        )
     price = item.get("price")
     if price is not None:
         if isinstance(price, bool) or not isinstance(price, int | float):

@@ -44,11 +44,12 @@ alerts_app = typer.Typer(
 metrics_app = typer.Typer(help="Prometheus metrics from the database.")
 
 
-def _default_actor() -> str:
+def acting_user(by: str | None) -> str:
+    """Who a change is recorded against: `--by`, else the login name, else "operator"."""
     import getpass
 
     try:
-        return getpass.getuser()
+        return by or getpass.getuser()
     except (KeyError, OSError):
         return "operator"
 
@@ -119,7 +120,7 @@ def flags_set(
     container = bootstrap()
     name = flag_key(key)
     text = normalise_flag_value(name, value)
-    actor = by or _default_actor()
+    actor = acting_user(by)
     with container.engine.begin() as conn:
         old = ops_repo.set_flag_override(
             conn, name, text, actor=actor, at=iso_z(container.clock.now()), reason=reason
@@ -132,7 +133,7 @@ def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: R
     """Remove an override: the environment, then the seed default, applies again."""
     container = bootstrap()
     name = flag_key(key)
-    actor = by or _default_actor()
+    actor = acting_user(by)
     with container.engine.begin() as conn:
         old = ops_repo.delete_flag_override(
             conn, name, actor=actor, at=iso_z(container.clock.now()), reason=reason
@@ -354,7 +355,7 @@ def rollback(
     if ctx.invoked_subcommand is not None:
         return
     controller = RollbackController(bootstrap())
-    result = asyncio.run(controller.execute_rollback(reason, initiator=by or _default_actor()))
+    result = asyncio.run(controller.execute_rollback(reason, initiator=acting_user(by)))
     _print_rollback(result)
 
 
@@ -393,7 +394,7 @@ def restore(confirm: ConfirmOpt = "", by: ByOpt = "", reason: ReasonOpt = None) 
     """Re-enable v5 after a rollback (runbook §7): needs --confirm RESTORE_V5_CONFIRMED."""
     controller = RollbackController(bootstrap())
     result = asyncio.run(
-        controller.restore_v5(confirm, initiator=by or _default_actor(), reason=reason or "v5 restored")
+        controller.restore_v5(confirm, initiator=acting_user(by), reason=reason or "v5 restored")
     )
     _print_rollback(result)
 

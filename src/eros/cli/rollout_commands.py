@@ -20,7 +20,7 @@ from rich.table import Table
 
 from eros.bootstrap import bootstrap
 from eros.cli.generate_commands import quiet_logging
-from eros.cli.ops_commands import _default_actor
+from eros.cli.ops_commands import acting_user
 from eros.comparator import shadow_report
 from eros.rollout import RolloutManager, RolloutStatus, Transition
 from eros.rollout_phases import METRIC_DESCRIPTIONS, PHASES
@@ -224,7 +224,7 @@ def advance_command(
 ) -> None:
     """Move to the next phase when the current one passed (refused with every reason otherwise)."""
     manager = RolloutManager(bootstrap())
-    _print_transition(manager.advance(actor=by or _default_actor(), reason=reason, force=force))
+    _print_transition(manager.advance(actor=acting_user(by), reason=reason, force=force))
 
 
 @rollout_app.command("hold")
@@ -233,7 +233,7 @@ def hold_command(
     by: ByOpt = None,
 ) -> None:
     """Record a deliberate hold in the current phase."""
-    transition = RolloutManager(bootstrap()).hold(reason, actor=by or _default_actor())
+    transition = RolloutManager(bootstrap()).hold(reason, actor=acting_user(by))
     console.print(f"held in phase {transition.to_phase}: {reason}")
 
 
@@ -244,7 +244,7 @@ def abort_command(
     by: ByOpt = None,
 ) -> None:
     """Leave the phase for an earlier one (shadow by default) and set its flags."""
-    _print_transition(RolloutManager(bootstrap()).abort(reason, actor=by or _default_actor(), to_phase=to))
+    _print_transition(RolloutManager(bootstrap()).abort(reason, actor=acting_user(by), to_phase=to))
 
 
 @rollout_app.command("report")

@@ -30,6 +30,7 @@ from eros.pipeline import PipelineResult, PipelineRunner
 from eros.ports import ToolClient
 from eros.preflight import client_session, parse_week_start
 from eros.rules.calendar import next_monday
+from eros.rules.timing import DEFAULT_TIMEZONE
 
 console = Console()
 err_console = Console(stderr=True)
@@ -253,7 +254,7 @@ async def _load(
     client = connect_client(container)
     async with client_session(client):
         schedule = await _saved_schedule(client, target, week)
-        zone = "America/New_York"
+        zone = DEFAULT_TIMEZONE
         if timezone:
             profile = await client.call_tool(
                 "get_creator_profile",

@@ -83,8 +83,11 @@ def test_json_output_names_status_components_and_two_validation_calls(cli_env, t
 
 def test_generate_json_shape_needs_no_options(cli_env, tmp_path, planned):
     document = {"creator_id": "alexia", "week_start": WEEK, "schedule": {"items": planned}, "success": True}
-    result = _run("validate", _write(tmp_path, document))
+    result = _run("validate", _write(tmp_path, document), "--json")
     assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["week_start"] == WEEK and answer["items"] == len(planned) > 0
+    assert answer["status"] == "APPROVED"
 
 
 def test_every_violation_is_listed_with_code_and_item_and_exit_1(cli_env, tmp_path, planned):

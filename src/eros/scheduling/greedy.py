@@ -18,7 +18,6 @@ from eros.rules.send_types import FOLLOWUP_PARENTS, SEND_TYPES, Category
 from eros.scheduling.problem import (
     FOLLOWUP_PARENT_SPACING_MINUTES,
     QUARTER,
-    SHORTFALL_WEIGHT,
     Placement,
     Problem,
     Slot,
@@ -174,12 +173,6 @@ def solve(problem: Problem) -> tuple[tuple[Placement, ...], float, float]:
     return placements, objective(problem, placements), upper_bound(problem)
 
 
-def _penalty_unit(problem: Problem) -> int:
-    return SHORTFALL_WEIGHT * max(
-        [max(v) for v in problem.value.values()] + [max(problem.followup_value, default=0), 1]
-    )
-
-
 def objective(problem: Problem, placements: Iterable[Placement]) -> float:
     """The CP model's objective for a set of placements: value − shortfall penalty − content fatigue."""
     total = 0
@@ -195,7 +188,7 @@ def objective(problem: Problem, placements: Iterable[Placement]) -> float:
             counts[slot.day, Category.RETENTION] += 1
     short = sum(max(0, problem.targets[d][c] - counts[d, c]) for d in range(7) for c in Category)
     fatigue = problem.media_loss[min(media, len(problem.media_loss) - 1)]
-    return float(total - _penalty_unit(problem) * short - fatigue)
+    return float(total - problem.shortfall_penalty * short - fatigue)
 
 
 def upper_bound(problem: Problem) -> float:

@@ -24,7 +24,6 @@ from eros.rules.send_types import FOLLOWUP_PARENTS, Category
 from eros.scheduling.problem import (
     FOLLOWUP_PARENT_SPACING_MINUTES,
     QUARTER,
-    SHORTFALL_WEIGHT,
     Placement,
     Problem,
 )
@@ -151,12 +150,11 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
             if loss[k + 1] > loss[k]:
                 m.add(fatigue >= loss[k] + (loss[k + 1] - loss[k]) * (count - k))
 
-    top = max([max(v) for v in problem.value.values()] + [max(problem.followup_value, default=0), 1])
     variables = [x[st.key, s.index] for st in problem.types for s in slots] + list(f.values())
     weights = [problem.value[st.key][s.index] for st in problem.types for s in slots]
     weights += [problem.followup_value[i] for i in f]
     variables += [*shortfalls, fatigue]
-    weights += [-SHORTFALL_WEIGHT * top] * len(shortfalls) + [-1]
+    weights += [-problem.shortfall_penalty] * len(shortfalls) + [-1]
     m.maximize(Weighted(variables, weights))
 
     solver = cp_model.CpSolver()

@@ -142,6 +142,12 @@ class Problem:
     def type_keys(self) -> tuple[str, ...]:
         return tuple(st.key for st in self.types)
 
+    @property
+    def shortfall_penalty(self) -> int:
+        """Objective cost of one send short of a daily category target: more than any send earns."""
+        top = max([max(v) for v in self.value.values()] + [max(self.followup_value, default=0), 1])
+        return SHORTFALL_WEIGHT * top
+
 
 def _exists(day: date, minute: int, tz: ZoneInfo) -> bool:
     """False for wall-clock times a DST change skips (they would not be real local times)."""

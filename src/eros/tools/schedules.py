@@ -85,14 +85,27 @@ class ScheduleList(BaseModel):
     fetched_at: str
 
 
-def item_problems(items: list[Any], week_start: date) -> list[str]:
-    """Every problem of every item, as `item[i]: …` (DOMAIN §11.2); empty when the items may be saved."""
+def parse_items(items: list[Any], week_start: date) -> list[ScheduleItem]:
+    """The items as ScheduleItems, or InvalidInput listing every problem of every item as `item[i]: …`
+    (DOMAIN §11.2)."""
     if not items:
-        return ["items list is empty"]
-    if len(items) > MAX_ITEMS:
-        return [f"at most {MAX_ITEMS} items per schedule, got {len(items)}"]
+        problems = ["items list is empty"]
+    elif len(items) > MAX_ITEMS:
+        problems = [f"at most {MAX_ITEMS} items per schedule, got {len(items)}"]
+    else:
+        problems, parsed = _parse_each(items, week_start)
+        if not problems:
+            return parsed
+    raise InvalidInput(
+        f"{len(problems)} problem(s) with the items: " + "; ".join(problems[:20]),
+        details={"validation_errors": problems},
+    )
+
+
+def _parse_each(items: list[Any], week_start: date) -> tuple[list[str], list[ScheduleItem]]:
     week_end = week_start + timedelta(days=6)
     problems: list[str] = []
+    parsed: list[ScheduleItem] = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             problems.append(f"item[{i}]: must be an object, got {type(item).__name__}")
@@ -101,8 +114,16 @@ def item_problems(items: list[Any], week_start: date) -> list[str]:
         if missing:
             problems.append(f"item[{i}]: missing {', '.join(missing)}")
             continue
-        problems.extend(f"item[{i}]: {p}" for p in _single_item_problems(item, week_start, week_end))
-    return problems
+        found = _single_item_problems(item, week_start, week_end)
+        if not found:
+            try:
+                parsed.append(ScheduleItem.model_validate(item))
+            except ValidationError as exc:
+                found = [
+                    f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+                ]
+        problems.extend(f"item[{i}]: {p}" for p in found)
+    return problems, parsed
 
 
 def _single_item_problems(item: dict[str, Any], week_start: date, week_end: date) -> list[str]:
@@ -131,13 +152,6 @@ def _single_item_problems(item: dict[str, Any], week_start: date, week_end: date
     flyer = item.get("flyer_required", 0)
     if isinstance(flyer, bool) or flyer not in (0, 1):
         problems.append(f"flyer_required must be 0 or 1, got {flyer!r}")
-    if not problems:
-        try:
-            ScheduleItem.model_validate(item)
-        except ValidationError as exc:
-            problems.extend(
-                f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
     return problems
 
 
@@ -158,14 +172,8 @@ def save_schedule(
     start = strict_date(week_start)
     with env.read() as conn:
         creator = dict(resolve_creator(conn, creator_id))
-    problems = item_problems(items, start)
-    if problems:
-        raise InvalidInput(
-            f"{len(problems)} problem(s) with the items: " + "; ".join(problems[:20]),
-            details={"validation_errors": problems},
-        )
+    parsed = parse_items(items, start)
     cid = creator["creator_id"]
-    parsed = [ScheduleItem.model_validate(item) for item in items]
     digest = schedule_hash(parsed)
     now = env.now()
     with env.engine.begin() as conn:
@@ -188,7 +196,7 @@ def save_schedule(
             schedules_repo.ScheduleWrite(
                 creator_id=cid,
                 week_start=start,
-                items=[item for item in items if isinstance(item, dict)],
+                items=items,
                 status=status,
                 schedule_hash=digest,
                 certificate=validation_certificate,

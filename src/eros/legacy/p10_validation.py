@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from eros.clock import Clock
 from eros.legacy.state import Gate
 from eros.models import CreatorContext, ScheduleItem, ValidationStatus
+from eros.pipeline import PipelineResult
 from eros.ports import ToolClient
 from eros.validation.validator import ScheduleValidator
 
@@ -45,3 +46,20 @@ async def validate_and_save(
         },
     )
     return Gate(validation=validation, saved=saved)
+
+
+def record(result: PipelineResult, gate: Gate) -> bool:
+    """The gate's verdict and save on a run's result (its `schedule` already set); True if REJECTED.
+
+    Shared by the built-in pipeline and the plug-in runner, which both end at this gate.
+    """
+    validation = gate.validation
+    result.validation_status = validation.status.value
+    result.quality_score = validation.quality_score
+    result.hard_gate_violations = len(validation.violations)
+    result.validation = validation.model_dump(mode="json")
+    if gate.saved is not None:
+        result.schedule_id = gate.saved.get("schedule_id")
+        if result.schedule is not None:
+            result.schedule["saved_status"] = gate.saved.get("status")
+    return validation.status is ValidationStatus.REJECTED

@@ -26,7 +26,6 @@ from eros.legacy import (
     p10_validation,
 )
 from eros.legacy.state import seeded_rng
-from eros.models import ValidationStatus
 from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
 from eros.preflight import parse_week_start
@@ -173,14 +172,9 @@ class LegacyPipeline(HoldsClientSession):
                 validation_status=gate.validation.status.value, saved_status=(gate.saved or {}).get("status")
             )
 
-        validation = gate.validation
         items = [item.model_dump(mode="json", exclude_none=True) for item in priced.items]
-        result.validation_status = validation.status.value
-        result.quality_score = validation.quality_score
         result.total_items = len(items)
-        result.hard_gate_violations = len(validation.violations)
         result.expected_revenue = priced.expected_revenue
-        result.validation = validation.model_dump(mode="json")
         result.schedule = {
             "creator_id": context.creator_id,
             "page_name": context.page_name,
@@ -193,12 +187,12 @@ class LegacyPipeline(HoldsClientSession):
             "strategy_metadata": dict(allocation.strategies),
             "warnings": [*pre.warnings, *captioned.warnings, *assembled.warnings],
         }
+        rejected = p10_validation.record(result, gate)
         if gate.saved is not None:
-            result.schedule_id = gate.saved.get("schedule_id")
-            result.schedule["saved_status"] = gate.saved.get("status")
             result.schedule["revision"] = gate.saved.get("revision")
-        if validation.status is ValidationStatus.REJECTED:
-            codes = ", ".join(sorted({v.code for v in validation.violations}))
-            result.errors.append(f"validation: REJECTED ({len(validation.violations)} violations: {codes})")
+        if rejected:
+            violations = gate.validation.violations
+            codes = ", ".join(sorted({v.code for v in violations}))
+            result.errors.append(f"validation: REJECTED ({len(violations)} violations: {codes})")
             return
         result.success = True

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from eros.clock import Clock
 from eros.errors import ConfigError, ErosError
 from eros.legacy import p10_validation
-from eros.models import Schedule, ValidationStatus
+from eros.models import Schedule
 from eros.pipeline import PipelineResult, phase_metrics
 from eros.ports import ToolClient
 from eros.preflight import PreflightEngine, client_session, parse_week_start
@@ -205,23 +205,15 @@ class PluginRunner:
             metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls, "error", message)
             result.errors.append(message)
             return self._finish(result, metrics, started, sum(m["mcp_calls"] for m in metrics.values()))
-        validation = gate.validation
         result.creator_id = context.creator_id
-        result.validation_status = validation.status.value
-        result.quality_score = validation.quality_score
         result.total_items = len(schedule.items)
-        result.hard_gate_violations = len(validation.violations)
         result.expected_revenue = schedule.expected_revenue
-        result.validation = validation.model_dump(mode="json")
         result.schedule = {
             **schedule.model_dump(mode="json", exclude_none=True),
             "creator_id": context.creator_id,
         }
-        if gate.saved is not None:
-            result.schedule_id = gate.saved.get("schedule_id")
-            result.schedule["saved_status"] = gate.saved.get("status")
-        if validation.status is ValidationStatus.REJECTED:
-            result.errors.append(f"validation: REJECTED ({len(validation.violations)} violations)")
+        if p10_validation.record(result, gate):
+            result.errors.append(f"validation: REJECTED ({len(gate.validation.violations)} violations)")
         else:
             result.success = True
         return self._finish(result, metrics, started, sum(m["mcp_calls"] for m in metrics.values()))

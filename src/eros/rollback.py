@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from eros.clock import iso_z
 from eros.db import ops_repo
 from eros.errors import ErosError, InvalidInput
+from eros.router import ENABLED, Pipeline, decide_route, load_flag_values
 from eros.slo import AlertCode
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("eros.rollback")
 
 RESTORE_CONFIRMATION = "RESTORE_V5_CONFIRMED"
-ENABLED_ENV = "EROS_V5_ENABLED"
 #: Creators the verify step routes (runbook §5 "Post-Rollback Verification").
 VERIFY_CREATORS = ("alexia", "test1", "test2")
 #: The width of the reason columns of rollback_state and rollback_events.
@@ -230,13 +230,11 @@ class RollbackController:
         """Mirror the state into this process's environment (D4), and the container's copy of it."""
         for environ in (os.environ, self.container.settings.environ):
             if on:
-                environ[ENABLED_ENV] = "false"
-            elif environ.get(ENABLED_ENV, "").strip().lower() == "false":
-                del environ[ENABLED_ENV]
+                environ[ENABLED] = "false"
+            elif environ.get(ENABLED, "").strip().lower() == "false":
+                del environ[ENABLED]
 
     def _verify_v4(self) -> bool:
-        from eros.router import Pipeline, decide_route, load_flag_values
-
         values = load_flag_values(self.container)
         return all(decide_route(c, values).pipeline is Pipeline.V4 for c in VERIFY_CREATORS)
 

@@ -50,7 +50,7 @@ from eros.pipeline import PipelineResult, PipelineRunner
 from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
 from eros.rollout import RolloutManager, RolloutRefused
 from eros.rollout_phases import EARLY_ADOPTERS, FINAL_PHASE, Outcome
-from eros.router import PipelineRouter
+from eros.router import ENABLED, PipelineRouter
 from eros.rules.calendar import next_monday
 
 ACTOR = "simulation"
@@ -275,14 +275,14 @@ def real_runners(container: Container) -> dict[str, PipelineRunner]:
 @contextmanager
 def _process_environment_kept() -> Iterator[None]:
     """Rollbacks mirror the kill switch into os.environ (D4); a rehearsal must not leave it behind."""
-    before = os.environ.get("EROS_V5_ENABLED")
+    before = os.environ.get(ENABLED)
     try:
         yield
     finally:
         if before is None:
-            os.environ.pop("EROS_V5_ENABLED", None)
+            os.environ.pop(ENABLED, None)
         else:
-            os.environ["EROS_V5_ENABLED"] = before
+            os.environ[ENABLED] = before
 
 
 async def simulate_rollout(

@@ -445,11 +445,6 @@ def parse_document(text: str) -> LearningsDocument:
     )
 
 
-def parse_learnings(text: str) -> tuple[Learning, ...]:
-    """Every active (not deprecated) learning of a LEARNINGS.md text, in file order."""
-    return parse_document(text).learnings()
-
-
 def read_document(path: Path | str) -> LearningsDocument:
     """The document at `path`; an empty one when the file does not exist."""
     file = Path(path)
@@ -564,19 +559,6 @@ def render_document(document: LearningsDocument, today: date) -> str:
 def _in_section_order(entries: Iterable[Entry]) -> list[Entry]:
     order = (*CONFIDENCES, DEPRECATED)
     return sorted(entries, key=lambda e: order.index(e.section))
-
-
-def append_learning(text: str, entry: Entry, *, today: date | None = None) -> str:
-    """`text` with `entry` added at the end of its section; the statistics block is refreshed.
-
-    The text must parse and must not already hold the entry's id.
-    """
-    document = parse_document(text) if text.strip() else LearningsDocument()
-    if any(e.learning.id == entry.learning.id for e in document.entries):
-        raise LearningsInvalid(
-            f"learning id {entry.learning.id!r} already exists", details={"id": entry.learning.id}
-        )
-    return render_document(document.with_entry(entry), today or entry.added)
 
 
 def new_entry(

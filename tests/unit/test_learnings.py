@@ -13,11 +13,9 @@ from eros.learnings import (
     LEARNINGS_INVALID,
     LearningsDocument,
     LearningsInvalid,
-    append_learning,
     load_learnings,
     new_entry,
     parse_document,
-    parse_learnings,
     render_document,
     statistics,
 )
@@ -89,7 +87,7 @@ def test_parses_every_field_and_section():
     assert floor.learning.applies_to == "tier:PREMIUM" and floor.promoted == date(2026, 1, 9)
     assert floor.sample_size == 4 and low.learning.source == "user"
     assert gone.deprecated == date(2026, 1, 8) and gone.learning.confidence == "MEDIUM"
-    assert [x.title for x in parse_learnings(TEXT)] == [
+    assert [x.title for x in parse_document(TEXT).learnings()] == [
         "No 2 am",
         "Lingerie on paid pages",
         "Premium floor",
@@ -222,7 +220,7 @@ def _entry(confidence: str, title: str, directive: dict[str, object]):
 
 def test_append_adds_to_its_section_and_round_trips():
     new = _entry("MEDIUM", "Shower at night", {"prefer_hours": [21, 22]})
-    updated = append_learning(TEXT, new, today=date(2026, 1, 10))
+    updated = render_document(parse_document(TEXT).with_entry(new), date(2026, 1, 10))
     doc = parse_document(updated)
     assert [e.learning.title for e in doc.entries if e.section == "MEDIUM"][-1] == "Shower at night"
     assert doc.find(new.learning.id) == new
@@ -231,7 +229,9 @@ def test_append_adds_to_its_section_and_round_trips():
 
 
 def test_append_to_an_empty_file_creates_every_section():
-    text = append_learning("", _entry("HIGH", "Hard rule", {"avoid_hours": [1]}))
+    text = render_document(
+        LearningsDocument().with_entry(_entry("HIGH", "Hard rule", {"avoid_hours": [1]})), date(2026, 1, 9)
+    )
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
         "## Statistics",
         "## HIGH Confidence",
@@ -239,15 +239,17 @@ def test_append_to_an_empty_file_creates_every_section():
         "## LOW Confidence",
         "## Deprecated",
     ]
-    assert [x.title for x in parse_learnings(text)] == ["Hard rule"]
+    assert [x.title for x in parse_document(text).learnings()] == ["Hard rule"]
 
 
-def test_append_refuses_a_duplicate_or_a_bad_directive():
-    with pytest.raises(LearningsInvalid, match="already exists"):
-        text = append_learning("", _entry("HIGH", "Again", {"avoid_hours": [1]}))
-        append_learning(text, _entry("HIGH", "Again", {"avoid_hours": [1]}))
+def test_an_entry_with_a_known_id_replaces_it_and_a_bad_directive_is_refused():
+    first = LearningsDocument().with_entry(_entry("HIGH", "Again", {"avoid_hours": [1]}))
+    again = first.with_entry(_entry("HIGH", "Again", {"avoid_hours": [2]}))
+    assert [e.learning.directive for e in again.entries] == [{"avoid_hours": [2]}]
     with pytest.raises(LearningsInvalid, match="unknown directive key"):
-        append_learning(TEXT, _entry("HIGH", "bad", {"nope": 1}))
+        render_document(
+            parse_document(TEXT).with_entry(_entry("HIGH", "bad", {"nope": 1})), date(2026, 1, 10)
+        )
 
 
 def test_find_by_id_or_unique_prefix():

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from sqlalchemy import select
 
 from eros.clients import InProcessClient
+from eros.db.schema import tier_history
 from eros.errors import ToolCallError
 from eros.rules.send_types import SEND_TYPES
 from eros.tools import ToolEnv, build_server
@@ -104,6 +106,22 @@ async def test_profile_resolves_page_names_case_insensitively_and_bundles_every_
     assert vault["vault_hash"] == names_hash(vault["allowed_type_names"])
     rankings = profile["content_rankings"]
     assert rankings["avoid_types_hash"] == names_hash(rankings["avoid_types"])
+
+
+@pytest.mark.parametrize("creator_id", ["alexia", "maya_hill", "ivy_rose_free", "riley_james"])
+async def test_profile_mm_revenue_is_the_one_eros_analyze_recorded(
+    client: InProcessClient, env: ToolEnv, creator_id: str
+) -> None:
+    with env.read() as conn:
+        recorded = conn.execute(
+            select(tier_history.c.mm_revenue, tier_history.c.source)
+            .where(tier_history.c.creator_id == creator_id)
+            .order_by(tier_history.c.recorded_at.desc())
+            .limit(1)
+        ).one()
+    profile = await client.get_creator_profile(creator_id)
+    assert (profile["analytics"]["mm_revenue"], profile["analytics"]["mm_revenue_source"]) == tuple(recorded)
+    assert profile["volume_assignment"]["mm_revenue"] == recorded[0]
 
 
 async def test_profile_analytics_follow_the_contract(client: InProcessClient) -> None:

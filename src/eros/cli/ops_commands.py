@@ -27,7 +27,18 @@ from eros.db.creators import active_creator_ids, resolve_creator
 from eros.errors import ErosError
 from eros.monitoring import PipelineMonitor, WindowStats
 from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
-from eros.router import FLAG_DEFAULTS, FeatureFlags, PipelineRouter, flag_key, normalise_flag_value
+from eros.router import (
+    AUTO_FALLBACK,
+    CREATORS,
+    ENABLED,
+    FLAG_DEFAULTS,
+    PERCENTAGE,
+    SHADOW_MODE,
+    FeatureFlags,
+    PipelineRouter,
+    flag_key,
+    normalise_flag_value,
+)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -67,11 +78,11 @@ def flags_show(as_json: JsonOpt = False) -> None:
         audit = ops_repo.flag_audit_rows(conn, limit=5)
     values = flags.values
     effective = {
-        "EROS_V5_ENABLED": values.v5_enabled,
-        "EROS_V5_SHADOW_MODE": values.shadow_mode,
-        "EROS_V5_PERCENTAGE": values.v5_percentage,
-        "EROS_V5_CREATORS": ",".join(values.v5_creators),
-        "EROS_V5_AUTO_FALLBACK": values.auto_fallback,
+        ENABLED: values.v5_enabled,
+        SHADOW_MODE: values.shadow_mode,
+        PERCENTAGE: values.v5_percentage,
+        CREATORS: ",".join(values.v5_creators),
+        AUTO_FALLBACK: values.auto_fallback,
     }
     if as_json:
         document = {

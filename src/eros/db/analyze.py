@@ -46,10 +46,6 @@ class CreatorAnalysis:
     triggers: UpsertResult
 
 
-def _analysis_day(now: datetime) -> date:
-    return now.date()
-
-
 @dataclass(frozen=True, slots=True)
 class Send:
     """One mass message of the history, as the analysis and the tools read it."""
@@ -147,7 +143,7 @@ def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) ->
     """Rankings as of `now`'s date, the tier (recorded in tier_history) and detected triggers."""
     creator = dict(resolve_creator(conn, creator_id_or_page))
     creator_id = str(creator["creator_id"])
-    today = _analysis_day(now)
+    today = now.date()
     history = load_history(conn, creator_id, now)
 
     records: dict[str, list[SendRecord]] = defaultdict(list)

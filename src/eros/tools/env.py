@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
 
@@ -73,7 +73,3 @@ def days_between(earlier: str | None, today: date) -> int | None:
     if not earlier:
         return None
     return (today - date.fromisoformat(earlier[:10])).days
-
-
-def day_before(today: date, days: int) -> str:
-    return (today - timedelta(days=days)).isoformat()

@@ -610,10 +610,7 @@ def capture(conn: Connection, now: datetime) -> int:
         )
         if signal is not None:
             found.append(signal)
-    compared = signals_repo.schedules_with_actuals(conn)
     for week in signals_repo.finished_weeks(conn, now.date()):
-        if week["schedule_id"] in compared:
-            continue
         actuals = signals_repo.week_actuals(conn, week["creator_id"], week["week_start"], week["week_end"])
         if actuals:
             found.extend(performance_signals(week, actuals))

@@ -117,13 +117,6 @@ def recorded_corrections(conn: Connection) -> set[tuple[int, int]]:
     return {(int(sid), int(json.loads(payload or "{}").get("revision", 0))) for sid, payload in rows}
 
 
-def schedules_with_actuals(conn: Connection) -> set[int]:
-    """Schedules whose week's actuals were already compared (one performance pass per week)."""
-    c = learning_signals.c
-    rows = conn.execute(select(c.schedule_id).where(c.source == "performance", c.schedule_id.is_not(None)))
-    return {int(sid) for (sid,) in rows}
-
-
 def edited_schedules(conn: Connection, pipelines: Iterable[str]) -> list[dict[str, Any]]:
     """Schedules whose current revision was saved by something other than a pipeline, with the
     items of the revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
@@ -150,12 +143,18 @@ def edited_schedules(conn: Connection, pipelines: Iterable[str]) -> list[dict[st
 
 
 def finished_weeks(conn: Connection, today: date) -> list[dict[str, Any]]:
-    """Queued or completed schedules whose week has ended: `schedule_id, creator_id, week_start,
-    week_end, quality_score, items`."""
-    s = schedules.c
+    """Queued or completed schedules whose week has ended and whose actuals were not compared yet
+    (one performance pass per week, filtered in SQL so old weeks' items are not read again):
+    `schedule_id, creator_id, week_start, week_end, quality_score, items`."""
+    s, c = schedules.c, learning_signals.c
+    compared = select(c.schedule_id).where(c.source == "performance", c.schedule_id.is_not(None))
     rows = conn.execute(
         select(s.schedule_id, s.creator_id, s.week_start, s.week_end, s.quality_score, s.items_json)
-        .where(s.status.in_(("queued", "completed")), s.week_end < today.isoformat())
+        .where(
+            s.status.in_(("queued", "completed")),
+            s.week_end < today.isoformat(),
+            s.schedule_id.not_in(compared),
+        )
         .order_by(s.schedule_id)
     ).mappings()
     return [{**dict(row), "items": json.loads(row["items_json"])} for row in rows]

@@ -25,7 +25,7 @@ from eros.errors import ErosError
 from eros.models import CreatorContext, ValidationStatus
 from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
-from eros.preflight import PreflightEngine, parse_week_start
+from eros.preflight import PreflightEngine
 from eros.rules.quality import generator_should_retry
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class EROSOrchestrator(HoldsClientSession):
 
     async def _preflight(self, phase: PhaseRecord, creator_id: str, week_start: str | date) -> CreatorContext:
         async with self._timer(phase):
-            context = await self.preflight.execute(creator_id, parse_week_start(week_start))
+            context = await self.preflight.execute(creator_id, week_start)
             phase.status = "degraded" if context.degraded else "ok"
             phase.extra["degraded"] = list(context.degraded)
         return context

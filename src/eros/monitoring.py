@@ -100,6 +100,16 @@ def window_stats(runs: Sequence[RunRecord], percentile: float = DEFAULT_SLO.perc
     )
 
 
+def stats_by_creator(
+    runs: Sequence[RunRecord], percentile: float = DEFAULT_SLO.percentile
+) -> dict[str, WindowStats]:
+    """Each creator's SLIs over their runs, in creator order."""
+    by_creator: dict[str, list[RunRecord]] = {}
+    for run in runs:
+        by_creator.setdefault(run.creator_id, []).append(run)
+    return {cid: window_stats(own, percentile) for cid, own in sorted(by_creator.items())}
+
+
 def classify_health(stats: WindowStats, slo: SLOConfig = DEFAULT_SLO) -> HealthStatus:
     """Runbook §2 Key Metrics: any critical band ⇒ UNHEALTHY, any warning band ⇒ DEGRADED."""
     if stats.runs < slo.status_min_runs:
@@ -434,10 +444,7 @@ class PipelineMonitor:
     def creator_stats(self, pipeline: str = "v5") -> dict[str, WindowStats]:
         """Per-creator SLIs over the status window."""
         since = self.clock.now() - self.slo.status_window
-        by_creator: dict[str, list[RunRecord]] = {}
-        for run in self.runs(pipeline, since=since):
-            by_creator.setdefault(run.creator_id, []).append(run)
-        return {cid: window_stats(runs, self.slo.percentile) for cid, runs in sorted(by_creator.items())}
+        return stats_by_creator(self.runs(pipeline, since=since), self.slo.percentile)
 
     def check_health(self, pipeline: str = "v5") -> HealthStatus:
         return classify_health(self.stats(pipeline), self.slo)

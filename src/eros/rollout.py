@@ -395,13 +395,10 @@ def _show(value: float | None, fmt: str) -> str:
 
 
 def _live_metrics(v5_runs: list[RunRecord], v4_runs: list[RunRecord]) -> dict[str, float | None]:
-    from eros.monitoring import window_stats
+    from eros.monitoring import stats_by_creator, window_stats
 
     stats = window_stats(v5_runs)
-    by_creator: dict[str, list[RunRecord]] = {}
-    for run in v5_runs:
-        by_creator.setdefault(run.creator_id, []).append(run)
-    creator_rates = [window_stats(runs).success_rate for runs in by_creator.values()]
+    creator_rates = [own.success_rate for own in stats_by_creator(v5_runs).values()]
     qualities = [r.quality_score for r in v5_runs if r.quality_score is not None]
     v4_quality = window_stats(v4_runs).quality_avg
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from eros.db.analyze import Send
-from eros.tools.history import analytics, fatigue_by_gap, sends_in_last, weekly_earnings
+from eros.tools.history import analytics, creator_mm_revenue, fatigue_by_gap, sends_in_last, weekly_earnings
 
 TODAY = date(2026, 1, 4)
 
@@ -47,3 +47,9 @@ def test_analytics_rates_are_fractions_and_keys_are_strings() -> None:
     }
     assert [p["price"] for p in result["price_points"]] == [15.0]
     assert result["mm_revenue_source"] == "fan_count_estimate"  # fewer than 3 sends in 30 days, no snapshot
+
+
+def test_mm_revenue_sums_the_last_30_days_when_history_is_recent_enough() -> None:
+    sends = [send(31, 1000.0), send(30, 100.0), send(3, 20.0), send(1, 5.0)]
+    mm = creator_mm_revenue(sends, TODAY, {})
+    assert (mm.amount, mm.source.value) == (125.0, "mass_messages_30d")

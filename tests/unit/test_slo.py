@@ -11,6 +11,7 @@ from eros.monitoring import (
     classify_health,
     nearest_rank,
     rollback_triggers,
+    stats_by_creator,
     window_stats,
 )
 from eros.slo import ALERT_DEFINITIONS, DEFAULT_SLO, SINKS_BY_SEVERITY, AlertCode, HealthStatus, Severity
@@ -133,3 +134,12 @@ def test_quality_trigger_needs_ten_scored_runs() -> None:
     assert fired(rollback_triggers([], runs(10, quality=69.9)), "quality_avg")
     assert not fired(rollback_triggers([], runs(10, quality=70)), "quality_avg")
     assert not fired(rollback_triggers([], runs(9, quality=10)), "quality_avg")
+
+
+def test_stats_by_creator_groups_runs_per_creator_in_creator_order() -> None:
+    records = [run(0, success=False), run(1), run(2)]
+    records += [RunRecord("r0003", "v5", "c0", "2026-01-04T12:00:00Z", 60000, True, 85.0, 0)]
+    per_creator = stats_by_creator(records)
+    assert list(per_creator) == ["c0", "c1", "c2"]
+    assert (per_creator["c0"].runs, per_creator["c0"].success_rate) == (2, 0.5)
+    assert per_creator["c1"].success_rate == 1.0

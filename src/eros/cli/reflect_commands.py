@@ -22,6 +22,7 @@ from rich.console import Console
 
 from eros import reflect as loop
 from eros.bootstrap import bootstrap
+from eros.cli.ops_commands import acting_user
 from eros.learnings import render_learning
 
 console = Console()
@@ -30,15 +31,6 @@ reflect_app = typer.Typer(help="The learning loop: signals → proposed learning
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (kept in the flag audit trail).")]
-
-
-def _actor(by: str) -> str:
-    import getpass
-
-    try:
-        return by or getpass.getuser()
-    except (KeyError, OSError):
-        return "operator"
 
 
 def _outcome_json(outcome: loop.Outcome) -> dict[str, Any]:
@@ -147,14 +139,14 @@ def status(as_json: JsonOpt = False) -> None:
 @reflect_app.command("on")
 def on(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Turn auto-reflection on (`eros reflect --if-enabled` then reflects)."""
-    loop.set_auto(bootstrap(), True, actor=_actor(by), reason=reason)
+    loop.set_auto(bootstrap(), True, actor=acting_user(by), reason=reason)
     console.print("auto-reflection: on")
 
 
 @reflect_app.command("off")
 def off(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Turn auto-reflection off (runbook rollback step 1)."""
-    loop.set_auto(bootstrap(), False, actor=_actor(by), reason=reason)
+    loop.set_auto(bootstrap(), False, actor=acting_user(by), reason=reason)
     console.print("auto-reflection: off")
 
 

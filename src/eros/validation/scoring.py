@@ -35,6 +35,7 @@ from eros.models import CaptionOption, ContentRanking, CreatorContext, Learning,
 from eros.rules.followups import MAX_PER_DAY
 from eros.rules.pricing import in_typical_range
 from eros.rules.quality import MAX_SCORE, SCORED_LEARNING_CONFIDENCES
+from eros.rules.rankings import RankTier
 from eros.rules.send_types import FOLLOWUP_PARENTS, Category
 from eros.rules.timing import CATEGORY_COOLDOWN_HOURS, is_prime, is_secondary
 from eros.rules.volume import week_targets
@@ -55,7 +56,12 @@ WEIGHTS: dict[str, float] = {
 #: Share of revenue sends in prime hours that earns full prime-hour points.
 PRIME_SHARE_FOR_FULL = 0.70
 #: Value of a media send's content by ranking tier (1.0 = TOP).
-TIER_VALUE: dict[str, float] = {"TOP": 1.0, "MID": 0.75, "LOW": 0.25, "AVOID": 0.0}
+TIER_VALUE: dict[str, float] = {
+    RankTier.TOP: 1.0,
+    RankTier.MID: 0.75,
+    RankTier.LOW: 0.25,
+    RankTier.AVOID: 0.0,
+}
 UNRANKED_VALUE = 0.5
 #: Mean content value that earns full content points (a few MID sends are fine).
 CONTENT_VALUE_FOR_FULL = 0.9
@@ -219,7 +225,7 @@ def score_content(sends: Sequence[Send], facts: ScoringFacts) -> ScoreComponent:
     if media:
         values = [facts.content_tiers.get(s.item.content_type or "", "") for s in media]
         mean = sum(TIER_VALUE.get(tier, UNRANKED_VALUE) for tier in values) / len(media)
-        low = sum(1 for tier in values if tier == "LOW")
+        low = sum(1 for tier in values if tier == RankTier.LOW)
         if low:
             reasons.append(f"{low} of {len(media)} content sends use LOW-ranked content")
         if mean < CONTENT_VALUE_FOR_FULL:

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import RowMapping
 
 from eros.bootstrap import Container, bootstrap
 from eros.cli.generate_commands import progress_bar, resolve_week
@@ -467,7 +468,9 @@ def alerts_list(
     container = bootstrap()
     with container.engine.connect() as conn:
         rows = ops_repo.alert_rows(conn, limit=limit, open_only=open_only)
-        deliveries = {row["id"]: ops_repo.delivery_rows(conn, row["id"]) for row in rows}
+        deliveries: dict[int, list[RowMapping]] = {row["id"]: [] for row in rows}
+        for delivery in ops_repo.delivery_rows(conn, list(deliveries)):
+            deliveries[delivery["alert_id"]].append(delivery)
     if as_json:
         document = [{**dict(row), "deliveries": [dict(d) for d in deliveries[row["id"]]]} for row in rows]
         console.print_json(json.dumps(document, default=str))

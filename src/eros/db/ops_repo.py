@@ -9,7 +9,7 @@ Connection so callers decide the transaction; timestamps are `eros.clock.iso_z` 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select, update
@@ -256,10 +256,11 @@ def record_delivery(
     )
 
 
-def delivery_rows(conn: Connection, alert_id: int | None = None) -> list[RowMapping]:
+def delivery_rows(conn: Connection, alert_ids: Sequence[int] | None = None) -> list[RowMapping]:
+    """Deliveries in the order they were made; only those of `alert_ids` when given (one query)."""
     query = select(alert_deliveries)
-    if alert_id is not None:
-        query = query.where(alert_deliveries.c.alert_id == alert_id)
+    if alert_ids is not None:
+        query = query.where(alert_deliveries.c.alert_id.in_(alert_ids))
     return list(conn.execute(query.order_by(alert_deliveries.c.id)).mappings())
 
 

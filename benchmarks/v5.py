@@ -29,7 +29,6 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from eros.agents import ProductionTaskTool
 from eros.clients import ErosClient, InProcessClient, StdioClient
 from eros.clock import FixedClock, iso_z
 from eros.db.engine import create_schema, make_engine
@@ -88,8 +87,7 @@ async def roster(client: ErosClient) -> list[str]:
 async def run_all(
     client: ErosClient, clock: FixedClock, creators: list[str], week: date
 ) -> list[PipelineResult]:
-    task_tool = ProductionTaskTool(client=client, signing_key=SIGNING_KEY.encode(), clock=clock)
-    orchestrator = EROSOrchestrator(client, task_tool, clock=clock)
+    orchestrator = EROSOrchestrator(client, clock=clock, signing_key=SIGNING_KEY.encode())
     await orchestrator.run(creators[0], week, dry_run=True)
     return [await orchestrator.run(creator, week) for creator in creators]
 

@@ -25,7 +25,7 @@ from eros.ports import ToolClient
 from eros.rules import followups as fu
 from eros.rules.rounding import round_int
 from eros.rules.send_types import FOLLOWUP_KEY, FOLLOWUP_PARENTS
-from eros.rules.timing import QUARTER_MINUTES
+from eros.rules.timing import on_quarter_hour
 from eros.tools.captions import MAX_SEND_TYPE_LIMIT as MAX_PER_SEND_TYPE
 
 
@@ -78,7 +78,7 @@ def place(
     )
     for nudge in nudges:
         moment = start + timedelta(minutes=delay + nudge)
-        if moment > cutoff or moment.minute in QUARTER_MINUTES:
+        if moment > cutoff or on_quarter_hour(moment.time()):
             continue
         if _clear(moment, taken.get(moment.date(), ())):
             return moment, delay + nudge

@@ -300,18 +300,14 @@ class StdioClient(ErosClient):
         return [_tool_info(tool) for tool in listed.tools]
 
 
-def tool_env(container: Container) -> ToolEnv:
-    from eros.tools import ToolEnv
-
-    return ToolEnv(engine=container.engine, clock=container.clock, signing_key=container.signing_key)
-
-
 def connect_client(container: Container) -> ErosClient:
     """The configured client: `EROS_MCP_TRANSPORT` = inprocess (default) or stdio (a server subprocess
     over the same database, clock pin and signing key, inherited through the environment)."""
     transport = container.settings.mcp_transport
     if transport == "inprocess":
-        return InProcessClient(tool_env(container))
+        from eros.tools import ToolEnv
+
+        return InProcessClient(ToolEnv.of(container))
     if transport == "stdio":
         env = dict(container.settings.environ)
         env.setdefault("EROS_DB_URL", container.settings.db_url)

@@ -20,8 +20,7 @@ console = Console()
 
 
 def _env() -> ToolEnv:
-    container = bootstrap()
-    return ToolEnv(container.engine, container.clock, container.signing_key)
+    return ToolEnv.of(bootstrap())
 
 
 def _print(record: dict[str, Any]) -> None:

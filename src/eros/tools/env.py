@@ -10,12 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
 from eros.clock import Clock, iso_z
 from eros.errors import InvalidDate, InvalidInput
 from eros.rules.timing import parse_date
+
+if TYPE_CHECKING:
+    from eros.bootstrap import Container
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,11 @@ class ToolEnv:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
+
+    @classmethod
+    def of(cls, container: Container) -> ToolEnv:
+        """The tools' env of a wired installation (bootstrap's engine, clock and signing key)."""
+        return cls(engine=container.engine, clock=container.clock, signing_key=container.signing_key)
 
 
 def strict_date(value: str, field: str = "week_start") -> date:

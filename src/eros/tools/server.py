@@ -121,7 +121,7 @@ def serve_configured(transport: str = "stdio", *, host: str = "127.0.0.1", port:
             f"No EROS database at {container.settings.db_url}: run `eros db init` first.",
             code="DB_NOT_INITIALISED",
         )
-    server = build_server(ToolEnv(container.engine, container.clock, container.signing_key))
+    server = build_server(ToolEnv.of(container))
     if transport == "streamable-http":
         server.run("streamable-http", host=host, port=port)
     else:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from eros.rules.followups import MAX_PER_DAY
-from eros.rules.send_types import FOLLOWUP_PARENTS, SEND_TYPES, Category
+from eros.rules.send_types import FOLLOWUP_KEY, FOLLOWUP_PARENTS, SEND_TYPES, Category
 from eros.scheduling.problem import (
     FOLLOWUP_PARENT_SPACING_MINUTES,
     QUARTER,
@@ -128,11 +128,11 @@ def _secure_diversity(state: _State) -> None:
     for category in (Category.REVENUE, Category.ENGAGEMENT, Category.RETENTION):
         keys = [st.key for st in problem.types if st.category is category]
         while sum(1 for k in used if SEND_TYPES[k].category is category) < problem.min_by_category[category]:
-            if category is Category.RETENTION and "ppv_followup" not in used:
+            if category is Category.RETENTION and FOLLOWUP_KEY not in used:
                 slot = _best_followup(state, range(7))
                 if slot is not None:
                     state.follow(slot)
-                    used.add("ppv_followup")
+                    used.add(FOLLOWUP_KEY)
                     continue
             choice = _best(state, [k for k in keys if k not in used], range(7))
             if choice is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ from eros.rules.timing import (
     JITTER_MAX,
     JITTER_MIN,
     MIN_SPACING_MINUTES,
+    in_dead_zone,
     is_prime,
     is_secondary,
     minutes_of,
@@ -165,9 +166,9 @@ def build_slots(week_start: date, tz_name: str) -> tuple[Slot, ...]:
             minute = q * QUARTER
             if (minute - GRID_ANCHOR_MINUTE) % (SLOT_STEP_QUARTERS * QUARTER):
                 continue
-            if DEAD_ZONE_START_HOUR * 60 <= minute < DEAD_ZONE_END_HOUR * 60 or not _exists(d, minute, tz):
+            t = time(minute // 60, minute % 60)
+            if in_dead_zone(t) or not _exists(d, minute, tz):
                 continue
-            t = datetime.min.time().replace(hour=minute // 60, minute=minute % 60)
             slots.append(
                 Slot(
                     index=len(slots),

@@ -12,7 +12,6 @@ the same seed and as-of date give the same rows.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import random
@@ -27,6 +26,7 @@ from sqlalchemy import Connection, Engine, func, select
 from eros.clock import iso_z
 from eros.db.analyze import analyze_all
 from eros.db.engine import create_schema, database_exists
+from eros.db.importer import caption_hash
 from eros.db.schema import (
     caption_creator_usage,
     captions,
@@ -366,11 +366,6 @@ def _caption_text(rng: random.Random, send_type: str, content: str | None) -> st
     return f"{lead}{about} {middle}, {rng.choice(_PET_NAMES)} {rng.choice(_ENDS)}".strip()
 
 
-def _caption_hash(text: str) -> str:
-    normalised = " ".join(text.lower().split())
-    return hashlib.sha256(normalised.encode()).hexdigest()
-
-
 def _nice_price(value: float) -> float:
     """A shop price: whole dollars minus a cent, inside the hard bounds."""
     return round(clamp(round(value) - 0.01, PRICE_FLOOR, PRICE_CEILING), 2)
@@ -395,12 +390,12 @@ def _caption_bank(seed: int, scale: float, now: datetime, type_ids: dict[str, in
         for _ in range(count):
             text = _caption_text(rng, send_type, content)
             attempt = 1
-            while _caption_hash(text) in seen:
+            while caption_hash(text) in seen:
                 attempt += 1
                 text = _caption_text(rng, send_type, content)
                 if attempt > 20:
                     text = f"{text} (part {attempt})"
-            digest = _caption_hash(text)
+            digest = caption_hash(text)
             seen.add(digest)
             caption_id = len(bank.rows) + 1
             suggested = low = high = purchase_rate = None

@@ -27,12 +27,10 @@ from eros.legacy.state import Allocation, DayQuota, Performance, Slot
 from eros.rules.send_types import (
     FOLLOWUP_KEY,
     FOLLOWUP_PARENTS,
-    MIN_DISTINCT_BY_CATEGORY,
-    MIN_DISTINCT_RETENTION_PAID,
     PPV_TYPES,
     Category,
-    PageType,
     get_send_type,
+    min_distinct_by_category,
     types_in,
 )
 from eros.rules.timing import parse_date
@@ -148,12 +146,6 @@ def allocate_day(
     return picks
 
 
-def diversity_needs(page_type: str) -> dict[Category, int]:
-    needs = {cat: MIN_DISTINCT_BY_CATEGORY.get(cat, 0) for cat in Category}
-    needs[Category.RETENTION] = MIN_DISTINCT_RETENTION_PAID if page_type == PageType.PAID.value else 0
-    return needs
-
-
 def distinct_types(days: Sequence[Sequence[str]]) -> set[str]:
     """Distinct types of the week, counting the follow-ups any parent will bring."""
     present = {key for day in days for key in day}
@@ -182,7 +174,7 @@ def _swap_once(
 
 def repair_diversity(days: list[list[str]], page_type: str) -> list[str]:
     """The variety-enforcer: swap until every category and the week's total clear the gate + margin."""
-    needs = diversity_needs(page_type)
+    needs = min_distinct_by_category(page_type)
     week_counts: Counter[str] = Counter(k for day in days for k in day)
     repairs: list[str] = []
     while True:

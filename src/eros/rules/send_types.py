@@ -156,3 +156,11 @@ MIN_DISTINCT_TYPES = 10
 MIN_DISTINCT_BY_CATEGORY: dict[Category, int] = {Category.REVENUE: 4, Category.ENGAGEMENT: 4}
 #: Retention diversity is required on paid pages only (free pages have only follow-ups).
 MIN_DISTINCT_RETENTION_PAID = 2
+
+
+def min_distinct_by_category(page_type: PageType | str) -> dict[Category, int]:
+    """Distinct send types each category must reach in a week on this page type (DOMAIN §3)."""
+    minimums = {cat: MIN_DISTINCT_BY_CATEGORY.get(cat, 0) for cat in Category}
+    if str(page_type) == PageType.PAID.value:
+        minimums[Category.RETENTION] = MIN_DISTINCT_RETENTION_PAID
+    return minimums

@@ -22,13 +22,12 @@ from eros.rules.pricing import base_price, in_bounds
 from eros.rules.send_types import (
     FOLLOWUP_KEY,
     FOLLOWUP_PARENTS,
-    MIN_DISTINCT_BY_CATEGORY,
-    MIN_DISTINCT_RETENTION_PAID,
     MIN_DISTINCT_TYPES,
     SEND_TYPES,
     Category,
     PageType,
     SendType,
+    min_distinct_by_category,
     schedulable_types,
 )
 from eros.rules.timing import (
@@ -427,9 +426,7 @@ def _diversity(
     """DOMAIN §3 minimums (+ feedback), capped at what the allowed types can reach."""
     available = {cat: sum(1 for st in types if st.category is cat) for cat in Category}
     available[Category.RETENTION] += 1 if followups else 0
-    wanted = {cat: MIN_DISTINCT_BY_CATEGORY.get(cat, 0) + extra for cat in Category}
-    if page is PageType.PAID:
-        wanted[Category.RETENTION] = MIN_DISTINCT_RETENTION_PAID + extra
+    wanted = {cat: minimum + extra for cat, minimum in min_distinct_by_category(page).items()}
     mins = {cat: min(wanted[cat], available[cat]) for cat in Category}
     total = min(MIN_DISTINCT_TYPES + extra, sum(available.values()))
     if any(mins[c] < wanted[c] for c in Category) or total < MIN_DISTINCT_TYPES + extra:

@@ -33,14 +33,11 @@ from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, in_bounds
 from eros.rules.send_types import (
     FOLLOWUP_KEY,
     FOLLOWUP_PARENTS,
-    MIN_DISTINCT_BY_CATEGORY,
-    MIN_DISTINCT_RETENTION_PAID,
     MIN_DISTINCT_TYPES,
     SEND_TYPES,
-    Category,
     Channel,
-    PageType,
     SendType,
+    min_distinct_by_category,
 )
 from eros.rules.timing import (
     DEAD_ZONE_END_HOUR,
@@ -263,10 +260,7 @@ def check_diversity(sends: Sequence[Send], facts: GateFacts) -> list[Violation]:
                 f"at least {MIN_DISTINCT_TYPES} are required.",
             )
         )
-    minimums = dict(MIN_DISTINCT_BY_CATEGORY)
-    if facts.page_type == PageType.PAID.value:
-        minimums[Category.RETENTION] = MIN_DISTINCT_RETENTION_PAID
-    for category, minimum in minimums.items():
+    for category, minimum in min_distinct_by_category(facts.page_type).items():
         count = sum(1 for st in types.values() if st.category is category)
         if count < minimum:
             found.append(

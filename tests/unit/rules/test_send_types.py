@@ -8,6 +8,7 @@ from eros.rules.send_types import (
     Category,
     Channel,
     get_send_type,
+    min_distinct_by_category,
     schedulable_types,
     send_types_for_page,
 )
@@ -59,3 +60,12 @@ def test_unknown_send_type_names_the_key() -> None:
         assert "ppv_unlok" in str(exc)
     else:
         raise AssertionError("an unknown key must raise")
+
+
+def test_diversity_minimums_ask_retention_variety_of_paid_pages_only() -> None:
+    assert min_distinct_by_category("paid") == {
+        Category.REVENUE: 4,
+        Category.ENGAGEMENT: 4,
+        Category.RETENTION: 2,
+    }
+    assert min_distinct_by_category("free")[Category.RETENTION] == 0

@@ -298,7 +298,8 @@ def _import_creators(conn: Connection, rows: list[_Row], report: FileReport, now
     return errors
 
 
-def _content_type_ids(conn: Connection) -> dict[str, int]:
+def content_type_ids(conn: Connection) -> dict[str, int]:
+    """Every content-type name → its id."""
     return {
         name: cid
         for cid, name in conn.execute(select(content_types.c.content_type_id, content_types.c.type_name))
@@ -309,7 +310,7 @@ def _import_content_types(
     conn: Connection, rows: list[_Row], report: FileReport, _now: datetime
 ) -> list[str]:
     errors: list[str] = []
-    known = _content_type_ids(conn)
+    known = content_type_ids(conn)
     for row in rows:
         try:
             name = row.get("type_name", "content_type", "name").strip().lower()
@@ -372,7 +373,7 @@ def _content_type(value: str, known: dict[str, int], *, required: bool) -> str |
 def _import_vault(conn: Connection, rows: list[_Row], report: FileReport, now: datetime) -> list[str]:
     errors: list[str] = []
     find = _creator_lookup(conn)
-    known = _content_type_ids(conn)
+    known = content_type_ids(conn)
     for row in rows:
         try:
             creator_id, _ = find(row.get("creator", "creator_id", "page_name"))
@@ -411,7 +412,7 @@ def caption_hash(text: str) -> str:
 
 def _import_captions(conn: Connection, rows: list[_Row], report: FileReport, now: datetime) -> list[str]:
     errors: list[str] = []
-    known = _content_type_ids(conn)
+    known = content_type_ids(conn)
     seen = {h for (h,) in conn.execute(select(captions.c.caption_hash))}
     for row in rows:
         try:
@@ -487,7 +488,7 @@ def _sent_at(value: str, zone: str) -> datetime:
 def _import_history(conn: Connection, rows: list[_Row], report: FileReport, now: datetime) -> list[str]:
     errors: list[str] = []
     find = _creator_lookup(conn)
-    known = _content_type_ids(conn)
+    known = content_type_ids(conn)
     existing = {
         tuple(r)
         for r in conn.execute(

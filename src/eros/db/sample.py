@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, func, select
 from eros.clock import iso_z
 from eros.db.analyze import analyze_all
 from eros.db.engine import create_schema, database_exists
-from eros.db.importer import caption_hash
+from eros.db.importer import caption_hash, content_type_ids
 from eros.db.schema import (
     caption_creator_usage,
     captions,
@@ -38,7 +38,7 @@ from eros.db.schema import (
 )
 from eros.errors import ConfigError
 from eros.rules.captions import slot_class
-from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, TYPICAL_RANGES
+from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, typical_range
 from eros.rules.rounding import clamp
 from eros.rules.send_types import SEND_TYPES, Category, PageRestriction
 from eros.rules.tiers import Tier
@@ -400,7 +400,7 @@ def _caption_bank(seed: int, scale: float, now: datetime, type_ids: dict[str, in
             caption_id = len(bank.rows) + 1
             suggested = low = high = purchase_rate = None
             if spec.requires_price:
-                lo, hi = TYPICAL_RANGES.get(send_type, (PRICE_FLOOR, PRICE_CEILING))
+                lo, hi = typical_range(send_type)
                 suggested = _nice_price(rng.uniform(lo, hi))
                 low = _nice_price(max(PRICE_FLOOR, suggested * 0.7))
                 high = _nice_price(min(PRICE_CEILING, suggested * 1.4))
@@ -827,10 +827,7 @@ def _build(
 
 def seed_content_types(conn: Connection) -> dict[str, int]:
     """Add the standard content-type dictionary's missing names; every name → id afterwards."""
-    known = {
-        name: cid
-        for cid, name in conn.execute(select(content_types.c.content_type_id, content_types.c.type_name))
-    }
+    known = content_type_ids(conn)
     missing = [
         {
             "type_name": name,
@@ -843,10 +840,7 @@ def seed_content_types(conn: Connection) -> dict[str, int]:
     ]
     if missing:
         conn.execute(content_types.insert(), missing)
-        known = {
-            name: cid
-            for cid, name in conn.execute(select(content_types.c.content_type_id, content_types.c.type_name))
-        }
+        known = content_type_ids(conn)
     return known
 
 

@@ -11,6 +11,7 @@ WEEKEND_BOOST = 1.10
 #: Friday, Saturday, Sunday (date.weekday()).
 WEEKEND_DAYS = frozenset({4, 5, 6})
 FIXED_HOLIDAYS = frozenset({(1, 1), (2, 14), (7, 4), (10, 31), (12, 25)})
+DAYS_PER_WEEK = 7
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -49,7 +50,7 @@ def day_multiplier(day: date) -> float:
 
 
 def week_dates(week_start: date) -> list[date]:
-    return [week_start + timedelta(days=i) for i in range(7)]
+    return [week_start + timedelta(days=i) for i in range(DAYS_PER_WEEK)]
 
 
 def next_monday(today: date) -> date:

@@ -99,6 +99,11 @@ def in_bounds(value: float) -> bool:
     return PRICE_FLOOR <= value <= PRICE_CEILING
 
 
+def typical_range(send_type: str) -> tuple[float, float]:
+    """The range a scheduler expects for the type; the hard bounds for types without one."""
+    return TYPICAL_RANGES.get(send_type, (PRICE_FLOOR, PRICE_CEILING))
+
+
 def in_typical_range(send_type: str, value: float) -> bool:
-    low, high = TYPICAL_RANGES.get(send_type, (PRICE_FLOOR, PRICE_CEILING))
+    low, high = typical_range(send_type)
     return low <= value <= high

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from eros.rules.calendar import DAYS_PER_WEEK
+
 
 class Category(StrEnum):
     REVENUE = "revenue"
@@ -45,6 +47,11 @@ class SendType:
 
     def allowed_on(self, page_type: PageType | str) -> bool:
         return self.page is PageRestriction.BOTH or self.page.value == str(page_type)
+
+    @property
+    def week_cap(self) -> int:
+        """Sends of this type a week can hold: its weekly cap, else seven days at the daily cap."""
+        return self.max_per_week or DAYS_PER_WEEK * self.max_per_day
 
     def rule_fields(self) -> dict[str, object]:
         """The nine rule fields of DOMAIN §1 as plain values (the table row, the tools' answer)."""

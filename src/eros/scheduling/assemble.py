@@ -21,7 +21,7 @@ from datetime import date, time
 from eros.models import CaptionOption, ScheduleItem
 from eros.rules.captions import slot_class
 from eros.rules.followups import DELAY_MAX_MINUTES, DELAY_MIN_MINUTES, draw_delay, followup_target
-from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, TYPICAL_RANGES, PriceInputs, base_price, price
+from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, PriceInputs, base_price, price, typical_range
 from eros.rules.rankings import SIGNAL_WINDOW_DAYS
 from eros.rules.send_types import BUNDLE_TYPES, FOLLOWUP_KEY, SEND_TYPES, Channel
 from eros.rules.timing import (
@@ -206,7 +206,7 @@ def _days_since_content(
 def _typical(send_type: str, value: float, problem: Problem) -> float:
     """Keep a rule-stack price inside its type's typical range (§6, a soft rule the score checks),
     then inside the learnings' price limits (they win: a person asked for them)."""
-    low, high = TYPICAL_RANGES.get(send_type, (PRICE_FLOOR, PRICE_CEILING))
+    low, high = typical_range(send_type)
     value = min(high, max(low, value))
     if problem.learning.min_price is not None:
         value = max(value, problem.learning.min_price)

@@ -51,9 +51,7 @@ def naive_week(context: CreatorContext, model: RevenueModel) -> Baseline:
                 for _ in range(len(pool)):
                     st = pool[turn[category] % len(pool)]
                     turn[category] += 1
-                    if per_day[st.key] < st.max_per_day and per_week[st.key] < (
-                        st.max_per_week or 7 * st.max_per_day
-                    ):
+                    if per_day[st.key] < st.max_per_day and per_week[st.key] < st.week_cap:
                         break
                 else:
                     break

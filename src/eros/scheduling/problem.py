@@ -374,7 +374,7 @@ def build_problem(
     mean_media_value = (
         sum(sum(value[st.key]) / len(slots) for st in media_types) / len(media_types) if media_types else 0.0
     )
-    capacity = sum(min(st.max_per_week or 7 * st.max_per_day, 7 * st.max_per_day) for st in media_types)
+    capacity = sum(st.week_cap for st in media_types)
     notes: list[str] = []
     min_distinct, min_by_category = _diversity(types, page, allow_followups, actions.extra_diversity, notes)
     return Problem(

@@ -69,3 +69,8 @@ def test_diversity_minimums_ask_retention_variety_of_paid_pages_only() -> None:
         Category.RETENTION: 2,
     }
     assert min_distinct_by_category("free")[Category.RETENTION] == 0
+
+
+def test_week_cap_is_the_weekly_cap_else_seven_daily_caps() -> None:
+    assert get_send_type("vip_program").week_cap == 1
+    assert get_send_type("ppv_unlock").week_cap == 28

@@ -10,7 +10,7 @@ import pytest
 
 from eros.rules.captions import is_fresh, score_structure
 from eros.rules.followups import delay_is_valid, draw_delay, followup_target
-from eros.rules.pricing import PriceInputs, adjustments, price
+from eros.rules.pricing import PriceInputs, adjustments, price, typical_range
 from eros.rules.timing import (
     apply_jitter,
     in_dead_zone,
@@ -103,3 +103,8 @@ def test_caption_freshness_and_structure() -> None:
     spammy = score_structure("CLICK HERE BUY NOW HURRY HURRY", "bump_normal")
     assert spammy.score < 70
     assert not spammy.valid
+
+
+def test_typical_range_falls_back_to_the_hard_bounds() -> None:
+    assert typical_range("ppv_unlock") == (8.0, 25.0)
+    assert typical_range("vip_program") == (5.0, 50.0)

@@ -19,14 +19,13 @@ from eros.db.schema import content_type_rankings, creators, mass_messages, tier_
 from eros.db.triggers_repo import TriggerWrite, UpsertResult, upsert_triggers
 from eros.rules.rankings import (
     RANKING_WINDOW_DAYS,
-    SIGNAL_WINDOW_DAYS,
     RankTier,
     SendRecord,
     content_stats,
     rank_content_types,
     trigger_signals,
 )
-from eros.rules.tiers import MMRevenue, Tier, mm_revenue, tier_for_revenue
+from eros.rules.tiers import MM_WINDOW_DAYS, MMRevenue, Tier, mm_revenue, tier_for_revenue
 from eros.rules.triggers import detect
 
 
@@ -108,7 +107,7 @@ def history_mm_revenue(
     sends: Iterable[tuple[date, float]], creator: Mapping[str, object], today: date
 ) -> MMRevenue:
     """The one MM-revenue definition (DOMAIN §2): picks the last 30 days from (sent_date, earnings) pairs."""
-    cutoff = today - timedelta(days=SIGNAL_WINDOW_DAYS)
+    cutoff = today - timedelta(days=MM_WINDOW_DAYS)
     recent = [(day, earnings) for day, earnings in sends if day >= cutoff]
     newest_age = (today - max(day for day, _ in recent)).days if recent else None
     return mm_revenue(

@@ -115,6 +115,8 @@ class MMRevenue:
 
 
 #: History counts only with at least this many sends, the newest at most this many days old.
+#: MM revenue sums the sends of this many days (DOMAIN §2, "last 30 days by sent_date").
+MM_WINDOW_DAYS = 30
 MM_MIN_SENDS = 3
 MM_MAX_AGE_DAYS = 7
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from v5 import SIGNING_KEY, _inherited, build_database, percentile, roster
+from v5 import SIGNING_KEY, _inherited, build_database, roster
 from v5 import run_all as run_v5
 
 from eros.clients import ErosClient, InProcessClient, StdioClient
@@ -35,6 +35,7 @@ from eros.clock import FixedClock, iso_z
 from eros.db.engine import make_engine
 from eros.db.sample import DEFAULT_AS_OF
 from eros.legacy.pipeline import LegacyPipeline
+from eros.monitoring import nearest_rank
 from eros.pipeline import PipelineResult
 from eros.rules.calendar import next_monday
 from eros.tools import ToolEnv
@@ -98,8 +99,8 @@ def summary(console: Console, transport: str, v4: list[PipelineResult], v5: list
         scores = [r.quality_score for r in results if r.quality_score is not None]
         statuses = Counter(r.validation_status or "FAILED" for r in results)
         return {
-            "p50": percentile(ms, 0.5),
-            "p95": percentile(ms, 0.95),
+            "p50": nearest_rank(ms, 50) or 0.0,
+            "p95": nearest_rank(ms, 95) or 0.0,
             "calls": statistics.fmean(calls),
             "calls_range": f"{min(calls)}–{max(calls)}",
             "success": sum(r.success for r in results) / len(results),

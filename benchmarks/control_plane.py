@@ -20,10 +20,10 @@ from eros.clock import FixedClock, iso_z, parse_instant
 from eros.config import load_settings
 from eros.db import ops_repo
 from eros.db.engine import create_schema, make_engine
-from eros.monitoring import PipelineMonitor
-from eros.pipeline import PipelineResult
-from eros.rollback import RollbackController
-from eros.router import PipelineRouter
+from eros.services.monitor import PipelineMonitor
+from eros.services.pipeline_run import PipelineResult
+from eros.services.rollback import RollbackController
+from eros.services.routing import PipelineRouter
 
 NOW = "2026-01-04T12:00:00Z"
 

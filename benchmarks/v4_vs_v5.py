@@ -30,14 +30,14 @@ from rich.table import Table
 from v5 import SIGNING_KEY, _inherited, build_database, roster
 from v5 import run_all as run_v5
 
-from eros.clients import ErosClient, InProcessClient, StdioClient
 from eros.clock import FixedClock, iso_z
 from eros.db.engine import make_engine
 from eros.db.sample import DEFAULT_AS_OF
+from eros.infra.mcp_clients import ErosClient, InProcessClient, StdioClient
 from eros.legacy.pipeline import LegacyPipeline
-from eros.monitoring import nearest_rank
-from eros.pipeline import PipelineResult
 from eros.rules.calendar import next_monday
+from eros.services.monitor import nearest_rank
+from eros.services.pipeline_run import PipelineResult
 from eros.tools import ToolEnv
 
 Runner = Callable[[ErosClient, FixedClock, list[str], date], Awaitable[list[PipelineResult]]]

@@ -15,7 +15,7 @@ from eros.clock import Clock, clock_from_env
 from eros.config import Settings, load_settings
 from eros.db.engine import make_engine, stored_signing_key
 from eros.errors import ConfigError
-from eros.pipeline import PipelineRunner
+from eros.services.pipeline_run import PipelineRunner
 
 
 @dataclass
@@ -46,7 +46,7 @@ def bootstrap(
 def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
     """The runner for `v5` (the orchestrator) or `v4` (built-in legacy, or EROS_V4_RUNNER's plug-in)."""
     if pipeline == "v5":
-        from eros.orchestrator import build_v5_runner
+        from eros.services.orchestrator import build_v5_runner
 
         return build_v5_runner(container)
     if pipeline == "v4":

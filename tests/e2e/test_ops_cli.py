@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from eros.cli.app import _register, app
 from eros.db.schema import pipeline_runs
-from eros.monitoring import PipelineMonitor
-from eros.pipeline import PipelineResult
+from eros.services.monitor import PipelineMonitor
+from eros.services.pipeline_run import PipelineResult
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"

@@ -15,12 +15,12 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from eros.cli.app import _register, app
-from eros.clients import InProcessClient
 from eros.clock import FixedClock, parse_instant
 from eros.errors import ErosError
-from eros.preflight import PreflightEngine
+from eros.infra.mcp_clients import InProcessClient
 from eros.rules.send_types import SEND_TYPES, Category
 from eros.scheduling.generator import plan_week
+from eros.services.preflight import PreflightEngine
 from eros.tools import ToolEnv
 
 NOW = "2026-01-04T12:00:00Z"

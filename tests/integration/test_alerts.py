@@ -13,12 +13,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from eros.alerts import AlertManager, RetryPolicy, build_alert_manager
 from eros.bootstrap import Container, bootstrap
 from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
+from eros.control.slo import AlertCode
 from eros.db import ops_repo
-from eros.slo import AlertCode
+from eros.services.alerting import AlertManager, RetryPolicy, build_alert_manager
 
 NOW = "2026-01-04T12:00:00Z"
 WEBHOOK = "https://hooks.example.test/T000/B000"

@@ -13,10 +13,10 @@ from sqlalchemy import Engine, func, select
 
 from eros.bootstrap import Container
 from eros.clock import FixedClock
-from eros.comparator import ComparisonOutcome, ShadowComparator, shadow_report
 from eros.config import Settings
 from eros.db.schema import creators, pipeline_runs, schedules, shadow_comparisons
-from eros.pipeline import PipelineResult, phase_metrics
+from eros.services.pipeline_run import PipelineResult, phase_metrics
+from eros.services.shadow import ComparisonOutcome, ShadowComparator, shadow_report
 
 WEEK = "2026-01-05"
 NOW = "2026-01-04T12:00:00Z"
@@ -262,7 +262,7 @@ async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) ->
 
 
 async def test_monitored_shadow_records_v4_live_and_v5_as_shadow(db: Engine, clock: FixedClock) -> None:
-    from eros.monitoring import PipelineMonitor
+    from eros.services.monitor import PipelineMonitor
 
     container = _container(db, clock)
     monitor = PipelineMonitor(container)
@@ -305,7 +305,7 @@ def _vault(engine: Engine, creator_id: str) -> list[str]:
 async def test_fresh_recheck_confirms_real_vault_violations_and_flags_invented_ones(
     sample_db: Engine, clock: FixedClock
 ) -> None:
-    from eros.comparator import fresh_gate_recheck
+    from eros.services.shadow import fresh_gate_recheck
 
     container = Container(
         settings=Settings(db_url=str(sample_db.url), signing_key="test-signing-key-not-secret"),

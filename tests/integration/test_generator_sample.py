@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from eros.clients import InProcessClient
 from eros.clock import FixedClock, parse_instant
 from eros.db.engine import make_engine
+from eros.infra.mcp_clients import InProcessClient
 from eros.models import CreatorContext
-from eros.preflight import PreflightEngine
 from eros.scheduling import plan_week
+from eros.services.preflight import PreflightEngine
 from eros.tools import ToolEnv
 from eros.validation.gates import evaluate_gates, facts_from_context
 from eros.validation.scoring import score_schedule, scoring_facts

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from eros.bootstrap import bootstrap, pipeline_runner
 from eros.cli.app import _register, app
-from eros.clients import InProcessClient
 from eros.clock import FixedClock
 from eros.config import load_settings
 from eros.db.schema import creators
 from eros.errors import ConfigError
+from eros.infra.mcp_clients import InProcessClient
 from eros.legacy import build_v4_runner
 from eros.legacy.pipeline import PHASES, LegacyPipeline
 from eros.tools import ToolEnv

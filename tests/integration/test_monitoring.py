@@ -11,11 +11,11 @@ from sqlalchemy import Engine, select
 from eros.bootstrap import Container, bootstrap
 from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
+from eros.control.slo import AlertCode, HealthStatus
 from eros.db.engine import make_engine
 from eros.db.schema import alerts, pipeline_runs
-from eros.monitoring import PipelineMonitor
-from eros.pipeline import PipelineResult, phase_metrics
-from eros.slo import AlertCode, HealthStatus
+from eros.services.monitor import PipelineMonitor
+from eros.services.pipeline_run import PipelineResult, phase_metrics
 
 NOW = "2026-01-04T12:00:00Z"
 

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from eros.agents import GENERATOR_AGENT, ProductionTaskTool
-from eros.clients import InProcessClient
 from eros.clock import FixedClock
 from eros.db import schedules_repo
 from eros.errors import ErosError
-from eros.orchestrator import MAX_RETRIES, EROSOrchestrator
+from eros.infra.mcp_clients import InProcessClient
+from eros.services.agents import GENERATOR_AGENT, ProductionTaskTool
+from eros.services.orchestrator import MAX_RETRIES, EROSOrchestrator
 from eros.tools import ToolEnv
 from support import FailingTool
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, update
 
-from eros.clients import InProcessClient
 from eros.clock import FixedClock
 from eros.db.engine import make_engine
 from eros.db.schema import creators
 from eros.errors import CreatorNotFound, ErosError, InvalidDate, TransportError
-from eros.preflight import PREFLIGHT_TOOLS, MockMCP, PreflightEngine
+from eros.infra.mcp_clients import InProcessClient
+from eros.preflight import MockMCP
 from eros.rules.tiers import Tier
+from eros.services.preflight import PREFLIGHT_TOOLS, PreflightEngine
 from eros.tools import ToolEnv
 from support import FailingTool
 

@@ -19,18 +19,18 @@ from sqlalchemy import Engine, func, insert, select
 from tests.conftest import NOW, TEST_SIGNING_KEY
 
 from eros.bootstrap import Container, bootstrap
-from eros.clients import InProcessClient
 from eros.clock import FixedClock, parse_instant
 from eros.config import Settings
 from eros.db import schedules_repo, signals_repo
 from eros.db.schema import learning_signals, mass_messages
 from eros.errors import ErosError
-from eros.learnings import read_document
-from eros.monitoring import PipelineMonitor
-from eros.orchestrator import build_v5_runner
-from eros.preflight import PreflightEngine
-from eros.reflect import REFLECT_GIT_FAILED, deprecate, run_reflect, status
+from eros.infra.mcp_clients import InProcessClient
+from eros.learning.document import read_document
 from eros.scheduling.generator import plan_week
+from eros.services.monitor import PipelineMonitor
+from eros.services.orchestrator import build_v5_runner
+from eros.services.preflight import PreflightEngine
+from eros.services.reflect import REFLECT_GIT_FAILED, deprecate, run_reflect, status
 from eros.tools import ToolEnv
 from eros.tools.schedules import save_schedule
 

@@ -17,14 +17,14 @@ from sqlalchemy import Engine
 from eros.bootstrap import Container, bootstrap
 from eros.clock import FixedClock, iso_z, parse_instant
 from eros.config import load_settings
+from eros.control.slo import AlertCode
 from eros.db import ops_repo
 from eros.db.engine import make_engine
 from eros.errors import ErosError
-from eros.monitoring import PipelineMonitor
-from eros.pipeline import PipelineResult, phase_metrics
-from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
-from eros.router import Pipeline, PipelineRouter
-from eros.slo import AlertCode
+from eros.services.monitor import PipelineMonitor
+from eros.services.pipeline_run import PipelineResult, phase_metrics
+from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
+from eros.services.routing import Pipeline, PipelineRouter
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"

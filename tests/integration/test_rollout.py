@@ -14,10 +14,10 @@ from eros.config import Settings
 from eros.db.rollout_repo import insert_comparison
 from eros.db.schema import flag_audit, rollout_transitions
 from eros.errors import ErosError
-from eros.monitoring import PipelineMonitor
-from eros.pipeline import PipelineResult, phase_metrics
-from eros.rollout import RolloutManager, RolloutRefused
-from eros.router import FeatureFlags, PipelineRouter
+from eros.services.monitor import PipelineMonitor
+from eros.services.pipeline_run import PipelineResult, phase_metrics
+from eros.services.rollout import RolloutManager, RolloutRefused
+from eros.services.routing import FeatureFlags, PipelineRouter
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from eros.config import load_settings
 from eros.db import ops_repo
 from eros.db.engine import make_engine
 from eros.db.schema import pipeline_runs
-from eros.pipeline import PipelineResult, PipelineRunner, phase_metrics
-from eros.router import FeatureFlags, Pipeline, PipelineRouter
+from eros.services.pipeline_run import PipelineResult, PipelineRunner, phase_metrics
+from eros.services.routing import FeatureFlags, Pipeline, PipelineRouter
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"

@@ -11,7 +11,6 @@ operator's session: they are wired here the documented way (ARCHITECTURE §4).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import io
 import os
@@ -221,13 +220,12 @@ def operator_env(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.Monke
     clear_flag_variables(monkeypatch)
     monkeypatch.setenv("EROS_DB_PATH", str(target))
     monkeypatch.setenv("EROS_NOW", NOW)
-    if importlib.util.find_spec("eros.db.ops_repo") is not None:
-        from eros.bootstrap import bootstrap
-        from eros.db import ops_repo
+    from eros.bootstrap import bootstrap
+    from eros.db import ops_repo
 
-        with bootstrap().engine.begin() as conn:
-            for key, value in (("EROS_V5_ENABLED", "true"), ("EROS_V5_CREATORS", "alexia")):
-                ops_repo.set_flag_override(conn, key, value, actor="test", at=NOW, reason="canary")
+    with bootstrap().engine.begin() as conn:
+        for key, value in (("EROS_V5_ENABLED", "true"), ("EROS_V5_CREATORS", "alexia")):
+            ops_repo.set_flag_override(conn, key, value, actor="test", at=NOW, reason="canary")
     yield target
 
 
@@ -238,25 +236,19 @@ def session(**names: Any) -> dict[str, Any]:
 
 def _orchestrator() -> Any:
     from eros.bootstrap import bootstrap
-    from eros.orchestrator import build_v5_runner
+    from eros.services.orchestrator import build_v5_runner
 
     return build_v5_runner(bootstrap())
 
 
 def _mcp() -> Any:
     from eros.bootstrap import bootstrap
-    from eros.clients import connect_client
+    from eros.infra.mcp_clients import connect_client
 
     return connect_client(bootstrap())
 
 
-def _requires(*modules: str) -> None:
-    for module in modules:
-        pytest.importorskip(module)
-
-
 async def test_checking_current_status(operator_env: Path) -> None:
-    _requires("eros.monitoring", "eros.rollback", "eros.router")
     printed = await run_snippet(CHECKING_CURRENT_STATUS, session())
     assert "V5 Enabled: True" in printed
     assert "Shadow Mode: False" in printed
@@ -266,7 +258,6 @@ async def test_checking_current_status(operator_env: Path) -> None:
 
 
 async def test_pipeline_timeout_diagnosis(operator_env: Path) -> None:
-    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.agent", "eros.validation.validator")
     namespace = session(orchestrator=_orchestrator())
     printed = await run_snippet(PIPELINE_TIMEOUT_DIAGNOSIS, namespace)
     result = namespace["result"]
@@ -277,7 +268,6 @@ async def test_pipeline_timeout_diagnosis(operator_env: Path) -> None:
 
 
 async def test_hard_gate_false_positives_diagnosis(operator_env: Path) -> None:
-    _requires("eros.clients", "eros.tools")
     namespace = session(mcp=_mcp())
     printed = await run_snippet(HARD_GATE_FALSE_POSITIVES_DIAGNOSIS, namespace)
     assert "Vault types: " in printed and "AVOID types: " in printed
@@ -285,27 +275,23 @@ async def test_hard_gate_false_positives_diagnosis(operator_env: Path) -> None:
 
 
 async def test_mcp_connection_diagnosis(operator_env: Path) -> None:
-    _requires("eros.adapters", "eros.clients", "eros.tools")
     printed = await run_snippet(MCP_CONNECTION_DIAGNOSIS, session(mcp_tools=None))
     assert printed.strip() == "MCP healthy"
 
 
 async def test_agent_invocation_diagnosis(operator_env: Path) -> None:
-    _requires("eros.adapters", "eros.scheduling.agent", "eros.validation.validator")
     namespace = session(task_invoker=None)
     printed = await run_snippet(AGENT_INVOCATION_DIAGNOSIS, namespace)
     assert printed.startswith("Agent response: ")
 
 
 def test_recent_rollbacks_from_the_shell(operator_env: Path) -> None:
-    _requires("eros.rollback")
     done = run_python_c(RECENT_ROLLBACKS_CLI)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith("[")
 
 
 async def test_debug_mode(operator_env: Path) -> None:
-    _requires("eros.orchestrator", "eros.clients", "eros.scheduling.agent", "eros.validation.validator")
     import logging
 
     before = logging.getLogger("eros").level
@@ -319,7 +305,6 @@ async def test_debug_mode(operator_env: Path) -> None:
 
 
 def test_preflight_from_the_shell(operator_env: Path) -> None:
-    _requires("eros.preflight", "eros.learnings", "eros.clients", "eros.tools")
     script = as_eros(PREFLIGHT_CLI[0]).removesuffix(".py").replace("/", ".")
     done = subprocess.run(
         [sys.executable, "-m", script, *PREFLIGHT_CLI[1:]],
@@ -333,14 +318,12 @@ def test_preflight_from_the_shell(operator_env: Path) -> None:
 
 
 def test_preflight_with_mock_mcp_from_the_shell(operator_env: Path) -> None:
-    _requires("eros.preflight", "eros.learnings", "eros.db.sample")
     done = run_python_c(MOCK_PREFLIGHT_CLI)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Preflight OK: test, ")
 
 
 async def test_manual_rollback_steps(operator_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _requires("eros.router", "eros.monitoring")
     monkeypatch.setenv("EROS_V5_ENABLED", "false")  # step 1: `export EROS_V5_ENABLED=false`
     namespace = session()
     await run_snippet(VERIFY_V4_SERVING, namespace)
@@ -350,7 +333,6 @@ async def test_manual_rollback_steps(operator_env: Path, monkeypatch: pytest.Mon
 
 
 async def test_automatic_rollback_check(operator_env: Path) -> None:
-    _requires("eros.rollback", "eros.monitoring")
     namespace = session()
     printed = await run_snippet(AUTOMATIC_ROLLBACK, namespace)
     assert namespace["result"] is None or namespace["result"].reason
@@ -358,7 +340,6 @@ async def test_automatic_rollback_check(operator_env: Path) -> None:
 
 
 async def test_post_rollback_verification(operator_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _requires("eros.router")
     monkeypatch.setenv("EROS_V5_ENABLED", "false")
     namespace = session()
     await run_snippet(POST_ROLLBACK_VERIFICATION, namespace)
@@ -366,7 +347,6 @@ async def test_post_rollback_verification(operator_env: Path, monkeypatch: pytes
 
 
 async def test_restore_after_a_rollback(operator_env: Path) -> None:
-    _requires("eros.rollback", "eros.router")
     from eros.rollback import RollbackController
     from eros.router import PipelineRouter
 
@@ -378,7 +358,6 @@ async def test_restore_after_a_rollback(operator_env: Path) -> None:
 
 
 async def test_maintenance_snippets(operator_env: Path) -> None:
-    _requires("eros.monitoring")
     namespace = session()
     assert await run_snippet(CACHE_MANAGEMENT, namespace) == ""
     await run_snippet(HEALTH_CHECKS, namespace)
@@ -386,7 +365,6 @@ async def test_maintenance_snippets(operator_env: Path) -> None:
 
 
 def test_plan_manual_rollback_line(operator_env: Path) -> None:
-    _requires("eros.rollback")
     done = run_python_c(PLAN_MANUAL_ROLLBACK_CLI)
     assert done.returncode == 0, done.stderr
 

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from eros.db.schema import pipeline_runs, rollback_events
 from eros.errors import InvalidInput
-from eros.pipeline import PipelineResult, PipelineRunner, phase_metrics
-from eros.simulation import (
+from eros.services.pipeline_run import PipelineResult, PipelineRunner, phase_metrics
+from eros.services.simulation import (
     Fault,
     Replay,
     SimulationResult,

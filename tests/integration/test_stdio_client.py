@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eros.clients import StdioClient
 from eros.errors import ToolCallError, TransportError
+from eros.infra.mcp_clients import StdioClient
 
 NOW = "2026-01-04T12:00:00Z"
 

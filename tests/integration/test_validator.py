@@ -8,16 +8,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from eros.agents import VALIDATOR_AGENT
-from eros.clients import InProcessClient
 from eros.clock import FixedClock
+from eros.infra.mcp_clients import InProcessClient
 from eros.models import CreatorContext, ScheduleItem, ValidationStatus
-from eros.preflight import PreflightEngine
 from eros.scheduling.generator import plan_week
+from eros.services.agents import VALIDATOR_AGENT
+from eros.services.preflight import PreflightEngine
+from eros.services.validator import VALIDATION_TOOLS, ScheduleValidator
+from eros.services.validator_agent import ValidatorAgent
 from eros.tools import ToolEnv
 from eros.validation import gates as g
-from eros.validation.agent import ValidatorAgent
-from eros.validation.validator import VALIDATION_TOOLS, ScheduleValidator
 
 WEEK = "2026-01-05"
 KEY = b"validator-integration-key"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eros.models import Schedule, ScheduleItem
-from eros.pipeline import PipelineResult
+from eros.services.pipeline_run import PipelineResult
 
 #: Items the tests plan beforehand, by (creator, week).
 PLANNED: dict[tuple[str, str], list[dict[str, Any]]] = {}

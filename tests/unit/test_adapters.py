@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from eros.adapters import ProductionMCPClient, RetryConfig
 from eros.errors import ToolCallError, TransportError
+from eros.infra.retrying_client import ProductionMCPClient, RetryConfig
 
 
 class StubTools:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eros.learnings import (
+from eros.learning.document import (
     LEARNINGS_INVALID,
     LearningsDocument,
     LearningsInvalid,

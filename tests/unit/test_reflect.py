@@ -10,9 +10,9 @@ import pytest
 
 from eros.db.signals_repo import NewSignal, Signal
 from eros.errors import ErosError
-from eros.learnings import LearningsDocument, parse_document, render_document
-from eros.pipeline import PipelineResult
-from eros.reflect import (
+from eros.learning.document import LearningsDocument, parse_document, render_document
+from eros.services.pipeline_run import PipelineResult
+from eros.services.reflect import (
     apply,
     correction_signal,
     deprecated_entry,

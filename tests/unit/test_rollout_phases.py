@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from eros.rollout_phases import FINAL_PHASE, PHASES, REVALIDATION, Criterion, Outcome, analyse_phase, phase
+from eros.control.phases import FINAL_PHASE, PHASES, REVALIDATION, Criterion, Outcome, analyse_phase, phase
 
 WEEK = timedelta(days=7)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eros.errors import InvalidInput
-from eros.router import (
+from eros.services.routing import (
     ROLLOUT_GROUP,
     FeatureFlags,
     FlagValues,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from eros.monitoring import (
+from eros.control.slo import (
+    ALERT_DEFINITIONS,
+    DEFAULT_SLO,
+    SINKS_BY_SEVERITY,
+    AlertCode,
+    HealthStatus,
+    Severity,
+)
+from eros.services.monitor import (
     RunRecord,
     TriggerResult,
     alert_conditions,
@@ -14,7 +22,6 @@ from eros.monitoring import (
     stats_by_creator,
     window_stats,
 )
-from eros.slo import ALERT_DEFINITIONS, DEFAULT_SLO, SINKS_BY_SEVERITY, AlertCode, HealthStatus, Severity
 
 
 def run(

@@ -25,12 +25,12 @@ from eros.bootstrap import Container, bootstrap, pipeline_runner
 from eros.cli import render
 from eros.db.engine import database_exists
 from eros.errors import ConfigError, ErosError
-from eros.monitoring import PipelineMonitor
-from eros.pipeline import PipelineResult, PipelineRunner
 from eros.ports import ToolClient
-from eros.preflight import client_session, parse_week_start
 from eros.rules.calendar import next_monday
 from eros.rules.timing import DEFAULT_TIMEZONE
+from eros.services.monitor import PipelineMonitor
+from eros.services.pipeline_run import PipelineResult, PipelineRunner
+from eros.services.preflight import client_session, parse_week_start
 
 console = Console()
 err_console = Console(stderr=True)
@@ -146,7 +146,7 @@ async def _run_one(job: RecordedJob, creator: str, week_start: str, dry_run: boo
 
 async def _roster(container: Container) -> list[dict[str, Any]]:
     """Every active creator, by page name."""
-    from eros.clients import connect_client
+    from eros.infra.mcp_clients import connect_client
 
     client = connect_client(container)
     async with client_session(client):
@@ -249,7 +249,7 @@ async def _saved_schedule(client: ToolClient, target: str, week: date | None) ->
 async def _load(
     container: Container, target: str, week: date | None, *, timezone: bool
 ) -> tuple[dict[str, Any], str]:
-    from eros.clients import connect_client
+    from eros.infra.mcp_clients import connect_client
 
     client = connect_client(container)
     async with client_session(client):

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from eros.bootstrap import bootstrap
-from eros.clients import connect_client
 from eros.errors import ErosError, InvalidInput
+from eros.infra.mcp_clients import connect_client
 
 mcp_app = typer.Typer(
     help="The eros-db MCP server: serve it, list its tools, call one.", no_args_is_help=True

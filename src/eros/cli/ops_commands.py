@@ -26,9 +26,9 @@ from eros.clock import iso_z
 from eros.db import ops_repo
 from eros.db.creators import active_creator_ids, resolve_creator
 from eros.errors import ErosError
-from eros.monitoring import PipelineMonitor, WindowStats
-from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
-from eros.router import (
+from eros.services.monitor import PipelineMonitor, WindowStats
+from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
+from eros.services.routing import (
     AUTO_FALLBACK,
     CREATORS,
     ENABLED,
@@ -281,8 +281,8 @@ def status(
     per_creator: Annotated[bool, typer.Option("--creators", help="Also v5 SLIs per creator.")] = False,
 ) -> None:
     """Flags, rollout phase, health, SLOs, rollback state and recent alerts on one screen."""
+    from eros.control.phases import phase
     from eros.db.rollout_repo import get_rollout_state
-    from eros.rollout_phases import phase
 
     container = bootstrap()
     monitor = PipelineMonitor(container)
@@ -504,7 +504,7 @@ def metrics(
     """Write the Prometheus text format (or `eros metrics serve` for an HTTP endpoint)."""
     if ctx.invoked_subcommand is not None:
         return
-    from eros.metrics_export import render
+    from eros.infra.prometheus import render
 
     text = render(bootstrap())
     if output is not None:
@@ -519,7 +519,7 @@ def metrics_serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
 ) -> None:
     """Serve /metrics over HTTP until interrupted."""
-    from eros.metrics_export import serve
+    from eros.infra.prometheus import serve
 
     err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
     serve(bootstrap(), host, port)

@@ -20,10 +20,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from eros import reflect as loop
 from eros.bootstrap import bootstrap
 from eros.cli.ops_commands import acting_user
-from eros.learnings import render_learning
+from eros.learning.document import render_learning
+from eros.services import reflect as loop
 
 console = Console()
 

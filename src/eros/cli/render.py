@@ -21,10 +21,10 @@ from rich.table import Table
 from rich.text import Text
 
 from eros.models import ScheduleItem
-from eros.pipeline import PipelineResult
 from eros.rules.calendar import week_dates
 from eros.rules.send_types import SEND_TYPES, Category
 from eros.rules.timing import parse_date, parse_time
+from eros.services.pipeline_run import PipelineResult
 
 CATEGORY_STYLE = {Category.REVENUE: "green", Category.ENGAGEMENT: "cyan", Category.RETENTION: "magenta"}
 STATUS_STYLE = {"APPROVED": "bold green", "NEEDS_REVIEW": "bold yellow", "REJECTED": "bold red"}

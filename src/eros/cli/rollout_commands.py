@@ -21,10 +21,10 @@ from rich.table import Table
 from eros.bootstrap import bootstrap
 from eros.cli.generate_commands import quiet_logging
 from eros.cli.ops_commands import acting_user
-from eros.comparator import shadow_report
-from eros.rollout import RolloutManager, RolloutStatus, Transition
-from eros.rollout_phases import METRIC_DESCRIPTIONS, PHASES
-from eros.simulation import (
+from eros.control.phases import METRIC_DESCRIPTIONS, PHASES
+from eros.services.rollout import RolloutManager, RolloutStatus, Transition
+from eros.services.shadow import shadow_report
+from eros.services.simulation import (
     DEFAULT_DAYS,
     DaySummary,
     SimulationResult,

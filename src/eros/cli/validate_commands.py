@@ -31,8 +31,8 @@ from eros.db.schema import captions
 from eros.errors import ErosError
 from eros.models import ValidationResult, ValidationStatus
 from eros.ports import ToolClient
-from eros.preflight import PreflightEngine, client_session, parse_week_start
-from eros.validation.validator import ScheduleValidator
+from eros.services.preflight import PreflightEngine, client_session, parse_week_start
+from eros.services.validator import ScheduleValidator
 
 console = Console()
 
@@ -123,7 +123,7 @@ def caption_bank(container: Container, items: list[Any]) -> frozenset[int]:
 async def judge(
     container: Container, target: str, creator: str | None, week: str | None
 ) -> tuple[Submission, ValidationResult, dict[str, int]]:
-    from eros.clients import connect_client
+    from eros.infra.mcp_clients import connect_client
 
     client = connect_client(container)
     async with client_session(client):

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container
-    from eros.pipeline import PipelineRunner
+    from eros.services.pipeline_run import PipelineRunner
 
 
 def build_v4_runner(container: Container) -> PipelineRunner:
     """The runner EROS_V4_RUNNER names: `builtin` (default) or an agency's `module:function`."""
-    from eros.clients import connect_client
+    from eros.infra.mcp_clients import connect_client
     from eros.legacy.pipeline import LegacyPipeline
     from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner
 

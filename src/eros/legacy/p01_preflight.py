@@ -18,7 +18,7 @@ from eros.errors import CreatorNotFound, ErosError
 from eros.legacy.constants import LOW_CONFIDENCE_WARNING, MIN_USABLE_CAPTIONS, POOL_PROBE_LIMIT
 from eros.legacy.state import Preflight
 from eros.ports import ToolClient
-from eros.preflight import PreflightData, build_context
+from eros.services.preflight import PreflightData, build_context
 
 _NO_SECTIONS = {
     "include_analytics": False,

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from eros.clock import Clock
 from eros.legacy.state import Gate
 from eros.models import CreatorContext, ScheduleItem, ValidationStatus
-from eros.pipeline import PipelineResult
 from eros.ports import ToolClient
-from eros.validation.validator import ScheduleValidator
+from eros.services.pipeline_run import PipelineResult
+from eros.services.validator import ScheduleValidator
 
 
 async def validate_and_save(

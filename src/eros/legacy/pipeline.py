@@ -26,9 +26,15 @@ from eros.legacy import (
     p10_validation,
 )
 from eros.legacy.state import seeded_rng
-from eros.pipeline import HoldsClientSession, PhaseRecord, PipelineResult, run_reported, timed_phase
 from eros.ports import ToolClient
-from eros.preflight import parse_week_start
+from eros.services.pipeline_run import (
+    HoldsClientSession,
+    PhaseRecord,
+    PipelineResult,
+    run_reported,
+    timed_phase,
+)
+from eros.services.preflight import parse_week_start
 
 logger = logging.getLogger("eros.legacy")
 

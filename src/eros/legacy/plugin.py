@@ -25,9 +25,9 @@ from eros.clock import Clock
 from eros.errors import ConfigError, ErosError
 from eros.legacy import p10_validation
 from eros.models import Schedule
-from eros.pipeline import PipelineResult, phase_metrics
 from eros.ports import ToolClient
-from eros.preflight import PreflightEngine, client_session, parse_week_start
+from eros.services.pipeline_run import PipelineResult, phase_metrics
+from eros.services.preflight import PreflightEngine, client_session, parse_week_start
 
 if TYPE_CHECKING:
     pass

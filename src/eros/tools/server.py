@@ -21,9 +21,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from eros.clients import tool_error_from_text
 from eros.db.engine import database_exists
 from eros.errors import ConfigError, ErosError
+from eros.infra.mcp_clients import tool_error_from_text
 from eros.tools import captions, content, creators, schedules, send_types, volume
 from eros.tools.env import ToolEnv
 

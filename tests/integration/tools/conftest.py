@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from eros.clients import InProcessClient
 from eros.clock import FixedClock, parse_instant
 from eros.db.engine import make_engine
+from eros.infra.mcp_clients import InProcessClient
 from eros.tools import ToolEnv
 
 #: The root conftest's sample clock and signing key (module-scoped fixtures cannot use its function fixtures).

@@ -8,9 +8,9 @@ import pytest
 from mcp import Client
 from sqlalchemy import select
 
-from eros.clients import InProcessClient
 from eros.db.schema import tier_history
 from eros.errors import ToolCallError
+from eros.infra.mcp_clients import InProcessClient
 from eros.rules.send_types import SEND_TYPES
 from eros.tools import ToolEnv, build_server
 from eros.validation.certificate import names_hash

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from eros.clients import InProcessClient
 from eros.clock import FixedClock, iso_z
 from eros.db import schedules_repo
 from eros.db.schema import caption_creator_usage, captions, schedule_revisions, schedules
 from eros.errors import ErosError, ToolCallError
+from eros.infra.mcp_clients import InProcessClient
 from eros.models import ValidationCertificate, ValidationStatus
 from eros.tools import ToolEnv
 from eros.tools.schedules import save_schedule

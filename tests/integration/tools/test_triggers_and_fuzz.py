@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from eros.clients import InProcessClient
 from eros.db.schema import volume_triggers
 from eros.errors import ToolCallError
+from eros.infra.mcp_clients import InProcessClient
 from eros.tools import ToolEnv
 
 

@@ -7,13 +7,13 @@ from collections import Counter
 
 import pytest
 
-from eros.agents import GENERATOR_AGENT
 from eros.errors import InvalidInput
 from eros.models import Schedule, ScheduleItem
 from eros.rules.send_types import SEND_TYPES, Category
-from eros.scheduling.agent import GeneratorAgent
 from eros.scheduling.baseline import naive_week
 from eros.scheduling.revenue_model import fit
+from eros.services.agents import GENERATOR_AGENT
+from eros.services.generator_agent import GeneratorAgent
 
 from .conftest import AVOID, VAULT, make_context, volume_days
 

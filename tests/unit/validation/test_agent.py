@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from eros.agents import VALIDATOR_AGENT
 from eros.clock import FixedClock, parse_instant
 from eros.errors import ErosError
-from eros.validation.agent import INVALID_PAYLOAD, ValidatorAgent
+from eros.services.agents import VALIDATOR_AGENT
+from eros.services.validator_agent import INVALID_PAYLOAD, ValidatorAgent
 
 
 class NoCalls:

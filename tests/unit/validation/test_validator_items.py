@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from eros.services.validator import checks_performed, parse_items
 from eros.validation.gates import STRUCTURE_ERROR
-from eros.validation.validator import checks_performed, parse_items
 
 
 def test_unreadable_items_become_structure_errors_in_place(week):

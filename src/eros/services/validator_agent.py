@@ -14,12 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eros.agents import VALIDATOR_AGENT, Payload
 from eros.clock import Clock
 from eros.errors import ErosError
 from eros.models import CreatorContext
 from eros.ports import ToolClient
-from eros.validation.validator import ScheduleValidator
+from eros.services.agents import VALIDATOR_AGENT, Payload
+from eros.services.validator import ScheduleValidator
 
 INVALID_PAYLOAD = "INVALID_PAYLOAD"
 

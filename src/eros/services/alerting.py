@@ -21,8 +21,8 @@ import httpx
 from sqlalchemy import Engine, RowMapping
 
 from eros.clock import Clock, iso_z
+from eros.control.slo import ALERT_DEFINITIONS, SINKS_BY_SEVERITY, AlertCode, Severity
 from eros.db import ops_repo
-from eros.slo import ALERT_DEFINITIONS, SINKS_BY_SEVERITY, AlertCode, Severity
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container

@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eros.agents import GENERATOR_AGENT, Payload
 from eros.errors import InvalidInput
 from eros.models import CreatorContext, Schedule, Violation
 from eros.scheduling.generator import DEFAULT_TIME_LIMIT_S, plan_week
+from eros.services.agents import GENERATOR_AGENT, Payload
 
 
 def _payload(payload: Payload | str) -> Payload:

@@ -34,7 +34,7 @@ from eros.clock import iso_z
 from eros.db import signals_repo
 from eros.db.signals_repo import NewSignal, Signal
 from eros.errors import ErosError
-from eros.learnings import (
+from eros.learning.document import (
     CONFIDENCES,
     Entry,
     LearningsDocument,
@@ -48,7 +48,7 @@ from eros.learnings import (
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container
-    from eros.pipeline import PipelineResult
+    from eros.services.pipeline_run import PipelineResult
 
 logger = logging.getLogger("eros.reflect")
 

@@ -89,11 +89,11 @@ class ProductionTaskTool:
 
     def _make_builtin(self, name: str) -> Agent:
         if name == GENERATOR_AGENT:
-            from eros.scheduling.agent import GeneratorAgent
+            from eros.services.generator_agent import GeneratorAgent
 
             return GeneratorAgent()
         if name == VALIDATOR_AGENT:
-            from eros.validation.agent import ValidatorAgent
+            from eros.services.validator_agent import ValidatorAgent
 
             client, key, clock = self._wiring()
             return ValidatorAgent(client, key, clock)
@@ -107,7 +107,7 @@ class ProductionTaskTool:
         if self._client is not None and self._signing_key is not None and self._clock is not None:
             return self._client, self._signing_key, self._clock
         from eros.bootstrap import bootstrap
-        from eros.clients import connect_client
+        from eros.infra.mcp_clients import connect_client
 
         container = bootstrap()
         return (

@@ -39,19 +39,19 @@ from sqlalchemy import Engine, event
 from eros.bootstrap import Container, pipeline_runner
 from eros.clock import FixedClock
 from eros.config import Settings
+from eros.control.phases import EARLY_ADOPTERS, FINAL_PHASE, Outcome
 from eros.db import ops_repo, rollout_repo
 from eros.db.creators import active_creator_ids
 from eros.db.engine import database_exists, make_engine, sqlite_path
 from eros.db.rollout_repo import recent_transitions
 from eros.db.sample import ensure_sample_database
 from eros.errors import InvalidInput
-from eros.monitoring import PipelineMonitor
-from eros.pipeline import PipelineResult, PipelineRunner
-from eros.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
-from eros.rollout import RolloutManager, RolloutRefused
-from eros.rollout_phases import EARLY_ADOPTERS, FINAL_PHASE, Outcome
-from eros.router import ENABLED, PipelineRouter
 from eros.rules.calendar import next_monday
+from eros.services.monitor import PipelineMonitor
+from eros.services.pipeline_run import PipelineResult, PipelineRunner
+from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
+from eros.services.rollout import RolloutManager, RolloutRefused
+from eros.services.routing import ENABLED, PipelineRouter
 
 ACTOR = "simulation"
 ONCALL = "simulated-oncall"

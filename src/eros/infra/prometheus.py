@@ -14,12 +14,12 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from eros.control.slo import HealthStatus
 from eros.db import ops_repo
-from eros.slo import HealthStatus
 
 if TYPE_CHECKING:
     from eros.bootstrap import Container
-    from eros.monitoring import PipelineMonitor
+    from eros.services.monitor import PipelineMonitor
 
 HEALTH_VALUE = {HealthStatus.HEALTHY: 0, HealthStatus.DEGRADED: 1, HealthStatus.UNHEALTHY: 2}
 PIPELINES = ("v4", "v5")
@@ -33,8 +33,8 @@ class ErosCollector(Collector):
         self.monitor = monitor
 
     def collect(self) -> Iterator[Metric]:
-        from eros.monitoring import classify_health
-        from eros.router import load_flag_values
+        from eros.services.monitor import classify_health
+        from eros.services.routing import load_flag_values
 
         monitor = self.monitor
         window = f"{int(monitor.slo.status_window.total_seconds())}s"
@@ -124,7 +124,7 @@ class ErosCollector(Collector):
 
 
 def build_registry(container: Container, monitor: PipelineMonitor | None = None) -> CollectorRegistry:
-    from eros.monitoring import PipelineMonitor
+    from eros.services.monitor import PipelineMonitor
 
     registry = CollectorRegistry()
     registry.register(ErosCollector(monitor if monitor is not None else PipelineMonitor(container)))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 
-from eros.slo import DEFAULT_SLO
+from eros.control.slo import DEFAULT_SLO
 
 #: The cohort the plan names (seed 000, Phases 1 and 2); kept allowlisted through the percentages
 #: so early adopters never drop back to v4 while their bucket is above the percentage.

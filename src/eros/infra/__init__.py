@@ -1,0 +1,1 @@
+"""Concrete adapters behind the ports: MCP clients, alert sinks, Prometheus, git."""

@@ -1,0 +1,139 @@
+"""The runbook's production adapters: a retrying, timed, logged eros-db client, and the Task tool.
+
+`ProductionMCPClient(tools)` wraps any ToolClient (in-process or stdio); with no argument it uses
+the configured transport and database (`EROS_MCP_TRANSPORT`, `EROS_DB_PATH`/`EROS_DB_URL`), so the
+runbook's `await ProductionMCPClient().get_active_creators(limit=1)` health check works.
+Only failures that may pass are retried: transport failures and the CONFLICT / DATABASE_ERROR tool codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from eros.clock import Clock, SystemClock
+from eros.errors import ToolCallError, TransportError
+from eros.infra.mcp_clients import ErosClient, connect_client
+from eros.ports import ToolArgs, ToolClient, ToolResult
+
+__all__ = ["RETRYABLE_CODES", "ProductionMCPClient", "RetryConfig"]
+
+logger = logging.getLogger("eros.adapters")
+
+#: Tool error codes worth another attempt: a lost race or a database hiccup.
+RETRYABLE_CODES = frozenset({"CONFLICT", "DATABASE_ERROR"})
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """Exponential backoff: base × 2^attempt, capped; `timeout_s` bounds each attempt."""
+
+    max_retries: int = 3
+    base_delay_s: float = 1.0
+    max_delay_s: float = 30.0
+    timeout_s: float = 120.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (0-based)."""
+        return float(min(self.max_delay_s, self.base_delay_s * 2**attempt))
+
+
+def retryable(error: Exception) -> bool:
+    if isinstance(error, TransportError):
+        return True
+    return isinstance(error, ToolCallError) and error.code in RETRYABLE_CODES
+
+
+class ProductionMCPClient(ErosClient):
+    """Retries with backoff, a per-call timeout and one log line per call (with a trace id)."""
+
+    def __init__(
+        self,
+        tools: ToolClient | None = None,
+        retry: RetryConfig | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.retry = retry or RetryConfig()
+        self.attempts = 0
+        self._tools = tools
+        self._sleep = sleep
+        self._clock = clock or SystemClock()
+
+    @property
+    def tools(self) -> ToolClient:
+        """The wrapped client; the configured one is connected on first use."""
+        if self._tools is None:
+            from eros.bootstrap import bootstrap
+
+            self._tools = connect_client(bootstrap())
+        return self._tools
+
+    async def __aenter__(self) -> ProductionMCPClient:
+        enter = getattr(self.tools, "__aenter__", None)
+        if enter is not None:
+            await enter()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        leave = getattr(self.tools, "__aexit__", None)
+        if leave is not None:
+            await leave(exc_type, exc, tb)
+
+    async def list_tools(self) -> list[dict[str, Any]]:
+        lister = getattr(self.tools, "list_tools", None)
+        if lister is None:
+            raise TransportError("the wrapped client cannot list tools")
+        listed: list[dict[str, Any]] = await lister()
+        return listed
+
+    async def _attempt(self, name: str, arguments: ToolArgs) -> ToolResult:
+        self.attempts += 1
+        try:
+            async with asyncio.timeout(self.retry.timeout_s):
+                return await self.tools.call_tool(name, arguments)
+        except TimeoutError:
+            raise TransportError(
+                f"eros-db tool {name} did not answer within {self.retry.timeout_s:g}s", code="MCP_TIMEOUT"
+            ) from None
+
+    async def _call(self, name: str, arguments: ToolArgs) -> ToolResult:
+        trace_id = uuid.uuid4().hex[:16]
+        started = self._clock.monotonic()
+        attempt = 0
+        while True:
+            try:
+                result = await self._attempt(name, arguments)
+            except (ToolCallError, TransportError) as exc:
+                if not retryable(exc) or attempt >= self.retry.max_retries:
+                    self._log(logging.WARNING, name, trace_id, attempt + 1, started, f"error {exc.code}")
+                    raise
+                await self._sleep(self.retry.delay(attempt))
+                attempt += 1
+                continue
+            self._log(logging.INFO, name, trace_id, attempt + 1, started, "ok")
+            return result
+
+    def _log(self, level: int, name: str, trace_id: str, attempts: int, started: float, outcome: str) -> None:
+        elapsed_ms = (self._clock.monotonic() - started) * 1000
+        logger.log(
+            level,
+            "mcp call tool=%s trace_id=%s attempts=%d duration_ms=%.1f outcome=%s",
+            name,
+            trace_id,
+            attempts,
+            elapsed_ms,
+            outcome,
+            extra={"trace_id": trace_id, "tool": name, "attempts": attempts},
+        )

@@ -1,0 +1,258 @@
+"""Rollback and restore of v5 (rollout plan "Rollback Procedures", runbook §5 and §7).
+
+The procedure: pause (state `draining`: every new decision goes to v4) → drain (in-flight v5
+runs finish on v5, up to a timeout) → disable (state `disabled`, persisted) → alert → log →
+verify (fresh routing decisions are v4) → history row with reason, initiator, metrics
+snapshot and drain time. The state is a database row (D4), so every process routes to v4 at
+its next decision; this process's environment gets `EROS_V5_ENABLED=false` too, as the
+runbook's post-rollback check expects. Restoring needs the exact confirmation string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from eros.clock import iso_z
+from eros.control.slo import AlertCode
+from eros.db import ops_repo
+from eros.errors import ErosError, InvalidInput
+from eros.services.routing import ENABLED, Pipeline, decide_route, load_flag_values
+
+if TYPE_CHECKING:
+    from eros.bootstrap import Container
+    from eros.services.monitor import PipelineMonitor
+
+logger = logging.getLogger("eros.rollback")
+
+RESTORE_CONFIRMATION = "RESTORE_V5_CONFIRMED"
+#: Creators the verify step routes (runbook §5 "Post-Rollback Verification").
+VERIFY_CREATORS = ("alexia", "test1", "test2")
+#: The width of the reason columns of rollback_state and rollback_events.
+MAX_REASON = 500
+
+
+class RollbackState(StrEnum):
+    ACTIVE = "active"
+    DRAINING = "draining"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackResult:
+    success: bool
+    action: str
+    reason: str
+    initiator: str
+    automatic: bool
+    state_before: str
+    state_after: str
+    at: str
+    message: str = ""
+    drain_ms: float = 0.0
+    in_flight_at_start: int = 0
+    drained: bool = True
+    verified: bool | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+class RollbackController:
+    """Automatic and manual rollback, restore, and their history.
+
+    `RollbackController()` reads the configured database (the runbook's form).
+    """
+
+    def __init__(
+        self,
+        container: Container | None = None,
+        *,
+        monitor: PipelineMonitor | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        from eros.bootstrap import bootstrap
+        from eros.services.monitor import PipelineMonitor
+
+        self.container = container if container is not None else bootstrap()
+        self.monitor = monitor if monitor is not None else PipelineMonitor(self.container)
+        self.sleep = sleep
+
+    @property
+    def state(self) -> RollbackState:
+        with self.container.engine.connect() as conn:
+            row = ops_repo.rollback_state_row(conn)
+        return RollbackState(row["state"]) if row is not None else RollbackState.ACTIVE
+
+    def get_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Rollbacks and restores, newest first, with their metrics snapshots."""
+        with self.container.engine.connect() as conn:
+            rows = ops_repo.rollback_event_rows(conn, limit=limit)
+        history = []
+        for row in rows:
+            event = dict(row)
+            event["metrics"] = json.loads(event.pop("metrics_json") or "{}")
+            history.append(event)
+        return history
+
+    async def check_auto_rollback(self) -> RollbackResult | None:
+        """The periodic check: roll back when any automatic trigger fires and v5 is active."""
+        if self.state is not RollbackState.ACTIVE:
+            return None
+        fire, reason = self.monitor.should_rollback()
+        if not fire:
+            return None
+        logger.critical("automatic rollback triggered: %s", reason)
+        result = await self.execute_rollback(reason, initiator="auto", automatic=True)
+        return result if result.success else None
+
+    async def execute_rollback(
+        self, reason: str, *, initiator: str = "operator", automatic: bool = False
+    ) -> RollbackResult:
+        """Run the whole procedure; a second concurrent rollback finds the state taken and stops."""
+        reason = " ".join(reason.split())[:MAX_REASON]
+        if not reason:
+            raise InvalidInput("A rollback needs a reason (it goes into the history)", code="REASON_REQUIRED")
+        clock = self.container.clock
+        at = iso_z(clock.now())
+        snapshot = self.monitor.get_status()
+        with self.container.engine.begin() as conn:
+            taken = ops_repo.set_rollback_state(
+                conn,
+                RollbackState.DRAINING,
+                actor=initiator,
+                at=at,
+                reason=reason,
+                expect=RollbackState.ACTIVE,
+            )
+        if not taken:
+            state = self.state
+            return RollbackResult(
+                success=False,
+                action="rollback",
+                reason=reason,
+                initiator=initiator,
+                automatic=automatic,
+                state_before=state,
+                state_after=state,
+                at=at,
+                message=f"v5 is already {state}; nothing to do",
+            )
+        self._set_process_kill_switch(True)
+        logger.warning("rollback paused v5 (new runs go to v4): %s", reason)
+
+        in_flight = self.monitor.in_flight("v5")
+        started = clock.monotonic()
+        timeout = self.monitor.slo.drain_timeout.total_seconds()
+        remaining = in_flight
+        while remaining > 0 and clock.monotonic() - started < timeout:
+            await self.sleep(self.monitor.slo.drain_poll.total_seconds())
+            remaining = self.monitor.in_flight("v5")
+        drain_ms = (clock.monotonic() - started) * 1000
+        if remaining:
+            logger.error("drain timed out with %d v5 runs still in flight", remaining)
+
+        with self.container.engine.begin() as conn:
+            ops_repo.set_rollback_state(
+                conn, RollbackState.DISABLED, actor=initiator, at=iso_z(clock.now()), reason=reason
+            )
+        code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
+        await self.monitor.alerts.raise_alert(
+            code, f"[ROLLBACK] v5 disabled. Reason: {reason}. Initiator: {initiator}.", metrics=snapshot
+        )
+        logger.critical(
+            "ROLLBACK v5 disabled by %s (automatic=%s, drained %d in %.0f ms): %s",
+            initiator,
+            automatic,
+            in_flight,
+            drain_ms,
+            reason,
+        )
+        verified = self._verify_v4()
+        if not verified:
+            logger.critical("rollback verification failed: a creator still routes to v5")
+        result = RollbackResult(
+            success=True,
+            action="rollback",
+            reason=reason,
+            initiator=initiator,
+            automatic=automatic,
+            state_before=RollbackState.ACTIVE,
+            state_after=RollbackState.DISABLED,
+            at=at,
+            message="v5 disabled; every new run goes to v4",
+            drain_ms=drain_ms,
+            in_flight_at_start=in_flight,
+            drained=remaining == 0,
+            verified=verified,
+            metrics=snapshot,
+        )
+        self._record(result)
+        return result
+
+    async def restore_v5(
+        self, confirmation: str, *, initiator: str = "operator", reason: str = "v5 restored"
+    ) -> RollbackResult:
+        """Runbook §7: back to `active` only with the exact confirmation string."""
+        if confirmation != RESTORE_CONFIRMATION:
+            raise ErosError(
+                f"Restore refused: pass the confirmation {RESTORE_CONFIRMATION!r} exactly",
+                code="RESTORE_NOT_CONFIRMED",
+            )
+        reason = " ".join(reason.split())[:MAX_REASON] or "v5 restored"
+        at = iso_z(self.container.clock.now())
+        before = self.state
+        with self.container.engine.begin() as conn:
+            ops_repo.set_rollback_state(conn, RollbackState.ACTIVE, actor=initiator, at=at, reason=reason)
+        self._set_process_kill_switch(False)
+        for code in (AlertCode.V5_AUTO_ROLLBACK, AlertCode.V5_MANUAL_ROLLBACK):
+            await self.monitor.alerts.resolve(code)
+        logger.warning("v5 restored by %s (was %s): %s", initiator, before, reason)
+        result = RollbackResult(
+            success=True,
+            action="restore",
+            reason=reason,
+            initiator=initiator,
+            automatic=False,
+            state_before=before,
+            state_after=RollbackState.ACTIVE,
+            at=at,
+            message="v5 active again; routing follows the flags",
+        )
+        self._record(result)
+        return result
+
+    def _set_process_kill_switch(self, on: bool) -> None:
+        """Mirror the state into this process's environment (D4), and the container's copy of it."""
+        for environ in (os.environ, self.container.settings.environ):
+            if on:
+                environ[ENABLED] = "false"
+            elif environ.get(ENABLED, "").strip().lower() == "false":
+                del environ[ENABLED]
+
+    def _verify_v4(self) -> bool:
+        values = load_flag_values(self.container)
+        return all(decide_route(c, values).pipeline is Pipeline.V4 for c in VERIFY_CREATORS)
+
+    def _record(self, result: RollbackResult) -> None:
+        with self.container.engine.begin() as conn:
+            ops_repo.insert_rollback_event(
+                conn,
+                {
+                    "at": result.at,
+                    "action": result.action,
+                    "reason": result.reason,
+                    "initiator": result.initiator,
+                    "automatic": result.automatic,
+                    "metrics_json": json.dumps(result.metrics, sort_keys=True, default=str),
+                    "drain_ms": round(result.drain_ms, 3),
+                    "in_flight_at_start": result.in_flight_at_start,
+                    "state_before": str(result.state_before),
+                    "state_after": str(result.state_after),
+                    "verified": result.verified,
+                },
+            )

@@ -47,8 +47,12 @@ def main() -> None:
         create_schema(engine, clock, signing_key="bench")
         container = bootstrap(load_settings({"EROS_DB_PATH": str(path)}), clock, engine=engine)
         with engine.begin() as conn:
-            ops_repo.set_flag_override(conn, "EROS_V5_ENABLED", "true", actor="bench", at=iso_z(clock.now()))
-            ops_repo.set_flag_override(conn, "EROS_V5_PERCENTAGE", "50", actor="bench", at=iso_z(clock.now()))
+            ops_repo.OpsRepository(conn).set_flag_override(
+                "EROS_V5_ENABLED", "true", actor="bench", at=iso_z(clock.now())
+            )
+            ops_repo.OpsRepository(conn).set_flag_override(
+                "EROS_V5_PERCENTAGE", "50", actor="bench", at=iso_z(clock.now())
+            )
         router = PipelineRouter(container, auto_rollback=False)
         monitor = PipelineMonitor(container)
 

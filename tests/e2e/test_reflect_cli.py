@@ -40,8 +40,7 @@ def cli_env(sample_db: Engine, repo: Path, monkeypatch: pytest.MonkeyPatch) -> d
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     with sample_db.begin() as conn:
-        signals_repo.insert(
-            conn,
+        signals_repo.SignalRepository(conn).insert(
             [
                 NewSignal("user", "correction", "alexia", None, "USER_CORRECTION", {"removed_hours": [2]}),
                 NewSignal("validation", "score", "alexia", None, "pricing", {"points": 5, "max_points": 10}),
@@ -116,7 +115,9 @@ def test_auto_reflection_switch_and_deprecation(cli_env: dict[str, str], repo: P
     _run("reflect", "off")
     assert json.loads(_run("reflect", "status", "--json").output)["auto_reflect"] is False
     with sample_db.connect() as conn:
-        audit = [(r["key"], r["new_value"], r["actor"]) for r in ops_repo.flag_audit_rows(conn)]
+        audit = [
+            (r["key"], r["new_value"], r["actor"]) for r in ops_repo.OpsRepository(conn).flag_audit_rows()
+        ]
     assert audit[:2] == [("EROS_AUTO_REFLECT", "off", audit[0][2]), ("EROS_AUTO_REFLECT", "on", "ops")]
 
     out = _run("reflect", "deprecate", "2026-01-04-no-sends", "--reason", "caused a 15% rejection increase")

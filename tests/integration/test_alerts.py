@@ -69,7 +69,7 @@ def manager(
 
 def deliveries(container: Container) -> dict[str, Any]:
     with container.engine.connect() as conn:
-        return {row["sink"]: row for row in ops_repo.delivery_rows(conn)}
+        return {row["sink"]: row for row in ops_repo.OpsRepository(conn).delivery_rows()}
 
 
 async def test_warning_goes_to_the_webhook_only(

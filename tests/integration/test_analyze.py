@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from eros.clock import iso_z
 from eros.db.analyze import analyze_all, analyze_creator, previous_tier
 from eros.db.schema import content_type_rankings, creators, mass_messages, tier_history, volume_triggers
-from eros.db.triggers_repo import TriggerWrite, upsert_triggers
+from eros.db.triggers_repo import TriggerRepository, TriggerWrite
 from eros.errors import CreatorNotFound, InvalidInput
 from eros.rules.tiers import Tier
 
@@ -165,8 +165,8 @@ def test_upsert_keeps_first_detection_counts_and_never_lowers_confidence(empty_d
     first = TriggerWrite("lingerie", "HIGH_PERFORMER", 1.2, confidence="high", reason="a", metrics={"x": 1})
     later = TriggerWrite("lingerie", "HIGH_PERFORMER", 1.25, confidence="low", reason="b")
     with empty_db.begin() as conn:
-        created = upsert_triggers(conn, "kim", [first], NOW)
-        updated = upsert_triggers(conn, "kim", [later], NOW + timedelta(days=2))
+        created = TriggerRepository(conn).upsert_triggers("kim", [first], NOW)
+        updated = TriggerRepository(conn).upsert_triggers("kim", [later], NOW + timedelta(days=2))
     assert updated.updated_ids == created.created_ids
     assert updated.created_ids == ()
     with empty_db.connect() as conn:
@@ -185,7 +185,7 @@ def test_upsert_rejects_the_whole_batch_on_any_bad_trigger(empty_db: Engine) -> 
     good = TriggerWrite("lingerie", "HIGH_PERFORMER", 1.2)
     bad = TriggerWrite("feet", "SUPER", 2.5, confidence="sure")
     with empty_db.begin() as conn, pytest.raises(InvalidInput) as err:
-        upsert_triggers(conn, "kim", [good, bad], NOW)
+        TriggerRepository(conn).upsert_triggers("kim", [good, bad], NOW)
     assert err.value.code == "VALIDATION_ERROR"
     problems = err.value.details["validation_errors"]
     assert len(problems) == 3

@@ -235,7 +235,7 @@ async def test_a_locked_week_is_a_failed_save_and_the_queued_week_stays(
     first = await _orchestrator(client, clock).run("alexia", WEEK)
     assert first.schedule_id is not None
     with sample_db.begin() as conn:
-        schedules_repo.queue(conn, first.schedule_id, clock.now())
+        schedules_repo.ScheduleRepository(conn).queue(first.schedule_id, clock.now())
     again = await _orchestrator(client, clock).run("alexia", WEEK)
     assert not again.success
     assert again.metrics["save"]["status"] == "error"

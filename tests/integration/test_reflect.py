@@ -76,7 +76,7 @@ async def _recorded_run(container: Container) -> int:
 def _edit_out_of_busiest_hour(container: Container, schedule_id: int) -> int:
     """A scheduler moves every send out of the week's busiest hour (one hour later); returns it."""
     with container.engine.connect() as conn:
-        row = schedules_repo.get(conn, schedule_id)
+        row = schedules_repo.ScheduleRepository(conn).get(schedule_id)
     items = json.loads(row["items_json"])
     busiest = Counter(_hour(i) for i in items).most_common(1)[0][0]
     target = busiest + 1 if busiest < 23 else busiest - 1
@@ -126,7 +126,7 @@ async def test_a_user_edit_becomes_a_committed_learning_the_generator_follows(
     text = (repo / "LEARNINGS.md").read_text()
     assert text.count("\n### [") == len(read_document(repo / "LEARNINGS.md").entries) >= 1
     with container.engine.connect() as conn:
-        assert signals_repo.pending(conn) == []
+        assert signals_repo.SignalRepository(conn).pending() == []
     assert run_reflect(container, write=True).reflection.signal_ids == ()  # nothing twice
 
     hours_after = await _planned_hours(container)
@@ -136,10 +136,10 @@ async def test_a_user_edit_becomes_a_committed_learning_the_generator_follows(
 async def test_a_finished_week_is_compared_with_its_actuals(container: Container):
     schedule_id = await _recorded_run(container)
     with container.engine.begin() as conn:
-        row = schedules_repo.get(conn, schedule_id)
+        row = schedules_repo.ScheduleRepository(conn).get(schedule_id)
         items = json.loads(row["items_json"])
-        schedules_repo.queue(conn, schedule_id, container.clock.now())
-        schedules_repo.complete(conn, schedule_id, container.clock.now())
+        schedules_repo.ScheduleRepository(conn).queue(schedule_id, container.clock.now())
+        schedules_repo.ScheduleRepository(conn).complete(schedule_id, container.clock.now())
         weak = next(i["content_type"] for i in items if i.get("content_type") and i.get("expected_revenue"))
         for item in items:
             if not item.get("expected_revenue"):

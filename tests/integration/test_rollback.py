@@ -59,9 +59,11 @@ def container(empty_db: Engine, db_path: Path) -> Container:
 def enable_v5(container: Container, percentage: int = 100, creators: str = "") -> None:
     at = iso_z(container.clock.now())
     with container.engine.begin() as conn:
-        ops_repo.set_flag_override(conn, "EROS_V5_ENABLED", "true", actor="test", at=at)
-        ops_repo.set_flag_override(conn, "EROS_V5_PERCENTAGE", str(percentage), actor="test", at=at)
-        ops_repo.set_flag_override(conn, "EROS_V5_CREATORS", creators, actor="test", at=at)
+        ops_repo.OpsRepository(conn).set_flag_override("EROS_V5_ENABLED", "true", actor="test", at=at)
+        ops_repo.OpsRepository(conn).set_flag_override(
+            "EROS_V5_PERCENTAGE", str(percentage), actor="test", at=at
+        )
+        ops_repo.OpsRepository(conn).set_flag_override("EROS_V5_CREATORS", creators, actor="test", at=at)
 
 
 def ok(creator_id: str, week_start: str, pipeline: str) -> PipelineResult:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from eros.bootstrap import Container
 from eros.clock import FixedClock
 from eros.config import Settings
-from eros.db.rollout_repo import insert_comparison
+from eros.db.rollout_repo import RolloutRepository
 from eros.db.schema import flag_audit, rollout_transitions
 from eros.errors import ErosError
 from eros.services.monitor import PipelineMonitor
@@ -29,8 +29,7 @@ def _comparisons(container: Container, n: int, *, failed: int = 0, quality_diff:
     at = container.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
     with container.engine.begin() as conn:
         for i in range(n):
-            insert_comparison(
-                conn,
+            RolloutRepository(conn).insert_comparison(
                 {
                     "creator_id": f"c{i}",
                     "week_start": "2026-01-05",

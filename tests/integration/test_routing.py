@@ -28,7 +28,7 @@ def make_container(engine: Engine, path: Path, **environ: str) -> Container:
 def set_flags(engine: Engine, **flags: str) -> None:
     with engine.begin() as conn:
         for key, value in flags.items():
-            ops_repo.set_flag_override(conn, key, value, actor="other-process", at=NOW)
+            ops_repo.OpsRepository(conn).set_flag_override(key, value, actor="other-process", at=NOW)
 
 
 class Scripted:

@@ -225,7 +225,7 @@ def operator_env(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.Monke
 
     with bootstrap().engine.begin() as conn:
         for key, value in (("EROS_V5_ENABLED", "true"), ("EROS_V5_CREATORS", "alexia")):
-            ops_repo.set_flag_override(conn, key, value, actor="test", at=NOW, reason="canary")
+            ops_repo.OpsRepository(conn).set_flag_override(key, value, actor="test", at=NOW, reason="canary")
     yield target
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, Table, func, select
 
 from eros.clock import FixedClock, parse_instant
-from eros.db.creators import resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import build_mini_sample, build_sample
 from eros.db.schema import (
@@ -256,7 +256,7 @@ def test_mini_sample_has_the_test_creator_with_what_a_week_needs(tmp_path: Path)
     engine = _fresh_engine(tmp_path / "mini.db")
     build_mini_sample(engine)
     with engine.connect() as conn:
-        creator = resolve_creator(conn, "test")
+        creator = CreatorRepository(conn).resolve_creator("test")
         vault = conn.execute(select(func.count()).where(vault_matrix.c.creator_id == "test")).scalar_one()
         ranked = conn.execute(
             select(func.count()).where(content_type_rankings.c.creator_id == "test")

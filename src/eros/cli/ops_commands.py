@@ -24,7 +24,7 @@ from eros.bootstrap import Container, bootstrap
 from eros.cli.generate_commands import progress_bar, resolve_week
 from eros.clock import iso_z
 from eros.db import ops_repo
-from eros.db.creators import active_creator_ids, resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.errors import ErosError
 from eros.services.monitor import PipelineMonitor, WindowStats
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
@@ -75,8 +75,8 @@ def flags_show(as_json: JsonOpt = False) -> None:
     container = bootstrap()
     flags = FeatureFlags(container)
     with container.engine.connect() as conn:
-        overrides = {row["key"]: row for row in ops_repo.flag_override_rows(conn)}
-        audit = ops_repo.flag_audit_rows(conn, limit=5)
+        overrides = {row["key"]: row for row in ops_repo.OpsRepository(conn).flag_override_rows()}
+        audit = ops_repo.OpsRepository(conn).flag_audit_rows(limit=5)
     values = flags.values
     effective = {
         ENABLED: values.v5_enabled,
@@ -134,8 +134,8 @@ def flags_set(
     text = normalise_flag_value(name, value)
     actor = acting_user(by)
     with container.engine.begin() as conn:
-        old = ops_repo.set_flag_override(
-            conn, name, text, actor=actor, at=iso_z(container.clock.now()), reason=reason
+        old = ops_repo.OpsRepository(conn).set_flag_override(
+            name, text, actor=actor, at=iso_z(container.clock.now()), reason=reason
         )
     console.print(f"{name}: {old!r} → {text!r} (by {actor})")
 
@@ -147,8 +147,8 @@ def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: R
     name = flag_key(key)
     actor = acting_user(by)
     with container.engine.begin() as conn:
-        old = ops_repo.delete_flag_override(
-            conn, name, actor=actor, at=iso_z(container.clock.now()), reason=reason
+        old = ops_repo.OpsRepository(conn).delete_flag_override(
+            name, actor=actor, at=iso_z(container.clock.now()), reason=reason
         )
     console.print(f"{name}: override {old!r} removed" if old is not None else f"{name}: no override was set")
 
@@ -158,7 +158,7 @@ def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: R
 
 def _creator_id(container: Container, creator: str) -> str:
     with container.engine.connect() as conn:
-        return str(resolve_creator(conn, creator)["creator_id"])
+        return str(CreatorRepository(conn).resolve_creator(creator)["creator_id"])
 
 
 def route(
@@ -197,7 +197,7 @@ def run(
     week_start = resolve_week(week, container).isoformat()
     if all_creators:
         with container.engine.connect() as conn:
-            targets = active_creator_ids(conn, by_page_name=True)
+            targets = CreatorRepository(conn).active_creator_ids(by_page_name=True)
     else:
         targets = [_creator_id(container, c) for c in creators_arg or []]
     rows = asyncio.run(_run_batch(PipelineRouter(container), targets, week_start, dry_run, quiet=as_json))
@@ -282,15 +282,15 @@ def status(
 ) -> None:
     """Flags, rollout phase, health, SLOs, rollback state and recent alerts on one screen."""
     from eros.control.phases import phase
-    from eros.db.rollout_repo import get_rollout_state
+    from eros.db.rollout_repo import RolloutRepository
 
     container = bootstrap()
     monitor = PipelineMonitor(container)
     flags = FeatureFlags(container)
     report = monitor.get_status()
     with container.engine.connect() as conn:
-        rollout = get_rollout_state(conn)
-        recent_alerts = ops_repo.alert_rows(conn, limit=5)
+        rollout = RolloutRepository(conn).get_rollout_state()
+        recent_alerts = ops_repo.OpsRepository(conn).alert_rows(limit=5)
     phase_name = (
         f"{rollout['phase']} {phase(rollout['phase']).name}" if rollout is not None else "not started"
     )
@@ -467,9 +467,9 @@ def alerts_list(
     """Alerts newest first, with how each sink delivery went."""
     container = bootstrap()
     with container.engine.connect() as conn:
-        rows = ops_repo.alert_rows(conn, limit=limit, open_only=open_only)
+        rows = ops_repo.OpsRepository(conn).alert_rows(limit=limit, open_only=open_only)
         deliveries: dict[int, list[RowMapping]] = {row["id"]: [] for row in rows}
-        for delivery in ops_repo.delivery_rows(conn, list(deliveries)):
+        for delivery in ops_repo.OpsRepository(conn).delivery_rows(list(deliveries)):
             deliveries[delivery["alert_id"]].append(delivery)
     if as_json:
         document = [{**dict(row), "deliveries": [dict(d) for d in deliveries[row["id"]]]} for row in rows]

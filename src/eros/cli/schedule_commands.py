@@ -79,7 +79,7 @@ def queue(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must be 
     """approved → queued: lock the week for sending and record caption usage."""
     env = _env()
     with env.engine.begin() as conn:
-        row = schedules_repo.queue(conn, schedule_id, env.now())
+        row = schedules_repo.ScheduleRepository(conn).queue(schedule_id, env.now())
     _print(dict(row))
 
 
@@ -88,7 +88,7 @@ def complete(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must 
     """queued → completed: the week went out."""
     env = _env()
     with env.engine.begin() as conn:
-        row = schedules_repo.complete(conn, schedule_id, env.now())
+        row = schedules_repo.ScheduleRepository(conn).complete(schedule_id, env.now())
     _print(dict(row))
 
 

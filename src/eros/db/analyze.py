@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, select
 
 from eros.clock import iso_z
-from eros.db.creators import active_creator_ids, resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.db.schema import content_type_rankings, creators, mass_messages, tier_history
-from eros.db.triggers_repo import TriggerWrite, UpsertResult, upsert_triggers
+from eros.db.triggers_repo import TriggerRepository, TriggerWrite, UpsertResult
 from eros.rules.rankings import (
     RANKING_WINDOW_DAYS,
     RankTier,
@@ -140,7 +140,7 @@ def previous_tier(conn: Connection, creator_id: str, now: datetime) -> Tier | No
 
 def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) -> CreatorAnalysis:
     """Rankings as of `now`'s date, the tier (recorded in tier_history) and detected triggers."""
-    creator = dict(resolve_creator(conn, creator_id_or_page))
+    creator = dict(CreatorRepository(conn).resolve_creator(creator_id_or_page))
     creator_id = str(creator["creator_id"])
     today = now.date()
     history = load_history(conn, creator_id, now)
@@ -230,7 +230,7 @@ def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) ->
                     },
                 )
             )
-    written = upsert_triggers(conn, creator_id, detected, now)
+    written = TriggerRepository(conn).upsert_triggers(creator_id, detected, now)
 
     return CreatorAnalysis(
         creator_id=creator_id,
@@ -248,4 +248,4 @@ def analyze_creator(conn: Connection, creator_id_or_page: str, now: datetime) ->
 
 def analyze_all(conn: Connection, now: datetime) -> list[CreatorAnalysis]:
     """Analyse every active creator, in creator-id order."""
-    return [analyze_creator(conn, cid, now) for cid in active_creator_ids(conn)]
+    return [analyze_creator(conn, cid, now) for cid in CreatorRepository(conn).active_creator_ids()]

@@ -34,246 +34,241 @@ INITIAL_ROLLBACK_STATE = "active"
 # --- flags ----------------------------------------------------------------------
 
 
-def flag_override_values(conn: Connection) -> dict[str, str]:
-    return {row.key: row.value for row in conn.execute(select(flag_overrides.c.key, flag_overrides.c.value))}
-
-
-def flag_override_rows(conn: Connection) -> list[RowMapping]:
-    return list(conn.execute(select(flag_overrides).order_by(flag_overrides.c.key)).mappings())
-
-
-def set_flag_override(
-    conn: Connection, key: str, value: str, *, actor: str, at: str, reason: str | None = None
-) -> str | None:
-    """Upsert the override and append the audit row; returns the previous override value."""
-    old = conn.execute(select(flag_overrides.c.value).where(flag_overrides.c.key == key)).scalar()
-    if old is None:
-        conn.execute(
-            flag_overrides.insert().values(
-                key=key, value=value, updated_by=actor, updated_at=at, reason=reason
-            )
-        )
-    else:
-        conn.execute(
-            flag_overrides.update()
-            .where(flag_overrides.c.key == key)
-            .values(value=value, updated_by=actor, updated_at=at, reason=reason)
-        )
-    conn.execute(
-        flag_audit.insert().values(key=key, old_value=old, new_value=value, actor=actor, at=at, reason=reason)
-    )
-    return old
-
-
-def delete_flag_override(
-    conn: Connection, key: str, *, actor: str, at: str, reason: str | None = None
-) -> str | None:
-    """Remove the override (the environment or default applies again), audited."""
-    old = conn.execute(select(flag_overrides.c.value).where(flag_overrides.c.key == key)).scalar()
-    if old is not None:
-        conn.execute(flag_overrides.delete().where(flag_overrides.c.key == key))
-        conn.execute(
-            flag_audit.insert().values(
-                key=key, old_value=old, new_value=None, actor=actor, at=at, reason=reason
-            )
-        )
-    return old
-
-
-def flag_audit_rows(conn: Connection, limit: int = 20) -> list[RowMapping]:
-    query = select(flag_audit).order_by(flag_audit.c.id.desc()).limit(limit)
-    return list(conn.execute(query).mappings())
-
-
 # --- pipeline runs ----------------------------------------------------------------
-
-
-def insert_run(conn: Connection, values: Mapping[str, Any]) -> None:
-    conn.execute(pipeline_runs.insert().values(**values))
-
-
-def finish_run(conn: Connection, run_id: str, values: Mapping[str, Any]) -> None:
-    conn.execute(pipeline_runs.update().where(pipeline_runs.c.run_id == run_id).values(**values))
-
-
-def finished_runs(
-    conn: Connection,
-    pipeline: str,
-    *,
-    since: str | None = None,
-    limit: int | None = None,
-    creator_id: str | None = None,
-    include_shadow: bool = False,
-) -> list[RowMapping]:
-    """Finished runs of one pipeline, newest first (ties broken by the time-ordered run id)."""
-    query = select(pipeline_runs).where(
-        pipeline_runs.c.pipeline == pipeline, pipeline_runs.c.finished_at.is_not(None)
-    )
-    if not include_shadow:
-        query = query.where(pipeline_runs.c.shadow.is_(False))
-    if since is not None:
-        query = query.where(pipeline_runs.c.finished_at >= since)
-    if creator_id is not None:
-        query = query.where(pipeline_runs.c.creator_id == creator_id)
-    query = query.order_by(pipeline_runs.c.finished_at.desc(), pipeline_runs.c.run_id.desc())
-    if limit is not None:
-        query = query.limit(limit)
-    return list(conn.execute(query).mappings())
-
-
-def in_flight_count(conn: Connection, pipeline: str, *, started_since: str) -> int:
-    """Runs of `pipeline` started at or after `started_since` that have not finished yet."""
-    query = select(func.count()).where(
-        pipeline_runs.c.pipeline == pipeline,
-        pipeline_runs.c.finished_at.is_(None),
-        pipeline_runs.c.started_at >= started_since,
-    )
-    return int(conn.execute(query).scalar_one())
-
-
-def run_counts(conn: Connection) -> list[RowMapping]:
-    """(pipeline, shadow, success, n) over every finished run: the Prometheus counters."""
-    query = (
-        select(
-            pipeline_runs.c.pipeline,
-            pipeline_runs.c.shadow,
-            pipeline_runs.c.success,
-            func.count().label("n"),
-        )
-        .where(pipeline_runs.c.finished_at.is_not(None))
-        .group_by(pipeline_runs.c.pipeline, pipeline_runs.c.shadow, pipeline_runs.c.success)
-    )
-    return list(conn.execute(query).mappings())
 
 
 # --- rollback ----------------------------------------------------------------------
 
 
-def rollback_state_row(conn: Connection) -> RowMapping | None:
-    return conn.execute(select(rollback_state).where(rollback_state.c.id == _STATE_ROW)).mappings().first()
-
-
-def set_rollback_state(
-    conn: Connection,
-    state: str,
-    *,
-    actor: str,
-    at: str,
-    reason: str | None = None,
-    expect: str | None = None,
-) -> bool:
-    """Write the state; with `expect`, only if the current state is that one (compare-and-set).
-
-    The compare-and-set is what lets several processes check the triggers at once while
-    exactly one of them performs the rollback.
-    """
-    current = rollback_state_row(conn)
-    current_state = current["state"] if current is not None else INITIAL_ROLLBACK_STATE
-    if expect is not None and current_state != expect:
-        return False
-    values = {"state": state, "updated_at": at, "updated_by": actor, "reason": reason}
-    if current is None:
-        conn.execute(rollback_state.insert().values(id=_STATE_ROW, **values))
-        return True
-    query = update(rollback_state).where(rollback_state.c.id == _STATE_ROW)
-    if expect is not None:
-        query = query.where(rollback_state.c.state == expect)
-    return conn.execute(query.values(**values)).rowcount == 1
-
-
-def insert_rollback_event(conn: Connection, values: Mapping[str, Any]) -> int:
-    return inserted_id(conn.execute(rollback_events.insert().values(**values)))
-
-
-def rollback_event_rows(conn: Connection, *, limit: int = 50, since: str | None = None) -> list[RowMapping]:
-    query = select(rollback_events)
-    if since is not None:
-        query = query.where(rollback_events.c.at >= since)
-    return list(conn.execute(query.order_by(rollback_events.c.id.desc()).limit(limit)).mappings())
-
-
 # --- alerts ---------------------------------------------------------------------------
 
 
-def open_alert(conn: Connection, episode_key: str) -> RowMapping | None:
-    query = select(alerts).where(alerts.c.episode_key == episode_key, alerts.c.resolved_at.is_(None))
-    return conn.execute(query.order_by(alerts.c.id.desc())).mappings().first()
+class OpsRepository:
+    """Flag overrides and their audit, pipeline runs, rollback state and history, alerts."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-def insert_alert(
-    conn: Connection,
-    *,
-    code: str,
-    severity: str,
-    message: str,
-    episode_key: str,
-    at: str,
-    metrics: Mapping[str, Any] | None,
-) -> int:
-    result = conn.execute(
-        alerts.insert().values(
-            code=code,
-            severity=severity,
-            message=message,
-            episode_key=episode_key,
-            raised_at=at,
-            metrics_json=json.dumps(metrics, sort_keys=True, default=str) if metrics is not None else None,
+    def flag_override_values(self) -> dict[str, str]:
+        return {
+            row.key: row.value
+            for row in self.conn.execute(select(flag_overrides.c.key, flag_overrides.c.value))
+        }
+
+    def flag_override_rows(self) -> list[RowMapping]:
+        return list(self.conn.execute(select(flag_overrides).order_by(flag_overrides.c.key)).mappings())
+
+    def set_flag_override(
+        self, key: str, value: str, *, actor: str, at: str, reason: str | None = None
+    ) -> str | None:
+        """Upsert the override and append the audit row; returns the previous override value."""
+        old = self.conn.execute(select(flag_overrides.c.value).where(flag_overrides.c.key == key)).scalar()
+        if old is None:
+            self.conn.execute(
+                flag_overrides.insert().values(
+                    key=key, value=value, updated_by=actor, updated_at=at, reason=reason
+                )
+            )
+        else:
+            self.conn.execute(
+                flag_overrides.update()
+                .where(flag_overrides.c.key == key)
+                .values(value=value, updated_by=actor, updated_at=at, reason=reason)
+            )
+        self.conn.execute(
+            flag_audit.insert().values(
+                key=key, old_value=old, new_value=value, actor=actor, at=at, reason=reason
+            )
         )
-    )
-    return inserted_id(result)
+        return old
 
+    def delete_flag_override(self, key: str, *, actor: str, at: str, reason: str | None = None) -> str | None:
+        """Remove the override (the environment or default applies again), audited."""
+        old = self.conn.execute(select(flag_overrides.c.value).where(flag_overrides.c.key == key)).scalar()
+        if old is not None:
+            self.conn.execute(flag_overrides.delete().where(flag_overrides.c.key == key))
+            self.conn.execute(
+                flag_audit.insert().values(
+                    key=key, old_value=old, new_value=None, actor=actor, at=at, reason=reason
+                )
+            )
+        return old
 
-def resolve_alert(conn: Connection, alert_id: int, *, at: str) -> None:
-    conn.execute(alerts.update().where(alerts.c.id == alert_id).values(resolved_at=at))
+    def flag_audit_rows(self, limit: int = 20) -> list[RowMapping]:
+        query = select(flag_audit).order_by(flag_audit.c.id.desc()).limit(limit)
+        return list(self.conn.execute(query).mappings())
 
+    def insert_run(self, values: Mapping[str, Any]) -> None:
+        self.conn.execute(pipeline_runs.insert().values(**values))
 
-def alert_rows(conn: Connection, *, limit: int = 20, open_only: bool = False) -> list[RowMapping]:
-    query = select(alerts)
-    if open_only:
-        query = query.where(alerts.c.resolved_at.is_(None))
-    return list(conn.execute(query.order_by(alerts.c.id.desc()).limit(limit)).mappings())
+    def finish_run(self, run_id: str, values: Mapping[str, Any]) -> None:
+        self.conn.execute(pipeline_runs.update().where(pipeline_runs.c.run_id == run_id).values(**values))
 
-
-def record_delivery(
-    conn: Connection,
-    *,
-    alert_id: int,
-    sink: str,
-    attempts: int,
-    delivered: bool,
-    last_error: str | None,
-    at: str,
-) -> None:
-    conn.execute(
-        alert_deliveries.insert().values(
-            alert_id=alert_id,
-            sink=sink,
-            attempts=attempts,
-            delivered=delivered,
-            last_error=last_error,
-            updated_at=at,
+    def finished_runs(
+        self,
+        pipeline: str,
+        *,
+        since: str | None = None,
+        limit: int | None = None,
+        creator_id: str | None = None,
+        include_shadow: bool = False,
+    ) -> list[RowMapping]:
+        """Finished runs of one pipeline, newest first (ties broken by the time-ordered run id)."""
+        query = select(pipeline_runs).where(
+            pipeline_runs.c.pipeline == pipeline, pipeline_runs.c.finished_at.is_not(None)
         )
-    )
+        if not include_shadow:
+            query = query.where(pipeline_runs.c.shadow.is_(False))
+        if since is not None:
+            query = query.where(pipeline_runs.c.finished_at >= since)
+        if creator_id is not None:
+            query = query.where(pipeline_runs.c.creator_id == creator_id)
+        query = query.order_by(pipeline_runs.c.finished_at.desc(), pipeline_runs.c.run_id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        return list(self.conn.execute(query).mappings())
 
+    def in_flight_count(self, pipeline: str, *, started_since: str) -> int:
+        """Runs of `pipeline` started at or after `started_since` that have not finished yet."""
+        query = select(func.count()).where(
+            pipeline_runs.c.pipeline == pipeline,
+            pipeline_runs.c.finished_at.is_(None),
+            pipeline_runs.c.started_at >= started_since,
+        )
+        return int(self.conn.execute(query).scalar_one())
 
-def delivery_rows(conn: Connection, alert_ids: Sequence[int] | None = None) -> list[RowMapping]:
-    """Deliveries in the order they were made; only those of `alert_ids` when given (one query)."""
-    query = select(alert_deliveries)
-    if alert_ids is not None:
-        query = query.where(alert_deliveries.c.alert_id.in_(alert_ids))
-    return list(conn.execute(query.order_by(alert_deliveries.c.id)).mappings())
+    def run_counts(self) -> list[RowMapping]:
+        """(pipeline, shadow, success, n) over every finished run: the Prometheus counters."""
+        query = (
+            select(
+                pipeline_runs.c.pipeline,
+                pipeline_runs.c.shadow,
+                pipeline_runs.c.success,
+                func.count().label("n"),
+            )
+            .where(pipeline_runs.c.finished_at.is_not(None))
+            .group_by(pipeline_runs.c.pipeline, pipeline_runs.c.shadow, pipeline_runs.c.success)
+        )
+        return list(self.conn.execute(query).mappings())
 
+    def rollback_state_row(self) -> RowMapping | None:
+        return (
+            self.conn.execute(select(rollback_state).where(rollback_state.c.id == _STATE_ROW))
+            .mappings()
+            .first()
+        )
 
-def clear_all(conn: Connection) -> None:
-    """Empty every operational table (children first), so a rehearsal copy starts with no flags,
-    runs, rollbacks or alerts."""
-    for table in (
-        alert_deliveries,
-        alerts,
-        flag_audit,
-        flag_overrides,
-        pipeline_runs,
-        rollback_events,
-        rollback_state,
-    ):
-        conn.execute(table.delete())
+    def set_rollback_state(
+        self,
+        state: str,
+        *,
+        actor: str,
+        at: str,
+        reason: str | None = None,
+        expect: str | None = None,
+    ) -> bool:
+        """Write the state; with `expect`, only if the current state is that one (compare-and-set).
+
+        The compare-and-set is what lets several processes check the triggers at once while
+        exactly one of them performs the rollback.
+        """
+        current = self.rollback_state_row()
+        current_state = current["state"] if current is not None else INITIAL_ROLLBACK_STATE
+        if expect is not None and current_state != expect:
+            return False
+        values = {"state": state, "updated_at": at, "updated_by": actor, "reason": reason}
+        if current is None:
+            self.conn.execute(rollback_state.insert().values(id=_STATE_ROW, **values))
+            return True
+        query = update(rollback_state).where(rollback_state.c.id == _STATE_ROW)
+        if expect is not None:
+            query = query.where(rollback_state.c.state == expect)
+        return self.conn.execute(query.values(**values)).rowcount == 1
+
+    def insert_rollback_event(self, values: Mapping[str, Any]) -> int:
+        return inserted_id(self.conn.execute(rollback_events.insert().values(**values)))
+
+    def rollback_event_rows(self, *, limit: int = 50, since: str | None = None) -> list[RowMapping]:
+        query = select(rollback_events)
+        if since is not None:
+            query = query.where(rollback_events.c.at >= since)
+        return list(self.conn.execute(query.order_by(rollback_events.c.id.desc()).limit(limit)).mappings())
+
+    def open_alert(self, episode_key: str) -> RowMapping | None:
+        query = select(alerts).where(alerts.c.episode_key == episode_key, alerts.c.resolved_at.is_(None))
+        return self.conn.execute(query.order_by(alerts.c.id.desc())).mappings().first()
+
+    def insert_alert(
+        self,
+        *,
+        code: str,
+        severity: str,
+        message: str,
+        episode_key: str,
+        at: str,
+        metrics: Mapping[str, Any] | None,
+    ) -> int:
+        result = self.conn.execute(
+            alerts.insert().values(
+                code=code,
+                severity=severity,
+                message=message,
+                episode_key=episode_key,
+                raised_at=at,
+                metrics_json=json.dumps(metrics, sort_keys=True, default=str)
+                if metrics is not None
+                else None,
+            )
+        )
+        return inserted_id(result)
+
+    def resolve_alert(self, alert_id: int, *, at: str) -> None:
+        self.conn.execute(alerts.update().where(alerts.c.id == alert_id).values(resolved_at=at))
+
+    def alert_rows(self, *, limit: int = 20, open_only: bool = False) -> list[RowMapping]:
+        query = select(alerts)
+        if open_only:
+            query = query.where(alerts.c.resolved_at.is_(None))
+        return list(self.conn.execute(query.order_by(alerts.c.id.desc()).limit(limit)).mappings())
+
+    def record_delivery(
+        self,
+        *,
+        alert_id: int,
+        sink: str,
+        attempts: int,
+        delivered: bool,
+        last_error: str | None,
+        at: str,
+    ) -> None:
+        self.conn.execute(
+            alert_deliveries.insert().values(
+                alert_id=alert_id,
+                sink=sink,
+                attempts=attempts,
+                delivered=delivered,
+                last_error=last_error,
+                updated_at=at,
+            )
+        )
+
+    def delivery_rows(self, alert_ids: Sequence[int] | None = None) -> list[RowMapping]:
+        """Deliveries in the order they were made; only those of `alert_ids` when given (one query)."""
+        query = select(alert_deliveries)
+        if alert_ids is not None:
+            query = query.where(alert_deliveries.c.alert_id.in_(alert_ids))
+        return list(self.conn.execute(query.order_by(alert_deliveries.c.id)).mappings())
+
+    def clear_all(self) -> None:
+        """Empty every operational table (children first), so a rehearsal copy starts with no flags,
+        runs, rollbacks or alerts."""
+        for table in (
+            alert_deliveries,
+            alerts,
+            flag_audit,
+            flag_overrides,
+            pipeline_runs,
+            rollback_events,
+            rollback_state,
+        ):
+            self.conn.execute(table.delete())

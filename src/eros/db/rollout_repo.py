@@ -18,71 +18,75 @@ from eros.db.schema import rollout_state, rollout_transitions, shadow_comparison
 ROLLOUT_STATE_ID = 1
 
 
-def insert_comparison(conn: Connection, row: Mapping[str, Any]) -> int:
-    """Store one shadow comparison; `details` (a dict) goes to details_json."""
-    values = {k: v for k, v in row.items() if k != "details"}
-    values["details_json"] = json.dumps(row.get("details") or {}, sort_keys=True)
-    return inserted_id(conn.execute(shadow_comparisons.insert().values(**values)))
+class RolloutRepository:
+    """Shadow comparisons, the rollout phase and its transitions."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-def comparisons_between(conn: Connection, since: str, until: str) -> list[dict[str, Any]]:
-    """Comparisons created in [since, until), oldest first."""
-    query = (
-        select(shadow_comparisons)
-        .where(shadow_comparisons.c.created_at >= since, shadow_comparisons.c.created_at < until)
-        .order_by(shadow_comparisons.c.created_at, shadow_comparisons.c.id)
-    )
-    return [dict(row) for row in conn.execute(query).mappings()]
+    def insert_comparison(self, row: Mapping[str, Any]) -> int:
+        """Store one shadow comparison; `details` (a dict) goes to details_json."""
+        values = {k: v for k, v in row.items() if k != "details"}
+        values["details_json"] = json.dumps(row.get("details") or {}, sort_keys=True)
+        return inserted_id(self.conn.execute(shadow_comparisons.insert().values(**values)))
 
-
-def get_rollout_state(conn: Connection) -> RowMapping | None:
-    return (
-        conn.execute(select(rollout_state).where(rollout_state.c.id == ROLLOUT_STATE_ID)).mappings().first()
-    )
-
-
-def set_rollout_state(conn: Connection, *, phase: int, phase_started_at: str, at: str, actor: str) -> None:
-    values = {"phase": phase, "phase_started_at": phase_started_at, "updated_at": at, "updated_by": actor}
-    if get_rollout_state(conn) is None:
-        conn.execute(rollout_state.insert().values(id=ROLLOUT_STATE_ID, **values))
-    else:
-        conn.execute(rollout_state.update().where(rollout_state.c.id == ROLLOUT_STATE_ID).values(**values))
-
-
-def insert_transition(
-    conn: Connection,
-    *,
-    at: str,
-    from_phase: int | None,
-    to_phase: int,
-    outcome: str,
-    forced: bool,
-    actor: str,
-    reason: str | None,
-    analysis: Mapping[str, Any] | None,
-) -> int:
-    inserted = conn.execute(
-        rollout_transitions.insert().values(
-            at=at,
-            from_phase=from_phase,
-            to_phase=to_phase,
-            outcome=outcome,
-            forced=forced,
-            actor=actor,
-            reason=reason,
-            analysis_json=json.dumps(analysis, sort_keys=True, default=str) if analysis else None,
+    def comparisons_between(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Comparisons created in [since, until), oldest first."""
+        query = (
+            select(shadow_comparisons)
+            .where(shadow_comparisons.c.created_at >= since, shadow_comparisons.c.created_at < until)
+            .order_by(shadow_comparisons.c.created_at, shadow_comparisons.c.id)
         )
-    )
-    return inserted_id(inserted)
+        return [dict(row) for row in self.conn.execute(query).mappings()]
 
+    def get_rollout_state(self) -> RowMapping | None:
+        return (
+            self.conn.execute(select(rollout_state).where(rollout_state.c.id == ROLLOUT_STATE_ID))
+            .mappings()
+            .first()
+        )
 
-def recent_transitions(conn: Connection, limit: int = 20) -> Sequence[RowMapping]:
-    """Newest first."""
-    query = select(rollout_transitions).order_by(rollout_transitions.c.id.desc()).limit(limit)
-    return list(conn.execute(query).mappings())
+    def set_rollout_state(self, *, phase: int, phase_started_at: str, at: str, actor: str) -> None:
+        values = {"phase": phase, "phase_started_at": phase_started_at, "updated_at": at, "updated_by": actor}
+        if self.get_rollout_state() is None:
+            self.conn.execute(rollout_state.insert().values(id=ROLLOUT_STATE_ID, **values))
+        else:
+            self.conn.execute(
+                rollout_state.update().where(rollout_state.c.id == ROLLOUT_STATE_ID).values(**values)
+            )
 
+    def insert_transition(
+        self,
+        *,
+        at: str,
+        from_phase: int | None,
+        to_phase: int,
+        outcome: str,
+        forced: bool,
+        actor: str,
+        reason: str | None,
+        analysis: Mapping[str, Any] | None,
+    ) -> int:
+        inserted = self.conn.execute(
+            rollout_transitions.insert().values(
+                at=at,
+                from_phase=from_phase,
+                to_phase=to_phase,
+                outcome=outcome,
+                forced=forced,
+                actor=actor,
+                reason=reason,
+                analysis_json=json.dumps(analysis, sort_keys=True, default=str) if analysis else None,
+            )
+        )
+        return inserted_id(inserted)
 
-def clear_all(conn: Connection) -> None:
-    """Empty the shadow comparisons and the rollout phase with its history (a rehearsal's start)."""
-    for table in (shadow_comparisons, rollout_transitions, rollout_state):
-        conn.execute(table.delete())
+    def recent_transitions(self, limit: int = 20) -> Sequence[RowMapping]:
+        """Newest first."""
+        query = select(rollout_transitions).order_by(rollout_transitions.c.id.desc()).limit(limit)
+        return list(self.conn.execute(query).mappings())
+
+    def clear_all(self) -> None:
+        """Empty the shadow comparisons and the rollout phase with its history (a rehearsal's start)."""
+        for table in (shadow_comparisons, rollout_transitions, rollout_state):
+            self.conn.execute(table.delete())

@@ -106,109 +106,6 @@ def _dump(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
 
-def save(conn: Connection, write: ScheduleWrite, now: datetime) -> SavedSchedule:
-    """Insert or replace the creator-week's schedule inside the caller's transaction.
-
-    SCHEDULE_LOCKED / SCHEDULE_COMPLETED for locked rows, CONFLICT when `expected_revision` is stale
-    or a concurrent save changed the row between our read and our write (nothing is written then).
-    """
-    stamp = iso_z(now)
-    week_start = write.week_start.isoformat()
-    week_end = (write.week_start + timedelta(days=6)).isoformat()
-    values = {
-        "week_end": week_end,
-        "status": write.status.value,
-        "schedule_hash": write.schedule_hash,
-        "items_json": json.dumps(list(write.items), sort_keys=True, default=str),
-        "certificate_json": _dump(write.certificate),
-        "warnings_json": _dump(list(write.warnings)),
-        "generator": write.generator,
-        "quality_score": write.quality_score,
-        "expected_revenue": write.expected_revenue,
-        "health_status": write.health_status,
-        "updated_at": stamp,
-        **summary_counts(write.items),
-    }
-    try:
-        existing = (
-            conn.execute(
-                select(schedules).where(
-                    schedules.c.creator_id == write.creator_id, schedules.c.week_start == week_start
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if existing is None:
-            if write.expected_revision not in (None, 0):
-                raise ScheduleConflict(
-                    f"expected revision {write.expected_revision}, but no schedule exists for this week yet"
-                )
-            result = conn.execute(
-                schedules.insert().values(
-                    creator_id=write.creator_id, week_start=week_start, revision=1, created_at=stamp, **values
-                )
-            )
-            pk = result.inserted_primary_key
-            assert pk is not None
-            return SavedSchedule(int(pk[0]), 1, write.status.value, week_end, replaced=False)
-        return _replace(conn, existing, write, values, stamp)
-    except IntegrityError:
-        raise ScheduleConflict(
-            "a concurrent save of this creator-week won; read it again and retry"
-        ) from None
-    except OperationalError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            raise ScheduleConflict("the schedule is being saved by another process; retry") from None
-        raise
-
-
-def _replace(
-    conn: Connection, existing: RowMapping, write: ScheduleWrite, values: dict[str, Any], stamp: str
-) -> SavedSchedule:
-    status = existing["status"]
-    if status not in REPLACEABLE:
-        raise ScheduleLocked(
-            f"schedule {existing['schedule_id']} is {status} and cannot be replaced",
-            code=LOCK_CODES[status],
-            details={"schedule_id": existing["schedule_id"], "existing_status": status},
-        )
-    revision = int(existing["revision"])
-    if write.expected_revision is not None and write.expected_revision != revision:
-        raise ScheduleConflict(
-            f"expected revision {write.expected_revision}, but the schedule is at revision {revision}",
-            details={"schedule_id": existing["schedule_id"], "current_revision": revision},
-        )
-    conn.execute(
-        schedule_revisions.insert().values(
-            schedule_id=existing["schedule_id"],
-            revision=revision,
-            status=status,
-            schedule_hash=existing["schedule_hash"],
-            items_json=existing["items_json"],
-            certificate_json=existing["certificate_json"],
-            quality_score=existing["quality_score"],
-            replaced_at=stamp,
-        )
-    )
-    updated = conn.execute(
-        schedules.update()
-        .where(schedules.c.schedule_id == existing["schedule_id"], schedules.c.revision == revision)
-        .values(revision=revision + 1, **values)
-    )
-    if updated.rowcount != 1:
-        raise ScheduleConflict("a concurrent save of this creator-week won; read it again and retry")
-    return SavedSchedule(
-        int(existing["schedule_id"]),
-        revision + 1,
-        write.status.value,
-        values["week_end"],
-        replaced=True,
-        previous_status=status,
-        previous_hash=existing["schedule_hash"],
-    )
-
-
 def row_summary(row: Mapping[Any, Any], *, include_items: bool = False) -> dict[str, Any]:
     """A schedule row as the tools and the CLI show it (items only when asked)."""
     summary = {
@@ -241,143 +138,260 @@ def row_summary(row: Mapping[Any, Any], *, include_items: bool = False) -> dict[
     return summary
 
 
-def find(conn: Connection, query: ScheduleQuery) -> tuple[list[RowMapping], int]:
-    """Rows matching the query (with page names) and the total before paging."""
-    s = schedules.c
-    conditions = []
-    if query.creator_id is not None:
-        conditions.append(s.creator_id == query.creator_id)
-    if query.week_start is not None:
-        conditions.append(s.week_start == query.week_start)
-    if query.status is not None:
-        conditions.append(s.status == query.status)
-    if query.schedule_id is not None:
-        conditions.append(s.schedule_id == query.schedule_id)
-    total = int(conn.execute(select(func.count()).select_from(schedules).where(*conditions)).scalar() or 0)
-    column = getattr(s, query.sort_by)
-    ordering = column.asc() if query.sort_order == "asc" else column.desc()
-    rows = (
-        conn.execute(
-            select(schedules, creators.c.page_name)
-            .join(creators, creators.c.creator_id == s.creator_id)
-            .where(*conditions)
-            .order_by(ordering, s.schedule_id.desc())
-            .limit(query.limit)
-            .offset(query.offset)
-        )
-        .mappings()
-        .all()
-    )
-    return list(rows), total
+class ScheduleRepository:
+    """Saved weeks, their revisions, lifecycle moves and caption usage."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-def revisions(conn: Connection, schedule_id: int) -> list[dict[str, Any]]:
-    """The replaced revisions of a schedule, oldest first (hash, status, score, when replaced)."""
-    r = schedule_revisions.c
-    rows = conn.execute(
-        select(r.revision, r.status, r.schedule_hash, r.quality_score, r.replaced_at)
-        .where(r.schedule_id == schedule_id)
-        .order_by(r.revision)
-    ).mappings()
-    return [dict(row) for row in rows]
+    def save(self, write: ScheduleWrite, now: datetime) -> SavedSchedule:
+        """Insert or replace the creator-week's schedule inside the caller's transaction.
 
-
-def get(conn: Connection, schedule_id: int) -> RowMapping:
-    row = conn.execute(select(schedules).where(schedules.c.schedule_id == schedule_id)).mappings().first()
-    if row is None:
-        raise ScheduleNotFound(f"schedule {schedule_id} does not exist", details={"schedule_id": schedule_id})
-    return row
-
-
-def _move(
-    conn: Connection, schedule_id: int, source: ScheduleStatus, target: ScheduleStatus, now: datetime
-) -> RowMapping:
-    row = get(conn, schedule_id)
-    if row["status"] != source.value:
-        raise InvalidTransition(
-            f"schedule {schedule_id} is {row['status']}; "
-            f"only {source.value} schedules can become {target.value}",
-            details={"schedule_id": schedule_id, "status": row["status"]},
-        )
-    stamp_column = "queued_at" if target is ScheduleStatus.QUEUED else "completed_at"
-    moved = conn.execute(
-        schedules.update()
-        .where(schedules.c.schedule_id == schedule_id, schedules.c.status == source.value)
-        .values(status=target.value, updated_at=iso_z(now), **{stamp_column: iso_z(now)})
-    )
-    if moved.rowcount != 1:
-        raise ScheduleConflict(f"schedule {schedule_id} changed while moving it to {target.value}; retry")
-    return get(conn, schedule_id)
-
-
-def queue(conn: Connection, schedule_id: int, now: datetime) -> RowMapping:
-    """approved → queued (locked), recording caption usage for every caption the week sends."""
-    row = _move(conn, schedule_id, ScheduleStatus.APPROVED, ScheduleStatus.QUEUED, now)
-    record_caption_usage(conn, row["creator_id"], json.loads(row["items_json"]))
-    return row
-
-
-def complete(conn: Connection, schedule_id: int, now: datetime) -> RowMapping:
-    """queued → completed (historical, locked)."""
-    return _move(conn, schedule_id, ScheduleStatus.QUEUED, ScheduleStatus.COMPLETED, now)
-
-
-def record_caption_usage(conn: Connection, creator_id: str, items: Sequence[Mapping[str, Any]]) -> int:
-    """Per-creator times used / first / last used and global usage, dated by the send's day (DOMAIN §11)."""
-    uses: dict[int, list[str]] = {}
-    for item in items:
-        caption_id = item.get("caption_id")
-        if isinstance(caption_id, int) and not isinstance(caption_id, bool):
-            uses.setdefault(caption_id, []).append(str(item["scheduled_date"]))
-    if not uses:
-        return 0
-    known = {
-        int(cid)
-        for cid in conn.execute(
-            select(captions.c.caption_id).where(captions.c.caption_id.in_(sorted(uses)))
-        ).scalars()
-    }
-    u = caption_creator_usage.c
-    for caption_id in sorted(known):
-        dates = sorted(uses[caption_id])
-        row = (
-            conn.execute(
-                select(caption_creator_usage).where(u.caption_id == caption_id, u.creator_id == creator_id)
+        SCHEDULE_LOCKED / SCHEDULE_COMPLETED for locked rows, CONFLICT when `expected_revision` is stale
+        or a concurrent save changed the row between our read and our write (nothing is written then).
+        """
+        stamp = iso_z(now)
+        week_start = write.week_start.isoformat()
+        week_end = (write.week_start + timedelta(days=6)).isoformat()
+        values = {
+            "week_end": week_end,
+            "status": write.status.value,
+            "schedule_hash": write.schedule_hash,
+            "items_json": json.dumps(list(write.items), sort_keys=True, default=str),
+            "certificate_json": _dump(write.certificate),
+            "warnings_json": _dump(list(write.warnings)),
+            "generator": write.generator,
+            "quality_score": write.quality_score,
+            "expected_revenue": write.expected_revenue,
+            "health_status": write.health_status,
+            "updated_at": stamp,
+            **summary_counts(write.items),
+        }
+        try:
+            existing = (
+                self.conn.execute(
+                    select(schedules).where(
+                        schedules.c.creator_id == write.creator_id, schedules.c.week_start == week_start
+                    )
+                )
+                .mappings()
+                .first()
             )
+            if existing is None:
+                if write.expected_revision not in (None, 0):
+                    raise ScheduleConflict(
+                        f"expected revision {write.expected_revision}, "
+                        "but no schedule exists for this week yet"
+                    )
+                result = self.conn.execute(
+                    schedules.insert().values(
+                        creator_id=write.creator_id,
+                        week_start=week_start,
+                        revision=1,
+                        created_at=stamp,
+                        **values,
+                    )
+                )
+                pk = result.inserted_primary_key
+                assert pk is not None
+                return SavedSchedule(int(pk[0]), 1, write.status.value, week_end, replaced=False)
+            return self._replace(existing, write, values, stamp)
+        except IntegrityError:
+            raise ScheduleConflict(
+                "a concurrent save of this creator-week won; read it again and retry"
+            ) from None
+        except OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise ScheduleConflict("the schedule is being saved by another process; retry") from None
+            raise
+
+    def _replace(
+        self, existing: RowMapping, write: ScheduleWrite, values: dict[str, Any], stamp: str
+    ) -> SavedSchedule:
+        status = existing["status"]
+        if status not in REPLACEABLE:
+            raise ScheduleLocked(
+                f"schedule {existing['schedule_id']} is {status} and cannot be replaced",
+                code=LOCK_CODES[status],
+                details={"schedule_id": existing["schedule_id"], "existing_status": status},
+            )
+        revision = int(existing["revision"])
+        if write.expected_revision is not None and write.expected_revision != revision:
+            raise ScheduleConflict(
+                f"expected revision {write.expected_revision}, but the schedule is at revision {revision}",
+                details={"schedule_id": existing["schedule_id"], "current_revision": revision},
+            )
+        self.conn.execute(
+            schedule_revisions.insert().values(
+                schedule_id=existing["schedule_id"],
+                revision=revision,
+                status=status,
+                schedule_hash=existing["schedule_hash"],
+                items_json=existing["items_json"],
+                certificate_json=existing["certificate_json"],
+                quality_score=existing["quality_score"],
+                replaced_at=stamp,
+            )
+        )
+        updated = self.conn.execute(
+            schedules.update()
+            .where(schedules.c.schedule_id == existing["schedule_id"], schedules.c.revision == revision)
+            .values(revision=revision + 1, **values)
+        )
+        if updated.rowcount != 1:
+            raise ScheduleConflict("a concurrent save of this creator-week won; read it again and retry")
+        return SavedSchedule(
+            int(existing["schedule_id"]),
+            revision + 1,
+            write.status.value,
+            values["week_end"],
+            replaced=True,
+            previous_status=status,
+            previous_hash=existing["schedule_hash"],
+        )
+
+    def find(self, query: ScheduleQuery) -> tuple[list[RowMapping], int]:
+        """Rows matching the query (with page names) and the total before paging."""
+        s = schedules.c
+        conditions = []
+        if query.creator_id is not None:
+            conditions.append(s.creator_id == query.creator_id)
+        if query.week_start is not None:
+            conditions.append(s.week_start == query.week_start)
+        if query.status is not None:
+            conditions.append(s.status == query.status)
+        if query.schedule_id is not None:
+            conditions.append(s.schedule_id == query.schedule_id)
+        total = int(
+            self.conn.execute(select(func.count()).select_from(schedules).where(*conditions)).scalar() or 0
+        )
+        column = getattr(s, query.sort_by)
+        ordering = column.asc() if query.sort_order == "asc" else column.desc()
+        rows = (
+            self.conn.execute(
+                select(schedules, creators.c.page_name)
+                .join(creators, creators.c.creator_id == s.creator_id)
+                .where(*conditions)
+                .order_by(ordering, s.schedule_id.desc())
+                .limit(query.limit)
+                .offset(query.offset)
+            )
+            .mappings()
+            .all()
+        )
+        return list(rows), total
+
+    def revisions(self, schedule_id: int) -> list[dict[str, Any]]:
+        """The replaced revisions of a schedule, oldest first (hash, status, score, when replaced)."""
+        r = schedule_revisions.c
+        rows = self.conn.execute(
+            select(r.revision, r.status, r.schedule_hash, r.quality_score, r.replaced_at)
+            .where(r.schedule_id == schedule_id)
+            .order_by(r.revision)
+        ).mappings()
+        return [dict(row) for row in rows]
+
+    def get(self, schedule_id: int) -> RowMapping:
+        row = (
+            self.conn.execute(select(schedules).where(schedules.c.schedule_id == schedule_id))
             .mappings()
             .first()
         )
         if row is None:
-            conn.execute(
-                caption_creator_usage.insert().values(
-                    caption_id=caption_id,
-                    creator_id=creator_id,
-                    times_used=len(dates),
-                    first_used_date=dates[0],
-                    last_used_date=dates[-1],
-                )
+            raise ScheduleNotFound(
+                f"schedule {schedule_id} does not exist", details={"schedule_id": schedule_id}
             )
-        else:
-            conn.execute(
-                caption_creator_usage.update()
-                .where(u.caption_id == caption_id, u.creator_id == creator_id)
-                .values(
-                    times_used=row["times_used"] + len(dates),
-                    first_used_date=min(filter(None, [row["first_used_date"], dates[0]])),
-                    last_used_date=max(filter(None, [row["last_used_date"], dates[-1]])),
-                )
+        return row
+
+    def _move(
+        self, schedule_id: int, source: ScheduleStatus, target: ScheduleStatus, now: datetime
+    ) -> RowMapping:
+        row = self.get(schedule_id)
+        if row["status"] != source.value:
+            raise InvalidTransition(
+                f"schedule {schedule_id} is {row['status']}; "
+                f"only {source.value} schedules can become {target.value}",
+                details={"schedule_id": schedule_id, "status": row["status"]},
             )
-        glob = conn.execute(
-            select(captions.c.global_times_used, captions.c.global_last_used_date).where(
-                captions.c.caption_id == caption_id
-            )
-        ).one()
-        conn.execute(
-            captions.update()
-            .where(captions.c.caption_id == caption_id)
-            .values(
-                global_times_used=(glob[0] or 0) + len(dates),
-                global_last_used_date=max(filter(None, [glob[1], dates[-1]])),
-            )
+        stamp_column = "queued_at" if target is ScheduleStatus.QUEUED else "completed_at"
+        moved = self.conn.execute(
+            schedules.update()
+            .where(schedules.c.schedule_id == schedule_id, schedules.c.status == source.value)
+            .values(status=target.value, updated_at=iso_z(now), **{stamp_column: iso_z(now)})
         )
-    return len(known)
+        if moved.rowcount != 1:
+            raise ScheduleConflict(f"schedule {schedule_id} changed while moving it to {target.value}; retry")
+        return self.get(schedule_id)
+
+    def queue(self, schedule_id: int, now: datetime) -> RowMapping:
+        """approved → queued (locked), recording caption usage for every caption the week sends."""
+        row = self._move(schedule_id, ScheduleStatus.APPROVED, ScheduleStatus.QUEUED, now)
+        self.record_caption_usage(row["creator_id"], json.loads(row["items_json"]))
+        return row
+
+    def complete(self, schedule_id: int, now: datetime) -> RowMapping:
+        """queued → completed (historical, locked)."""
+        return self._move(schedule_id, ScheduleStatus.QUEUED, ScheduleStatus.COMPLETED, now)
+
+    def record_caption_usage(self, creator_id: str, items: Sequence[Mapping[str, Any]]) -> int:
+        """Per-creator times used / first / last used and global usage, dated by the send's day
+        (DOMAIN §11)."""
+        uses: dict[int, list[str]] = {}
+        for item in items:
+            caption_id = item.get("caption_id")
+            if isinstance(caption_id, int) and not isinstance(caption_id, bool):
+                uses.setdefault(caption_id, []).append(str(item["scheduled_date"]))
+        if not uses:
+            return 0
+        known = {
+            int(cid)
+            for cid in self.conn.execute(
+                select(captions.c.caption_id).where(captions.c.caption_id.in_(sorted(uses)))
+            ).scalars()
+        }
+        u = caption_creator_usage.c
+        for caption_id in sorted(known):
+            dates = sorted(uses[caption_id])
+            row = (
+                self.conn.execute(
+                    select(caption_creator_usage).where(
+                        u.caption_id == caption_id, u.creator_id == creator_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                self.conn.execute(
+                    caption_creator_usage.insert().values(
+                        caption_id=caption_id,
+                        creator_id=creator_id,
+                        times_used=len(dates),
+                        first_used_date=dates[0],
+                        last_used_date=dates[-1],
+                    )
+                )
+            else:
+                self.conn.execute(
+                    caption_creator_usage.update()
+                    .where(u.caption_id == caption_id, u.creator_id == creator_id)
+                    .values(
+                        times_used=row["times_used"] + len(dates),
+                        first_used_date=min(filter(None, [row["first_used_date"], dates[0]])),
+                        last_used_date=max(filter(None, [row["last_used_date"], dates[-1]])),
+                    )
+                )
+            glob = self.conn.execute(
+                select(captions.c.global_times_used, captions.c.global_last_used_date).where(
+                    captions.c.caption_id == caption_id
+                )
+            ).one()
+            self.conn.execute(
+                captions.update()
+                .where(captions.c.caption_id == caption_id)
+                .values(
+                    global_times_used=(glob[0] or 0) + len(dates),
+                    global_last_used_date=max(filter(None, [glob[1], dates[-1]])),
+                )
+            )
+        return len(known)

@@ -46,24 +46,6 @@ class Signal:
     processed_at: str | None
 
 
-def insert(conn: Connection, signals: Iterable[NewSignal], now: datetime) -> int:
-    rows = [
-        {
-            "source": s.source,
-            "kind": s.kind,
-            "creator_id": s.creator_id,
-            "schedule_id": s.schedule_id,
-            "code": s.code,
-            "payload_json": json.dumps(dict(s.payload), sort_keys=True, default=str),
-            "created_at": iso_z(now),
-        }
-        for s in signals
-    ]
-    if rows:
-        conn.execute(learning_signals.insert(), rows)
-    return len(rows)
-
-
 def _signal(row: RowMapping) -> Signal:
     return Signal(
         id=int(row["id"]),
@@ -78,104 +60,119 @@ def _signal(row: RowMapping) -> Signal:
     )
 
 
-def pending(conn: Connection, limit: int | None = None) -> list[Signal]:
-    """Unprocessed signals, oldest first."""
-    query = (
-        select(learning_signals)
-        .where(learning_signals.c.processed_at.is_(None))
-        .order_by(learning_signals.c.id)
-        .limit(limit)
-    )
-    return [_signal(row) for row in conn.execute(query).mappings()]
+class SignalRepository:
+    """Learning signals, the weeks they come from, and the auto-reflect switch."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-def mark_processed(conn: Connection, ids: Sequence[int], now: datetime) -> int:
-    if not ids:
-        return 0
-    result = conn.execute(
-        learning_signals.update()
-        .where(learning_signals.c.id.in_(list(ids)), learning_signals.c.processed_at.is_(None))
-        .values(processed_at=iso_z(now))
-    )
-    return int(result.rowcount or 0)
+    def insert(self, signals: Iterable[NewSignal], now: datetime) -> int:
+        rows = [
+            {
+                "source": s.source,
+                "kind": s.kind,
+                "creator_id": s.creator_id,
+                "schedule_id": s.schedule_id,
+                "code": s.code,
+                "payload_json": json.dumps(dict(s.payload), sort_keys=True, default=str),
+                "created_at": iso_z(now),
+            }
+            for s in signals
+        ]
+        if rows:
+            self.conn.execute(learning_signals.insert(), rows)
+        return len(rows)
 
-
-def pending_by_source(conn: Connection) -> dict[str, int]:
-    c = learning_signals.c
-    rows = conn.execute(
-        select(c.source, func.count()).where(c.processed_at.is_(None)).group_by(c.source)
-    ).all()
-    return {str(source): int(count) for source, count in rows}
-
-
-def recorded_corrections(conn: Connection) -> set[tuple[int, int]]:
-    """(schedule_id, revision) of every edit already turned into a user signal."""
-    c = learning_signals.c
-    rows = conn.execute(
-        select(c.schedule_id, c.payload_json).where(c.source == "user", c.schedule_id.is_not(None))
-    ).all()
-    return {(int(sid), int(json.loads(payload or "{}").get("revision", 0))) for sid, payload in rows}
-
-
-def edited_schedules(conn: Connection, pipelines: Iterable[str]) -> list[dict[str, Any]]:
-    """Schedules whose current revision was saved by something other than a pipeline, with the
-    items of the revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
-    s, r = schedules.c, schedule_revisions.c
-    rows = conn.execute(
-        select(s.schedule_id, s.creator_id, s.revision, s.items_json, r.items_json.label("previous_json"))
-        .join(
-            schedule_revisions,
-            and_(r.schedule_id == s.schedule_id, r.revision == s.revision - 1),
+    def pending(self, limit: int | None = None) -> list[Signal]:
+        """Unprocessed signals, oldest first."""
+        query = (
+            select(learning_signals)
+            .where(learning_signals.c.processed_at.is_(None))
+            .order_by(learning_signals.c.id)
+            .limit(limit)
         )
-        .where(s.revision > 1, (s.generator.is_(None)) | (s.generator.not_in(list(pipelines))))
-        .order_by(s.schedule_id)
-    ).mappings()
-    return [
-        {
-            "schedule_id": int(row["schedule_id"]),
-            "creator_id": row["creator_id"],
-            "revision": int(row["revision"]),
-            "items": json.loads(row["items_json"]),
-            "previous_items": json.loads(row["previous_json"]),
-        }
-        for row in rows
-    ]
+        return [_signal(row) for row in self.conn.execute(query).mappings()]
 
-
-def finished_weeks(conn: Connection, today: date) -> list[dict[str, Any]]:
-    """Queued or completed schedules whose week has ended and whose actuals were not compared yet
-    (one performance pass per week, filtered in SQL so old weeks' items are not read again):
-    `schedule_id, creator_id, week_start, week_end, quality_score, items`."""
-    s, c = schedules.c, learning_signals.c
-    compared = select(c.schedule_id).where(c.source == "performance", c.schedule_id.is_not(None))
-    rows = conn.execute(
-        select(s.schedule_id, s.creator_id, s.week_start, s.week_end, s.quality_score, s.items_json)
-        .where(
-            s.status.in_(("queued", "completed")),
-            s.week_end < today.isoformat(),
-            s.schedule_id.not_in(compared),
+    def mark_processed(self, ids: Sequence[int], now: datetime) -> int:
+        if not ids:
+            return 0
+        result = self.conn.execute(
+            learning_signals.update()
+            .where(learning_signals.c.id.in_(list(ids)), learning_signals.c.processed_at.is_(None))
+            .values(processed_at=iso_z(now))
         )
-        .order_by(s.schedule_id)
-    ).mappings()
-    return [{**dict(row), "items": json.loads(row["items_json"])} for row in rows]
+        return int(result.rowcount or 0)
 
+    def pending_by_source(self) -> dict[str, int]:
+        c = learning_signals.c
+        rows = self.conn.execute(
+            select(c.source, func.count()).where(c.processed_at.is_(None)).group_by(c.source)
+        ).all()
+        return {str(source): int(count) for source, count in rows}
 
-def week_actuals(conn: Connection, creator_id: str, week_start: str, week_end: str) -> list[dict[str, Any]]:
-    """The week's sent mass messages: `sent_hour, content_type, send_type_key, earnings`."""
-    m = mass_messages.c
-    rows = conn.execute(
-        select(m.sent_hour, m.content_type, m.send_type_key, m.earnings)
-        .where(m.creator_id == creator_id, m.sent_date >= week_start, m.sent_date <= week_end)
-        .order_by(m.message_id)
-    ).mappings()
-    return [dict(row) for row in rows]
+    def recorded_corrections(self) -> set[tuple[int, int]]:
+        """(schedule_id, revision) of every edit already turned into a user signal."""
+        c = learning_signals.c
+        rows = self.conn.execute(
+            select(c.schedule_id, c.payload_json).where(c.source == "user", c.schedule_id.is_not(None))
+        ).all()
+        return {(int(sid), int(json.loads(payload or "{}").get("revision", 0))) for sid, payload in rows}
 
+    def edited_schedules(self, pipelines: Iterable[str]) -> list[dict[str, Any]]:
+        """Schedules whose current revision was saved by something other than a pipeline, with the
+        items of the revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
+        s, r = schedules.c, schedule_revisions.c
+        rows = self.conn.execute(
+            select(s.schedule_id, s.creator_id, s.revision, s.items_json, r.items_json.label("previous_json"))
+            .join(
+                schedule_revisions,
+                and_(r.schedule_id == s.schedule_id, r.revision == s.revision - 1),
+            )
+            .where(s.revision > 1, (s.generator.is_(None)) | (s.generator.not_in(list(pipelines))))
+            .order_by(s.schedule_id)
+        ).mappings()
+        return [
+            {
+                "schedule_id": int(row["schedule_id"]),
+                "creator_id": row["creator_id"],
+                "revision": int(row["revision"]),
+                "items": json.loads(row["items_json"]),
+                "previous_items": json.loads(row["previous_json"]),
+            }
+            for row in rows
+        ]
 
-def auto_reflect(conn: Connection) -> bool:
-    return ops_repo.flag_override_values(conn).get(AUTO_REFLECT_FLAG, "off") == "on"
+    def finished_weeks(self, today: date) -> list[dict[str, Any]]:
+        """Queued or completed schedules whose week has ended and whose actuals were not compared yet
+        (one performance pass per week, filtered in SQL so old weeks' items are not read again):
+        `schedule_id, creator_id, week_start, week_end, quality_score, items`."""
+        s, c = schedules.c, learning_signals.c
+        compared = select(c.schedule_id).where(c.source == "performance", c.schedule_id.is_not(None))
+        rows = self.conn.execute(
+            select(s.schedule_id, s.creator_id, s.week_start, s.week_end, s.quality_score, s.items_json)
+            .where(
+                s.status.in_(("queued", "completed")),
+                s.week_end < today.isoformat(),
+                s.schedule_id.not_in(compared),
+            )
+            .order_by(s.schedule_id)
+        ).mappings()
+        return [{**dict(row), "items": json.loads(row["items_json"])} for row in rows]
 
+    def week_actuals(self, creator_id: str, week_start: str, week_end: str) -> list[dict[str, Any]]:
+        """The week's sent mass messages: `sent_hour, content_type, send_type_key, earnings`."""
+        m = mass_messages.c
+        rows = self.conn.execute(
+            select(m.sent_hour, m.content_type, m.send_type_key, m.earnings)
+            .where(m.creator_id == creator_id, m.sent_date >= week_start, m.sent_date <= week_end)
+            .order_by(m.message_id)
+        ).mappings()
+        return [dict(row) for row in rows]
 
-def set_auto_reflect(conn: Connection, on: bool, *, actor: str, at: str, reason: str | None = None) -> None:
-    ops_repo.set_flag_override(
-        conn, AUTO_REFLECT_FLAG, "on" if on else "off", actor=actor, at=at, reason=reason
-    )
+    def auto_reflect(self) -> bool:
+        return ops_repo.OpsRepository(self.conn).flag_override_values().get(AUTO_REFLECT_FLAG, "off") == "on"
+
+    def set_auto_reflect(self, on: bool, *, actor: str, at: str, reason: str | None = None) -> None:
+        ops_repo.OpsRepository(self.conn).set_flag_override(
+            AUTO_REFLECT_FLAG, "on" if on else "off", actor=actor, at=at, reason=reason
+        )

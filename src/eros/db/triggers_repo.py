@@ -66,69 +66,75 @@ def validation_errors(triggers: Sequence[TriggerWrite]) -> list[str]:
     return errors
 
 
-def upsert_triggers(
-    conn: Connection, creator_id: str, triggers: Sequence[TriggerWrite], now: datetime
-) -> UpsertResult:
-    """Insert new triggers, refresh re-detected ones (count +1, first detection kept, confidence only up).
+class TriggerRepository:
+    """A creator's volume triggers."""
 
-    Raises InvalidInput (VALIDATION_ERROR) before writing anything when any trigger is invalid.
-    """
-    errors = validation_errors(triggers)
-    if errors:
-        raise InvalidInput(
-            "Validation failed: " + "; ".join(errors),
-            details={"validation_errors": errors, "creator_id": creator_id},
-        )
-    stamp = iso_z(now)
-    created: list[int] = []
-    updated: list[int] = []
-    for trig in triggers:
-        expires = iso_z(trig.expires_at or now + timedelta(days=DEFAULT_TTL_DAYS))
-        values = {
-            "adjustment_multiplier": round(trig.adjustment_multiplier, 4),
-            "reason": trig.reason[:MAX_REASON_LENGTH],
-            "metrics_json": json.dumps(trig.metrics, sort_keys=True) if trig.metrics else None,
-            "detected_at": stamp,
-            "expires_at": expires,
-            "is_active": True,
-        }
-        existing = (
-            conn.execute(
-                select(
-                    volume_triggers.c.trigger_id,
-                    volume_triggers.c.confidence,
-                    volume_triggers.c.detection_count,
-                ).where(
-                    volume_triggers.c.creator_id == creator_id,
-                    volume_triggers.c.content_type == trig.content_type,
-                    volume_triggers.c.trigger_type == trig.trigger_type,
-                )
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def upsert_triggers(
+        self, creator_id: str, triggers: Sequence[TriggerWrite], now: datetime
+    ) -> UpsertResult:
+        """Insert new triggers, refresh re-detected ones (count +1, first detection kept, confidence only up).
+
+        Raises InvalidInput (VALIDATION_ERROR) before writing anything when any trigger is invalid.
+        """
+        errors = validation_errors(triggers)
+        if errors:
+            raise InvalidInput(
+                "Validation failed: " + "; ".join(errors),
+                details={"validation_errors": errors, "creator_id": creator_id},
             )
-            .mappings()
-            .first()
-        )
-        if existing is None:
-            result = conn.execute(
-                volume_triggers.insert().values(
-                    creator_id=creator_id,
-                    content_type=trig.content_type,
-                    trigger_type=trig.trigger_type,
-                    confidence=trig.confidence,
-                    detection_count=1,
-                    first_detected_at=stamp,
-                    **values,
+        stamp = iso_z(now)
+        created: list[int] = []
+        updated: list[int] = []
+        for trig in triggers:
+            expires = iso_z(trig.expires_at or now + timedelta(days=DEFAULT_TTL_DAYS))
+            values = {
+                "adjustment_multiplier": round(trig.adjustment_multiplier, 4),
+                "reason": trig.reason[:MAX_REASON_LENGTH],
+                "metrics_json": json.dumps(trig.metrics, sort_keys=True) if trig.metrics else None,
+                "detected_at": stamp,
+                "expires_at": expires,
+                "is_active": True,
+            }
+            existing = (
+                self.conn.execute(
+                    select(
+                        volume_triggers.c.trigger_id,
+                        volume_triggers.c.confidence,
+                        volume_triggers.c.detection_count,
+                    ).where(
+                        volume_triggers.c.creator_id == creator_id,
+                        volume_triggers.c.content_type == trig.content_type,
+                        volume_triggers.c.trigger_type == trig.trigger_type,
+                    )
                 )
+                .mappings()
+                .first()
             )
-            created.append(inserted_id(result))
-        else:
-            conn.execute(
-                volume_triggers.update()
-                .where(volume_triggers.c.trigger_id == existing["trigger_id"])
-                .values(
-                    confidence=higher_confidence(existing["confidence"], trig.confidence),
-                    detection_count=existing["detection_count"] + 1,
-                    **values,
+            if existing is None:
+                result = self.conn.execute(
+                    volume_triggers.insert().values(
+                        creator_id=creator_id,
+                        content_type=trig.content_type,
+                        trigger_type=trig.trigger_type,
+                        confidence=trig.confidence,
+                        detection_count=1,
+                        first_detected_at=stamp,
+                        **values,
+                    )
                 )
-            )
-            updated.append(int(existing["trigger_id"]))
-    return UpsertResult(tuple(created), tuple(updated))
+                created.append(inserted_id(result))
+            else:
+                self.conn.execute(
+                    volume_triggers.update()
+                    .where(volume_triggers.c.trigger_id == existing["trigger_id"])
+                    .values(
+                        confidence=higher_confidence(existing["confidence"], trig.confidence),
+                        detection_count=existing["detection_count"] + 1,
+                        **values,
+                    )
+                )
+                updated.append(int(existing["trigger_id"]))
+        return UpsertResult(tuple(created), tuple(updated))

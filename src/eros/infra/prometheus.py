@@ -85,11 +85,11 @@ class ErosCollector(Collector):
         )
         engine = monitor.container.engine
         with engine.connect() as conn:
-            for row in ops_repo.run_counts(conn):
+            for row in ops_repo.OpsRepository(conn).run_counts():
                 outcome = "success" if row["success"] else "failure"
                 runs.add_metric([row["pipeline"], str(bool(row["shadow"])).lower(), outcome], row["n"])
-            state_row = ops_repo.rollback_state_row(conn)
-            open_alerts = ops_repo.alert_rows(conn, open_only=True, limit=1000)
+            state_row = ops_repo.OpsRepository(conn).rollback_state_row()
+            open_alerts = ops_repo.OpsRepository(conn).alert_rows(open_only=True, limit=1000)
         yield runs
 
         state = state_row["state"] if state_row is not None else ops_repo.INITIAL_ROLLBACK_STATE

@@ -184,10 +184,9 @@ class AlertManager:
         severity = ALERT_DEFINITIONS[code].severity
         at = iso_z(self.clock.now())
         with self.engine.begin() as conn:
-            if ops_repo.open_alert(conn, key) is not None:
+            if ops_repo.OpsRepository(conn).open_alert(key) is not None:
                 return None
-            alert_id = ops_repo.insert_alert(
-                conn,
+            alert_id = ops_repo.OpsRepository(conn).insert_alert(
                 code=str(code),
                 severity=str(severity),
                 message=message,
@@ -203,10 +202,10 @@ class AlertManager:
         """Close the open episode (the next breach is a new alert) and tell the sinks it ended."""
         at = iso_z(self.clock.now())
         with self.engine.begin() as conn:
-            row = ops_repo.open_alert(conn, episode_key)
+            row = ops_repo.OpsRepository(conn).open_alert(episode_key)
             if row is None:
                 return None
-            ops_repo.resolve_alert(conn, row["id"], at=at)
+            ops_repo.OpsRepository(conn).resolve_alert(row["id"], at=at)
         alert = replace(alert_from_row(row), resolved_at=at)
         await self.deliver(alert)
         return alert
@@ -236,8 +235,7 @@ class AlertManager:
             error = None
             break
         with self.engine.begin() as conn:
-            ops_repo.record_delivery(
-                conn,
+            ops_repo.OpsRepository(conn).record_delivery(
                 alert_id=alert.id,
                 sink=sink.name,
                 attempts=attempt,
@@ -251,7 +249,8 @@ class AlertManager:
     def list_alerts(self, *, limit: int = 20, open_only: bool = False) -> list[Alert]:
         with self.engine.connect() as conn:
             return [
-                alert_from_row(row) for row in ops_repo.alert_rows(conn, limit=limit, open_only=open_only)
+                alert_from_row(row)
+                for row in ops_repo.OpsRepository(conn).alert_rows(limit=limit, open_only=open_only)
             ]
 
 

@@ -331,8 +331,7 @@ class PipelineMonitor:
         now = self.clock.now()
         run_id = new_run_id(now)
         with self.container.engine.begin() as conn:
-            ops_repo.insert_run(
-                conn,
+            ops_repo.OpsRepository(conn).insert_run(
                 {
                     "run_id": run_id,
                     "pipeline": pipeline,
@@ -371,7 +370,7 @@ class PipelineMonitor:
                 "error": error or ("; ".join(result.errors) if result.errors else None),
             }
         with self.container.engine.begin() as conn:
-            ops_repo.finish_run(conn, run_id, values)
+            ops_repo.OpsRepository(conn).finish_run(run_id, values)
             capture_run(conn, result, self.clock.now())  # validation signals for `eros reflect`
         logger.info(
             "run %s finished success=%s duration_ms=%.0f", run_id, values["success"], values["duration_ms"]
@@ -427,8 +426,7 @@ class PipelineMonitor:
         creator_id: str | None = None,
     ) -> list[RunRecord]:
         with self.container.engine.connect() as conn:
-            rows = ops_repo.finished_runs(
-                conn,
+            rows = ops_repo.OpsRepository(conn).finished_runs(
                 pipeline,
                 since=iso_z(since) if since is not None else None,
                 limit=limit,
@@ -465,7 +463,7 @@ class PipelineMonitor:
 
     def _last_restore(self) -> datetime | None:
         with self.container.engine.connect() as conn:
-            row = ops_repo.rollback_state_row(conn)
+            row = ops_repo.OpsRepository(conn).rollback_state_row()
         if row is None or row["state"] != "active" or not row["updated_at"]:
             return None
         return parse_instant(str(row["updated_at"]))
@@ -478,7 +476,7 @@ class PipelineMonitor:
         """Unfinished runs started within the drain timeout (older ones are presumed dead)."""
         since = iso_z(self.clock.now() - self.slo.drain_timeout)
         with self.container.engine.connect() as conn:
-            return ops_repo.in_flight_count(conn, pipeline, started_since=since)
+            return ops_repo.OpsRepository(conn).in_flight_count(pipeline, started_since=since)
 
     def get_status(self, pipeline: str = "v5") -> dict[str, Any]:
         """The runbook's status: `health`, `success_rate` (1.0 with no runs; see `runs`) and the rest."""
@@ -486,8 +484,10 @@ class PipelineMonitor:
         triggers = self.rollback_triggers(pipeline)
         fire, reason = _verdict(triggers)
         with self.container.engine.connect() as conn:
-            state_row = ops_repo.rollback_state_row(conn)
-            open_alerts = [row["code"] for row in ops_repo.alert_rows(conn, open_only=True, limit=50)]
+            state_row = ops_repo.OpsRepository(conn).rollback_state_row()
+            open_alerts = [
+                row["code"] for row in ops_repo.OpsRepository(conn).alert_rows(open_only=True, limit=50)
+            ]
         return {
             "pipeline": pipeline,
             "health": classify_health(stats, self.slo).value,

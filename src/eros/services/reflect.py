@@ -595,14 +595,16 @@ def commit_message(reflection: Reflection) -> str:
 def capture_run(conn: Connection, result: PipelineResult | None, now: datetime) -> int:
     """Record a finished run's validation signals (the hook where runs are recorded); a run that
     raised (no result) has none."""
-    return signals_repo.insert(conn, signals_from_run(result) if result is not None else [], now)
+    return signals_repo.SignalRepository(conn).insert(
+        signals_from_run(result) if result is not None else [], now
+    )
 
 
 def capture(conn: Connection, now: datetime) -> int:
     """Record user corrections and finished weeks' actuals not yet seen; the number recorded."""
-    seen = signals_repo.recorded_corrections(conn)
+    seen = signals_repo.SignalRepository(conn).recorded_corrections()
     found: list[NewSignal] = []
-    for edit in signals_repo.edited_schedules(conn, PIPELINE_GENERATORS):
+    for edit in signals_repo.SignalRepository(conn).edited_schedules(PIPELINE_GENERATORS):
         if (edit["schedule_id"], edit["revision"]) in seen:
             continue
         signal = correction_signal(
@@ -610,11 +612,13 @@ def capture(conn: Connection, now: datetime) -> int:
         )
         if signal is not None:
             found.append(signal)
-    for week in signals_repo.finished_weeks(conn, now.date()):
-        actuals = signals_repo.week_actuals(conn, week["creator_id"], week["week_start"], week["week_end"])
+    for week in signals_repo.SignalRepository(conn).finished_weeks(now.date()):
+        actuals = signals_repo.SignalRepository(conn).week_actuals(
+            week["creator_id"], week["week_start"], week["week_end"]
+        )
         if actuals:
             found.extend(performance_signals(week, actuals))
-    return signals_repo.insert(conn, found, now)
+    return signals_repo.SignalRepository(conn).insert(found, now)
 
 
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -678,14 +682,14 @@ def run_reflect(
     document = read_document(path)
     with container.engine.begin() as conn:
         captured = capture(conn, now)
-        signals = signals_repo.pending(conn, limit)
+        signals = signals_repo.SignalRepository(conn).pending(limit)
     reflection = without(reflect(signals, document, now.date()), reject)
     if not write or not reflection.signal_ids:
         return Outcome(reflection, captured)
     if not reflection.empty:
         _write(path, apply(document, reflection), now.date())
     with container.engine.begin() as conn:
-        signals_repo.mark_processed(conn, reflection.signal_ids, now)
+        signals_repo.SignalRepository(conn).mark_processed(reflection.signal_ids, now)
     commit = commit_file(path, commit_message(reflection)) if not reflection.empty else None
     logger.info("reflect wrote %d proposal(s), commit %s", len(reflection.proposals), commit)
     return Outcome(reflection, captured, written=not reflection.empty, commit=commit, path=path)
@@ -718,8 +722,8 @@ def status(container: Container) -> Status:
     document = read_document(container.settings.learnings_path)
     with container.engine.begin() as conn:
         captured = capture(conn, now)
-        pending = signals_repo.pending_by_source(conn)
-        auto = signals_repo.auto_reflect(conn)
+        pending = signals_repo.SignalRepository(conn).pending_by_source()
+        auto = signals_repo.SignalRepository(conn).auto_reflect()
     return Status(
         statistics=statistics(document.entries, now.date()),
         pending=pending,
@@ -732,12 +736,14 @@ def status(container: Container) -> Status:
 
 def set_auto(container: Container, on: bool, *, actor: str, reason: str | None = None) -> None:
     with container.engine.begin() as conn:
-        signals_repo.set_auto_reflect(conn, on, actor=actor, at=iso_z(container.clock.now()), reason=reason)
+        signals_repo.SignalRepository(conn).set_auto_reflect(
+            on, actor=actor, at=iso_z(container.clock.now()), reason=reason
+        )
 
 
 def auto_enabled(container: Container) -> bool:
     with container.engine.connect() as conn:
-        return signals_repo.auto_reflect(conn)
+        return signals_repo.SignalRepository(conn).auto_reflect()
 
 
 __all__ = [

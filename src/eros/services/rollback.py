@@ -85,13 +85,13 @@ class RollbackController:
     @property
     def state(self) -> RollbackState:
         with self.container.engine.connect() as conn:
-            row = ops_repo.rollback_state_row(conn)
+            row = ops_repo.OpsRepository(conn).rollback_state_row()
         return RollbackState(row["state"]) if row is not None else RollbackState.ACTIVE
 
     def get_history(self, limit: int = 50) -> list[dict[str, Any]]:
         """Rollbacks and restores, newest first, with their metrics snapshots."""
         with self.container.engine.connect() as conn:
-            rows = ops_repo.rollback_event_rows(conn, limit=limit)
+            rows = ops_repo.OpsRepository(conn).rollback_event_rows(limit=limit)
         history = []
         for row in rows:
             event = dict(row)
@@ -121,8 +121,7 @@ class RollbackController:
         at = iso_z(clock.now())
         snapshot = self.monitor.get_status()
         with self.container.engine.begin() as conn:
-            taken = ops_repo.set_rollback_state(
-                conn,
+            taken = ops_repo.OpsRepository(conn).set_rollback_state(
                 RollbackState.DRAINING,
                 actor=initiator,
                 at=at,
@@ -157,8 +156,8 @@ class RollbackController:
             logger.error("drain timed out with %d v5 runs still in flight", remaining)
 
         with self.container.engine.begin() as conn:
-            ops_repo.set_rollback_state(
-                conn, RollbackState.DISABLED, actor=initiator, at=iso_z(clock.now()), reason=reason
+            ops_repo.OpsRepository(conn).set_rollback_state(
+                RollbackState.DISABLED, actor=initiator, at=iso_z(clock.now()), reason=reason
             )
         code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
         await self.monitor.alerts.raise_alert(
@@ -207,7 +206,9 @@ class RollbackController:
         at = iso_z(self.container.clock.now())
         before = self.state
         with self.container.engine.begin() as conn:
-            ops_repo.set_rollback_state(conn, RollbackState.ACTIVE, actor=initiator, at=at, reason=reason)
+            ops_repo.OpsRepository(conn).set_rollback_state(
+                RollbackState.ACTIVE, actor=initiator, at=at, reason=reason
+            )
         self._set_process_kill_switch(False)
         for code in (AlertCode.V5_AUTO_ROLLBACK, AlertCode.V5_MANUAL_ROLLBACK):
             await self.monitor.alerts.resolve(code)
@@ -240,8 +241,7 @@ class RollbackController:
 
     def _record(self, result: RollbackResult) -> None:
         with self.container.engine.begin() as conn:
-            ops_repo.insert_rollback_event(
-                conn,
+            ops_repo.OpsRepository(conn).insert_rollback_event(
                 {
                     "at": result.at,
                     "action": result.action,

@@ -30,7 +30,7 @@ from eros.control.phases import (
 )
 from eros.control.slo import DEFAULT_SLO
 from eros.db import ops_repo
-from eros.db.rollout_repo import get_rollout_state, insert_transition, recent_transitions, set_rollout_state
+from eros.db.rollout_repo import RolloutRepository
 from eros.errors import ErosError
 from eros.services.routing import ACTIVE_STATE, normalise_flag_value
 from eros.services.shadow import shadow_summary
@@ -117,7 +117,7 @@ class RolloutManager:
 
     def current(self) -> tuple[Phase | None, datetime | None]:
         with self.container.engine.connect() as conn:
-            row = get_rollout_state(conn)
+            row = RolloutRepository(conn).get_rollout_state()
         if row is None:
             return None, None
         return phase(row["phase"]), parse_instant(row["phase_started_at"])
@@ -133,7 +133,9 @@ class RolloutManager:
         v4_runs = self.monitor.runs("v4", since=since)
         metrics.update(_live_metrics(v5_runs, v4_runs))
         with self.container.engine.connect() as conn:
-            events = ops_repo.rollback_event_rows(conn, limit=1000, since=iso_z(now - ROLLBACK_LOOKBACK))
+            events = ops_repo.OpsRepository(conn).rollback_event_rows(
+                limit=1000, since=iso_z(now - ROLLBACK_LOOKBACK)
+            )
         metrics["rollbacks_7d"] = sum(1 for e in events if e["action"] == "rollback")
         return metrics
 
@@ -147,7 +149,9 @@ class RolloutManager:
         if current is None:
             return None
         with self.container.engine.connect() as conn:
-            moves = [t for t in recent_transitions(conn, limit=50) if t["outcome"] != "hold"]
+            moves = [
+                t for t in RolloutRepository(conn).recent_transitions(limit=50) if t["outcome"] != "hold"
+            ]
         if current.number == 0 and moves and moves[0]["outcome"] == "abort" and moves[0]["from_phase"]:
             return REVALIDATION, PHASES[max(int(moves[0]["from_phase"]) - 1, 0)]
         return current, PHASES[current.number + 1] if current.number < FINAL_PHASE else None
@@ -164,8 +168,8 @@ class RolloutManager:
         current, started = self.current()
         now = self.container.clock.now()
         with self.container.engine.connect() as conn:
-            transitions = [_transition_dict(r) for r in recent_transitions(conn, limit=10)]
-            state_row = ops_repo.rollback_state_row(conn)
+            transitions = [_transition_dict(r) for r in RolloutRepository(conn).recent_transitions(limit=10)]
+            state_row = ops_repo.OpsRepository(conn).rollback_state_row()
         judged = self.judged()
         return RolloutStatus(
             phase=current,
@@ -279,10 +283,12 @@ class RolloutManager:
         flag_reason = f"rollout phase {target.number} ({target.name})"
         with self.container.engine.begin() as conn:
             for key, value in target.flags.items():
-                ops_repo.set_flag_override(
-                    conn, key, normalise_flag_value(key, value), actor=actor, at=at, reason=flag_reason
+                ops_repo.OpsRepository(conn).set_flag_override(
+                    key, normalise_flag_value(key, value), actor=actor, at=at, reason=flag_reason
                 )
-            set_rollout_state(conn, phase=target.number, phase_started_at=at, at=at, actor=actor)
+            RolloutRepository(conn).set_rollout_state(
+                phase=target.number, phase_started_at=at, at=at, actor=actor
+            )
             transition = self._record(
                 conn,
                 current.number if current else None,
@@ -317,8 +323,7 @@ class RolloutManager:
         analysis: Analysis | None,
     ) -> Transition:
         at = iso_z(self.container.clock.now())
-        insert_transition(
-            conn,
+        RolloutRepository(conn).insert_transition(
             at=at,
             from_phase=from_phase,
             to_phase=to_phase,
@@ -335,8 +340,8 @@ class RolloutManager:
     def final_validation(self) -> list[dict[str, Any]]:
         """v4 baseline vs v5 actual from every recorded run (v5 shadow runs included)."""
         with self.container.engine.connect() as conn:
-            v4 = ops_repo.finished_runs(conn, "v4")
-            v5 = ops_repo.finished_runs(conn, "v5", include_shadow=True)
+            v4 = ops_repo.OpsRepository(conn).finished_runs("v4")
+            v5 = ops_repo.OpsRepository(conn).finished_runs("v5", include_shadow=True)
         return [asdict(row) for row in final_validation_rows(v4, v5)]
 
 

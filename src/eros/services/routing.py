@@ -156,8 +156,8 @@ def load_flag_values(container: Container) -> FlagValues:
     environ = container.settings.environ
     try:
         with container.engine.connect() as conn:
-            overrides = ops_repo.flag_override_values(conn)
-            row = ops_repo.rollback_state_row(conn)
+            overrides = ops_repo.OpsRepository(conn).flag_override_values()
+            row = ops_repo.OpsRepository(conn).rollback_state_row()
     except (SQLAlchemyError, ErosError, OSError) as exc:
         logger.error("flag state unreadable, failing closed to v4: %s", exc)
         return FlagValues(kill_switch=True, error=f"flag state unreadable: {type(exc).__name__}")

@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 from eros.clock import Clock, iso_z, parse_instant
 from eros.control.phases import PHASES
-from eros.db.rollout_repo import comparisons_between, insert_comparison
+from eros.db.rollout_repo import RolloutRepository
 from eros.models import ScheduleItem
 from eros.rules.send_types import PPV_TYPES, SEND_TYPES
 from eros.services.monitor import RunRecording
@@ -305,7 +305,7 @@ class ShadowComparator:
 
     def _store(self, comparison: Comparison) -> None:
         with self._engine.begin() as conn:
-            comparison.id = insert_comparison(conn, comparison.row())
+            comparison.id = RolloutRepository(conn).insert_comparison(comparison.row())
         self.last_comparison = comparison
         level = logging.WARNING if comparison.outcome in ComparisonOutcome.V5_FAILURES else logging.INFO
         logger.log(
@@ -408,7 +408,7 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> ShadowSummary:
 
 def shadow_summary(engine: Engine, since: datetime, until: datetime) -> ShadowSummary:
     with engine.connect() as conn:
-        return summarise(comparisons_between(conn, iso_z(since), iso_z(until)))
+        return summarise(RolloutRepository(conn).comparisons_between(iso_z(since), iso_z(until)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,7 +450,7 @@ def shadow_report(
         day = parse_instant(day).date()
     start = parse_instant(day.isoformat())
     with engine.connect() as conn:
-        rows = comparisons_between(conn, iso_z(start), iso_z(start + timedelta(days=1)))
+        rows = RolloutRepository(conn).comparisons_between(iso_z(start), iso_z(start + timedelta(days=1)))
     summary = summarise(rows)
     failures = [
         {

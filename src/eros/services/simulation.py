@@ -41,9 +41,9 @@ from eros.clock import FixedClock
 from eros.config import Settings
 from eros.control.phases import EARLY_ADOPTERS, FINAL_PHASE, Outcome
 from eros.db import ops_repo, rollout_repo
-from eros.db.creators import active_creator_ids
+from eros.db.creators import CreatorRepository
 from eros.db.engine import database_exists, make_engine, sqlite_path
-from eros.db.rollout_repo import recent_transitions
+from eros.db.rollout_repo import RolloutRepository
 from eros.db.sample import ensure_sample_database
 from eros.errors import InvalidInput
 from eros.rules.calendar import next_monday
@@ -235,7 +235,7 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 def active_creators(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        return active_creator_ids(conn)
+        return CreatorRepository(conn).active_creator_ids()
 
 
 def rehearsal_database(
@@ -256,8 +256,8 @@ def rehearsal_database(
             src.close()
             dst.close()
         with engine.begin() as conn:
-            ops_repo.clear_all(conn)
-            rollout_repo.clear_all(conn)
+            ops_repo.OpsRepository(conn).clear_all()
+            rollout_repo.RolloutRepository(conn).clear_all()
     else:
         settings = replace(container.settings, db_url=f"sqlite:///{target}")
         ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))
@@ -439,9 +439,9 @@ def _result(
     container: Container, manager: RolloutManager, days: list[DaySummary], faults: Sequence[Fault]
 ) -> SimulationResult:
     with container.engine.connect() as conn:
-        transitions = recent_transitions(conn, limit=1000)
-        alerts = ops_repo.alert_rows(conn, limit=1000)
-        events = ops_repo.rollback_event_rows(conn, limit=1000)
+        transitions = RolloutRepository(conn).recent_transitions(limit=1000)
+        alerts = ops_repo.OpsRepository(conn).alert_rows(limit=1000)
+        events = ops_repo.OpsRepository(conn).rollback_event_rows(limit=1000)
     timeline = [
         TimelineEvent(
             t["at"],

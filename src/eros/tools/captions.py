@@ -17,7 +17,7 @@ from pydantic import BaseModel, WithJsonSchema
 from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from eros.db.creators import resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.db.schema import caption_creator_usage, captions
 from eros.db.schema import content_types as content_types_table
 from eros.errors import InvalidInput
@@ -278,7 +278,7 @@ def get_batch_captions_by_content_types(
         raise InvalidInput("content_types holds only blank names", code="EMPTY_CONTENT_TYPES")
     today = env.today()
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         vault, avoid = _usable_types(conn, creator["creator_id"])
         excluded = {
             name: ("ranked AVOID" if name in avoid else "not in the creator's vault")
@@ -332,7 +332,7 @@ def get_send_type_captions(
     """Captions written for one send type, freshest first, vault/AVOID/page filters applied."""
     in_range(limit, 1, MAX_SEND_TYPE_LIMIT, "limit")
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         key = _check_send_type(send_type, creator["page_type"])
         vault, avoid = _usable_types(conn, creator["creator_id"])
         pool = _candidates(conn, creator, vault - avoid, env.today(), captions.c.send_type_key == key)
@@ -372,7 +372,7 @@ def get_captions(
         )
     today = env.today()
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         page_type = creator["page_type"]
         if send_types is None:
             keys = [st.key for st in schedulable_types(page_type) if not st.requires_media] + [FOLLOWUP_KEY]

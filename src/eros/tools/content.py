@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel
 from sqlalchemy import Connection, func, select
 
-from eros.db.creators import resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.db.schema import content_type_rankings, content_types, vault_matrix
 from eros.models import ContentRanking
 from eros.rules.health import STALE_AFTER_DAYS
@@ -148,12 +148,12 @@ def rankings_for(
 def get_allowed_content_types(env: ToolEnv, creator_id: str) -> AllowedContentTypes:
     """The vault gate: content types the creator has material for, and the vault hash certificates bind."""
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         return allowed_content_types_for(conn, creator, env.fetched_at())
 
 
 def get_content_type_rankings(env: ToolEnv, creator_id: str) -> ContentRankings:
     """The AVOID gate: the latest rankings (TOP/MID/LOW/AVOID), their hashes and how stale they are."""
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         return rankings_for(conn, creator, env.today(), env.fetched_at())

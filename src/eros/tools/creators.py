@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from eros.db.analyze import load_history, previous_tier
-from eros.db.creators import resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.db.schema import creator_personas, creators
 from eros.errors import InvalidInput
 from eros.rules.send_types import PageType
@@ -227,7 +227,7 @@ def _emoji_list(text: str | None) -> list[str]:
 def get_persona_profile(env: ToolEnv, creator_id: str) -> Persona:
     """Voice settings for captions: tone, emoji frequency, slang, sentiment, length (defaults flagged)."""
     with env.read() as conn:
-        creator = resolve_creator(conn, creator_id)
+        creator = CreatorRepository(conn).resolve_creator(creator_id)
         return persona_for(conn, creator["creator_id"], env.fetched_at())
 
 
@@ -243,7 +243,7 @@ def get_creator_profile(
     """All preflight needs in one call: creator, analytics, volume, rankings, vault and persona."""
     now, today, fetched_at = env.now(), env.today(), env.fetched_at()
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         cid = creator["creator_id"]
         sends = load_history(conn, cid, now) if include_analytics or include_volume else []
         rankings = rankings_for(conn, creator, today, fetched_at) if include_content_rankings else None

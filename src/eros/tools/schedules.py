@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from eros.db import schedules_repo
 from eros.db.analyze import load_history
-from eros.db.creators import resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.errors import InvalidInput
 from eros.models import ScheduleItem, ScheduleStatus
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
@@ -171,7 +171,7 @@ def save_schedule(
     """
     start = strict_date(week_start)
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
     parsed = parse_items(items, start)
     cid = creator["creator_id"]
     digest = schedule_hash(parsed)
@@ -191,8 +191,7 @@ def save_schedule(
         health = creator_health(load_history(conn, cid, now), env.today())
         revenues = [item.expected_revenue for item in parsed if item.expected_revenue is not None]
         score = validation_certificate.get("quality_score") if validation_certificate else None
-        saved = schedules_repo.save(
-            conn,
+        saved = schedules_repo.ScheduleRepository(conn).save(
             schedules_repo.ScheduleWrite(
                 creator_id=cid,
                 week_start=start,
@@ -257,15 +256,17 @@ def get_schedules(
     )
     with env.read() as conn:
         if creator_id and creator_id.strip():
-            query = dataclasses.replace(query, creator_id=resolve_creator(conn, creator_id)["creator_id"])
-        rows, total = schedules_repo.find(conn, query)
+            query = dataclasses.replace(
+                query, creator_id=CreatorRepository(conn).resolve_creator(creator_id)["creator_id"]
+            )
+        rows, total = schedules_repo.ScheduleRepository(conn).find(query)
         records = []
         for row in rows:
             record = ScheduleRecord.model_validate(
                 schedules_repo.row_summary(row, include_items=include_items)
             )
             if include_revisions:
-                record.revisions = schedules_repo.revisions(conn, record.schedule_id)
+                record.revisions = schedules_repo.ScheduleRepository(conn).revisions(record.schedule_id)
             records.append(record)
     return ScheduleList(
         schedules=records,

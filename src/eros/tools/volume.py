@@ -15,9 +15,9 @@ from sqlalchemy import Connection, select
 
 from eros.clock import iso_z, parse_instant
 from eros.db.analyze import Send, load_history, previous_tier
-from eros.db.creators import resolve_creator
+from eros.db.creators import CreatorRepository
 from eros.db.schema import volume_triggers
-from eros.db.triggers_repo import TriggerWrite, upsert_triggers, validation_errors
+from eros.db.triggers_repo import TriggerRepository, TriggerWrite, validation_errors
 from eros.errors import InvalidInput
 from eros.rules.calendar import DAY_NAMES
 from eros.rules.health import STALE_AFTER_DAYS, Health, HealthStatus, volume_adjustment
@@ -242,7 +242,7 @@ def _prime_hours(day: date, tz: str) -> list[str]:
 
 def _load(env: ToolEnv, creator_id: str) -> tuple[dict[str, Any], list[Send], list[TriggerRow], Tier | None]:
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         cid = creator["creator_id"]
         now = env.now()
         sends = load_history(conn, cid, now)
@@ -362,7 +362,7 @@ def get_volume_config(
 def get_active_volume_triggers(env: ToolEnv, creator_id: str) -> ActiveTriggers:
     """Active triggers, their compound multiplier per content type and globally, and conflicts (DOMAIN §7)."""
     with env.read() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         rows = active_trigger_rows(conn, creator["creator_id"], env.now())
         ever = conn.execute(
             select(volume_triggers.c.trigger_id)
@@ -511,7 +511,7 @@ def save_volume_triggers(env: ToolEnv, creator_id: str, triggers: list[Any]) -> 
             problems.extend(p.replace("trigger[0]", f"trigger[{i}]", 1) for p in validation_errors([write]))
     now = env.now()
     with env.engine.begin() as conn:
-        creator = dict(resolve_creator(conn, creator_id))
+        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
         if problems:
             raise InvalidInput(
                 "Validation failed: " + "; ".join(problems), details={"validation_errors": problems}
@@ -525,7 +525,7 @@ def save_volume_triggers(env: ToolEnv, creator_id: str, triggers: list[Any]) -> 
                 )
             ).all()
         }
-        result = upsert_triggers(conn, creator["creator_id"], writes, now)
+        result = TriggerRepository(conn).upsert_triggers(creator["creator_id"], writes, now)
     return SavedTriggers(
         creator_id=creator["creator_id"],
         page_name=creator["page_name"],

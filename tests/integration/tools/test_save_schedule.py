@@ -238,7 +238,7 @@ async def test_queue_locks_and_records_caption_usage_then_complete_locks_for_goo
         "alexia", WEEK, items, await certificate(write_client, write_env, items)
     )
     with write_env.engine.begin() as conn:
-        schedules_repo.queue(conn, saved["schedule_id"], write_env.now())
+        schedules_repo.ScheduleRepository(conn).queue(saved["schedule_id"], write_env.now())
     with write_env.read() as conn:
         usage = (
             conn.execute(
@@ -264,7 +264,7 @@ async def test_queue_locks_and_records_caption_usage_then_complete_locks_for_goo
         await write_client.save_schedule("alexia", WEEK, items)
     assert locked.value.code == "SCHEDULE_LOCKED"
     with write_env.engine.begin() as conn:
-        schedules_repo.complete(conn, saved["schedule_id"], write_env.now())
+        schedules_repo.ScheduleRepository(conn).complete(saved["schedule_id"], write_env.now())
     with pytest.raises(ToolCallError) as completed:
         await write_client.save_schedule("alexia", WEEK, items)
     assert completed.value.code == "SCHEDULE_COMPLETED"
@@ -276,10 +276,10 @@ async def test_only_approved_schedules_can_be_queued(
 ) -> None:
     draft = await write_client.save_schedule("alexia", WEEK, week_items())
     with pytest.raises(ErosError) as caught, write_env.engine.begin() as conn:
-        schedules_repo.queue(conn, draft["schedule_id"], write_env.now())
+        schedules_repo.ScheduleRepository(conn).queue(draft["schedule_id"], write_env.now())
     assert caught.value.code == "INVALID_STATUS_TRANSITION"
     with pytest.raises(ErosError) as missing, write_env.engine.begin() as conn:
-        schedules_repo.complete(conn, 999, write_env.now())
+        schedules_repo.ScheduleRepository(conn).complete(999, write_env.now())
     assert missing.value.code == "SCHEDULE_NOT_FOUND"
 
 

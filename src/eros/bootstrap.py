@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from eros.clock import Clock, clock_from_env
 from eros.config import Settings, load_settings
 from eros.db.engine import make_engine, stored_signing_key
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
 from eros.services.pipeline_run import PipelineRunner
 
@@ -32,6 +33,10 @@ class Container:
     def signing_key(self) -> bytes:
         """`EROS_SIGNING_KEY`, else the key `eros db init` stored; never printed."""
         return (self.settings.signing_key or stored_signing_key(self.engine)).encode()
+
+    def uow(self) -> SqlUnitOfWork:
+        """A fresh unit of work on the configured database (the services' `UnitOfWorkFactory`)."""
+        return SqlUnitOfWork(self.engine)
 
 
 def bootstrap(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import time as _time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -60,10 +60,9 @@ def parse_instant(text: str) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
+def clock_from_env(environ: Mapping[str, str]) -> Clock:
     """`EROS_NOW` pins the clock for every command; otherwise the system clock."""
-    env = os.environ if environ is None else environ
-    pinned = env.get(NOW_ENV)
+    pinned = environ.get(NOW_ENV)
     return FixedClock(parse_instant(pinned)) if pinned else SystemClock()
 
 

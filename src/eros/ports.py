@@ -1,8 +1,21 @@
-"""The ports the pipelines depend on; adapters in `eros.clients` and `eros.adapters` implement them."""
+"""The ports the services depend on; `eros.bootstrap` decides which adapter fills each one.
+
+`ToolClient` is filled by the MCP clients of `eros.infra`; `UnitOfWork` by `eros.db.unit_of_work`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+if TYPE_CHECKING:  # the repositories' types only; services never import the database layer
+    from eros.db.creators import CreatorRepository
+    from eros.db.ops_repo import OpsRepository
+    from eros.db.rollout_repo import RolloutRepository
+    from eros.db.schedules_repo import ScheduleRepository
+    from eros.db.signals_repo import SignalRepository
+    from eros.db.triggers_repo import TriggerRepository
 
 ToolArgs = dict[str, Any]
 ToolResult = dict[str, Any]
@@ -20,3 +33,26 @@ class ToolClient(Protocol):
     calls: int
 
     async def call_tool(self, name: str, arguments: ToolArgs | None = None) -> ToolResult: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction and the repositories bound to it; nothing lands without `commit()`."""
+
+    ops: OpsRepository
+    rollout: RolloutRepository
+    signals: SignalRepository
+    schedules: ScheduleRepository
+    triggers: TriggerRepository
+    creators: CreatorRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+#: What services are given instead of an engine: each call opens a fresh unit of work.
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -13,6 +13,7 @@ except programming errors, which should fail loudly. Logger: `eros.orchestrator`
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import date
@@ -68,7 +69,7 @@ class EROSOrchestrator(HoldsClientSession):
         learnings_path: Path | str | None = None,
     ) -> None:
         self.mcp = self.session_client = mcp
-        self.clock: Clock = clock or clock_from_env()
+        self.clock: Clock = clock or clock_from_env(os.environ)
         self.task_tool: TaskTool = task_tool or ProductionTaskTool(
             client=mcp, signing_key=signing_key, clock=self.clock
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -101,7 +102,7 @@ class PreflightEngine:
     ) -> None:
         self.mcp = mcp
         self.learnings_path = Path(learnings_path) if learnings_path is not None else None
-        self.clock: Clock = clock or clock_from_env()
+        self.clock: Clock = clock or clock_from_env(os.environ)
 
     async def execute(self, creator_id: str, week_start: str | date) -> CreatorContext:
         """Fetch, check and assemble; raises ErosError (with a code) when the week cannot be planned."""

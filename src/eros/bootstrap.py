@@ -59,3 +59,12 @@ def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
 
         return build_v4_runner(container)
     raise ConfigError(f"Unknown pipeline {pipeline!r}: use v4 or v5", code="UNKNOWN_PIPELINE")
+
+
+# --- the pipelines: tool clients, v4/v5 runners, agents ----------------------------------------
+
+
+# --- the control plane: flags, router, monitor, alerts, rollback, rollout, shadow, metrics -------
+
+
+# --- the learning loop: signals, LEARNINGS.md, git ----------------------------------------------

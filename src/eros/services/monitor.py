@@ -22,6 +22,7 @@ from sqlalchemy import RowMapping
 from eros.clock import Clock, iso_z, parse_instant
 from eros.control.slo import DEFAULT_SLO, AlertCode, HealthStatus, SLOConfig
 from eros.db import ops_repo
+from eros.db.signals_repo import SignalRepository
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.reflect import capture_run
 
@@ -371,7 +372,9 @@ class PipelineMonitor:
             }
         with self.container.engine.begin() as conn:
             ops_repo.OpsRepository(conn).finish_run(run_id, values)
-            capture_run(conn, result, self.clock.now())  # validation signals for `eros reflect`
+            capture_run(
+                SignalRepository(conn), result, self.clock.now()
+            )  # validation signals for `eros reflect`
         logger.info(
             "run %s finished success=%s duration_ms=%.0f", run_id, values["success"], values["duration_ms"]
         )

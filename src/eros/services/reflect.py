@@ -32,7 +32,7 @@ from sqlalchemy import Connection
 
 from eros.clock import iso_z
 from eros.db import signals_repo
-from eros.db.signals_repo import NewSignal, Signal
+from eros.db.signals_repo import NewSignal, Signal, SignalRepository
 from eros.errors import ErosError
 from eros.learning.document import (
     CONFIDENCES,
@@ -592,12 +592,10 @@ def commit_message(reflection: Reflection) -> str:
 # --- I/O: capture, write, commit -------------------------------------------------------
 
 
-def capture_run(conn: Connection, result: PipelineResult | None, now: datetime) -> int:
+def capture_run(signals: SignalRepository, result: PipelineResult | None, now: datetime) -> int:
     """Record a finished run's validation signals (the hook where runs are recorded); a run that
     raised (no result) has none."""
-    return signals_repo.SignalRepository(conn).insert(
-        signals_from_run(result) if result is not None else [], now
-    )
+    return signals.insert(signals_from_run(result) if result is not None else [], now)
 
 
 def capture(conn: Connection, now: datetime) -> int:

@@ -1,4 +1,4 @@
-"""One of each (issue 10): one seeded RNG behind v5 and v4.
+"""One of each (issue 10): one seeded RNG behind v5 and v4, one fatigue window in the rulebook.
 
 The pinned draws are the streams the stored schedules were generated from: if they moved, every
 schedule digest (benchmarks/schedule_digests.py) would move with them.
@@ -13,7 +13,10 @@ import pytest
 
 from eros.legacy import state
 from eros.rules.seeding import seeded_rng
+from eros.rules.timing import FATIGUE_WINDOW_DAYS
 from eros.scheduling import assemble
+from eros.scheduling.revenue_model import fit
+from eros.tools.history import fatigue_by_gap
 
 WEEK = date(2026, 1, 5)
 
@@ -51,3 +54,15 @@ def test_a_v4_phase_draws_the_stream_it_always_drew(purpose: str, expected: tupl
 
 def test_a_date_in_the_key_reads_as_its_iso_form() -> None:
     assert _draws(seeded_rng("alexia", WEEK, 0)) == _draws(seeded_rng("alexia", "2026-01-05", "0"))
+
+
+def test_the_history_and_the_revenue_model_share_the_fatigue_window() -> None:
+    """The history reports gaps 1..window; the model reads those gaps and no further."""
+    assert FATIGUE_WINDOW_DAYS == 7  # the analytics contract's "1".."7" (docs/MCP.md)
+    reported = fatigue_by_gap([])
+    assert list(reported) == [str(gap) for gap in range(1, FATIGUE_WINDOW_DAYS + 1)]
+    model = fit({"fatigue_by_gap_days": {gap: 0.3 for gap in (*reported, str(FATIGUE_WINDOW_DAYS + 1))}})
+    assert [model.fatigue_factor(gap) for gap in range(1, FATIGUE_WINDOW_DAYS + 1)] == [
+        0.3
+    ] * FATIGUE_WINDOW_DAYS
+    assert model.fatigue_factor(FATIGUE_WINDOW_DAYS + 1) == 1.0

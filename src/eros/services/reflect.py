@@ -71,6 +71,8 @@ def capture(signals: SignalRepository, now: datetime) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What `eros reflect` did: the reflection, and whether (and where) it was written and committed."""
+
     reflection: Reflection
     captured: int
     written: bool = False
@@ -80,6 +82,8 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Status:
+    """`eros reflect status`: the file's statistics, the signals waiting, the auto-reflection switch."""
+
     statistics: Statistics
     pending: dict[str, int]
     auto_reflect: bool
@@ -153,5 +157,6 @@ class LearningLoop:
             uow.commit()
 
     def auto_enabled(self) -> bool:
+        """Is auto-reflection on (`eros reflect --if-enabled` reflects only then)?"""
         with self.uow() as uow:
             return uow.signals.auto_reflect()

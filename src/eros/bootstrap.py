@@ -16,7 +16,9 @@ from eros.config import Settings, load_settings
 from eros.db.engine import make_engine, stored_signing_key
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
+from eros.infra.git import GitCommitter
 from eros.services.pipeline_run import PipelineRunner
+from eros.services.reflect import LearningLoop
 
 
 @dataclass
@@ -68,3 +70,13 @@ def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
 
 
 # --- the learning loop: signals, LEARNINGS.md, git ----------------------------------------------
+
+
+def learning_loop(container: Container) -> LearningLoop:
+    """`eros reflect` on the configured database, EROS_LEARNINGS_PATH and git."""
+    return LearningLoop(
+        uow=container.uow,
+        clock=container.clock,
+        learnings_path=container.settings.learnings_path,
+        git=GitCommitter(),
+    )

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
@@ -56,3 +57,16 @@ class UnitOfWork(Protocol):
 
 #: What services are given instead of an engine: each call opens a fresh unit of work.
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+# --- learning loop ---
+
+
+class FileCommitter(Protocol):
+    """Records one file's new content for review (LEARNINGS.md is reviewed in git like code).
+
+    `commit_file` commits that file alone and returns the commit's id, or None when the file
+    had no change; a failure raises an `eros.errors.ErosError`. Filled by `eros.infra.git`.
+    """
+
+    def commit_file(self, path: Path, message: str) -> str | None: ...

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from eros.cli.app import _register, app
 from eros.clock import FixedClock, parse_instant
 from eros.db import ops_repo, signals_repo
-from eros.db.signals_repo import NewSignal
+from eros.learning.signals import NewSignal
 
 NOW = "2026-01-04T12:00:00Z"
 

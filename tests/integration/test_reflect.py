@@ -18,19 +18,20 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 from tests.conftest import NOW, TEST_SIGNING_KEY
 
-from eros.bootstrap import Container, bootstrap
+from eros.bootstrap import Container, bootstrap, learning_loop
 from eros.clock import FixedClock, parse_instant
 from eros.config import Settings
 from eros.db import schedules_repo, signals_repo
 from eros.db.schema import learning_signals, mass_messages
 from eros.errors import ErosError
+from eros.infra.git import REFLECT_GIT_FAILED
+from eros.infra.learnings_file import read_document
 from eros.infra.mcp_clients import InProcessClient
-from eros.learning.document import read_document
 from eros.scheduling.generator import plan_week
 from eros.services.monitor import PipelineMonitor
 from eros.services.orchestrator import build_v5_runner
 from eros.services.preflight import PreflightEngine
-from eros.services.reflect import REFLECT_GIT_FAILED, deprecate, run_reflect, status
+from eros.services.reflect import LearningLoop
 from eros.tools import ToolEnv
 from eros.tools.schedules import save_schedule
 
@@ -56,6 +57,11 @@ def container(sample_db: Engine, repo: Path) -> Container:
         db_url=str(sample_db.url), signing_key=TEST_SIGNING_KEY, learnings_path=repo / "LEARNINGS.md"
     )
     return bootstrap(settings, clock=FixedClock(parse_instant(NOW)), engine=sample_db)
+
+
+@pytest.fixture
+def loop(container: Container) -> LearningLoop:
+    return learning_loop(container)
 
 
 def _env(container: Container) -> ToolEnv:
@@ -96,7 +102,7 @@ async def _planned_hours(container: Container) -> Counter[int]:
 
 
 async def test_a_user_edit_becomes_a_committed_learning_the_generator_follows(
-    container: Container, repo: Path
+    container: Container, loop: LearningLoop, repo: Path
 ):
     schedule_id = await _recorded_run(container)
     with container.engine.connect() as conn:
@@ -110,7 +116,7 @@ async def test_a_user_edit_becomes_a_committed_learning_the_generator_follows(
     busiest = _edit_out_of_busiest_hour(container, schedule_id)
     assert hours_before[busiest] > 0
 
-    preview = run_reflect(container, write=False)
+    preview = loop.run_reflect(write=False)
     assert not (repo / "LEARNINGS.md").exists() and not preview.written
     user = [p for p in preview.reflection.proposals if p.entry.learning.source == "user"]
     avoid = [p.entry.learning for p in user if "avoid_hours" in p.entry.learning.directive]
@@ -119,7 +125,7 @@ async def test_a_user_edit_becomes_a_committed_learning_the_generator_follows(
     ]
 
     (repo / "unrelated.txt").write_text("staged, not ours")
-    outcome = run_reflect(container, write=True)
+    outcome = loop.run_reflect(write=True)
     assert outcome.written and outcome.commit
     assert "reflect(eros)" in _git(repo, "log", "--oneline", "--grep=reflect", "-5")
     assert _git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["LEARNINGS.md"]
@@ -127,13 +133,13 @@ async def test_a_user_edit_becomes_a_committed_learning_the_generator_follows(
     assert text.count("\n### [") == len(read_document(repo / "LEARNINGS.md").entries) >= 1
     with container.engine.connect() as conn:
         assert signals_repo.SignalRepository(conn).pending() == []
-    assert run_reflect(container, write=True).reflection.signal_ids == ()  # nothing twice
+    assert loop.run_reflect(write=True).reflection.signal_ids == ()  # nothing twice
 
     hours_after = await _planned_hours(container)
     assert hours_after[busiest] == 0, (busiest, hours_before, hours_after)
 
 
-async def test_a_finished_week_is_compared_with_its_actuals(container: Container):
+async def test_a_finished_week_is_compared_with_its_actuals(container: Container, loop: LearningLoop):
     schedule_id = await _recorded_run(container)
     with container.engine.begin() as conn:
         row = schedules_repo.ScheduleRepository(conn).get(schedule_id)
@@ -158,7 +164,7 @@ async def test_a_finished_week_is_compared_with_its_actuals(container: Container
             )
     assert isinstance(container.clock, FixedClock)
     container.clock.advance(timedelta(days=9))  # the week is over
-    outcome = run_reflect(container, write=False)
+    outcome = loop.run_reflect(write=False)
     with container.engine.connect() as conn:
         rows = (
             conn.execute(select(learning_signals).where(learning_signals.c.source == "performance"))
@@ -173,21 +179,21 @@ async def test_a_finished_week_is_compared_with_its_actuals(container: Container
     ]
     assert {"avoid_content": [weak]} in [x.directive for x in proposed]
     assert all(x.confidence == "LOW" for x in proposed)  # one week is a single observation
-    assert run_reflect(container, write=False).captured == 0  # each week is compared once
+    assert loop.run_reflect(write=False).captured == 0  # each week is compared once
 
 
-async def test_status_deprecate_and_a_failing_commit(container: Container, repo: Path):
+async def test_status_deprecate_and_a_failing_commit(container: Container, loop: LearningLoop, repo: Path):
     schedule_id = await _recorded_run(container)
     _edit_out_of_busiest_hour(container, schedule_id)
-    before = status(container)
+    before = loop.status()
     assert before.pending.get("user") == 1 and before.pending.get("validation", 0) >= 1
-    run_reflect(container, write=True)
-    after = status(container)
+    loop.run_reflect(write=True)
+    after = loop.status()
     assert after.pending == {} and after.statistics.by_source["user"] >= 1
     assert after.statistics.last_7_days["added"] == after.total
 
     first = read_document(repo / "LEARNINGS.md").entries[0]
-    entry, commit = deprecate(container, first.learning.id, "caused a regression")
+    entry, commit = loop.deprecate(first.learning.id, "caused a regression")
     assert commit and not entry.active
     assert f"deprecate {first.learning.id}" in _git(repo, "log", "-1", "--format=%s")
     assert first.learning.id not in [x.id for x in read_document(repo / "LEARNINGS.md").learnings()]
@@ -197,7 +203,7 @@ async def test_status_deprecate_and_a_failing_commit(container: Container, repo:
     hook.chmod(0o755)
     hour = _edit_out_of_busiest_hour(container, schedule_id)  # a second edit, a new learning
     with pytest.raises(ErosError) as caught:
-        run_reflect(container, write=True)
+        loop.run_reflect(write=True)
     assert caught.value.code == REFLECT_GIT_FAILED and "commit it by hand" in caught.value.message
     kept = read_document(repo / "LEARNINGS.md").learnings()  # the file stays written
     assert {"avoid_hours": [hour]} in [x.directive for x in kept]

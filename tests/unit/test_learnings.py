@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from eros.infra.learnings_file import load_learnings
 from eros.learning.document import (
     LEARNINGS_INVALID,
     LearningsDocument,
     LearningsInvalid,
-    load_learnings,
     new_entry,
     parse_document,
     render_document,

@@ -8,18 +8,12 @@ from typing import Any
 
 import pytest
 
-from eros.db.signals_repo import NewSignal, Signal
 from eros.errors import ErosError
+from eros.learning.capture import correction_signal, performance_signals, signals_from_run
 from eros.learning.document import LearningsDocument, parse_document, render_document
+from eros.learning.reflection import apply, deprecated_entry, reflect
+from eros.learning.signals import NewSignal, Signal
 from eros.services.pipeline_run import PipelineResult
-from eros.services.reflect import (
-    apply,
-    correction_signal,
-    deprecated_entry,
-    performance_signals,
-    reflect,
-    signals_from_run,
-)
 
 TODAY = date(2026, 1, 12)
 

@@ -20,10 +20,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from eros.bootstrap import bootstrap
+from eros.bootstrap import bootstrap, learning_loop
 from eros.cli.ops_commands import acting_user
 from eros.learning.document import render_learning
-from eros.services import reflect as loop
+from eros.services.reflect import Outcome
 
 console = Console()
 
@@ -33,7 +33,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdo
 ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (kept in the flag audit trail).")]
 
 
-def _outcome_json(outcome: loop.Outcome) -> dict[str, Any]:
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
     r = outcome.reflection
     return {
         "captured": outcome.captured,
@@ -79,11 +79,11 @@ def reflect(
     """Capture new signals and propose learnings from the pending ones; --yes writes and commits."""
     if ctx.invoked_subcommand is not None:
         return
-    container = bootstrap()
-    if if_enabled and not loop.auto_enabled(container):
+    loop = learning_loop(bootstrap())
+    if if_enabled and not loop.auto_enabled():
         console.print("auto-reflection is off; nothing done (eros reflect on)")
         return
-    outcome = loop.run_reflect(container, write=yes, limit=limit, reject=reject or ())
+    outcome = loop.run_reflect(write=yes, limit=limit, reject=reject or ())
     if as_json:
         typer.echo(json.dumps(_outcome_json(outcome), indent=2, sort_keys=True))
         return
@@ -113,7 +113,7 @@ def reflect(
 @reflect_app.command("status")
 def status(as_json: JsonOpt = False) -> None:
     """LEARNINGS.md statistics (by_confidence, by_source, last_7_days) and pending signals."""
-    result = loop.status(bootstrap())
+    result = learning_loop(bootstrap()).status()
     stats = result.statistics
     if as_json:
         document = {
@@ -139,14 +139,14 @@ def status(as_json: JsonOpt = False) -> None:
 @reflect_app.command("on")
 def on(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Turn auto-reflection on (`eros reflect --if-enabled` then reflects)."""
-    loop.set_auto(bootstrap(), True, actor=acting_user(by), reason=reason)
+    learning_loop(bootstrap()).set_auto(True, actor=acting_user(by), reason=reason)
     console.print("auto-reflection: on")
 
 
 @reflect_app.command("off")
 def off(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Turn auto-reflection off (runbook rollback step 1)."""
-    loop.set_auto(bootstrap(), False, actor=acting_user(by), reason=reason)
+    learning_loop(bootstrap()).set_auto(False, actor=acting_user(by), reason=reason)
     console.print("auto-reflection: off")
 
 
@@ -156,7 +156,7 @@ def deprecate(
     reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (one line).")],
 ) -> None:
     """Move a learning to Deprecated with its reason, and commit (runbook §9 Option A)."""
-    entry, commit = loop.deprecate(bootstrap(), learning_id, reason)
+    entry, commit = learning_loop(bootstrap()).deprecate(learning_id, reason)
     console.print(f"Deprecated {entry.learning.id}; commit {commit or '(no change)'}.", markup=False)
 
 

@@ -1,15 +1,14 @@
 """learning_signals: what reflection learns from (ARCHITECTURE §2), and the reads that find new ones.
 
-A signal is one observation — a run's violation or lost score points (validation), a
-scheduler's edit of a generated week (user), a finished week's actuals against its plan
-(performance). Signals stay pending until a written reflection marks them processed.
+A signal (`eros.learning.signals`) is one observation — a run's violation or lost score points
+(validation), a scheduler's edit of a generated week (user), a finished week's actuals against its
+plan (performance). Signals stay pending until a written reflection marks them processed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,32 +17,10 @@ from sqlalchemy import Connection, RowMapping, and_, func, select
 from eros.clock import iso_z
 from eros.db import ops_repo
 from eros.db.schema import learning_signals, mass_messages, schedule_revisions, schedules
+from eros.learning.signals import NewSignal, Signal
 
 #: The flag override that holds the auto-reflection switch (audited like every flag).
 AUTO_REFLECT_FLAG = "EROS_AUTO_REFLECT"
-
-
-@dataclass(frozen=True, slots=True)
-class NewSignal:
-    source: str
-    kind: str
-    creator_id: str | None
-    schedule_id: int | None = None
-    code: str | None = None
-    payload: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    id: int
-    source: str
-    kind: str
-    creator_id: str | None
-    schedule_id: int | None
-    code: str | None
-    payload: Mapping[str, Any]
-    created_at: str
-    processed_at: str | None
 
 
 def _signal(row: RowMapping) -> Signal:

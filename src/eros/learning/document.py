@@ -16,8 +16,8 @@ A heading may end in `(Promoted: YYYY-MM-DD)` and, in the Deprecated section, mu
 `(Deprecated: YYYY-MM-DD)`. A learning's id is its date and slugged title
 (`2026-11-23-no-sends-at-2-am-for-alexia`). The generator follows directives of active
 learnings; the validator scores HIGH and MEDIUM ones ("learnings followed", DOMAIN §9);
-deprecated ones apply nowhere. A missing file means no learnings; anything malformed fails
-with LEARNINGS_INVALID naming the line. Everything but `load_learnings` is a pure text transform.
+deprecated ones apply nowhere. Anything malformed fails with LEARNINGS_INVALID naming the line.
+Everything here is a pure text transform; `eros.infra.learnings_file` reads and writes the file.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from eros.errors import ErosError
@@ -194,6 +193,16 @@ class LearningsDocument:
 
     def learnings(self) -> tuple[Learning, ...]:
         return tuple(e.learning for e in self.entries if e.active)
+
+    def applying_to(
+        self, creator_id: str, page_name: str, tier: str, *, page_type: str | None = None
+    ) -> tuple[Learning, ...]:
+        """The active learnings whose scope takes in this creator (what the generator follows)."""
+        return tuple(
+            learning
+            for learning in self.learnings()
+            if learning.applies(creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
+        )
 
     def find(self, learning_id: str) -> Entry:
         """The entry with this id (or the one id starting with it); LEARNING_NOT_FOUND otherwise."""
@@ -442,34 +451,6 @@ def parse_document(text: str) -> LearningsDocument:
     return LearningsDocument(
         preamble=(text_preamble + "\n") if text_preamble else DEFAULT_PREAMBLE,
         entries=tuple(entries),
-    )
-
-
-def read_document(path: Path | str) -> LearningsDocument:
-    """The document at `path`; an empty one when the file does not exist."""
-    file = Path(path)
-    if not file.exists():
-        return LearningsDocument()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LearningsInvalid(f"cannot read {file}: {exc}") from exc
-    return parse_document(text)
-
-
-def load_learnings(
-    path: Path | str,
-    creator_id: str,
-    page_name: str,
-    tier: str,
-    *,
-    page_type: str | None = None,
-) -> tuple[Learning, ...]:
-    """The active learnings of the file at `path` that apply to this creator; a missing file means none."""
-    return tuple(
-        learning
-        for learning in read_document(path).learnings()
-        if learning.applies(creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
     )
 
 

@@ -6,7 +6,6 @@ always by `dataclasses.replace`, so an earlier phase's output is never changed b
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,13 +13,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from eros.models import CaptionOption, CreatorContext, ScheduleItem, ValidationResult
+from eros.rules import seeding
 from eros.rules.triggers import DetectedTrigger
 
 
 def seeded_rng(creator_id: str, week_start: date, purpose: str) -> random.Random:
     """The only source of randomness in v4 (ARCHITECTURE D2): seeded from creator, week and purpose."""
-    digest = hashlib.sha256(f"v4|{creator_id}|{week_start.isoformat()}|{purpose}".encode()).hexdigest()
-    return random.Random(int(digest[:16], 16))
+    return seeding.seeded_rng("v4", creator_id, week_start, purpose)
 
 
 @dataclass(frozen=True, slots=True)

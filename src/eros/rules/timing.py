@@ -23,6 +23,10 @@ COLLISION_STEP_MINUTES = 5
 #: Resolution order when two sends collide (lower wins the slot).
 COLLISION_PRIORITY = {"ppv_unlock": 0, "ppv_followup": 1}
 CATEGORY_PRIORITY = {Category.REVENUE: 2, Category.ENGAGEMENT: 3, Category.RETENTION: 4}
+#: Content fatigue: a content type sent again within this many days of its previous send earns less.
+#: DOMAIN has no section of its own for it (the nearest is §4's per-type gap); it is the span of the
+#: analytics contract's `fatigue_by_gap_days` ("1".."7", docs/MCP.md) and of the revenue model's fatigue.
+FATIGUE_WINDOW_DAYS = 7
 
 #: Prime and secondary windows per weekday in New York time, [start, end) hours; 25 = 01:00 next day.
 PRIME_HOURS: dict[int, tuple[tuple[int, int], ...]] = {

@@ -11,7 +11,6 @@ separations on base times, so `lower ≤ +8` always and the draw never fails.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from eros.models import CaptionOption, ScheduleItem
+from eros.rules import seeding
 from eros.rules.captions import slot_class
 from eros.rules.followups import DELAY_MAX_MINUTES, DELAY_MIN_MINUTES, draw_delay, followup_target
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR, PriceInputs, base_price, price, typical_range
@@ -41,8 +41,7 @@ CONTENT_PASSES = 4
 
 def seeded_rng(creator_id: str, week_start: date, revision: int) -> random.Random:
     """The one RNG of a plan, seeded from (creator, week, revision)."""
-    digest = hashlib.sha256(f"{creator_id}|{week_start.isoformat()}|{revision}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+    return seeding.seeded_rng(creator_id, week_start, revision)
 
 
 @dataclass

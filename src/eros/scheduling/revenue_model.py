@@ -25,6 +25,7 @@ from typing import Any
 
 from eros.rules.pricing import DEFAULT_BASE_PRICE
 from eros.rules.send_types import SEND_TYPES, Category
+from eros.rules.timing import FATIGUE_WINDOW_DAYS
 
 #: Pseudo-sends of prior weight behind every shrunk estimate.
 PRIOR_SENDS = 20.0
@@ -38,7 +39,6 @@ CATEGORY_PRIOR: dict[Category, float] = {
 #: Fatigue when a content type is sent again after 0..7 days and the history says nothing.
 PRIOR_FATIGUE: tuple[float, ...] = (0.6, 0.7, 0.8, 0.88, 0.94, 0.97, 1.0, 1.0)
 FATIGUE_FLOOR = 0.2
-MAX_FATIGUE_GAP_DAYS = 7
 #: Elasticity of revenue per send with price is kept inside this band, and so is its factor.
 ELASTICITY_BOUND = 1.0
 PRICE_FACTOR_BOUNDS = (0.5, 2.0)
@@ -99,7 +99,7 @@ class RevenueModel:
 
     def fatigue_factor(self, gap_days: int | None) -> float:
         """Multiplier for a content type last sent `gap_days` days before (None: not within a week)."""
-        if gap_days is None or gap_days > MAX_FATIGUE_GAP_DAYS:
+        if gap_days is None or gap_days > FATIGUE_WINDOW_DAYS:
             return 1.0
         return self.fatigue[max(0, gap_days)]
 
@@ -182,7 +182,7 @@ def _fatigue(table: Any) -> tuple[float, ...]:
     """
     values = list(PRIOR_FATIGUE)
     if isinstance(table, Mapping):
-        for gap in range(1, MAX_FATIGUE_GAP_DAYS + 1):
+        for gap in range(1, FATIGUE_WINDOW_DAYS + 1):
             raw = table.get(str(gap))
             if isinstance(raw, int | float) and raw > 0:
                 values[gap] = min(1.0, max(FATIGUE_FLOOR, float(raw)))

@@ -16,10 +16,10 @@ from typing import Any
 from eros.db.analyze import Send, history_mm_revenue
 from eros.rules.health import HEALTH_WEEKS, SATURATION_WINDOW_DAYS, Health, assess_health
 from eros.rules.tiers import MMRevenue
+from eros.rules.timing import FATIGUE_WINDOW_DAYS
 
 #: Weekly earnings reported (rolling 7-day weeks ending yesterday), more than health needs.
 WEEKS_REPORTED = 12
-FATIGUE_MAX_GAP_DAYS = 7
 #: MM-revenue confidence as the number the analytics contract carries.
 CONFIDENCE_SCORE = {"high": 0.9, "medium": 0.6, "low": 0.3}
 
@@ -87,11 +87,11 @@ def fatigue_by_gap(sends: Sequence[Send]) -> dict[str, float]:
             continue
         for previous, current in itertools.pairwise(group):
             gap = (current.sent_date - previous.sent_date).days
-            if 1 <= gap <= FATIGUE_MAX_GAP_DAYS:
+            if 1 <= gap <= FATIGUE_WINDOW_DAYS:
                 ratios[gap].append(current.earnings / mean)
     return {
         str(gap): round(_ratio(sum(ratios[gap]), len(ratios[gap])), 4) if ratios[gap] else 1.0
-        for gap in range(1, FATIGUE_MAX_GAP_DAYS + 1)
+        for gap in range(1, FATIGUE_WINDOW_DAYS + 1)
     }
 
 

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from eros.clock import Clock, clock_from_env
 from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
-from eros.learning.document import load_learnings
+from eros.infra.learnings_file import load_learnings
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
 from eros.ports import ToolClient
 from eros.rules.calendar import DAY_NAMES

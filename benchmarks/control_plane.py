@@ -15,15 +15,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from eros.bootstrap import bootstrap
-from eros.clock import FixedClock, iso_z, parse_instant
+from eros.bootstrap import bootstrap, pipeline_monitor, pipeline_router, rollback_controller
+from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
-from eros.db import ops_repo
 from eros.db.engine import create_schema, make_engine
-from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult
-from eros.services.rollback import RollbackController
-from eros.services.routing import PipelineRouter
+from eros.services.routing import set_flag
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -46,15 +43,10 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{path}")
         create_schema(engine, clock, signing_key="bench")
         container = bootstrap(load_settings({"EROS_DB_PATH": str(path)}), clock, engine=engine)
-        with engine.begin() as conn:
-            ops_repo.OpsRepository(conn).set_flag_override(
-                "EROS_V5_ENABLED", "true", actor="bench", at=iso_z(clock.now())
-            )
-            ops_repo.OpsRepository(conn).set_flag_override(
-                "EROS_V5_PERCENTAGE", "50", actor="bench", at=iso_z(clock.now())
-            )
-        router = PipelineRouter(container, auto_rollback=False)
-        monitor = PipelineMonitor(container)
+        set_flag(container.uow, clock.now(), "EROS_V5_ENABLED", "true", actor="bench")
+        set_flag(container.uow, clock.now(), "EROS_V5_PERCENTAGE", "50", actor="bench")
+        router = pipeline_router(container, auto_rollback=False)
+        monitor = pipeline_monitor(container)
 
         timed("decide (flags + rollback state from the DB)", 500, lambda i: router.decide(f"creator_{i}"))
 
@@ -66,7 +58,7 @@ def main() -> None:
         timed("record a run (start + finish rows)", 500, record)
         timed("get_status (windows, triggers, state)", 100, lambda i: monitor.get_status())
         timed("should_rollback (four triggers)", 100, lambda i: monitor.should_rollback())
-        controller = RollbackController(container, monitor=monitor)
+        controller = rollback_controller(container, monitor=monitor)
 
         def rollback_and_restore(i: int) -> None:
             asyncio.run(controller.execute_rollback(f"bench {i}", initiator="bench"))

@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from eros.clock import FixedClock
+from eros.control.windows import nearest_rank
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
 from eros.infra.mcp_clients import InProcessClient
 from eros.models import CreatorContext
 from eros.scheduling import plan_week
-from eros.services.monitor import nearest_rank
 from eros.services.preflight import PreflightEngine
 from eros.tools import ToolEnv
 from eros.validation.gates import evaluate_gates, facts_from_context

@@ -23,10 +23,10 @@ from rich.console import Console
 from rich.table import Table
 
 from eros.clock import FixedClock, iso_z, parse_instant
+from eros.control.windows import nearest_rank
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
 from eros.infra.mcp_clients import ErosClient, InProcessClient, StdioClient
-from eros.services.monitor import nearest_rank
 from eros.tools import ToolEnv
 
 SIGNING_KEY = "benchmark-signing-key-not-secret"

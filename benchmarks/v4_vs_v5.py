@@ -31,12 +31,12 @@ from v5 import SIGNING_KEY, _inherited, build_database, roster
 from v5 import run_all as run_v5
 
 from eros.clock import FixedClock, iso_z
+from eros.control.windows import nearest_rank
 from eros.db.engine import make_engine
 from eros.db.sample import DEFAULT_AS_OF
 from eros.infra.mcp_clients import ErosClient, InProcessClient, StdioClient
 from eros.legacy.pipeline import LegacyPipeline
 from eros.rules.calendar import next_monday
-from eros.services.monitor import nearest_rank
 from eros.services.pipeline_run import PipelineResult
 from eros.tools import ToolEnv
 

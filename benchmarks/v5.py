@@ -30,13 +30,13 @@ from rich.console import Console
 from rich.table import Table
 
 from eros.clock import FixedClock, iso_z
+from eros.control.windows import nearest_rank
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
 from eros.infra.mcp_clients import ErosClient, InProcessClient, StdioClient
 from eros.rules.calendar import next_monday
 from eros.scheduling.baseline import naive_week
 from eros.scheduling.revenue_model import fit
-from eros.services.monitor import nearest_rank
 from eros.services.orchestrator import EROSOrchestrator
 from eros.services.pipeline_run import PipelineResult
 from eros.services.preflight import PreflightEngine

@@ -6,19 +6,38 @@ Entry points (CLI, MCP server, HTTP, the runbook's no-argument constructors) cal
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+import asyncio
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property, partial
+from pathlib import Path
 
+import httpx
 from sqlalchemy import Engine
 
-from eros.clock import Clock, clock_from_env
+from eros.clock import Clock, FixedClock, clock_from_env
 from eros.config import Settings, load_settings
-from eros.db.engine import make_engine, stored_signing_key
+from eros.control.flags import FeatureFlags, FlagValues
+from eros.db.engine import database_exists, make_engine, sqlite_path, stored_signing_key
+from eros.db.rehearsal import copy_without_operations, skip_fsync
+from eros.db.sample import ensure_sample_database
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
+from eros.infra.alert_sinks import LogSink, PagerDutySink, WebhookSink
 from eros.infra.git import GitCommitter
+from eros.infra.mcp_clients import connect_client
+from eros.ports import AlertSink, Sleep
+from eros.services.alerting import DEFAULT_RETRY, AlertManager, RetryPolicy
+from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineRunner
 from eros.services.reflect import LearningLoop
+from eros.services.rollback import RollbackController
+from eros.services.rollout import RolloutManager
+from eros.services.routing import PipelineRouter, load_flag_values
+from eros.services.shadow import GateRecheck, fresh_gate_recheck
+from eros.services.simulation import ControlPlane, Rehearsal, Replay, first_batch, rehearsal_settings
 
 
 @dataclass
@@ -67,6 +86,128 @@ def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
 
 
 # --- the control plane: flags, router, monitor, alerts, rollback, rollout, shadow, metrics -------
+
+
+def flag_reader(container: Container) -> Callable[[], FlagValues]:
+    """Re-reads the flag state (overrides and rollback state, then this process's environment)."""
+    return partial(load_flag_values, container.uow, container.settings.environ)
+
+
+def feature_flags(container: Container) -> FeatureFlags:
+    return FeatureFlags(flag_reader(container)())
+
+
+def alert_manager(
+    container: Container,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    sleep: Sleep = asyncio.sleep,
+) -> AlertManager:
+    """The log sink always; webhook and PagerDuty when configured (ARCHITECTURE §7)."""
+    settings = container.settings
+    sinks: list[AlertSink] = [LogSink()]
+    if settings.slack_webhook_url:
+        sinks.append(WebhookSink(settings.slack_webhook_url, transport))
+    if settings.pagerduty_routing_key:
+        sinks.append(PagerDutySink(settings.pagerduty_routing_key, settings.pagerduty_url, transport))
+    return AlertManager(container.uow, container.clock, sinks, retry=retry, sleep=sleep)
+
+
+def pipeline_monitor(container: Container) -> PipelineMonitor:
+    return PipelineMonitor(container.uow, container.clock, alerts=alert_manager(container))
+
+
+def rollback_controller(
+    container: Container, *, monitor: PipelineMonitor | None = None, sleep: Sleep = asyncio.sleep
+) -> RollbackController:
+    """The kill switch is mirrored into this process's environment and the settings' copy (D4)."""
+    return RollbackController(
+        container.uow,
+        container.clock,
+        monitor=monitor if monitor is not None else pipeline_monitor(container),
+        read_flags=flag_reader(container),
+        environs=(os.environ, container.settings.environ),
+        sleep=sleep,
+    )
+
+
+def gate_recheck(container: Container) -> GateRecheck:
+    """The shadow comparator's hard-gate re-check, on a context fetched through a fresh client."""
+    return fresh_gate_recheck(partial(connect_client, container), container.clock)
+
+
+def pipeline_router(
+    container: Container,
+    *,
+    runners: Mapping[str, PipelineRunner] | None = None,
+    monitor: PipelineMonitor | None = None,
+    rollback: RollbackController | None = None,
+    auto_rollback: bool = True,
+) -> PipelineRouter:
+    """Pipelines not in `runners` are the configured ones (`pipeline_runner`), built at first use."""
+    watch = monitor if monitor is not None else pipeline_monitor(container)
+    return PipelineRouter(
+        container.uow,
+        container.clock,
+        container.settings.environ,
+        monitor=watch,
+        rollback=rollback if rollback is not None else rollback_controller(container, monitor=watch),
+        recheck=gate_recheck(container),
+        runners=runners,
+        build_runner=partial(pipeline_runner, container),
+        auto_rollback=auto_rollback,
+    )
+
+
+def rollout_manager(container: Container, *, monitor: PipelineMonitor | None = None) -> RolloutManager:
+    return RolloutManager(
+        container.uow,
+        container.clock,
+        monitor=monitor if monitor is not None else pipeline_monitor(container),
+    )
+
+
+def rehearsal_database(container: Container, directory: Path) -> Engine:
+    """A private copy of the configured SQLite database in `directory` (a fresh sample when there
+    is none), so a rehearsal never touches the real installation."""
+    target = directory / "rehearsal.db"
+    source = sqlite_path(container.settings.db_url)
+    engine = make_engine(f"sqlite:///{target}")
+    if source is not None and source.exists() and database_exists(container.engine):
+        copy_without_operations(source, target, engine)
+    else:
+        settings = replace(container.settings, db_url=f"sqlite:///{target}")
+        ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))
+    return engine
+
+
+def rehearsal(engine: Engine, settings: Settings | None = None) -> Rehearsal:
+    """The rollout rehearsal on `engine` (a database it may write), with the operator's
+    `settings` made safe (`rehearsal_settings`): the control plane is wired as in production."""
+    skip_fsync(engine)
+    safe = rehearsal_settings(settings, str(engine.url))
+
+    def wire(clock: FixedClock, runners: Mapping[str, PipelineRunner], sleep: Sleep) -> ControlPlane:
+        container = Container(settings=safe, clock=clock, _engine=engine)
+        monitor = pipeline_monitor(container)
+        rollback = rollback_controller(container, monitor=monitor, sleep=sleep)
+        return ControlPlane(
+            monitor=monitor,
+            rollback=rollback,
+            router=pipeline_router(container, runners=runners, monitor=monitor, rollback=rollback),
+            manager=rollout_manager(container, monitor=monitor),
+        )
+
+    return Rehearsal(uow=partial(SqlUnitOfWork, engine), wire=wire)
+
+
+def rehearsal_runners(engine: Engine, settings: Settings | None, start: date) -> dict[str, PipelineRunner]:
+    """The configured v4 and v5 pipelines on the rehearsal database, replayed after their first
+    run of a creator-week (their own clock stays at the rehearsal's start)."""
+    safe = rehearsal_settings(settings, str(engine.url))
+    container = Container(settings=safe, clock=FixedClock(first_batch(start)), _engine=engine)
+    return {name: Replay(pipeline_runner(container, name)) for name in ("v4", "v5")}
 
 
 # --- the learning loop: signals, LEARNINGS.md, git ----------------------------------------------

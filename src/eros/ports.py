@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
@@ -70,3 +70,27 @@ class FileCommitter(Protocol):
     """
 
     def commit_file(self, path: Path, message: str) -> str | None: ...
+
+
+# --- control plane ---
+
+if TYPE_CHECKING:  # the value the sinks deliver
+    from eros.control.alerts import Alert
+
+#: How the control plane waits (drain polls, alert retry back-off); a simulated sleep moves its clock.
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class AlertDeliveryFailed(Exception):
+    """A sink could not deliver an alert (the alert manager retries, then records the failure)."""
+
+
+class AlertSink(Protocol):
+    """Delivers one alert, or its resolution when `resolved_at` is set (filled by `eros.infra.alert_sinks`).
+
+    Raises `AlertDeliveryFailed` when the receiver cannot be reached or refuses the alert.
+    """
+
+    name: str
+
+    async def send(self, alert: Alert) -> None: ...

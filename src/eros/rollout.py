@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from eros import bootstrap
 from eros.control.phases import PHASES, Phase
-from eros.services.rollout import RolloutManager
+from eros.services import rollout
 
 __all__ = ["PHASES", "Phase", "RolloutManager"]
+
+
+def RolloutManager() -> rollout.RolloutManager:
+    """`RolloutManager()`: the plan's state and moves on the configured database."""
+    return bootstrap.rollout_manager(bootstrap.bootstrap())

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from eros.cli.app import _register, app
 from eros.db.schema import pipeline_runs
-from eros.services.monitor import PipelineMonitor
+from eros.monitoring import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult
 
 NOW = "2026-01-04T12:00:00Z"

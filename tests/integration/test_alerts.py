@@ -13,12 +13,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from eros.bootstrap import Container, bootstrap
+from eros.bootstrap import Container, alert_manager, bootstrap
 from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
 from eros.control.slo import AlertCode
 from eros.db import ops_repo
-from eros.services.alerting import AlertManager, RetryPolicy, build_alert_manager
+from eros.services.alerting import AlertManager, RetryPolicy
 
 NOW = "2026-01-04T12:00:00Z"
 WEBHOOK = "https://hooks.example.test/T000/B000"
@@ -62,7 +62,7 @@ def manager(
     async def fake_sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    return build_alert_manager(
+    return alert_manager(
         container, transport=httpx.MockTransport(handler), retry=RetryPolicy(attempts=3), sleep=fake_sleep
     )
 
@@ -195,7 +195,7 @@ async def test_webhook_retry_against_a_local_http_server(
         waits.append(seconds)
 
     alerts = AlertManager(
-        container.engine, container.clock, build_alert_manager(container).sinks[:2], sleep=fake_sleep
+        container.uow, container.clock, alert_manager(container).sinks[:2], sleep=fake_sleep
     )
     await alerts.raise_alert(AlertCode.V5_SUCCESS_LOW, "through a real socket")
     assert len(received) == 2 and received[1]["text"].endswith("through a real socket")

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from eros.bootstrap import Container
+from eros.bootstrap import Container, gate_recheck, pipeline_monitor
 from eros.clock import FixedClock
 from eros.config import Settings
-from eros.db.schema import creators, pipeline_runs, schedules, shadow_comparisons
+from eros.control.shadow_diff import ComparisonOutcome
+from eros.db.schema import content_types, creators, pipeline_runs, schedules, shadow_comparisons, vault_matrix
 from eros.services.pipeline_run import PipelineResult, phase_metrics
-from eros.services.shadow import ComparisonOutcome, ShadowComparator, shadow_report
+from eros.services.shadow import ShadowComparator, shadow_report
 
 WEEK = "2026-01-05"
 NOW = "2026-01-04T12:00:00Z"
@@ -99,6 +100,10 @@ def _container(engine: Engine, clock: FixedClock) -> Container:
     return Container(settings=Settings(db_url=str(engine.url)), clock=clock, _engine=engine)
 
 
+def _comparator(engine: Engine, clock: FixedClock, **parts: Any) -> ShadowComparator:
+    return ShadowComparator(_container(engine, clock).uow, clock, **parts)
+
+
 async def _no_recheck(creator_id: str, week_start: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
     raise AssertionError("no v5 violation, so no re-check")
 
@@ -127,9 +132,7 @@ def _comparisons(engine: Engine) -> list[Mapping[str, Any]]:
 async def test_v4_is_returned_and_saved_v5_runs_dry_and_is_compared(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0, 15.0], 2), quality=80.0, revenue=900.0)
     v5 = FakePipeline(db, "v5", items=_items([25.0], 3), quality=88.5, revenue=1100.0)
-    result = await ShadowComparator(
-        _container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck
-    ).run("alexia", WEEK)
+    result = await _comparator(db, clock, v4_runner=v4, v5_runner=v5, recheck=_no_recheck).run("alexia", WEEK)
 
     assert result.pipeline == "v4"
     assert v4.calls == [False] and v5.calls == [True]
@@ -147,8 +150,9 @@ async def test_v4_is_returned_and_saved_v5_runs_dry_and_is_compared(db: Engine, 
 
 async def test_identical_structures_match(db: Engine, clock: FixedClock) -> None:
     items = _items([20.0], 1)
-    comparator = ShadowComparator(
-        _container(db, clock),
+    comparator = _comparator(
+        db,
+        clock,
         v4_runner=FakePipeline(db, "v4", items=items),
         v5_runner=FakePipeline(db, "v5", items=items),
         recheck=_no_recheck,
@@ -161,9 +165,7 @@ async def test_identical_structures_match(db: Engine, clock: FixedClock) -> None
 async def test_v5_exception_is_recorded_not_raised(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=[], raises=RuntimeError("optimizer exploded"))
-    result = await ShadowComparator(
-        _container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck
-    ).run("alexia", WEEK)
+    result = await _comparator(db, clock, v4_runner=v4, v5_runner=v5, recheck=_no_recheck).run("alexia", WEEK)
 
     assert result.success and result.pipeline == "v4"
     [row] = _comparisons(db)
@@ -174,8 +176,8 @@ async def test_v5_exception_is_recorded_not_raised(db: Engine, clock: FixedClock
 async def test_v5_timeout_is_recorded_and_v4_still_returned(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=[], hang=True)
-    result = await ShadowComparator(
-        _container(db, clock), v4_runner=v4, v5_runner=v5, timeout_s=0.01, recheck=_no_recheck
+    result = await _comparator(
+        db, clock, v4_runner=v4, v5_runner=v5, timeout_s=0.01, recheck=_no_recheck
     ).run("alexia", WEEK)
 
     assert result.pipeline == "v4"
@@ -188,9 +190,7 @@ async def test_v4_exception_is_raised_and_recorded(db: Engine, clock: FixedClock
     v4 = FakePipeline(db, "v4", items=[], raises=ValueError("legacy broke"))
     v5 = FakePipeline(db, "v5", items=_items([20.0], 1))
     with pytest.raises(ValueError, match="legacy broke"):
-        await ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck).run(
-            "alexia", WEEK
-        )
+        await _comparator(db, clock, v4_runner=v4, v5_runner=v5, recheck=_no_recheck).run("alexia", WEEK)
     [row] = _comparisons(db)
     assert row["outcome"] == ComparisonOutcome.V4_ERROR
     assert v5.calls == []
@@ -210,9 +210,7 @@ async def test_unconfirmed_v5_gate_violations_count_as_false_positives(db: Engin
         items=_items([20.0], 1),
         violations=["VAULT_VIOLATION", "AVOID_TIER_VIOLATION", "VAULT_VIOLATION"],
     )
-    await ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=recheck).run(
-        "alexia", WEEK
-    )
+    await _comparator(db, clock, v4_runner=v4, v5_runner=v5, recheck=recheck).run("alexia", WEEK)
 
     [row] = _comparisons(db)
     assert rechecked == ["alexia"]
@@ -228,9 +226,7 @@ async def test_confirmed_violations_are_not_false_positives(db: Engine, clock: F
 
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=_items([20.0], 1), violations=["VAULT_VIOLATION"], success=False)
-    await ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=recheck).run(
-        "alexia", WEEK
-    )
+    await _comparator(db, clock, v4_runner=v4, v5_runner=v5, recheck=recheck).run("alexia", WEEK)
     [row] = _comparisons(db)
     assert row["hard_gate_false_positives"] == 0
     assert row["outcome"] == ComparisonOutcome.V5_FAILED
@@ -239,15 +235,15 @@ async def test_confirmed_violations_are_not_false_positives(db: Engine, clock: F
 async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1), quality=82.0)
     v5 = FakePipeline(db, "v5", items=_items([20.0], 1), quality=74.0)
-    good = ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck)
+    good = _comparator(db, clock, v4_runner=v4, v5_runner=v5, recheck=_no_recheck)
     broken = FakePipeline(db, "v5", items=[], raises=RuntimeError("x"))
-    bad = ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=broken, recheck=_no_recheck)
+    bad = _comparator(db, clock, v4_runner=v4, v5_runner=broken, recheck=_no_recheck)
     await good.run("alexia", WEEK)
     await bad.run("alexia", WEEK)
     clock.advance(timedelta(days=1))
     await good.run("alexia", WEEK)
 
-    report = shadow_report("2026-01-04", engine=db, clock=clock)
+    report = shadow_report(_container(db, clock).uow, clock, "2026-01-04")
     assert report.summary.comparisons == 2
     assert report.summary.v5_failures == 1
     assert report.summary.v5_failure_rate == 0.5
@@ -256,19 +252,19 @@ async def test_daily_report_aggregates_one_day(db: Engine, clock: FixedClock) ->
     assert report.per_creator[0]["runs"] == 2
     assert "Phase 0 criterion quality_diff_avg > -5 not met (value -8)" in report.attention
     assert "rollback trigger v5_failure_rate > 0.2 fired (value 0.5)" in report.attention
-    assert shadow_report(engine=db, clock=clock).summary.comparisons == 1
+    assert shadow_report(_container(db, clock).uow, clock).summary.comparisons == 1
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(shadow_comparisons)).scalar_one() == 3
 
 
 async def test_monitored_shadow_records_v4_live_and_v5_as_shadow(db: Engine, clock: FixedClock) -> None:
-    from eros.services.monitor import PipelineMonitor
-
     container = _container(db, clock)
-    monitor = PipelineMonitor(container)
+    monitor = pipeline_monitor(container)
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=[], raises=RuntimeError("boom"))
-    comparator = ShadowComparator(container, v4_runner=v4, v5_runner=v5, monitor=monitor, recheck=_no_recheck)
+    comparator = ShadowComparator(
+        container.uow, clock, v4_runner=v4, v5_runner=v5, monitor=monitor, recheck=_no_recheck
+    )
     await comparator.run("alexia", WEEK)
 
     with db.connect() as conn:
@@ -282,7 +278,7 @@ async def test_monitored_shadow_records_v4_live_and_v5_as_shadow(db: Engine, clo
 async def test_a_dry_shadow_run_saves_nothing(db: Engine, clock: FixedClock) -> None:
     v4 = FakePipeline(db, "v4", items=_items([20.0], 1))
     v5 = FakePipeline(db, "v5", items=_items([20.0], 1))
-    comparator = ShadowComparator(_container(db, clock), v4_runner=v4, v5_runner=v5, recheck=_no_recheck)
+    comparator = _comparator(db, clock, v4_runner=v4, v5_runner=v5, recheck=_no_recheck)
     await comparator.run("alexia", WEEK, dry_run=True)
     assert (v4.calls, v5.calls) == ([True], [True])
     assert _saved_generators(db) == []
@@ -290,8 +286,6 @@ async def test_a_dry_shadow_run_saves_nothing(db: Engine, clock: FixedClock) -> 
 
 
 def _vault(engine: Engine, creator_id: str) -> list[str]:
-    from eros.db.schema import content_types, vault_matrix
-
     query = (
         select(content_types.c.type_name)
         .join(vault_matrix, vault_matrix.c.content_type_id == content_types.c.content_type_id)
@@ -305,14 +299,12 @@ def _vault(engine: Engine, creator_id: str) -> list[str]:
 async def test_fresh_recheck_confirms_real_vault_violations_and_flags_invented_ones(
     sample_db: Engine, clock: FixedClock
 ) -> None:
-    from eros.services.shadow import fresh_gate_recheck
-
     container = Container(
         settings=Settings(db_url=str(sample_db.url), signing_key="test-signing-key-not-secret"),
         clock=clock,
         _engine=sample_db,
     )
-    recheck = fresh_gate_recheck(container)
+    recheck = gate_recheck(container)
     in_vault = _vault(sample_db, "alexia")[0]
     ppv = {"send_type_key": "ppv_unlock", "scheduled_date": WEEK, "scheduled_time": "20:00", "price": 20.0}
     clean = await recheck("alexia", WEEK, [{**ppv, "content_type": in_vault, "flyer_required": 1}])
@@ -327,7 +319,7 @@ async def test_fresh_recheck_confirms_real_vault_violations_and_flags_invented_o
         items=[{**ppv, "content_type": in_vault, "flyer_required": 1}],
         violations=["VAULT_VIOLATION"],
     )
-    comparator = ShadowComparator(container, v4_runner=v4, v5_runner=v5)
+    comparator = ShadowComparator(container.uow, clock, v4_runner=v4, v5_runner=v5, recheck=recheck)
     await comparator.run("alexia", WEEK)
     assert comparator.last_comparison is not None
     assert comparator.last_comparison.hard_gate_false_positives == 1

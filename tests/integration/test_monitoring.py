@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from eros.bootstrap import Container, bootstrap
+from eros.bootstrap import Container, bootstrap, pipeline_monitor
 from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
 from eros.control.slo import AlertCode, HealthStatus
@@ -28,7 +28,7 @@ def container(empty_db: Engine, tmp_path: Path) -> Container:
 
 @pytest.fixture
 def monitor(container: Container) -> PipelineMonitor:
-    return PipelineMonitor(container)
+    return pipeline_monitor(container)
 
 
 def result(
@@ -93,11 +93,13 @@ async def test_every_run_is_a_row_and_a_raising_run_is_a_recorded_failure(
     assert monitor.in_flight("v5") == 0
 
 
-def test_runs_are_one_view_for_every_process(monitor: PipelineMonitor, tmp_path: Path) -> None:
+def test_runs_are_one_view_for_every_process(
+    monitor: PipelineMonitor, container: Container, tmp_path: Path
+) -> None:
     record(monitor, 6, success=False)
     other_engine = make_engine(f"sqlite:///{tmp_path / 'eros.db'}")
-    other = PipelineMonitor(
-        bootstrap(monitor.container.settings, FixedClock(parse_instant(NOW)), engine=other_engine)
+    other = pipeline_monitor(
+        bootstrap(container.settings, FixedClock(parse_instant(NOW)), engine=other_engine)
     )
     status = other.get_status()
     other_engine.dispose()

@@ -14,17 +14,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from eros.bootstrap import Container, bootstrap
+from eros.bootstrap import Container, bootstrap, pipeline_monitor, pipeline_router, rollback_controller
 from eros.clock import FixedClock, iso_z, parse_instant
 from eros.config import load_settings
+from eros.control.flags import RollbackState
+from eros.control.routing import Pipeline
 from eros.control.slo import AlertCode
 from eros.db import ops_repo
 from eros.db.engine import make_engine
 from eros.errors import ErosError
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, phase_metrics
-from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
-from eros.services.routing import Pipeline, PipelineRouter
+from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -94,13 +95,13 @@ def no_sleep_controller(container: Container, monitor: PipelineMonitor | None = 
         clock.advance(timedelta(seconds=seconds))
         await asyncio.sleep(0)
 
-    return RollbackController(container, monitor=monitor, sleep=advance)
+    return rollback_controller(container, monitor=monitor, sleep=advance)
 
 
 async def test_automatic_rollback_sends_everyone_to_v4_at_the_next_decision(container: Container) -> None:
     enable_v5(container)
-    monitor = PipelineMonitor(container)
-    router = PipelineRouter(
+    monitor = pipeline_monitor(container)
+    router = pipeline_router(
         container,
         runners={"v4": v4_runner, "v5": failing_v5},
         monitor=monitor,
@@ -114,7 +115,7 @@ async def test_automatic_rollback_sends_everyone_to_v4_at_the_next_decision(cont
 
     decision = router.decide("creator_9")
     assert (decision.pipeline, decision.reason) == (Pipeline.V4, "rolled_back")
-    controller = RollbackController(container, monitor=monitor)
+    controller = rollback_controller(container, monitor=monitor)
     assert controller.state is RollbackState.DISABLED
     [event] = controller.get_history()
     assert (event["action"], event["initiator"], event["automatic"], event["verified"]) == (
@@ -153,8 +154,8 @@ async def test_drain_lets_in_flight_v5_runs_finish_while_new_runs_go_to_v4(conta
         await release.wait()
         return ok(creator_id, week_start, "v5")
 
-    monitor = PipelineMonitor(container)
-    router = PipelineRouter(
+    monitor = pipeline_monitor(container)
+    router = pipeline_router(
         container, runners={"v4": v4_runner, "v5": slow_v5}, monitor=monitor, auto_rollback=False
     )
     in_flight = [asyncio.create_task(router.route(f"creator_{i}", WEEK)) for i in range(2)]
@@ -172,7 +173,7 @@ async def test_drain_lets_in_flight_v5_runs_finish_while_new_runs_go_to_v4(conta
         release.set()
         await asyncio.sleep(0)
 
-    controller = RollbackController(container, monitor=monitor, sleep=drain_sleep)
+    controller = rollback_controller(container, monitor=monitor, sleep=drain_sleep)
     result = await controller.execute_rollback("latency regression", initiator="oncall")
     finished = await asyncio.gather(*in_flight)
 
@@ -184,7 +185,7 @@ async def test_drain_lets_in_flight_v5_runs_finish_while_new_runs_go_to_v4(conta
 
 
 async def test_drain_gives_up_after_its_timeout(container: Container) -> None:
-    monitor = PipelineMonitor(container)
+    monitor = pipeline_monitor(container)
     monitor.start_run("v5", "stuck_creator", WEEK)
     result = await no_sleep_controller(container, monitor).execute_rollback("stuck", initiator="oncall")
     assert (result.in_flight_at_start, result.drained, result.state_after) == (1, False, "disabled")
@@ -195,7 +196,7 @@ async def test_restore_needs_the_exact_confirmation(container: Container) -> Non
     enable_v5(container)
     controller = no_sleep_controller(container)
     await controller.execute_rollback("bad schedules", initiator="oncall")
-    router = PipelineRouter(container, auto_rollback=False)
+    router = pipeline_router(container, auto_rollback=False)
     for wrong in ("", "yes", "restore_v5_confirmed", RESTORE_CONFIRMATION + " "):
         with pytest.raises(ErosError) as refused:
             await controller.restore_v5(wrong)
@@ -220,7 +221,7 @@ async def test_a_second_rollback_is_a_no_op(container: Container) -> None:
 
 
 async def test_concurrent_checks_in_two_processes_roll_back_once(container: Container, db_path: Path) -> None:
-    monitor = PipelineMonitor(container)
+    monitor = pipeline_monitor(container)
     for i in range(5):
         monitor.record_execution(
             PipelineResult(success=False, creator_id=f"c{i}", week_start=WEEK, pipeline="v5"),
@@ -233,14 +234,14 @@ async def test_concurrent_checks_in_two_processes_roll_back_once(container: Cont
     )
     other_engine.dispose()
     assert sum(r is not None for r in results) == 1
-    assert len(RollbackController(container).get_history()) == 1
+    assert len(rollback_controller(container).get_history()) == 1
 
 
 async def test_a_restored_v5_is_judged_only_on_runs_since_the_restore(container: Container) -> None:
     enable_v5(container)
-    monitor = PipelineMonitor(container)
+    monitor = pipeline_monitor(container)
     controller = no_sleep_controller(container, monitor)
-    router = PipelineRouter(
+    router = pipeline_router(
         container, runners={"v4": v4_runner, "v5": failing_v5}, monitor=monitor, rollback=controller
     )
     for i in range(5):

@@ -8,16 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from eros.bootstrap import Container
+from eros.bootstrap import Container, feature_flags, pipeline_monitor, pipeline_router, rollout_manager
 from eros.clock import FixedClock
 from eros.config import Settings
 from eros.db.rollout_repo import RolloutRepository
 from eros.db.schema import flag_audit, rollout_transitions
 from eros.errors import ErosError
-from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, phase_metrics
-from eros.services.rollout import RolloutManager, RolloutRefused
-from eros.services.routing import FeatureFlags, PipelineRouter
+from eros.services.rollout import RolloutRefused
 
 
 @pytest.fixture
@@ -46,7 +44,7 @@ def _comparisons(container: Container, n: int, *, failed: int = 0, quality_diff:
 def _v5_runs(
     container: Container, creator: str, n: int, *, success: bool = True, quality: float = 88.0
 ) -> None:
-    monitor = PipelineMonitor(container)
+    monitor = pipeline_monitor(container)
     for _ in range(n):
         monitor.record_execution(
             PipelineResult(
@@ -61,20 +59,20 @@ def _v5_runs(
 
 
 def test_start_enters_shadow_and_sets_its_flags(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     assert manager.status().phase is None
     transition = manager.start(actor="ops", reason="week 1")
     assert (transition.from_phase, transition.to_phase, transition.outcome) == (None, 0, "start")
-    flags = FeatureFlags(container)
+    flags = feature_flags(container)
     assert flags.v5_enabled and flags.shadow_mode and flags.v5_percentage == 0
-    assert PipelineRouter(container).decide("alexia").pipeline.value == "shadow"
+    assert pipeline_router(container).decide("alexia").pipeline.value == "shadow"
     with container.engine.connect() as conn:
         audit = list(conn.execute(select(flag_audit.c.key, flag_audit.c.actor, flag_audit.c.reason)))
     assert ("EROS_V5_SHADOW_MODE", "ops", "rollout phase 0 (shadow)") in audit
 
 
 def test_advance_is_refused_with_reasons_until_shadow_criteria_hold(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     manager.start(actor="ops")
     _comparisons(container, 49)
     with pytest.raises(RolloutRefused) as refused:
@@ -87,12 +85,12 @@ def test_advance_is_refused_with_reasons_until_shadow_criteria_hold(container: C
     _comparisons(container, 1)
     transition = manager.advance(actor="ops", reason="shadow clean")
     assert (transition.to_phase, transition.outcome, transition.forced) == (1, "pass", False)
-    assert PipelineRouter(container).decide("alexia").reason == "allowlisted"
-    assert PipelineRouter(container).decide("grace_bennett").pipeline.value == "v4"
+    assert pipeline_router(container).decide("alexia").reason == "allowlisted"
+    assert pipeline_router(container).decide("grace_bennett").pipeline.value == "v4"
 
 
 def test_failed_shadow_analysis_says_fail(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     manager.start(actor="ops")
     _comparisons(container, 50, failed=11)
     analysis = manager.analyse()
@@ -100,7 +98,7 @@ def test_failed_shadow_analysis_says_fail(container: Container) -> None:
 
 
 def test_forced_advance_needs_a_reason_and_is_recorded(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     manager.start(actor="ops")
     with pytest.raises(Exception, match="reason"):
         manager.advance(actor="ops", force=True)
@@ -117,7 +115,7 @@ def test_forced_advance_needs_a_reason_and_is_recorded(container: Container) -> 
 
 
 def test_canary_judges_v5_runs_since_the_phase_began(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     manager.start(actor="ops")
     manager.advance(actor="ops", force=True, reason="skip shadow in test")
     _v5_runs(container, "alexia", 6)
@@ -130,7 +128,7 @@ def test_canary_judges_v5_runs_since_the_phase_began(container: Container) -> No
 
 
 def test_hold_and_abort_are_recorded_and_abort_returns_to_shadow(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     manager.start(actor="ops")
     manager.advance(actor="ops", force=True, reason="test")
     manager.hold("waiting for the weekend", actor="ops")
@@ -139,12 +137,12 @@ def test_hold_and_abort_are_recorded_and_abort_returns_to_shadow(container: Cont
     assert status.phase is not None and status.phase.number == 0
     assert [t["outcome"] for t in status.transitions] == ["abort", "hold", "inconclusive", "start"]
     assert status.transitions[0]["actor"] == "oncall"
-    assert PipelineRouter(container).decide("alexia").pipeline.value == "shadow"
+    assert pipeline_router(container).decide("alexia").pipeline.value == "shadow"
 
 
 def test_final_validation_table_from_measured_runs(container: Container) -> None:
     _v5_runs(container, "alexia", 4, quality=90.0)
-    rows = {row["metric"]: row for row in RolloutManager(container).final_validation()}
+    rows = {row["metric"]: row for row in rollout_manager(container).final_validation()}
     assert rows["Execution time"]["v5_actual"] == "40.0s" and rows["Execution time"]["met"] is True
     assert rows["MCP calls"]["v5_measured"] == 4.0
     assert rows["Success rate"]["v5_actual"] == "100.0%"
@@ -153,7 +151,7 @@ def test_final_validation_table_from_measured_runs(container: Container) -> None
 
 
 def test_after_an_abort_a_clean_day_in_shadow_resumes_at_the_last_stable_phase(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     manager.start(actor="ops")
     for _ in range(3):
         manager.advance(actor="ops", force=True, reason="test")
@@ -167,11 +165,11 @@ def test_after_an_abort_a_clean_day_in_shadow_resumes_at_the_last_stable_phase(c
     container.clock.advance(timedelta(hours=24))  # type: ignore[attr-defined]
     transition = manager.advance(actor="ops", reason="fix validated in shadow")
     assert (transition.from_phase, transition.to_phase, transition.outcome) == (0, 2, "pass")
-    assert FeatureFlags(container).v5_creators == ("alexia", "grace_bennett", "luna_free")
+    assert feature_flags(container).v5_creators == ("alexia", "grace_bennett", "luna_free")
 
 
 def test_abort_only_goes_back(container: Container) -> None:
-    manager = RolloutManager(container)
+    manager = rollout_manager(container)
     manager.start(actor="ops")
     with pytest.raises(ErosError, match="goes back"):
         manager.abort("typo", actor="ops", to_phase=3)

@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from eros.bootstrap import Container, bootstrap
+from eros.bootstrap import Container, bootstrap, feature_flags, pipeline_router
 from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
+from eros.control.routing import Pipeline
 from eros.db import ops_repo
 from eros.db.engine import make_engine
 from eros.db.schema import pipeline_runs
 from eros.services.pipeline_run import PipelineResult, PipelineRunner, phase_metrics
-from eros.services.routing import FeatureFlags, Pipeline, PipelineRouter
+from eros.services.routing import PipelineRouter
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -54,7 +55,7 @@ class Scripted:
 
 
 def router(container: Container, v4: PipelineRunner, v5: PipelineRunner) -> PipelineRouter:
-    return PipelineRouter(container, runners={"v4": v4, "v5": v5}, auto_rollback=False)
+    return pipeline_router(container, runners={"v4": v4, "v5": v5}, auto_rollback=False)
 
 
 def runs(engine: Engine) -> list[tuple[str, bool | None, bool, str | None]]:
@@ -89,7 +90,7 @@ def test_env_kill_switch_beats_a_persisted_override(empty_db: Engine, tmp_path: 
     set_flags(empty_db, EROS_V5_ENABLED="true", EROS_V5_PERCENTAGE="100")
     killed = make_container(empty_db, tmp_path / "eros.db", EROS_V5_ENABLED="false")
     assert router(killed, Scripted("v4"), Scripted("v5")).decide("alexia").reason == "v5_disabled"
-    assert FeatureFlags(killed).v5_enabled is False
+    assert feature_flags(killed).v5_enabled is False
 
 
 def test_unreadable_flag_state_fails_closed_to_v4(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ def test_unreadable_flag_state_fails_closed_to_v4(tmp_path: Path) -> None:
     container = make_container(
         bare, tmp_path / "no-schema.db", EROS_V5_ENABLED="true", EROS_V5_PERCENTAGE="100"
     )
-    decision = PipelineRouter(container).decide("alexia")
+    decision = pipeline_router(container).decide("alexia")
     bare.dispose()
     assert (decision.pipeline, decision.reason) == (Pipeline.V4, "v5_disabled")
     assert "unreadable" in decision.detail

@@ -9,7 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, select
 
+from eros.bootstrap import rehearsal
+from eros.config import load_settings
 from eros.db.schema import pipeline_runs, rollback_events
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import InvalidInput
 from eros.services.pipeline_run import PipelineResult, PipelineRunner, phase_metrics
 from eros.services.simulation import (
@@ -47,7 +50,7 @@ RUNNERS = {"v4": fake("v4", 20, 80.0, 50), "v5": fake("v5", 15, 88.0, 4)}
 
 
 def roster(engine: Engine, size: int) -> list[str]:
-    names = active_creators(engine)
+    names = active_creators(lambda: SqlUnitOfWork(engine))
     return sorted({"alexia", "grace_bennett", "luna_free", *names[:size]})
 
 
@@ -55,7 +58,7 @@ async def rehearse(
     engine: Engine, *, days: int, faults: Sequence[Fault] = (), from_phase: int = 0, size: int = 5
 ) -> SimulationResult:
     return await simulate_rollout(
-        engine,
+        rehearsal(engine),
         start=START,
         days=days,
         faults=faults,
@@ -167,8 +170,6 @@ async def test_replay_runs_each_creator_week_once_and_hands_out_copies() -> None
 
 
 def test_rehearsal_settings_reach_nothing_real(sample_db: Engine) -> None:
-    from eros.config import load_settings
-
     operator = load_settings(
         {
             "EROS_DB_PATH": "/srv/eros/prod.db",
@@ -179,7 +180,7 @@ def test_rehearsal_settings_reach_nothing_real(sample_db: Engine) -> None:
             "EROS_LEARNINGS_PATH": "/srv/eros/LEARNINGS.md",
         }
     )
-    safe = rehearsal_settings(operator, sample_db)
+    safe = rehearsal_settings(operator, str(sample_db.url))
     assert safe.db_url == str(sample_db.url)
     assert safe.mcp_transport == "inprocess"
     assert safe.slack_webhook_url is None and safe.pagerduty_routing_key is None

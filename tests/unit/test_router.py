@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from eros.control.flags import FeatureFlags, FlagValues, flag_key, normalise_flag_value, resolve_flags
+from eros.control.routing import ROLLOUT_GROUP, Pipeline, bucket, decide_route
 from eros.errors import InvalidInput
-from eros.services.routing import (
-    ROLLOUT_GROUP,
-    FeatureFlags,
-    FlagValues,
-    Pipeline,
-    bucket,
-    decide_route,
-    flag_key,
-    normalise_flag_value,
-    resolve_flags,
-)
 
 ON = {"EROS_V5_ENABLED": "true"}
 

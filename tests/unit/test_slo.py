@@ -12,7 +12,7 @@ from eros.control.slo import (
     HealthStatus,
     Severity,
 )
-from eros.services.monitor import (
+from eros.control.windows import (
     RunRecord,
     TriggerResult,
     alert_conditions,

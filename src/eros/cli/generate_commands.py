@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from eros.bootstrap import Container, bootstrap, pipeline_runner
+from eros.bootstrap import Container, bootstrap, pipeline_monitor, pipeline_runner
 from eros.cli import render
 from eros.db.engine import database_exists
 from eros.errors import ConfigError, ErosError
@@ -131,7 +131,7 @@ class RecordedJob:
 
     @classmethod
     def of(cls, container: Container, pipeline: str) -> RecordedJob:
-        return cls(pipeline, pipeline_runner(container, pipeline), PipelineMonitor(container))
+        return cls(pipeline, pipeline_runner(container, pipeline), pipeline_monitor(container))
 
     async def run(self, creator_id: str, week_start: str, dry_run: bool) -> PipelineResult:
         return await self.monitor.observe(

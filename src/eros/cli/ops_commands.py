@@ -1,16 +1,19 @@
 """`eros flags | route | run | status | rollback | restore | check | watch | alerts | metrics`.
 
-The on-call engineer's commands (runbook §2, §5, §7): thin wrappers over eros.router,
-eros.monitoring, eros.rollback, eros.alerts and eros.metrics_export. Exit codes: 0 ok, 1 a
-run or check that found trouble, 2 bad input or configuration (ErosError).
+The on-call engineer's commands (runbook §2, §5, §7): thin wrappers over the control-plane
+services (routing, monitor, rollback, alerting) as `eros.bootstrap` wires them, and the
+Prometheus exporter. Exit codes: 0 ok, 1 a run or check that found trouble, 2 bad input or
+configuration (ErosError).
 """
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,28 +21,34 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import RowMapping
 
-from eros.bootstrap import Container, bootstrap
+from eros.bootstrap import (
+    Container,
+    bootstrap,
+    feature_flags,
+    flag_reader,
+    pipeline_monitor,
+    pipeline_router,
+    rollback_controller,
+)
 from eros.cli.generate_commands import progress_bar, resolve_week
 from eros.clock import iso_z
-from eros.db import ops_repo
-from eros.db.creators import CreatorRepository
-from eros.errors import ErosError
-from eros.services.monitor import PipelineMonitor, WindowStats
-from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackResult
-from eros.services.routing import (
+from eros.control.flags import (
     AUTO_FALLBACK,
     CREATORS,
     ENABLED,
     FLAG_DEFAULTS,
     PERCENTAGE,
     SHADOW_MODE,
-    FeatureFlags,
-    PipelineRouter,
-    flag_key,
-    normalise_flag_value,
+    FlagValues,
 )
+from eros.control.phases import phase
+from eros.control.windows import WindowStats
+from eros.errors import ErosError
+from eros.ports import UnitOfWorkFactory
+from eros.services.monitor import PipelineMonitor
+from eros.services.rollback import RESTORE_CONFIRMATION, RollbackResult
+from eros.services.routing import PipelineRouter, set_flag, unset_flag
 
 console = Console()
 err_console = Console(stderr=True)
@@ -58,8 +67,6 @@ metrics_app = typer.Typer(help="Prometheus metrics from the database.")
 
 def acting_user(by: str | None) -> str:
     """Who a change is recorded against: `--by`, else the login name, else "operator"."""
-    import getpass
-
     try:
         return by or getpass.getuser()
     except (KeyError, OSError):
@@ -73,10 +80,10 @@ def acting_user(by: str | None) -> str:
 def flags_show(as_json: JsonOpt = False) -> None:
     """Each flag's effective value and where it comes from (override > environment > default)."""
     container = bootstrap()
-    flags = FeatureFlags(container)
-    with container.engine.connect() as conn:
-        overrides = {row["key"]: row for row in ops_repo.OpsRepository(conn).flag_override_rows()}
-        audit = ops_repo.OpsRepository(conn).flag_audit_rows(limit=5)
+    flags = feature_flags(container)
+    with container.uow() as uow:
+        overrides = {row["key"]: row for row in uow.ops.flag_override_rows()}
+        audit = uow.ops.flag_audit_rows(limit=5)
     values = flags.values
     effective = {
         ENABLED: values.v5_enabled,
@@ -130,35 +137,29 @@ def flags_set(
 ) -> None:
     """Persist an override every process sees at its next routing decision."""
     container = bootstrap()
-    name = flag_key(key)
-    text = normalise_flag_value(name, value)
     actor = acting_user(by)
-    with container.engine.begin() as conn:
-        old = ops_repo.OpsRepository(conn).set_flag_override(
-            name, text, actor=actor, at=iso_z(container.clock.now()), reason=reason
-        )
-    console.print(f"{name}: {old!r} → {text!r} (by {actor})")
+    change = set_flag(container.uow, container.clock.now(), key, value, actor=actor, reason=reason)
+    console.print(f"{change.key}: {change.old!r} → {change.new!r} (by {actor})")
 
 
 @flags_app.command("unset")
 def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: ReasonOpt = None) -> None:
     """Remove an override: the environment, then the seed default, applies again."""
     container = bootstrap()
-    name = flag_key(key)
-    actor = acting_user(by)
-    with container.engine.begin() as conn:
-        old = ops_repo.OpsRepository(conn).delete_flag_override(
-            name, actor=actor, at=iso_z(container.clock.now()), reason=reason
-        )
-    console.print(f"{name}: override {old!r} removed" if old is not None else f"{name}: no override was set")
+    change = unset_flag(container.uow, container.clock.now(), key, actor=acting_user(by), reason=reason)
+    console.print(
+        f"{change.key}: override {change.old!r} removed"
+        if change.old is not None
+        else f"{change.key}: no override was set"
+    )
 
 
 # --- route / run ---------------------------------------------------------------------------
 
 
 def _creator_id(container: Container, creator: str) -> str:
-    with container.engine.connect() as conn:
-        return str(CreatorRepository(conn).resolve_creator(creator)["creator_id"])
+    with container.uow() as uow:
+        return str(uow.creators.resolve_creator(creator)["creator_id"])
 
 
 def route(
@@ -167,9 +168,9 @@ def route(
     """Explain which pipeline the creator's next run takes, and why."""
     container = bootstrap()
     creator_id = _creator_id(container, creator)
-    router = PipelineRouter(container)
+    router = pipeline_router(container)
     decision = router.decide(creator_id)
-    flags = FeatureFlags(container)
+    flags = feature_flags(container)
     if as_json:
         document = {"creator_id": creator_id, **asdict(decision), "pipeline": decision.pipeline.value}
         console.print_json(json.dumps(document))
@@ -196,11 +197,11 @@ def run(
     container = bootstrap()
     week_start = resolve_week(week, container).isoformat()
     if all_creators:
-        with container.engine.connect() as conn:
-            targets = CreatorRepository(conn).active_creator_ids(by_page_name=True)
+        with container.uow() as uow:
+            targets = uow.creators.active_creator_ids(by_page_name=True)
     else:
         targets = [_creator_id(container, c) for c in creators_arg or []]
-    rows = asyncio.run(_run_batch(PipelineRouter(container), targets, week_start, dry_run, quiet=as_json))
+    rows = asyncio.run(_run_batch(pipeline_router(container), targets, week_start, dry_run, quiet=as_json))
     if as_json:
         console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
     else:
@@ -281,16 +282,13 @@ def status(
     per_creator: Annotated[bool, typer.Option("--creators", help="Also v5 SLIs per creator.")] = False,
 ) -> None:
     """Flags, rollout phase, health, SLOs, rollback state and recent alerts on one screen."""
-    from eros.control.phases import phase
-    from eros.db.rollout_repo import RolloutRepository
-
     container = bootstrap()
-    monitor = PipelineMonitor(container)
-    flags = FeatureFlags(container)
+    monitor = pipeline_monitor(container)
+    flags = feature_flags(container)
     report = monitor.get_status()
-    with container.engine.connect() as conn:
-        rollout = RolloutRepository(conn).get_rollout_state()
-        recent_alerts = ops_repo.OpsRepository(conn).alert_rows(limit=5)
+    with container.uow() as uow:
+        rollout = uow.rollout.get_rollout_state()
+        recent_alerts = uow.ops.alert_rows(limit=5)
     phase_name = (
         f"{rollout['phase']} {phase(rollout['phase']).name}" if rollout is not None else "not started"
     )
@@ -366,7 +364,7 @@ def rollback(
     """Roll v5 back now: pause, drain in-flight v5 runs, disable, alert, verify."""
     if ctx.invoked_subcommand is not None:
         return
-    controller = RollbackController(bootstrap())
+    controller = rollback_controller(bootstrap())
     result = asyncio.run(controller.execute_rollback(reason, initiator=acting_user(by)))
     _print_rollback(result)
 
@@ -376,7 +374,7 @@ def rollback_history(
     limit: Annotated[int, typer.Option("--limit", min=1)] = 20, as_json: JsonOpt = False
 ) -> None:
     """Rollbacks and restores, newest first."""
-    history = RollbackController(bootstrap()).get_history(limit)
+    history = rollback_controller(bootstrap()).get_history(limit)
     if as_json:
         console.print_json(json.dumps(history, default=str))
         return
@@ -404,7 +402,7 @@ ConfirmOpt = Annotated[
 
 def restore(confirm: ConfirmOpt = "", by: ByOpt = "", reason: ReasonOpt = None) -> None:
     """Re-enable v5 after a rollback (runbook §7): needs --confirm RESTORE_V5_CONFIRMED."""
-    controller = RollbackController(bootstrap())
+    controller = rollback_controller(bootstrap())
     result = asyncio.run(
         controller.restore_v5(confirm, initiator=acting_user(by), reason=reason or "v5 restored")
     )
@@ -415,9 +413,9 @@ rollback_app.command("restore")(restore)
 
 
 async def _check_once(container: Container) -> tuple[list[str], RollbackResult | None]:
-    monitor = PipelineMonitor(container)
+    monitor = pipeline_monitor(container)
     raised = await monitor.evaluate_alerts()
-    result = await RollbackController(container, monitor=monitor).check_auto_rollback()
+    result = await rollback_controller(container, monitor=monitor).check_auto_rollback()
     return [alert.code for alert in raised], result
 
 
@@ -466,13 +464,13 @@ def alerts_list(
 ) -> None:
     """Alerts newest first, with how each sink delivery went."""
     container = bootstrap()
-    with container.engine.connect() as conn:
-        rows = ops_repo.OpsRepository(conn).alert_rows(limit=limit, open_only=open_only)
-        deliveries: dict[int, list[RowMapping]] = {row["id"]: [] for row in rows}
-        for delivery in ops_repo.OpsRepository(conn).delivery_rows(list(deliveries)):
-            deliveries[delivery["alert_id"]].append(delivery)
+    with container.uow() as uow:
+        rows = uow.ops.alert_rows(limit=limit, open_only=open_only)
+        deliveries: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+        for delivery in uow.ops.delivery_rows(list(deliveries)):
+            deliveries[delivery["alert_id"]].append(dict(delivery))
     if as_json:
-        document = [{**dict(row), "deliveries": [dict(d) for d in deliveries[row["id"]]]} for row in rows]
+        document = [{**dict(row), "deliveries": deliveries[row["id"]]} for row in rows]
         console.print_json(json.dumps(document, default=str))
         return
     table = Table(title="alerts")
@@ -504,9 +502,9 @@ def metrics(
     """Write the Prometheus text format (or `eros metrics serve` for an HTTP endpoint)."""
     if ctx.invoked_subcommand is not None:
         return
-    from eros.infra.prometheus import render
+    from eros.infra import prometheus  # deferred: prometheus_client only for the metrics commands
 
-    text = render(bootstrap())
+    text = prometheus.render(prometheus.build_registry(*_metrics_sources()))
     if output is not None:
         output.write_bytes(text)
     else:
@@ -519,10 +517,16 @@ def metrics_serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
 ) -> None:
     """Serve /metrics over HTTP until interrupted."""
-    from eros.infra.prometheus import serve
+    from eros.infra import prometheus  # deferred: prometheus_client only for the metrics commands
 
     err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
-    serve(bootstrap(), host, port)
+    prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)
+
+
+def _metrics_sources() -> tuple[PipelineMonitor, UnitOfWorkFactory, Callable[[], FlagValues]]:
+    """What the exporter reads at each scrape: the monitor, the database, the flag state."""
+    container = bootstrap()
+    return pipeline_monitor(container), container.uow, flag_reader(container)
 
 
 def register(app: typer.Typer) -> None:

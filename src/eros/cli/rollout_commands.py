@@ -1,6 +1,7 @@
 """`eros shadow report`, `eros rollout status|phases|advance|hold|abort|report`, `eros simulate rollout`.
 
-Thin wrappers over eros.comparator, eros.rollout and eros.simulation. Exit codes: 0 ok,
+Thin wrappers over the shadow, rollout and simulation services as `eros.bootstrap` wires
+them. Exit codes: 0 ok,
 1 the rehearsal ended short of full cutover, 2 bad input, refused advance or configuration
 (ErosError).
 """
@@ -18,18 +19,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import bootstrap
+from eros.bootstrap import bootstrap, rehearsal, rehearsal_database, rehearsal_runners, rollout_manager
 from eros.cli.generate_commands import quiet_logging
 from eros.cli.ops_commands import acting_user
 from eros.control.phases import METRIC_DESCRIPTIONS, PHASES
-from eros.services.rollout import RolloutManager, RolloutStatus, Transition
+from eros.services.rollout import RolloutStatus, Transition
 from eros.services.shadow import shadow_report
 from eros.services.simulation import (
     DEFAULT_DAYS,
     DaySummary,
     SimulationResult,
     parse_fault,
-    rehearsal_database,
+    rehearsal_roster,
     simulate_rollout,
 )
 
@@ -69,7 +70,7 @@ def shadow_report_command(
 ) -> None:
     """The daily comparison report: failures, quality and revenue differences, false positives."""
     container = bootstrap()
-    report = shadow_report(day, engine=container.engine, clock=container.clock)
+    report = shadow_report(container.uow, container.clock, day)
     if as_json:
         _echo_json(report.as_dict())
         return
@@ -161,7 +162,7 @@ def phases_command(as_json: JsonOpt = False) -> None:
 @rollout_app.command("status")
 def status_command(as_json: JsonOpt = False) -> None:
     """Where the plan stands: phase, time in phase, flags, and the analysis (pass/fail/inconclusive)."""
-    status = RolloutManager(bootstrap()).status()
+    status = rollout_manager(bootstrap()).status()
     if as_json:
         _echo_json(status.as_dict())
         return
@@ -223,7 +224,7 @@ def advance_command(
     force: Annotated[bool, typer.Option("--force", help="Advance although the criteria are unmet.")] = False,
 ) -> None:
     """Move to the next phase when the current one passed (refused with every reason otherwise)."""
-    manager = RolloutManager(bootstrap())
+    manager = rollout_manager(bootstrap())
     _print_transition(manager.advance(actor=acting_user(by), reason=reason, force=force))
 
 
@@ -233,7 +234,7 @@ def hold_command(
     by: ByOpt = None,
 ) -> None:
     """Record a deliberate hold in the current phase."""
-    transition = RolloutManager(bootstrap()).hold(reason, actor=acting_user(by))
+    transition = rollout_manager(bootstrap()).hold(reason, actor=acting_user(by))
     console.print(f"held in phase {transition.to_phase}: {reason}")
 
 
@@ -244,13 +245,13 @@ def abort_command(
     by: ByOpt = None,
 ) -> None:
     """Leave the phase for an earlier one (shadow by default) and set its flags."""
-    _print_transition(RolloutManager(bootstrap()).abort(reason, actor=acting_user(by), to_phase=to))
+    _print_transition(rollout_manager(bootstrap()).abort(reason, actor=acting_user(by), to_phase=to))
 
 
 @rollout_app.command("report")
 def report_command(as_json: JsonOpt = False) -> None:
     """The plan's Final Validation table: v4 baseline vs v5 actual from the recorded runs."""
-    rows = RolloutManager(bootstrap()).final_validation()
+    rows = rollout_manager(bootstrap()).final_validation()
     if as_json:
         _echo_json(rows)
         return
@@ -304,18 +305,20 @@ def simulate_rollout_command(
     # The timeline reports what the logs would; only errors and the rollbacks themselves stay loud.
     logging.getLogger("eros").setLevel(logging.INFO if verbose else logging.ERROR)
     container = bootstrap()
+    start = container.clock.now().date()
     with tempfile.TemporaryDirectory(prefix="eros-rehearsal-") as directory:
-        engine, roster = rehearsal_database(container, Path(directory), creators)
+        engine = rehearsal_database(container, Path(directory))
         try:
+            setup = rehearsal(engine, container.settings)
             result = asyncio.run(
                 simulate_rollout(
-                    engine,
-                    start=container.clock.now().date(),
+                    setup,
+                    start=start,
+                    runners=rehearsal_runners(engine, container.settings, start),
                     days=days,
                     faults=faults,
-                    roster=roster,
+                    roster=rehearsal_roster(setup.uow, creators),
                     from_phase=from_phase,
-                    settings=container.settings,
                     on_day=None if as_json else _print_day,
                 )
             )

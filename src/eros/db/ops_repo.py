@@ -2,8 +2,9 @@
 
 Flag overrides and their audit trail, pipeline runs (the SLO windows), rollback state and
 history, alerts and their deliveries. Every process shares this view: a rollback written
-here is what the next routing decision in any other process reads. Functions take a
-Connection so callers decide the transaction; timestamps are `eros.clock.iso_z` strings.
+here is what the next routing decision in any other process reads. The repository is bound
+to a Connection so its caller (the unit of work) decides the transaction; timestamps are
+`eros.clock.iso_z` strings.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select, update
 
+from eros.control.flags import ACTIVE_STATE
 from eros.db.engine import inserted_id
 from eros.db.schema import (
     alert_deliveries,
@@ -25,22 +27,8 @@ from eros.db.schema import (
     rollback_state,
 )
 
-#: The singleton row id of rollback_state.
+#: The singleton row id of rollback_state (no row yet reads as `active`).
 _STATE_ROW = 1
-#: What rollback_state reads as before any rollback was ever made.
-INITIAL_ROLLBACK_STATE = "active"
-
-
-# --- flags ----------------------------------------------------------------------
-
-
-# --- pipeline runs ----------------------------------------------------------------
-
-
-# --- rollback ----------------------------------------------------------------------
-
-
-# --- alerts ---------------------------------------------------------------------------
 
 
 class OpsRepository:
@@ -48,6 +36,8 @@ class OpsRepository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    # --- flags --------------------------------------------------------------------------
 
     def flag_override_values(self) -> dict[str, str]:
         return {
@@ -97,6 +87,8 @@ class OpsRepository:
     def flag_audit_rows(self, limit: int = 20) -> list[RowMapping]:
         query = select(flag_audit).order_by(flag_audit.c.id.desc()).limit(limit)
         return list(self.conn.execute(query).mappings())
+
+    # --- pipeline runs ------------------------------------------------------------------
 
     def insert_run(self, values: Mapping[str, Any]) -> None:
         self.conn.execute(pipeline_runs.insert().values(**values))
@@ -151,6 +143,8 @@ class OpsRepository:
         )
         return list(self.conn.execute(query).mappings())
 
+    # --- rollback -----------------------------------------------------------------------
+
     def rollback_state_row(self) -> RowMapping | None:
         return (
             self.conn.execute(select(rollback_state).where(rollback_state.c.id == _STATE_ROW))
@@ -173,7 +167,7 @@ class OpsRepository:
         exactly one of them performs the rollback.
         """
         current = self.rollback_state_row()
-        current_state = current["state"] if current is not None else INITIAL_ROLLBACK_STATE
+        current_state = current["state"] if current is not None else ACTIVE_STATE
         if expect is not None and current_state != expect:
             return False
         values = {"state": state, "updated_at": at, "updated_by": actor, "reason": reason}
@@ -193,6 +187,8 @@ class OpsRepository:
         if since is not None:
             query = query.where(rollback_events.c.at >= since)
         return list(self.conn.execute(query.order_by(rollback_events.c.id.desc()).limit(limit)).mappings())
+
+    # --- alerts -------------------------------------------------------------------------
 
     def open_alert(self, episode_key: str) -> RowMapping | None:
         query = select(alerts).where(alerts.c.episode_key == episode_key, alerts.c.resolved_at.is_(None))

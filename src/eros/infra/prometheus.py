@@ -7,35 +7,38 @@ never depend on it. Every value is computed from the shared tables, so any proce
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
+from wsgiref.simple_server import make_server
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest, make_wsgi_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from eros.control.flags import ACTIVE_STATE, FlagValues, RollbackState
 from eros.control.slo import HealthStatus
-from eros.db import ops_repo
+from eros.control.windows import classify_health
+from eros.ports import UnitOfWorkFactory
 
-if TYPE_CHECKING:
-    from eros.bootstrap import Container
+if TYPE_CHECKING:  # the monitor service is handed in; this exporter never builds one
     from eros.services.monitor import PipelineMonitor
 
 HEALTH_VALUE = {HealthStatus.HEALTHY: 0, HealthStatus.DEGRADED: 1, HealthStatus.UNHEALTHY: 2}
 PIPELINES = ("v4", "v5")
-ROLLBACK_STATES = ("active", "draining", "disabled")
+ROLLBACK_STATES = tuple(state.value for state in RollbackState)
 
 
 class ErosCollector(Collector):
     """SLIs per pipeline over the status window, run counters, flags, rollback state, open alerts."""
 
-    def __init__(self, monitor: PipelineMonitor) -> None:
+    def __init__(
+        self, monitor: PipelineMonitor, uow: UnitOfWorkFactory, read_flags: Callable[[], FlagValues]
+    ) -> None:
         self.monitor = monitor
+        self.uow = uow
+        self.read_flags = read_flags
 
     def collect(self) -> Iterator[Metric]:
-        from eros.services.monitor import classify_health
-        from eros.services.routing import load_flag_values
-
         monitor = self.monitor
         window = f"{int(monitor.slo.status_window.total_seconds())}s"
         success = GaugeMetricFamily(
@@ -83,16 +86,15 @@ class ErosCollector(Collector):
             "Finished runs since the database was created",
             labels=["pipeline", "shadow", "outcome"],
         )
-        engine = monitor.container.engine
-        with engine.connect() as conn:
-            for row in ops_repo.OpsRepository(conn).run_counts():
+        with self.uow() as uow:
+            for row in uow.ops.run_counts():
                 outcome = "success" if row["success"] else "failure"
                 runs.add_metric([row["pipeline"], str(bool(row["shadow"])).lower(), outcome], row["n"])
-            state_row = ops_repo.OpsRepository(conn).rollback_state_row()
-            open_alerts = ops_repo.OpsRepository(conn).alert_rows(open_only=True, limit=1000)
+            state_row = uow.ops.rollback_state_row()
+            open_alerts = uow.ops.alert_rows(open_only=True, limit=1000)
         yield runs
 
-        state = state_row["state"] if state_row is not None else ops_repo.INITIAL_ROLLBACK_STATE
+        state = state_row["state"] if state_row is not None else ACTIVE_STATE
         rollback = GaugeMetricFamily(
             "eros_rollback_state", "1 for the current rollback state", labels=["state"]
         )
@@ -108,7 +110,7 @@ class ErosCollector(Collector):
             alerts.add_metric([code], n)
         yield alerts
 
-        flags = load_flag_values(monitor.container)
+        flags = self.read_flags()
         yield GaugeMetricFamily(
             "eros_flag_v5_enabled", "EROS_V5_ENABLED as resolved", value=float(flags.v5_enabled)
         )
@@ -123,24 +125,20 @@ class ErosCollector(Collector):
         )
 
 
-def build_registry(container: Container, monitor: PipelineMonitor | None = None) -> CollectorRegistry:
-    from eros.services.monitor import PipelineMonitor
-
+def build_registry(
+    monitor: PipelineMonitor, uow: UnitOfWorkFactory, read_flags: Callable[[], FlagValues]
+) -> CollectorRegistry:
     registry = CollectorRegistry()
-    registry.register(ErosCollector(monitor if monitor is not None else PipelineMonitor(container)))
+    registry.register(ErosCollector(monitor, uow, read_flags))
     return registry
 
 
-def render(container: Container) -> bytes:
+def render(registry: CollectorRegistry) -> bytes:
     """The Prometheus text format (what `eros metrics` prints)."""
-    return generate_latest(build_registry(container))
+    return generate_latest(registry)
 
 
-def serve(container: Container, host: str, port: int) -> None:
+def serve(registry: CollectorRegistry, host: str, port: int) -> None:
     """Serve /metrics until interrupted (`eros metrics serve --port`)."""
-    from wsgiref.simple_server import make_server
-
-    from prometheus_client import make_wsgi_app
-
-    with make_server(host, port, make_wsgi_app(build_registry(container))) as server:
+    with make_server(host, port, make_wsgi_app(registry)) as server:
         server.serve_forever()

@@ -1,11 +1,12 @@
 """Rollback and restore of v5 (rollout plan "Rollback Procedures", runbook §5 and §7).
 
 The procedure: pause (state `draining`: every new decision goes to v4) → drain (in-flight v5
-runs finish on v5, up to a timeout) → disable (state `disabled`, persisted) → alert → log →
-verify (fresh routing decisions are v4) → history row with reason, initiator, metrics
-snapshot and drain time. The state is a database row (D4), so every process routes to v4 at
-its next decision; this process's environment gets `EROS_V5_ENABLED=false` too, as the
-runbook's post-rollback check expects. Restoring needs the exact confirmation string.
+runs finish on v5, up to a timeout) → verify (fresh routing decisions are v4) → disable
+(state `disabled`, persisted in one transaction with its history row: reason, initiator,
+metrics snapshot, drain time) → alert → log. The state is a database row (D4), so every
+process routes to v4 at its next decision; the environments this controller is given (the
+process's own, the settings' copy) get `EROS_V5_ENABLED=false` too, as the runbook's
+post-rollback check expects. Restoring needs the exact confirmation string.
 """
 
 from __future__ import annotations
@@ -13,21 +14,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from eros.clock import iso_z
+from eros.clock import Clock, iso_z
+from eros.control.flags import ENABLED, FlagValues, RollbackState
+from eros.control.routing import Pipeline, decide_route
 from eros.control.slo import AlertCode
-from eros.db import ops_repo
 from eros.errors import ErosError, InvalidInput
-from eros.services.routing import ENABLED, Pipeline, decide_route, load_flag_values
+from eros.ports import Sleep, UnitOfWork, UnitOfWorkFactory
+from eros.services.monitor import PipelineMonitor
 
-if TYPE_CHECKING:
-    from eros.bootstrap import Container
-    from eros.services.monitor import PipelineMonitor
+__all__ = ["RESTORE_CONFIRMATION", "RollbackController", "RollbackResult", "RollbackState"]
 
 logger = logging.getLogger("eros.rollback")
 
@@ -36,12 +35,6 @@ RESTORE_CONFIRMATION = "RESTORE_V5_CONFIRMED"
 VERIFY_CREATORS = ("alexia", "test1", "test2")
 #: The width of the reason columns of rollback_state and rollback_events.
 MAX_REASON = 500
-
-
-class RollbackState(StrEnum):
-    ACTIVE = "active"
-    DRAINING = "draining"
-    DISABLED = "disabled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,33 +58,37 @@ class RollbackResult:
 class RollbackController:
     """Automatic and manual rollback, restore, and their history.
 
-    `RollbackController()` reads the configured database (the runbook's form).
+    `read_flags` re-reads the flag state (the verify step routes by it); `environs` are the
+    environments the kill switch is mirrored into.
     """
 
     def __init__(
         self,
-        container: Container | None = None,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
         *,
-        monitor: PipelineMonitor | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monitor: PipelineMonitor,
+        read_flags: Callable[[], FlagValues],
+        environs: Sequence[MutableMapping[str, str]],
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        from eros.bootstrap import bootstrap
-        from eros.services.monitor import PipelineMonitor
-
-        self.container = container if container is not None else bootstrap()
-        self.monitor = monitor if monitor is not None else PipelineMonitor(self.container)
+        self.uow = uow
+        self.clock = clock
+        self.monitor = monitor
+        self.read_flags = read_flags
+        self.environs = environs
         self.sleep = sleep
 
     @property
     def state(self) -> RollbackState:
-        with self.container.engine.connect() as conn:
-            row = ops_repo.OpsRepository(conn).rollback_state_row()
+        with self.uow() as uow:
+            row = uow.ops.rollback_state_row()
         return RollbackState(row["state"]) if row is not None else RollbackState.ACTIVE
 
     def get_history(self, limit: int = 50) -> list[dict[str, Any]]:
         """Rollbacks and restores, newest first, with their metrics snapshots."""
-        with self.container.engine.connect() as conn:
-            rows = ops_repo.OpsRepository(conn).rollback_event_rows(limit=limit)
+        with self.uow() as uow:
+            rows = uow.ops.rollback_event_rows(limit=limit)
         history = []
         for row in rows:
             event = dict(row)
@@ -117,17 +114,18 @@ class RollbackController:
         reason = " ".join(reason.split())[:MAX_REASON]
         if not reason:
             raise InvalidInput("A rollback needs a reason (it goes into the history)", code="REASON_REQUIRED")
-        clock = self.container.clock
+        clock = self.clock
         at = iso_z(clock.now())
         snapshot = self.monitor.get_status()
-        with self.container.engine.begin() as conn:
-            taken = ops_repo.OpsRepository(conn).set_rollback_state(
+        with self.uow() as uow:
+            taken = uow.ops.set_rollback_state(
                 RollbackState.DRAINING,
                 actor=initiator,
                 at=at,
                 reason=reason,
                 expect=RollbackState.ACTIVE,
             )
+            uow.commit()
         if not taken:
             state = self.state
             return RollbackResult(
@@ -155,25 +153,7 @@ class RollbackController:
         if remaining:
             logger.error("drain timed out with %d v5 runs still in flight", remaining)
 
-        with self.container.engine.begin() as conn:
-            ops_repo.OpsRepository(conn).set_rollback_state(
-                RollbackState.DISABLED, actor=initiator, at=iso_z(clock.now()), reason=reason
-            )
-        code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
-        await self.monitor.alerts.raise_alert(
-            code, f"[ROLLBACK] v5 disabled. Reason: {reason}. Initiator: {initiator}.", metrics=snapshot
-        )
-        logger.critical(
-            "ROLLBACK v5 disabled by %s (automatic=%s, drained %d in %.0f ms): %s",
-            initiator,
-            automatic,
-            in_flight,
-            drain_ms,
-            reason,
-        )
-        verified = self._verify_v4()
-        if not verified:
-            logger.critical("rollback verification failed: a creator still routes to v5")
+        verified = self._verify_v4()  # draining already routes every decision to v4
         result = RollbackResult(
             success=True,
             action="rollback",
@@ -190,7 +170,26 @@ class RollbackController:
             verified=verified,
             metrics=snapshot,
         )
-        self._record(result)
+        with self.uow() as uow:
+            uow.ops.set_rollback_state(
+                RollbackState.DISABLED, actor=initiator, at=iso_z(clock.now()), reason=reason
+            )
+            _record(uow, result)
+            uow.commit()
+        code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
+        await self.monitor.alerts.raise_alert(
+            code, f"[ROLLBACK] v5 disabled. Reason: {reason}. Initiator: {initiator}.", metrics=snapshot
+        )
+        logger.critical(
+            "ROLLBACK v5 disabled by %s (automatic=%s, drained %d in %.0f ms): %s",
+            initiator,
+            automatic,
+            in_flight,
+            drain_ms,
+            reason,
+        )
+        if not verified:
+            logger.critical("rollback verification failed: a creator still routes to v5")
         return result
 
     async def restore_v5(
@@ -203,16 +202,8 @@ class RollbackController:
                 code="RESTORE_NOT_CONFIRMED",
             )
         reason = " ".join(reason.split())[:MAX_REASON] or "v5 restored"
-        at = iso_z(self.container.clock.now())
+        at = iso_z(self.clock.now())
         before = self.state
-        with self.container.engine.begin() as conn:
-            ops_repo.OpsRepository(conn).set_rollback_state(
-                RollbackState.ACTIVE, actor=initiator, at=at, reason=reason
-            )
-        self._set_process_kill_switch(False)
-        for code in (AlertCode.V5_AUTO_ROLLBACK, AlertCode.V5_MANUAL_ROLLBACK):
-            await self.monitor.alerts.resolve(code)
-        logger.warning("v5 restored by %s (was %s): %s", initiator, before, reason)
         result = RollbackResult(
             success=True,
             action="restore",
@@ -224,35 +215,43 @@ class RollbackController:
             at=at,
             message="v5 active again; routing follows the flags",
         )
-        self._record(result)
+        with self.uow() as uow:
+            uow.ops.set_rollback_state(RollbackState.ACTIVE, actor=initiator, at=at, reason=reason)
+            _record(uow, result)
+            uow.commit()
+        self._set_process_kill_switch(False)
+        for code in (AlertCode.V5_AUTO_ROLLBACK, AlertCode.V5_MANUAL_ROLLBACK):
+            await self.monitor.alerts.resolve(code)
+        logger.warning("v5 restored by %s (was %s): %s", initiator, before, reason)
         return result
 
     def _set_process_kill_switch(self, on: bool) -> None:
-        """Mirror the state into this process's environment (D4), and the container's copy of it."""
-        for environ in (os.environ, self.container.settings.environ):
+        """Mirror the state into the given environments (D4): the process's and the settings' copy."""
+        for environ in self.environs:
             if on:
                 environ[ENABLED] = "false"
             elif environ.get(ENABLED, "").strip().lower() == "false":
                 del environ[ENABLED]
 
     def _verify_v4(self) -> bool:
-        values = load_flag_values(self.container)
+        values = self.read_flags()
         return all(decide_route(c, values).pipeline is Pipeline.V4 for c in VERIFY_CREATORS)
 
-    def _record(self, result: RollbackResult) -> None:
-        with self.container.engine.begin() as conn:
-            ops_repo.OpsRepository(conn).insert_rollback_event(
-                {
-                    "at": result.at,
-                    "action": result.action,
-                    "reason": result.reason,
-                    "initiator": result.initiator,
-                    "automatic": result.automatic,
-                    "metrics_json": json.dumps(result.metrics, sort_keys=True, default=str),
-                    "drain_ms": round(result.drain_ms, 3),
-                    "in_flight_at_start": result.in_flight_at_start,
-                    "state_before": str(result.state_before),
-                    "state_after": str(result.state_after),
-                    "verified": result.verified,
-                },
-            )
+
+def _record(uow: UnitOfWork, result: RollbackResult) -> None:
+    """The history row of a rollback or restore, written with its state change."""
+    uow.ops.insert_rollback_event(
+        {
+            "at": result.at,
+            "action": result.action,
+            "reason": result.reason,
+            "initiator": result.initiator,
+            "automatic": result.automatic,
+            "metrics_json": json.dumps(result.metrics, sort_keys=True, default=str),
+            "drain_ms": round(result.drain_ms, 3),
+            "in_flight_at_start": result.in_flight_at_start,
+            "state_before": str(result.state_before),
+            "state_after": str(result.state_after),
+            "verified": result.verified,
+        },
+    )

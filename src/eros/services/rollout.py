@@ -4,7 +4,7 @@ The current phase is a database row (D4) and every transition — start, advance
 forced or not — is recorded with who, when, why and the analysis that justified it. Moving
 to a phase sets that phase's flags (the seed's configuration block) as persisted flag
 overrides in the same transaction, so every process routes by the new phase at its next
-decision. The analysis (eros.rollout_phases) runs on measured data only: the monitor's
+decision. The analysis (`eros.control.phases`) runs on measured data only: the monitor's
 recorded v5 runs and the shadow comparisons since the phase began.
 """
 
@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection
-
-from eros.clock import iso_z, parse_instant
+from eros.clock import Clock, iso_z, parse_instant
+from eros.control.flags import ACTIVE_STATE, normalise_flag_value
 from eros.control.phases import (
     FINAL_PHASE,
     PHASES,
@@ -28,16 +27,11 @@ from eros.control.phases import (
     analyse_phase,
     phase,
 )
-from eros.control.slo import DEFAULT_SLO
-from eros.db import ops_repo
-from eros.db.rollout_repo import RolloutRepository
+from eros.control.rollout_metrics import final_validation_rows, live_metrics
+from eros.control.shadow_diff import summarise
 from eros.errors import ErosError
-from eros.services.routing import ACTIVE_STATE, normalise_flag_value
-from eros.services.shadow import shadow_summary
-
-if TYPE_CHECKING:
-    from eros.bootstrap import Container
-    from eros.services.monitor import PipelineMonitor, RunRecord
+from eros.ports import UnitOfWork, UnitOfWorkFactory
+from eros.services.monitor import PipelineMonitor
 
 __all__ = [
     "PHASES",
@@ -47,8 +41,6 @@ __all__ = [
     "RolloutRefused",
     "RolloutStatus",
     "Transition",
-    "ValidationRow",
-    "final_validation_rows",
 ]
 
 logger = logging.getLogger("eros.rollout")
@@ -101,41 +93,33 @@ class RolloutStatus:
 
 
 class RolloutManager:
-    """Runs the plan: `status()`, `advance()`, `hold()`, `abort()`, `final_validation()`.
+    """Runs the plan: `status()`, `advance()`, `hold()`, `abort()`, `final_validation()`."""
 
-    `RolloutManager()` reads the configured database, like the runbook's other constructors.
-    """
-
-    def __init__(self, container: Container | None = None, *, monitor: PipelineMonitor | None = None) -> None:
-        from eros.bootstrap import bootstrap
-        from eros.services.monitor import PipelineMonitor
-
-        self.container = container if container is not None else bootstrap()
-        self.monitor = monitor if monitor is not None else PipelineMonitor(self.container)
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, monitor: PipelineMonitor) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.monitor = monitor
 
     # --- reading -----------------------------------------------------------------------
 
     def current(self) -> tuple[Phase | None, datetime | None]:
-        with self.container.engine.connect() as conn:
-            row = RolloutRepository(conn).get_rollout_state()
+        with self.uow() as uow:
+            row = uow.rollout.get_rollout_state()
         if row is None:
             return None, None
         return phase(row["phase"]), parse_instant(row["phase_started_at"])
 
     def measure(self, current: Phase, since: datetime) -> dict[str, float | None]:
         """Every metric the phases judge, measured from `since` to now."""
-        now = self.container.clock.now()
+        now = self.clock.now()
         until = now + timedelta(seconds=1)  # comparisons stamped this very second count
-        metrics: dict[str, float | None] = dict(
-            shadow_summary(self.container.engine, since, until).phase_metrics()
+        with self.uow() as uow:
+            comparisons = uow.rollout.comparisons_between(iso_z(since), iso_z(until))
+            events = uow.ops.rollback_event_rows(limit=1000, since=iso_z(now - ROLLBACK_LOOKBACK))
+        metrics: dict[str, float | None] = dict(summarise(comparisons).phase_metrics())
+        metrics.update(
+            live_metrics(self.monitor.runs("v5", since=since), self.monitor.runs("v4", since=since))
         )
-        v5_runs = self.monitor.runs("v5", since=since)
-        v4_runs = self.monitor.runs("v4", since=since)
-        metrics.update(_live_metrics(v5_runs, v4_runs))
-        with self.container.engine.connect() as conn:
-            events = ops_repo.OpsRepository(conn).rollback_event_rows(
-                limit=1000, since=iso_z(now - ROLLBACK_LOOKBACK)
-            )
         metrics["rollbacks_7d"] = sum(1 for e in events if e["action"] == "rollback")
         return metrics
 
@@ -148,10 +132,8 @@ class RolloutManager:
         current, _ = self.current()
         if current is None:
             return None
-        with self.container.engine.connect() as conn:
-            moves = [
-                t for t in RolloutRepository(conn).recent_transitions(limit=50) if t["outcome"] != "hold"
-            ]
+        with self.uow() as uow:
+            moves = [t for t in uow.rollout.recent_transitions(limit=50) if t["outcome"] != "hold"]
         if current.number == 0 and moves and moves[0]["outcome"] == "abort" and moves[0]["from_phase"]:
             return REVALIDATION, PHASES[max(int(moves[0]["from_phase"]) - 1, 0)]
         return current, PHASES[current.number + 1] if current.number < FINAL_PHASE else None
@@ -161,15 +143,15 @@ class RolloutManager:
         judged = self.judged()
         if current is None or started is None or judged is None:
             return None
-        elapsed = self.container.clock.now() - started
+        elapsed = self.clock.now() - started
         return analyse_phase(judged[0], self.measure(current, started), elapsed)
 
     def status(self) -> RolloutStatus:
         current, started = self.current()
-        now = self.container.clock.now()
-        with self.container.engine.connect() as conn:
-            transitions = [_transition_dict(r) for r in RolloutRepository(conn).recent_transitions(limit=10)]
-            state_row = ops_repo.OpsRepository(conn).rollback_state_row()
+        now = self.clock.now()
+        with self.uow() as uow:
+            transitions = [_transition_dict(r) for r in uow.rollout.recent_transitions(limit=10)]
+            state_row = uow.ops.rollback_state_row()
         judged = self.judged()
         return RolloutStatus(
             phase=current,
@@ -241,10 +223,11 @@ class RolloutManager:
         if current is None or started is None:
             raise ErosError("The rollout has not started", code="ROLLOUT_NOT_STARTED")
         analysis = self.analyse()
-        with self.container.engine.begin() as conn:
+        with self.uow() as uow:
             transition = self._record(
-                conn, current.number, current.number, "hold", False, actor, reason, analysis
+                uow, current.number, current.number, "hold", False, actor, reason, analysis
             )
+            uow.commit()
         logger.info("rollout held in phase %d by %s: %s", current.number, actor, reason)
         return transition
 
@@ -279,18 +262,16 @@ class RolloutManager:
         reason: str | None,
         analysis: Analysis | None = None,
     ) -> Transition:
-        at = iso_z(self.container.clock.now())
+        at = iso_z(self.clock.now())
         flag_reason = f"rollout phase {target.number} ({target.name})"
-        with self.container.engine.begin() as conn:
+        with self.uow() as uow:
             for key, value in target.flags.items():
-                ops_repo.OpsRepository(conn).set_flag_override(
+                uow.ops.set_flag_override(
                     key, normalise_flag_value(key, value), actor=actor, at=at, reason=flag_reason
                 )
-            RolloutRepository(conn).set_rollout_state(
-                phase=target.number, phase_started_at=at, at=at, actor=actor
-            )
+            uow.rollout.set_rollout_state(phase=target.number, phase_started_at=at, at=at, actor=actor)
             transition = self._record(
-                conn,
+                uow,
                 current.number if current else None,
                 target.number,
                 outcome,
@@ -299,6 +280,7 @@ class RolloutManager:
                 reason,
                 analysis,
             )
+            uow.commit()
         logger.warning(
             "rollout %s: phase %s -> %d (%s) by %s%s: %s",
             outcome,
@@ -313,7 +295,7 @@ class RolloutManager:
 
     def _record(
         self,
-        conn: Connection,
+        uow: UnitOfWork,
         from_phase: int | None,
         to_phase: int,
         outcome: str,
@@ -322,8 +304,8 @@ class RolloutManager:
         reason: str | None,
         analysis: Analysis | None,
     ) -> Transition:
-        at = iso_z(self.container.clock.now())
-        RolloutRepository(conn).insert_transition(
+        at = iso_z(self.clock.now())
+        uow.rollout.insert_transition(
             at=at,
             from_phase=from_phase,
             to_phase=to_phase,
@@ -339,86 +321,10 @@ class RolloutManager:
 
     def final_validation(self) -> list[dict[str, Any]]:
         """v4 baseline vs v5 actual from every recorded run (v5 shadow runs included)."""
-        with self.container.engine.connect() as conn:
-            v4 = ops_repo.OpsRepository(conn).finished_runs("v4")
-            v5 = ops_repo.OpsRepository(conn).finished_runs("v5", include_shadow=True)
+        with self.uow() as uow:
+            v4 = uow.ops.finished_runs("v4")
+            v5 = uow.ops.finished_runs("v5", include_shadow=True)
         return [asdict(row) for row in final_validation_rows(v4, v5)]
-
-
-@dataclass(frozen=True, slots=True)
-class ValidationRow:
-    metric: str
-    v4_baseline: str
-    v5_target: str
-    v5_actual: str
-    v4_measured: float | None
-    v5_measured: float | None
-    met: bool | None
-
-
-def _avg(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def final_validation_rows(v4: list[Any], v5: list[Any]) -> list[ValidationRow]:
-    """Pure over run rows: execution time, MCP calls, success rate, quality (seed 000, Final Validation)."""
-
-    def measured(rows: list[Any]) -> dict[str, float | None]:
-        qualities = [float(r["quality_score"]) for r in rows if r["quality_score"] is not None]
-        return {
-            "seconds": _avg([float(r["duration_ms"] or 0) / 1000 for r in rows]),
-            "mcp": _avg([float(r["mcp_calls"] or 0) for r in rows]),
-            "success": _avg([1.0 if r["success"] else 0.0 for r in rows]),
-            "quality": _avg(qualities),
-        }
-
-    old, new = measured(v4), measured(v5)
-
-    def row(metric: str, key: str, baseline: str, target: str, ok: Any, fmt: str) -> ValidationRow:
-        value = new[key]
-        return ValidationRow(
-            metric=metric,
-            v4_baseline=f"{baseline} (measured {_show(old[key], fmt)})",
-            v5_target=target,
-            v5_actual=_show(value, fmt),
-            v4_measured=old[key],
-            v5_measured=value,
-            met=None if value is None else bool(ok(value)),
-        )
-
-    slo = DEFAULT_SLO
-    return [
-        row("Execution time", "seconds", "3-5 min", "< 90s", lambda v: v < slo.target_execution_s, "{:.1f}s"),
-        row("MCP calls", "mcp", "50+", "~10", lambda v: v <= slo.target_mcp_calls, "{:.1f}"),
-        row("Success rate", "success", "~95%", ">= 95%", lambda v: v >= slo.target_success_rate, "{:.1%}"),
-        row("Quality score", "quality", "~80", ">= 80", lambda v: v >= slo.target_quality_avg, "{:.1f}"),
-    ]
-
-
-def _show(value: float | None, fmt: str) -> str:
-    return "TBD" if value is None else fmt.format(value)
-
-
-def _live_metrics(v5_runs: list[RunRecord], v4_runs: list[RunRecord]) -> dict[str, float | None]:
-    from eros.services.monitor import stats_by_creator, window_stats
-
-    stats = window_stats(v5_runs)
-    creator_rates = [own.success_rate for own in stats_by_creator(v5_runs).values()]
-    qualities = [r.quality_score for r in v5_runs if r.quality_score is not None]
-    v4_quality = window_stats(v4_runs).quality_avg
-    return {
-        "runs": stats.runs,
-        "success_rate": stats.success_rate,
-        "min_creator_success_rate": min((r for r in creator_rates if r is not None), default=None),
-        "p95_latency_s": stats.p95_latency_s,
-        "quality_avg": stats.quality_avg,
-        "quality_min": min(qualities) if qualities else None,
-        "quality_regression": v4_quality - stats.quality_avg
-        if v4_quality is not None and stats.quality_avg is not None
-        else None,
-        "hard_gate_violations": stats.hard_gate_runs,
-        "hard_gate_rate": stats.hard_gate_rate,
-    }
 
 
 def _transition_dict(row: Any) -> dict[str, Any]:

@@ -6,10 +6,12 @@ the rollout manager judges the phase and advances when it passed. Time is a Fixe
 that only moves when a run takes time (its measured duration, plus any injected latency)
 or when the day turns, so "5 minutes", "48 hours" and "7 days stable" mean what they say.
 
-Pipelines are the real ones by default. Because generation is deterministic (D2: same
-database, creator and week ⇒ same schedule), each pipeline runs once per creator and its
-result — with its measured duration — is replayed for later runs of the same week; the
-simulation's time goes into the control plane, which is what it rehearses.
+`eros simulate rollout` rehearses with the real pipelines (`eros.bootstrap.rehearsal_runners`).
+Because generation is deterministic (D2: same database, creator and week ⇒ same schedule),
+each pipeline runs once per creator and its result — with its measured duration — is
+replayed (`Replay`) for later runs of the same week; the simulation's time goes into the
+control plane, which is what it rehearses. The database is a throwaway copy
+(`eros.db.rehearsal`), the control plane is wired by `eros.bootstrap.rehearsal`.
 
 Faults are injected into v5 only (`--fault KIND:VALUE[@phase=N|@day=N]`):
 `failure:0.2` (a fifth of v5 runs raise), `latency:200` (each v5 run takes 200 s more),
@@ -24,34 +26,25 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
-import sqlite3
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
-
-from eros.bootstrap import Container, pipeline_runner
 from eros.clock import FixedClock
 from eros.config import Settings
+from eros.control.flags import ENABLED, RollbackState
 from eros.control.phases import EARLY_ADOPTERS, FINAL_PHASE, Outcome
-from eros.db import ops_repo, rollout_repo
-from eros.db.creators import CreatorRepository
-from eros.db.engine import database_exists, make_engine, sqlite_path
-from eros.db.rollout_repo import RolloutRepository
-from eros.db.sample import ensure_sample_database
 from eros.errors import InvalidInput
+from eros.ports import Sleep, UnitOfWorkFactory
 from eros.rules.calendar import next_monday
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
-from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController, RollbackState
+from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController
 from eros.services.rollout import RolloutManager, RolloutRefused
-from eros.services.routing import ENABLED, PipelineRouter
+from eros.services.routing import PipelineRouter
 
 ACTOR = "simulation"
 ONCALL = "simulated-oncall"
@@ -233,99 +226,93 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__slots__}
 
 
-def active_creators(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return CreatorRepository(conn).active_creator_ids()
+@dataclass(frozen=True, slots=True)
+class ControlPlane:
+    """The rehearsal's control plane, wired around its clock."""
+
+    monitor: PipelineMonitor
+    rollback: RollbackController
+    router: PipelineRouter
+    manager: RolloutManager
 
 
-def rehearsal_database(
-    container: Container, directory: Path, limit: int | None = None
-) -> tuple[Engine, list[str] | None]:
-    """A private copy of the configured SQLite database (a fresh sample when there is none),
-    so a rehearsal never touches real flags, runs or schedules, with the copy's operational
-    state cleared so the rehearsal starts where the plan does; and the roster to use
-    (the first `limit` creators plus the canary cohort, or None for every active creator)."""
-    target = directory / "rehearsal.db"
-    source = sqlite_path(container.settings.db_url)
-    engine = make_engine(f"sqlite:///{target}")
-    if source is not None and source.exists() and database_exists(container.engine):
-        src, dst = sqlite3.connect(source), sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
-        with engine.begin() as conn:
-            ops_repo.OpsRepository(conn).clear_all()
-            rollout_repo.RolloutRepository(conn).clear_all()
-    else:
-        settings = replace(container.settings, db_url=f"sqlite:///{target}")
-        ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))
+#: Wires the control plane on the rehearsal database around the simulation's clock, routing to
+#: `runners` (already in simulated time) and draining with `sleep` (which moves that clock).
+Wiring = Callable[[FixedClock, Mapping[str, PipelineRunner], Sleep], ControlPlane]
+
+
+@dataclass(frozen=True, slots=True)
+class Rehearsal:
+    """What a rehearsal runs on, from the composition root (`eros.bootstrap.rehearsal`)."""
+
+    uow: UnitOfWorkFactory
+    wire: Wiring
+
+
+def active_creators(uow: UnitOfWorkFactory) -> list[str]:
+    with uow() as work:
+        return work.creators.active_creator_ids()
+
+
+def rehearsal_roster(uow: UnitOfWorkFactory, limit: int | None) -> list[str] | None:
+    """The first `limit` creators plus the canary cohort, or None for every active creator."""
     if limit is None:
-        return engine, None
-    names = active_creators(engine)
-    return engine, sorted(set(names[:limit]) | (set(EARLY_ADOPTERS) & set(names)))
+        return None
+    names = active_creators(uow)
+    return sorted(set(names[:limit]) | (set(EARLY_ADOPTERS) & set(names)))
 
 
-def real_runners(container: Container) -> dict[str, PipelineRunner]:
-    """The configured v4 and v5 pipelines, replayed after their first run of a creator-week."""
-    return {name: Replay(pipeline_runner(container, name)) for name in ("v4", "v5")}
+def first_batch(start: date) -> datetime:
+    """When the rehearsal begins: the first day's batch."""
+    return datetime.combine(start, BATCH_AT, UTC)
 
 
 @contextmanager
-def _process_environment_kept() -> Iterator[None]:
-    """Rollbacks mirror the kill switch into os.environ (D4); a rehearsal must not leave it behind."""
-    before = os.environ.get(ENABLED)
+def _environments_kept(environs: Sequence[MutableMapping[str, str]]) -> Iterator[None]:
+    """Rollbacks mirror the kill switch into their environments (D4); a rehearsal must not leave
+    it behind."""
+    before = [environ.get(ENABLED) for environ in environs]
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(ENABLED, None)
-        else:
-            os.environ[ENABLED] = before
+        for environ, value in zip(environs, before, strict=True):
+            if value is None:
+                environ.pop(ENABLED, None)
+            else:
+                environ[ENABLED] = value
 
 
 async def simulate_rollout(
-    engine: Engine,
+    rehearsal: Rehearsal,
     *,
     start: date,
+    runners: Mapping[str, PipelineRunner],
     days: int = DEFAULT_DAYS,
     faults: Sequence[Fault] = (),
     roster: Sequence[str] | None = None,
-    runners: Mapping[str, PipelineRunner] | None = None,
     from_phase: int = 0,
-    settings: Settings | None = None,
     on_day: Callable[[DaySummary], None] | None = None,
 ) -> SimulationResult:
-    """Run the plan for `days` from `start` on `engine` (a database the rehearsal may write).
+    """Run the plan for `days` from `start` on the rehearsal's database (one it may write).
 
-    `runners` replaces the real pipelines (tests); `roster` limits the creators; `from_phase`
-    rehearses from a later phase (entered as a forced start); `settings` are the operator's,
-    made safe by `rehearsal_settings`.
+    `runners` are the v4 and v5 pipelines (the real ones replayed, or stand-ins); `roster`
+    limits the creators; `from_phase` rehearses from a later phase (entered as a forced start).
     """
-    _skip_fsync(engine)
-    clock = FixedClock(datetime.combine(start, BATCH_AT, UTC), frozen_durations=True)
-    container = Container(settings=rehearsal_settings(settings, engine), clock=clock, _engine=engine)
+    clock = FixedClock(first_batch(start), frozen_durations=True)
     world = _World()
-    if runners is None:
-        pipelines = Container(settings=container.settings, clock=FixedClock(clock.now()), _engine=engine)
-        runners = real_runners(pipelines)
-    monitor = PipelineMonitor(container)
-    rollback = RollbackController(container, monitor=monitor, sleep=_simulated_sleep(clock))
-    router = PipelineRouter(
-        container,
-        runners={
+    plane = rehearsal.wire(
+        clock,
+        {
             "v4": SimulatedRunner("v4", runners["v4"], clock, world),
             "v5": SimulatedRunner("v5", runners["v5"], clock, world, faults),
         },
-        monitor=monitor,
-        rollback=rollback,
+        _simulated_sleep(clock),
     )
-    manager = RolloutManager(container, monitor=monitor)
-    names = list(roster) if roster is not None else active_creators(engine)
+    router, rollback, manager = plane.router, plane.rollback, plane.manager
+    names = list(roster) if roster is not None else active_creators(rehearsal.uow)
     week = next_monday(start).isoformat()
     summaries: list[DaySummary] = []
-    with _process_environment_kept():
+    with _environments_kept(rollback.environs):
         manager.start(
             actor=ACTOR,
             reason="rehearsal begins in shadow (plan Phase 0)"
@@ -335,7 +322,7 @@ async def simulate_rollout(
         )
         for day in range(days):
             today = start + timedelta(days=day)
-            clock.set(max(clock.now(), datetime.combine(today, BATCH_AT, UTC)))
+            clock.set(max(clock.now(), first_batch(today)))
             world.day = day
             if rollback.state is not RollbackState.ACTIVE:
                 await _recover(manager, rollback, world)
@@ -354,14 +341,14 @@ async def simulate_rollout(
             summaries.append(summary)
             if on_day is not None:
                 on_day(summary)
-        return _result(container, manager, summaries, faults)
+        return _result(rehearsal.uow, manager, summaries, faults)
 
 
-def rehearsal_settings(settings: Settings | None, engine: Engine) -> Settings:
+def rehearsal_settings(settings: Settings | None, db_url: str) -> Settings:
     """The operator's settings (learnings, v4 plug-in) pointed at the rehearsal database, with
     nothing that could reach the real installation: no alert sinks (a rehearsal pages nobody),
     the in-process MCP transport, and no EROS_V5_* or database variables in its environment."""
-    base = settings or Settings(db_url=str(engine.url))
+    base = settings or Settings(db_url=db_url)
     environ = {
         key: value
         for key, value in base.environ.items()
@@ -369,7 +356,7 @@ def rehearsal_settings(settings: Settings | None, engine: Engine) -> Settings:
     }
     return replace(
         base,
-        db_url=str(engine.url),
+        db_url=db_url,
         mcp_transport="inprocess",
         slack_webhook_url=None,
         pagerduty_routing_key=None,
@@ -377,20 +364,7 @@ def rehearsal_settings(settings: Settings | None, engine: Engine) -> Settings:
     )
 
 
-def _skip_fsync(engine: Engine) -> None:
-    """A rehearsal database is thrown away afterwards: no fsync per commit (twice as fast)."""
-    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _no_sync):
-        return
-    event.listen(engine, "connect", _no_sync)
-
-
-def _no_sync(dbapi_conn: Any, _record: Any) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA synchronous=OFF")
-    cursor.close()
-
-
-def _simulated_sleep(clock: FixedClock) -> Callable[[float], Awaitable[None]]:
+def _simulated_sleep(clock: FixedClock) -> Sleep:
     async def sleep(seconds: float) -> None:
         clock.advance(timedelta(seconds=seconds))
 
@@ -436,12 +410,12 @@ async def _review(manager: RolloutManager, rollback: RollbackController) -> str:
 
 
 def _result(
-    container: Container, manager: RolloutManager, days: list[DaySummary], faults: Sequence[Fault]
+    uow: UnitOfWorkFactory, manager: RolloutManager, days: list[DaySummary], faults: Sequence[Fault]
 ) -> SimulationResult:
-    with container.engine.connect() as conn:
-        transitions = RolloutRepository(conn).recent_transitions(limit=1000)
-        alerts = ops_repo.OpsRepository(conn).alert_rows(limit=1000)
-        events = ops_repo.OpsRepository(conn).rollback_event_rows(limit=1000)
+    with uow() as work:
+        transitions = work.rollout.recent_transitions(limit=1000)
+        alerts = work.ops.alert_rows(limit=1000)
+        events = work.ops.rollback_event_rows(limit=1000)
     timeline = [
         TimelineEvent(
             t["at"],

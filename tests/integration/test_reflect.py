@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 from tests.conftest import NOW, TEST_SIGNING_KEY
 
-from eros.bootstrap import Container, bootstrap
+from eros.bootstrap import Container, bootstrap, tool_env, v5_runner
 from eros.clock import FixedClock, parse_instant
 from eros.config import Settings
 from eros.db import schedules_repo, signals_repo
@@ -28,7 +28,6 @@ from eros.infra.mcp_clients import InProcessClient
 from eros.learning.document import read_document
 from eros.scheduling.generator import plan_week
 from eros.services.monitor import PipelineMonitor
-from eros.services.orchestrator import build_v5_runner
 from eros.services.preflight import PreflightEngine
 from eros.services.reflect import REFLECT_GIT_FAILED, deprecate, run_reflect, status
 from eros.tools import ToolEnv
@@ -59,7 +58,7 @@ def container(sample_db: Engine, repo: Path) -> Container:
 
 
 def _env(container: Container) -> ToolEnv:
-    return ToolEnv(container.engine, container.clock, container.signing_key)
+    return tool_env(container)
 
 
 def _hour(item: dict[str, Any]) -> int:
@@ -68,7 +67,7 @@ def _hour(item: dict[str, Any]) -> int:
 
 async def _recorded_run(container: Container) -> int:
     """A routed-style v5 run recorded by the monitor; returns the saved schedule id."""
-    result = await PipelineMonitor(container).observe("v5", build_v5_runner(container), CREATOR, WEEK)
+    result = await PipelineMonitor(container).observe("v5", v5_runner(container), CREATOR, WEEK)
     assert result.success and result.schedule_id is not None
     return result.schedule_id
 

@@ -235,15 +235,13 @@ def session(**names: Any) -> dict[str, Any]:
 
 
 def _orchestrator() -> Any:
-    from eros.bootstrap import bootstrap
-    from eros.services.orchestrator import build_v5_runner
+    from eros.bootstrap import bootstrap, pipeline_runner
 
-    return build_v5_runner(bootstrap())
+    return pipeline_runner(bootstrap(), "v5")
 
 
 def _mcp() -> Any:
-    from eros.bootstrap import bootstrap
-    from eros.infra.mcp_clients import connect_client
+    from eros.bootstrap import bootstrap, connect_client
 
     return connect_client(bootstrap())
 

@@ -279,8 +279,8 @@ def test_ensure_sample_database_builds_once_as_of_the_clocks_today(tmp_path: Pat
 
     settings = load_settings({"EROS_DB_PATH": str(tmp_path / "eros.db"), "EROS_SIGNING_KEY": "k"})
     container = bootstrap(settings, FixedClock(parse_instant("2026-03-02T09:00:00Z")))
-    assert ensure_sample_database(container) is True
-    assert ensure_sample_database(container) is False
+    assert ensure_sample_database(container.engine, container.clock, "k") is True
+    assert ensure_sample_database(container.engine, container.clock, "k") is False
     with container.engine.connect() as conn:
         last = conn.execute(select(func.max(mass_messages.c.sent_date))).scalar_one()
         count = conn.execute(select(func.count()).select_from(creators)).scalar_one()

@@ -114,7 +114,7 @@ def demo(
     from eros.cli.generate_commands import generate
 
     container = bootstrap()
-    if ensure_sample_database(container):
+    if ensure_sample_database(container.engine, container.clock, container.settings.signing_key):
         console.print(f"[green]Built the sample agency[/] as of {container.clock.now().date().isoformat()}.")
     else:
         console.print("Using the existing database.")

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from eros.bootstrap import Container, bootstrap, pipeline_runner
+from eros.bootstrap import Container, bootstrap, connect_client, pipeline_runner
 from eros.cli import render
 from eros.db.engine import database_exists
 from eros.errors import ConfigError, ErosError
@@ -146,8 +146,6 @@ async def _run_one(job: RecordedJob, creator: str, week_start: str, dry_run: boo
 
 async def _roster(container: Container) -> list[dict[str, Any]]:
     """Every active creator, by page name."""
-    from eros.infra.mcp_clients import connect_client
-
     client = connect_client(container)
     async with client_session(client):
         answer = await client.call_tool(
@@ -249,8 +247,6 @@ async def _saved_schedule(client: ToolClient, target: str, week: date | None) ->
 async def _load(
     container: Container, target: str, week: date | None, *, timezone: bool
 ) -> tuple[dict[str, Any], str]:
-    from eros.infra.mcp_clients import connect_client
-
     client = connect_client(container)
     async with client_session(client):
         schedule = await _saved_schedule(client, target, week)

@@ -324,7 +324,7 @@ def fresh_gate_recheck(container: Container) -> GateRecheck:
     """Re-evaluate the hard gates (eros.validation.gates) against a context fetched now."""
 
     async def recheck(creator_id: str, week_start: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
-        from eros.infra.mcp_clients import connect_client
+        from eros.bootstrap import connect_client
         from eros.services.preflight import PreflightEngine
         from eros.validation.gates import evaluate_gates, facts_from_context
 

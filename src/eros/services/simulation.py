@@ -259,8 +259,7 @@ def rehearsal_database(
             ops_repo.OpsRepository(conn).clear_all()
             rollout_repo.RolloutRepository(conn).clear_all()
     else:
-        settings = replace(container.settings, db_url=f"sqlite:///{target}")
-        ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))
+        ensure_sample_database(engine, container.clock, container.settings.signing_key)
     if limit is None:
         return engine, None
     names = active_creators(engine)

@@ -31,6 +31,7 @@ from eros.rules.timing import DEFAULT_TIMEZONE
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.preflight import client_session, parse_week_start
+from eros.validation.items import require_items
 
 console = Console()
 err_console = Console(stderr=True)
@@ -276,7 +277,7 @@ def show(
     schedule, _ = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=False)
     )
-    items = render.schedule_items(schedule.get("items") or [])
+    items = require_items(schedule.get("items") or [])
     console.print(render.saved_schedule_table(schedule))
     week_start = parse_week_start(str(schedule["week_start"]))
     console.print(render.week_table(items, week_start, width=console.width))
@@ -293,7 +294,7 @@ def export(
     schedule, zone = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=fmt is ExportFormat.ics)
     )
-    items = render.schedule_items(schedule.get("items") or [])
+    items = require_items(schedule.get("items") or [])
     header = {k: v for k, v in schedule.items() if k != "items"}
     if fmt is ExportFormat.csv:
         text = render.to_csv(items)

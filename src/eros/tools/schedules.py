@@ -8,10 +8,12 @@ anything else saves as draft with the reasons in `warnings`.
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from eros.db import schedules_repo
 from eros.db.analyze import load_history
@@ -23,6 +25,7 @@ from eros.rules.timing import parse_date, parse_time
 from eros.tools.env import ToolEnv, in_range, one_of, strict_date
 from eros.tools.history import creator_health
 from eros.validation.certificate import schedule_hash, verify
+from eros.validation.items import invalid_items, require_items
 
 MAX_ITEMS = 400
 REQUIRED_ITEM_FIELDS = ("send_type_key", "scheduled_date", "scheduled_time")
@@ -87,44 +90,18 @@ def parse_items(items: list[Any], week_start: date) -> list[ScheduleItem]:
     """The items as ScheduleItems, or InvalidInput listing every problem of every item as `item[i]: …`
     (DOMAIN §11.2)."""
     if not items:
-        problems = ["items list is empty"]
-    elif len(items) > MAX_ITEMS:
-        problems = [f"at most {MAX_ITEMS} items per schedule, got {len(items)}"]
-    else:
-        problems, parsed = _parse_each(items, week_start)
-        if not problems:
-            return parsed
-    raise InvalidInput(
-        f"{len(problems)} problem(s) with the items: " + "; ".join(problems[:20]),
-        details={"validation_errors": problems},
-    )
+        raise invalid_items(["items list is empty"])
+    if len(items) > MAX_ITEMS:
+        raise invalid_items([f"at most {MAX_ITEMS} items per schedule, got {len(items)}"])
+    return require_items(items, functools.partial(_item_problems, week_start=week_start))
 
 
-def _parse_each(items: list[Any], week_start: date) -> tuple[list[str], list[ScheduleItem]]:
+def _item_problems(item: Mapping[str, Any], week_start: date) -> list[str]:
+    """What `save_schedule` refuses in one item before reading it: missing fields, else each bad field."""
+    missing = [key for key in REQUIRED_ITEM_FIELDS if item.get(key) in (None, "")]
+    if missing:
+        return [f"missing {', '.join(missing)}"]
     week_end = week_start + timedelta(days=6)
-    problems: list[str] = []
-    parsed: list[ScheduleItem] = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(f"item[{i}]: must be an object, got {type(item).__name__}")
-            continue
-        missing = [key for key in REQUIRED_ITEM_FIELDS if item.get(key) in (None, "")]
-        if missing:
-            problems.append(f"item[{i}]: missing {', '.join(missing)}")
-            continue
-        found = _single_item_problems(item, week_start, week_end)
-        if not found:
-            try:
-                parsed.append(ScheduleItem.model_validate(item))
-            except ValidationError as exc:
-                found = [
-                    f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
-                ]
-        problems.extend(f"item[{i}]: {p}" for p in found)
-    return problems, parsed
-
-
-def _single_item_problems(item: dict[str, Any], week_start: date, week_end: date) -> list[str]:
     problems: list[str] = []
     day = str(item["scheduled_date"])
     try:

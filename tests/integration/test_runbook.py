@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from eros.bootstrap import bootstrap, connect_client, pipeline_runner
 from support import clear_flag_variables
 
 NOW = "2026-01-04T12:00:00Z"
@@ -235,14 +236,10 @@ def session(**names: Any) -> dict[str, Any]:
 
 
 def _orchestrator() -> Any:
-    from eros.bootstrap import bootstrap, pipeline_runner
-
     return pipeline_runner(bootstrap(), "v5")
 
 
 def _mcp() -> Any:
-    from eros.bootstrap import bootstrap, connect_client
-
     return connect_client(bootstrap())
 
 

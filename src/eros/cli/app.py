@@ -23,6 +23,7 @@ def _register() -> None:
     """Attach every command group once (tests and `main` both call this)."""
     if app.registered_commands or app.registered_groups:
         return
+    # Deferred on purpose: importing the app stays cheap; the command modules load when it runs.
     from eros.cli import (
         data_commands,
         db_commands,

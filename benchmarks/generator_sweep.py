@@ -25,6 +25,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from eros.clock import FixedClock
 from eros.control.windows import nearest_rank
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.infra.mcp_clients import InProcessClient
 from eros.models import CreatorContext
 from eros.scheduling import plan_week
@@ -80,7 +82,7 @@ async def contexts(folder: Path, creators: list[str] | None, weeks: int) -> list
     engine = make_engine(f"sqlite:///{folder / 'eros.db'}")
     create_schema(engine, clock, signing_key=SIGNING_KEY)
     build_sample(engine, seed=DEFAULT_SEED, as_of=DEFAULT_AS_OF)
-    client = InProcessClient(ToolEnv(engine, clock, SIGNING_KEY.encode()))
+    client = InProcessClient(ToolEnv(partial(SqlUnitOfWork, engine), clock, SIGNING_KEY.encode()))
     if creators is None:
         roster = await client.call_tool("get_active_creators", {"limit": 500, "sort_by": "name"})
         creators = [str(c["creator_id"]) for c in roster["creators"]]

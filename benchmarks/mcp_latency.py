@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from eros.clock import FixedClock, iso_z, parse_instant
 from eros.control.windows import nearest_rank
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.infra.mcp_clients import ErosClient, InProcessClient, StdioClient
 from eros.tools import ToolEnv
 
@@ -82,7 +84,7 @@ async def measure(client: ErosClient, creators: Sequence[str]) -> dict[str, list
 
 async def run(db_path: Path, now: str) -> None:
     engine = make_engine(f"sqlite:///{db_path}")
-    env = ToolEnv(engine, FixedClock(parse_instant(now)), SIGNING_KEY.encode())
+    env = ToolEnv(partial(SqlUnitOfWork, engine), FixedClock(parse_instant(now)), SIGNING_KEY.encode())
     in_process = InProcessClient(env)
     roster = await in_process.get_active_creators(limit=500)
     creators = [c["creator_id"] for c in roster["creators"]]

@@ -23,6 +23,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -34,6 +35,7 @@ from eros.clock import FixedClock, iso_z
 from eros.control.windows import nearest_rank
 from eros.db.engine import make_engine
 from eros.db.sample import DEFAULT_AS_OF
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.infra.mcp_clients import ErosClient, InProcessClient, StdioClient
 from eros.legacy.pipeline import LegacyPipeline
 from eros.rules.calendar import next_monday
@@ -201,7 +203,9 @@ async def main(argv: list[str]) -> int:
             shutil.copyfile(source, paths[name])
 
         def inprocess(path: Path) -> ErosClient:
-            return InProcessClient(ToolEnv(make_engine(f"sqlite:///{path}"), clock, SIGNING_KEY.encode()))
+            return InProcessClient(
+                ToolEnv(partial(SqlUnitOfWork, make_engine(f"sqlite:///{path}")), clock, SIGNING_KEY.encode())
+            )
 
         await compare(console, "in-process", inprocess, paths, clock)
         if args.stdio:

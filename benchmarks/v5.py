@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -33,11 +34,12 @@ from eros.clock import FixedClock, iso_z
 from eros.control.windows import nearest_rank
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.infra.mcp_clients import ErosClient, InProcessClient, StdioClient
+from eros.orchestrator import EROSOrchestrator
 from eros.rules.calendar import next_monday
 from eros.scheduling.baseline import naive_week
 from eros.scheduling.revenue_model import fit
-from eros.services.orchestrator import EROSOrchestrator
 from eros.services.pipeline_run import PipelineResult
 from eros.services.preflight import PreflightEngine
 from eros.tools import ToolEnv
@@ -207,10 +209,13 @@ async def main() -> int:
     with tempfile.TemporaryDirectory(prefix="eros-bench-") as folder:
         path, clock = build_database(Path(folder))
         engine = make_engine(f"sqlite:///{path}")
-        inprocess = InProcessClient(ToolEnv(engine, clock, SIGNING_KEY.encode()))
+        inprocess = InProcessClient(ToolEnv(partial(SqlUnitOfWork, engine), clock, SIGNING_KEY.encode()))
         creators = await roster(inprocess)
         base = await baselines(
-            InProcessClient(ToolEnv(engine, clock, SIGNING_KEY.encode())), clock, creators, week
+            InProcessClient(ToolEnv(partial(SqlUnitOfWork, engine), clock, SIGNING_KEY.encode())),
+            clock,
+            creators,
+            week,
         )
         local = await run_all(inprocess, clock, creators, week)
         ok = report(console, "in-process", local, base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 # Rich sizes a console when it is created (module import), so whichever test imports a CLI
 # module first would fix its width; one wide width for the whole session keeps tables unwrapped.
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 
 from eros.clock import FixedClock, parse_instant
 from eros.db.engine import create_schema, make_engine
+from eros.db.sample import build_sample
 
 #: The sample is built as of this day, so the natural week to plan starts 2026-01-05.
 AS_OF = date(2026, 1, 4)
@@ -42,8 +44,6 @@ def empty_db(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full sample, built once per session; tests that write must copy it (`sample_db`)."""
-    from eros.db.sample import build_sample
-
     path = tmp_path_factory.mktemp("sample") / "eros.db"
     engine = make_engine(f"sqlite:///{path}")
     create_schema(engine, FixedClock(parse_instant(NOW)), signing_key=TEST_SIGNING_KEY)
@@ -55,8 +55,6 @@ def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sample_db(sample_db_path: Path, tmp_path: Path) -> Iterator[Engine]:
     """A private copy of the sample that a test may write to."""
-    import shutil
-
     target = tmp_path / "sample.db"
     shutil.copyfile(sample_db_path, target)
     engine = make_engine(f"sqlite:///{target}")

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection, Engine
 from typer.testing import CliRunner, Result
 
 from eros.cli.app import app
+from eros.clock import Clock
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ErosError, TransportError
 from eros.ports import ToolClient
+from eros.tools.env import ToolEnv
 
 #: The rollout flags a test must not inherit from the developer's shell.
 FLAG_VARIABLES = (
@@ -59,3 +66,15 @@ class FailingTool:
         if name == self.failing:
             raise TransportError(f"{name} is down")
         return await self.inner.call_tool(name, arguments)
+
+
+def tool_env(engine: Engine, clock: Clock, signing_key: bytes) -> ToolEnv:
+    """The tools over a test's own database (what `eros.bootstrap.tool_env` wires for an installation)."""
+    return ToolEnv(partial(SqlUnitOfWork, engine), clock, signing_key)
+
+
+@contextmanager
+def reading(env: ToolEnv) -> Iterator[Connection]:
+    """The connection of one of `env`'s units of work, for a test's own queries (nothing is committed)."""
+    with env.uow() as uow:
+        yield uow.connection

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
 from pathlib import Path
 
 import httpx
+from mcp.server.mcpserver import MCPServer
 from sqlalchemy import Engine
 
 from eros.clock import Clock, FixedClock, clock_from_env
@@ -27,10 +28,15 @@ from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
 from eros.infra.alert_sinks import LogSink, PagerDutySink, WebhookSink
 from eros.infra.git import GitCommitter
-from eros.infra.mcp_clients import connect_client
-from eros.ports import AlertSink, Sleep
+from eros.infra.mcp_clients import TRANSPORTS, ErosClient, InProcessClient, StdioClient
+from eros.legacy.pipeline import LegacyPipeline
+from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner
+from eros.ports import AlertSink, Sleep, ToolClient
+from eros.services.agents import GENERATOR_AGENT, VALIDATOR_AGENT, Agent, AgentFactory, ProductionTaskTool
 from eros.services.alerting import DEFAULT_RETRY, AlertManager, RetryPolicy
+from eros.services.generator_agent import GeneratorAgent
 from eros.services.monitor import PipelineMonitor
+from eros.services.orchestrator import EROSOrchestrator
 from eros.services.pipeline_run import PipelineRunner
 from eros.services.reflect import LearningLoop
 from eros.services.rollback import RollbackController
@@ -38,6 +44,9 @@ from eros.services.rollout import RolloutManager
 from eros.services.routing import PipelineRouter, load_flag_values
 from eros.services.shadow import GateRecheck, fresh_gate_recheck
 from eros.services.simulation import ControlPlane, Rehearsal, Replay, first_batch, rehearsal_settings
+from eros.services.validator_agent import ValidatorAgent
+from eros.tools.env import ToolEnv
+from eros.tools.server import build_server
 
 
 @dataclass
@@ -72,17 +81,84 @@ def bootstrap(
 def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
     """The runner for `v5` (the orchestrator) or `v4` (built-in legacy, or EROS_V4_RUNNER's plug-in)."""
     if pipeline == "v5":
-        from eros.services.orchestrator import build_v5_runner
-
-        return build_v5_runner(container)
+        return v5_runner(container)
     if pipeline == "v4":
-        from eros.legacy import build_v4_runner
-
-        return build_v4_runner(container)
+        return v4_runner(container)
     raise ConfigError(f"Unknown pipeline {pipeline!r}: use v4 or v5", code="UNKNOWN_PIPELINE")
 
 
 # --- the pipelines: tool clients, v4/v5 runners, agents ----------------------------------------
+
+
+def tool_env(container: Container) -> ToolEnv:
+    """What the eros-db tools run on: the installation's units of work, clock and signing key."""
+    return ToolEnv(uow=container.uow, clock=container.clock, signing_key=container.signing_key)
+
+
+def tool_server(container: Container) -> MCPServer:
+    """The eros-db server over the configured database (`eros mcp serve`, `python -m eros.tools`)."""
+    if not database_exists(container.engine):
+        raise ConfigError(
+            f"No EROS database at {container.settings.db_url}: run `eros db init` first.",
+            code="DB_NOT_INITIALISED",
+        )
+    return build_server(tool_env(container))
+
+
+def connect_client(container: Container) -> ErosClient:
+    """The configured client: `EROS_MCP_TRANSPORT` = inprocess (default) or stdio (a server subprocess
+    over the same database, clock pin and signing key, inherited through the environment)."""
+    transport = container.settings.mcp_transport
+    if transport == "inprocess":
+        return InProcessClient(tool_env(container))
+    if transport == "stdio":
+        env = dict(container.settings.environ)
+        env.setdefault("EROS_DB_URL", container.settings.db_url)
+        return StdioClient(env=env)
+    raise ConfigError(
+        f"EROS_MCP_TRANSPORT={transport!r} is not one of {', '.join(TRANSPORTS)}", code="INVALID_TRANSPORT"
+    )
+
+
+def builtin_agents(
+    container: Container,
+    client: ToolClient | None = None,
+    signing_key: bytes | None = None,
+    clock: Clock | None = None,
+) -> dict[str, AgentFactory]:
+    """The built-in agents, each made on first use: the optimizer, and the rule engine over the
+    client, key and clock given (the configured installation's for any not given)."""
+
+    def validator() -> Agent:
+        return ValidatorAgent(
+            client or connect_client(container),
+            signing_key or container.signing_key,
+            clock or container.clock,
+        )
+
+    return {GENERATOR_AGENT: GeneratorAgent, VALIDATOR_AGENT: validator}
+
+
+def v5_runner(container: Container) -> EROSOrchestrator:
+    """The orchestrator wired to the configured client, key, clock and learnings."""
+    client = connect_client(container)
+    agents = builtin_agents(container, client, container.signing_key, container.clock)
+    return EROSOrchestrator(
+        client,
+        ProductionTaskTool(agents=agents),
+        clock=container.clock,
+        learnings_path=container.settings.learnings_path,
+    )
+
+
+def v4_runner(container: Container) -> PipelineRunner:
+    """The runner EROS_V4_RUNNER names: `builtin` (default) or an agency's `module:function`."""
+    spec = container.settings.v4_runner.strip() or BUILTIN
+    if spec.lower() == BUILTIN:
+        return LegacyPipeline(connect_client(container), container.signing_key, container.clock)
+    return PluginRunner(
+        spec, load_runner(spec), lambda: connect_client(container), container.signing_key, container.clock
+    )
 
 
 # --- the control plane: flags, router, monitor, alerts, rollback, rollout, shadow, metrics -------
@@ -177,8 +253,7 @@ def rehearsal_database(container: Container, directory: Path) -> Engine:
     if source is not None and source.exists() and database_exists(container.engine):
         copy_without_operations(source, target, engine)
     else:
-        settings = replace(container.settings, db_url=f"sqlite:///{target}")
-        ensure_sample_database(Container(settings=settings, clock=container.clock, _engine=engine))
+        ensure_sample_database(engine, container.clock, container.settings.signing_key)
     return engine
 
 

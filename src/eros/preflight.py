@@ -1,7 +1,8 @@
 """The runbook's `eros.preflight`: `PreflightEngine`, `MockMCP` and `python -m eros.preflight`.
 
 An entry point: the preflight service itself is `eros.services.preflight`; this module adds
-the operator's in-memory `MockMCP()` and the command line, wired by `bootstrap`.
+the configured clock to `PreflightEngine(mcp)`, the operator's in-memory `MockMCP()` and the
+command line, all wired by `bootstrap`.
 """
 
 from __future__ import annotations
@@ -11,15 +12,32 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from eros.clock import FixedClock
+from eros.bootstrap import bootstrap, connect_client, tool_env
+from eros.clock import Clock, FixedClock
+from eros.config import Settings
+from eros.db.engine import create_schema, memory_engine
+from eros.db.sample import DEFAULT_AS_OF, build_mini_sample, sample_now
 from eros.errors import ErosError
 from eros.infra.mcp_clients import InProcessClient
 from eros.models import CreatorContext
-from eros.services.preflight import PreflightEngine, client_session, parse_week_start
-from eros.tools import ToolEnv
+from eros.ports import ToolClient
+from eros.rules.calendar import next_monday
+from eros.services import preflight
+from eros.services.preflight import client_session, parse_week_start
+from eros.tools.env import ToolEnv
 
 __all__ = ["CreatorContext", "MockMCP", "PreflightEngine", "main", "parse_week_start"]
+
+
+class PreflightEngine(preflight.PreflightEngine):
+    """`PreflightEngine(mcp)`: preflight over `mcp`, timed by the configured clock unless given one."""
+
+    def __init__(
+        self, mcp: ToolClient, *, learnings_path: Path | str | None = None, clock: Clock | None = None
+    ) -> None:
+        super().__init__(mcp, clock=clock or bootstrap().clock, learnings_path=learnings_path)
 
 
 # --- MockMCP: the same tools over a tiny in-memory sample ---------------------------------
@@ -32,17 +50,12 @@ def mock_tool_env() -> ToolEnv:
 
     The clock is pinned to the moment the sample is taken, so its 90 days of history count.
     """
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import StaticPool
-
-    from eros.db.engine import create_schema
-    from eros.db.sample import DEFAULT_AS_OF, build_mini_sample, sample_now
-
     clock = FixedClock(sample_now(DEFAULT_AS_OF))
-    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    create_schema(engine, clock, signing_key=MOCK_SIGNING_KEY.decode())
-    build_mini_sample(engine)
-    return ToolEnv(engine, clock, MOCK_SIGNING_KEY)
+    settings = Settings(db_url="sqlite://", signing_key=MOCK_SIGNING_KEY.decode())
+    container = bootstrap(settings, clock, memory_engine())
+    create_schema(container.engine, clock, signing_key=settings.signing_key)
+    build_mini_sample(container.engine)
+    return tool_env(container)
 
 
 class MockMCP(InProcessClient):
@@ -65,10 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--creator", required=True, help="creator id or page name")
     parser.add_argument("--week", help="week start YYYY-MM-DD (default: next Monday)")
     args = parser.parse_args(argv)
-
-    from eros.bootstrap import bootstrap
-    from eros.infra.mcp_clients import connect_client
-    from eros.rules.calendar import next_monday
 
     container = bootstrap()
     week = args.week or next_monday(container.clock.now().date()).isoformat()

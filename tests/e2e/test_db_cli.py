@@ -160,5 +160,6 @@ def test_demo_builds_the_sample_once_and_generates_every_week(
         ).scalar_one()
     engine.dispose()
     assert saved == 37
-    assert not ensure_sample_database(bootstrap())
+    container = bootstrap()
+    assert not ensure_sample_database(container.engine, container.clock)
     assert _creator_count(path) == 37

@@ -21,7 +21,7 @@ from eros.infra.mcp_clients import InProcessClient
 from eros.rules.send_types import SEND_TYPES, Category
 from eros.scheduling.generator import plan_week
 from eros.services.preflight import PreflightEngine
-from eros.tools import ToolEnv
+from support import tool_env
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -40,7 +40,7 @@ def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
 
 @pytest.fixture
 def client(sample_db: Engine) -> InProcessClient:
-    return InProcessClient(ToolEnv(sample_db, FixedClock(parse_instant(NOW)), b"unused"))
+    return InProcessClient(tool_env(sample_db, FixedClock(parse_instant(NOW)), b"unused"))
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from eros.infra.mcp_clients import InProcessClient
 from eros.models import CreatorContext
 from eros.scheduling import plan_week
 from eros.services.preflight import PreflightEngine
-from eros.tools import ToolEnv
 from eros.validation.gates import evaluate_gates, facts_from_context
 from eros.validation.scoring import score_schedule, scoring_facts
+from support import tool_env
 
 NOW = "2026-01-04T12:00:00Z"
 #: Every tier and both page types: STANDARD paid and free, HIGH_VALUE, PREMIUM, LITE free, MINIMAL.
@@ -36,7 +36,7 @@ def engine(sample_db_path: Path) -> Iterator[Engine]:
 
 async def _context(engine: Engine, creator: str, week: str) -> CreatorContext:
     clock = FixedClock(parse_instant(NOW))
-    client = InProcessClient(ToolEnv(engine, clock, b"generator-test-key"))
+    client = InProcessClient(tool_env(engine, clock, b"generator-test-key"))
     return await PreflightEngine(client, clock=clock).execute(creator, week)
 
 

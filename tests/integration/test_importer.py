@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from eros.db.engine import make_engine
 from eros.db.importer import ImportKind, import_files, import_path, normalise_header, page_name_from
 from eros.db.schema import (
     captions,
@@ -225,8 +226,6 @@ def test_a_file_whose_kind_cannot_be_told(empty_db: Engine, tmp_path: Path) -> N
 
 
 def test_import_needs_a_database(tmp_path: Path) -> None:
-    from eros.db.engine import make_engine
-
     engine = make_engine(f"sqlite:///{tmp_path / 'none.db'}")
     path = _write(tmp_path, "creators.csv", CREATORS_CSV)
     with pytest.raises(ErosError) as err:

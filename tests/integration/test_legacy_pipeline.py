@@ -10,24 +10,23 @@ import pytest
 from sqlalchemy import Engine, update
 from typer.testing import CliRunner
 
-from eros.bootstrap import bootstrap, pipeline_runner
+from eros.bootstrap import bootstrap, pipeline_runner, v4_runner
 from eros.cli.app import _register, app
 from eros.clock import FixedClock
 from eros.config import load_settings
 from eros.db.schema import creators
 from eros.errors import ConfigError
 from eros.infra.mcp_clients import InProcessClient
-from eros.legacy import build_v4_runner
 from eros.legacy.pipeline import PHASES, LegacyPipeline
-from eros.tools import ToolEnv
 from eros.validation.certificate import schedule_hash
+from support import tool_env
 
 WEEK = "2026-01-05"
 SIGNING_KEY = b"legacy-test-key"
 
 
 def _pipeline(engine: Engine, clock: FixedClock) -> tuple[LegacyPipeline, InProcessClient]:
-    client = InProcessClient(ToolEnv(engine, clock, SIGNING_KEY))
+    client = InProcessClient(tool_env(engine, clock, SIGNING_KEY))
     return LegacyPipeline(client, SIGNING_KEY, clock), client
 
 
@@ -128,7 +127,7 @@ async def test_bootstrap_builds_the_builtin_runner(sample_db_path: Path, tmp_pat
     env = {"EROS_DB_PATH": str(target), "EROS_NOW": "2026-01-04T12:00:00Z", "EROS_SIGNING_KEY": "k"}
     container = bootstrap(load_settings(env))
     runner = pipeline_runner(container, "v4")
-    assert isinstance(runner, LegacyPipeline) and isinstance(build_v4_runner(container), LegacyPipeline)
+    assert isinstance(runner, LegacyPipeline) and isinstance(v4_runner(container), LegacyPipeline)
     result = await runner("luna_free", WEEK, dry_run=True)
     assert result.success and result.validation_status in {"APPROVED", "NEEDS_REVIEW"}
 

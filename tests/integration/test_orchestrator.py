@@ -7,14 +7,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from eros import orchestrator as runbook
+from eros.adapters import ProductionTaskTool
 from eros.clock import FixedClock
 from eros.db import schedules_repo
 from eros.errors import ErosError
 from eros.infra.mcp_clients import InProcessClient
-from eros.services.agents import GENERATOR_AGENT, ProductionTaskTool
+from eros.services.agents import GENERATOR_AGENT
 from eros.services.orchestrator import MAX_RETRIES, EROSOrchestrator
-from eros.tools import ToolEnv
-from support import FailingTool
+from support import FailingTool, tool_env
 
 WEEK = "2026-01-05"
 SIGNING_KEY = b"orchestrator-test-key"
@@ -22,7 +23,7 @@ PHASES = ("preflight", "generator", "validator", "save", "total")
 
 
 def _client(engine: Engine, clock: FixedClock) -> InProcessClient:
-    return InProcessClient(ToolEnv(engine, clock, SIGNING_KEY))
+    return InProcessClient(tool_env(engine, clock, SIGNING_KEY))
 
 
 def _orchestrator(client: Any, clock: FixedClock, task_tool: Any = None) -> EROSOrchestrator:
@@ -252,7 +253,7 @@ async def test_without_a_clock_the_orchestrator_follows_eros_now(
     with the wall clock and the tools (pinned) see them as coming from the future."""
     monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")
     client = _client(sample_db, clock)
-    orchestrator = EROSOrchestrator(client, signing_key=SIGNING_KEY)
+    orchestrator = runbook.EROSOrchestrator(client, signing_key=SIGNING_KEY)
     result = await orchestrator.run("alexia", WEEK)
     assert result.validation_status == "APPROVED"
     assert [s["status"] for s in await _saved(client, "alexia")] == ["approved"]

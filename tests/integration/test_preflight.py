@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, update
 
+from eros import preflight as runbook
 from eros.clock import FixedClock
 from eros.db.engine import make_engine
 from eros.db.schema import creators
@@ -20,8 +21,7 @@ from eros.infra.mcp_clients import InProcessClient
 from eros.preflight import MockMCP
 from eros.rules.tiers import Tier
 from eros.services.preflight import PREFLIGHT_TOOLS, PreflightEngine
-from eros.tools import ToolEnv
-from support import FailingTool
+from support import FailingTool, tool_env
 
 WEEK = "2026-01-05"
 NOW = "2026-01-04T12:00:00Z"
@@ -37,7 +37,7 @@ def sample_engine(sample_db_path: Path) -> Iterator[Engine]:
 
 
 def _client(engine: Engine, clock: FixedClock) -> InProcessClient:
-    return InProcessClient(ToolEnv(engine, clock, SIGNING_KEY))
+    return InProcessClient(tool_env(engine, clock, SIGNING_KEY))
 
 
 async def test_preflight_builds_the_context_in_at_most_four_calls(
@@ -137,7 +137,7 @@ async def test_any_weekday_may_start_the_week(sample_engine: Engine, clock: Fixe
 
 async def test_the_runbook_mock_mcp_snippet() -> None:
     mock = MockMCP()
-    ctx = await PreflightEngine(mock).execute("test", "2026-01-06")
+    ctx = await runbook.PreflightEngine(mock).execute("test", "2026-01-06")
     assert ctx.creator_id
     assert ctx.volume_config["tier"] in {t.value for t in Tier}
     assert mock.calls == len(PREFLIGHT_TOOLS)

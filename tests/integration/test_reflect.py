@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 from tests.conftest import NOW, TEST_SIGNING_KEY
 
-from eros.bootstrap import Container, bootstrap, learning_loop, pipeline_monitor
+from eros.bootstrap import Container, bootstrap, learning_loop, pipeline_monitor, tool_env, v5_runner
 from eros.clock import FixedClock, parse_instant
 from eros.config import Settings
 from eros.db import schedules_repo, signals_repo
@@ -28,7 +28,6 @@ from eros.infra.git import REFLECT_GIT_FAILED
 from eros.infra.learnings_file import read_document
 from eros.infra.mcp_clients import InProcessClient
 from eros.scheduling.generator import plan_week
-from eros.services.orchestrator import build_v5_runner
 from eros.services.preflight import PreflightEngine
 from eros.services.reflect import LearningLoop
 from eros.tools import ToolEnv
@@ -64,7 +63,7 @@ def loop(container: Container) -> LearningLoop:
 
 
 def _env(container: Container) -> ToolEnv:
-    return ToolEnv(container.engine, container.clock, container.signing_key)
+    return tool_env(container)
 
 
 def _hour(item: dict[str, Any]) -> int:
@@ -73,7 +72,7 @@ def _hour(item: dict[str, Any]) -> int:
 
 async def _recorded_run(container: Container) -> int:
     """A routed-style v5 run recorded by the monitor; returns the saved schedule id."""
-    result = await pipeline_monitor(container).observe("v5", build_v5_runner(container), CREATOR, WEEK)
+    result = await pipeline_monitor(container).observe("v5", v5_runner(container), CREATOR, WEEK)
     assert result.success and result.schedule_id is not None
     return result.schedule_id
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import ast
 import inspect
 import io
+import logging
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +25,9 @@ from typing import Any
 
 import pytest
 
+from eros.bootstrap import bootstrap, connect_client, pipeline_runner
+from eros.rollback import RollbackController
+from eros.router import PipelineRouter
 from support import clear_flag_variables
 
 NOW = "2026-01-04T12:00:00Z"
@@ -213,19 +218,15 @@ def run_python_c(snippet: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def operator_env(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private copy of the sample, pinned time, and Phase 1 (canary) flags persisted as overrides."""
-    import shutil
-
     target = tmp_path / "eros.db"
     shutil.copyfile(sample_db_path, target)
     clear_flag_variables(monkeypatch)
     monkeypatch.setenv("EROS_DB_PATH", str(target))
     monkeypatch.setenv("EROS_NOW", NOW)
-    from eros.bootstrap import bootstrap
-    from eros.db import ops_repo
-
-    with bootstrap().engine.begin() as conn:
+    with bootstrap().uow() as uow:
         for key, value in (("EROS_V5_ENABLED", "true"), ("EROS_V5_CREATORS", "alexia")):
-            ops_repo.OpsRepository(conn).set_flag_override(key, value, actor="test", at=NOW, reason="canary")
+            uow.ops.set_flag_override(key, value, actor="test", at=NOW, reason="canary")
+        uow.commit()
     yield target
 
 
@@ -235,16 +236,10 @@ def session(**names: Any) -> dict[str, Any]:
 
 
 def _orchestrator() -> Any:
-    from eros.bootstrap import bootstrap
-    from eros.services.orchestrator import build_v5_runner
-
-    return build_v5_runner(bootstrap())
+    return pipeline_runner(bootstrap(), "v5")
 
 
 def _mcp() -> Any:
-    from eros.bootstrap import bootstrap
-    from eros.infra.mcp_clients import connect_client
-
     return connect_client(bootstrap())
 
 
@@ -292,8 +287,6 @@ def test_recent_rollbacks_from_the_shell(operator_env: Path) -> None:
 
 
 async def test_debug_mode(operator_env: Path) -> None:
-    import logging
-
     before = logging.getLogger("eros").level
     try:
         namespace = session(orchestrator=_orchestrator())
@@ -347,9 +340,6 @@ async def test_post_rollback_verification(operator_env: Path, monkeypatch: pytes
 
 
 async def test_restore_after_a_rollback(operator_env: Path) -> None:
-    from eros.rollback import RollbackController
-    from eros.router import PipelineRouter
-
     await RollbackController().execute_rollback("runbook rehearsal")
     assert PipelineRouter().decide("alexia").pipeline.value == "v4"
     namespace = session(RollbackController=RollbackController)  # imported by §5's snippets earlier

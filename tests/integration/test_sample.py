@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, Table, func, select
 
+from eros.bootstrap import bootstrap
 from eros.clock import FixedClock, parse_instant
+from eros.config import load_settings
 from eros.db.creators import CreatorRepository
 from eros.db.engine import create_schema, make_engine
-from eros.db.sample import build_mini_sample, build_sample
+from eros.db.sample import build_mini_sample, build_sample, ensure_sample_database
 from eros.db.schema import (
     caption_creator_usage,
     captions,
@@ -273,14 +275,10 @@ def test_mini_sample_has_the_test_creator_with_what_a_week_needs(tmp_path: Path)
 
 
 def test_ensure_sample_database_builds_once_as_of_the_clocks_today(tmp_path: Path) -> None:
-    from eros.bootstrap import bootstrap
-    from eros.config import load_settings
-    from eros.db.sample import ensure_sample_database
-
     settings = load_settings({"EROS_DB_PATH": str(tmp_path / "eros.db"), "EROS_SIGNING_KEY": "k"})
     container = bootstrap(settings, FixedClock(parse_instant("2026-03-02T09:00:00Z")))
-    assert ensure_sample_database(container) is True
-    assert ensure_sample_database(container) is False
+    assert ensure_sample_database(container.engine, container.clock, "k") is True
+    assert ensure_sample_database(container.engine, container.clock, "k") is False
     with container.engine.connect() as conn:
         last = conn.execute(select(func.max(mass_messages.c.sent_date))).scalar_one()
         count = conn.execute(select(func.count()).select_from(creators)).scalar_one()

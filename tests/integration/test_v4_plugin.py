@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +26,10 @@ EXAMPLES = HERE.parent.parent / "examples"
 @pytest.fixture
 def helpers(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     monkeypatch.syspath_prepend(str(HERE))
-    import v4_plugin_helpers
-
-    yield v4_plugin_helpers
-    v4_plugin_helpers.PLANNED.clear()
-    v4_plugin_helpers.CALLS.clear()
+    module = importlib.import_module("v4_plugin_helpers")  # importable once its folder is on the path
+    yield module
+    module.PLANNED.clear()
+    module.CALLS.clear()
 
 
 def _container(sample_db_path: Path, tmp_path: Path, runner: str) -> Container:

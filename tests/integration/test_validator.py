@@ -16,8 +16,8 @@ from eros.services.agents import VALIDATOR_AGENT
 from eros.services.preflight import PreflightEngine
 from eros.services.validator import VALIDATION_TOOLS, ScheduleValidator
 from eros.services.validator_agent import ValidatorAgent
-from eros.tools import ToolEnv
 from eros.validation import gates as g
+from support import tool_env
 
 WEEK = "2026-01-05"
 KEY = b"validator-integration-key"
@@ -41,7 +41,7 @@ class CountingClient:
 
 @pytest.fixture
 def client(sample_db: Engine, clock: FixedClock) -> InProcessClient:
-    return InProcessClient(ToolEnv(sample_db, clock, KEY))
+    return InProcessClient(tool_env(sample_db, clock, KEY))
 
 
 async def _planned(
@@ -108,7 +108,7 @@ async def test_tampered_stale_or_foreign_certificates_save_as_draft(client, cloc
     ] == "draft"
 
     later = FixedClock(clock.now() + timedelta(seconds=301))
-    late_client = InProcessClient(ToolEnv(sample_db, later, KEY))
+    late_client = InProcessClient(tool_env(sample_db, later, KEY))
     saved = await _save(late_client, context, items, good)
     assert saved["status"] == "draft" and any("expired" in w for w in saved["warnings"])
 

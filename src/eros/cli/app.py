@@ -23,7 +23,8 @@ def _register() -> None:
     """Attach every command group once (tests and `main` both call this)."""
     if app.registered_commands or app.registered_groups:
         return
-    from eros.cli import (
+    # Deferred on purpose: importing the app stays cheap; the command modules load when it runs.
+    from eros.cli import (  # noqa: PLC0415 - deferred on purpose, see above
         data_commands,
         db_commands,
         generate_commands,

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from eros.bootstrap import bootstrap
-from eros.cli.db_commands import print_summary
+from eros.cli.db_commands import print_summary, read_summary
+from eros.cli.generate_commands import generate
 from eros.db.analyze import CreatorAnalysis, analyze_all, analyze_creator
 from eros.db.engine import database_exists
 from eros.db.importer import ImportKind, import_path
@@ -55,12 +56,13 @@ def analyze(
     if (creator is None) == (not all_creators):
         raise InvalidInput("Give one creator or --all (not both).")
     container = bootstrap()
-    engine = container.engine
-    if not database_exists(engine):
+    if not database_exists(container.engine):
         raise ConfigError("No database yet: run `eros db init` first.", code="NO_DATABASE")
     now = container.clock.now()
-    with engine.begin() as conn:
+    with container.uow() as uow:
+        conn = uow.connection
         analyses = analyze_all(conn, now) if all_creators else [analyze_creator(conn, str(creator), now)]
+        uow.commit()
     _print_analyses(analyses)
 
 
@@ -111,14 +113,12 @@ def demo(
 ) -> None:
     """The README's main job: build the sample if there is none (EROS_DB_PATH, default ./eros.db),
     summarise it, then generate next week for every active creator."""
-    from eros.cli.generate_commands import generate
-
     container = bootstrap()
-    if ensure_sample_database(container):
+    if ensure_sample_database(container.engine, container.clock, container.settings.signing_key):
         console.print(f"[green]Built the sample agency[/] as of {container.clock.now().date().isoformat()}.")
     else:
         console.print("Using the existing database.")
-    print_summary(container.engine)
+    print_summary(read_summary(container.uow))
     generate(all_creators=True, jobs=jobs)
 
 

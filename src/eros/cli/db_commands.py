@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from eros.bootstrap import Container, bootstrap
 from eros.db.engine import create_schema, database_exists, drop_database, make_engine, upgrade
 from eros.db.sample import DEFAULT_SEED, build_sample, seed_content_types
-from eros.db.schema import creators, metadata, tier_history
+from eros.db.summary import NO_TIER, DatabaseSummary, summarise
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError, InvalidDate
 from eros.rules.tiers import TIER_ORDER
 from eros.rules.timing import parse_date
@@ -66,10 +69,11 @@ def init(
     if sample:
         build_sample(engine, seed=seed, as_of=day)
     else:
-        with engine.begin() as conn:
-            seed_content_types(conn)
+        with SqlUnitOfWork(engine) as uow:
+            seed_content_types(uow.connection)
+            uow.commit()
     console.print(f"[green]Created[/] the database at {engine.url.render_as_string(hide_password=True)}")
-    print_summary(engine)
+    print_summary(read_summary(partial(SqlUnitOfWork, engine)))
 
 
 @db_app.command("upgrade")
@@ -84,53 +88,30 @@ def upgrade_command() -> None:
 @db_app.command("summary")
 def summary() -> None:
     """Creators per tier and page type, and rows per table."""
-    engine = bootstrap().engine
-    _require_database(engine)
-    print_summary(engine)
+    container = bootstrap()
+    _require_database(container.engine)
+    print_summary(read_summary(container.uow))
 
 
-def current_tiers(engine: Engine) -> dict[str, str]:
-    """Each creator's newest recorded tier (tier_history), else its stored previous tier, else '—'."""
-    with engine.connect() as conn:
-        tiers = {
-            cid: tier or "—"
-            for cid, tier in conn.execute(select(creators.c.creator_id, creators.c.previous_tier))
-        }
-        for cid, tier in conn.execute(
-            select(tier_history.c.creator_id, tier_history.c.tier).order_by(
-                tier_history.c.recorded_at, tier_history.c.id
-            )
-        ):
-            tiers[cid] = tier
-    return tiers
+def read_summary(uow: Callable[[], SqlUnitOfWork]) -> DatabaseSummary:
+    with uow() as unit:
+        return summarise(unit.connection)
 
 
-def print_summary(engine: Engine) -> None:
+def print_summary(summary: DatabaseSummary) -> None:
     """Two Rich tables: active creators by tier × page type, and the row count of every table."""
-    tiers = current_tiers(engine)
-    with engine.connect() as conn:
-        pages = {
-            cid: page
-            for cid, page in conn.execute(
-                select(creators.c.creator_id, creators.c.page_type).where(creators.c.is_active.is_(True))
-            )
-        }
-        counts = {
-            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in metadata.sorted_tables
-        }
-    grid = Counter((tiers.get(cid, "—"), page) for cid, page in pages.items())
-    by_tier = Table(title=f"Active creators: {len(pages)}")
+    grid = Counter(summary.active_creators.values())
+    by_tier = Table(title=f"Active creators: {len(summary.active_creators)}")
     for column in ("tier", "paid", "free", "total"):
         by_tier.add_column(column, justify="left" if column == "tier" else "right")
-    for tier in [t.value for t in TIER_ORDER] + (["—"] if any(k[0] == "—" for k in grid) else []):
+    for tier in [t.value for t in TIER_ORDER] + ([NO_TIER] if any(k[0] == NO_TIER for k in grid) else []):
         paid, free = grid[(tier, "paid")], grid[(tier, "free")]
         by_tier.add_row(tier, str(paid), str(free), str(paid + free))
     rows = Table(title="Rows per table")
     rows.add_column("table")
     rows.add_column("rows", justify="right")
-    for name in sorted(counts):
-        rows.add_row(name, str(counts[name]))
+    for name in sorted(summary.row_counts):
+        rows.add_row(name, str(summary.row_counts[name]))
     console.print(by_tier)
     console.print(rows)
 

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from eros.bootstrap import Container, bootstrap, pipeline_monitor, pipeline_runner
+from eros.bootstrap import Container, bootstrap, connect_client, pipeline_monitor, pipeline_runner
 from eros.cli import render
 from eros.db.engine import database_exists
 from eros.errors import ConfigError, ErosError
@@ -31,6 +31,7 @@ from eros.rules.timing import DEFAULT_TIMEZONE
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.preflight import client_session, parse_week_start
+from eros.validation.items import require_items
 
 console = Console()
 err_console = Console(stderr=True)
@@ -146,8 +147,6 @@ async def _run_one(job: RecordedJob, creator: str, week_start: str, dry_run: boo
 
 async def _roster(container: Container) -> list[dict[str, Any]]:
     """Every active creator, by page name."""
-    from eros.infra.mcp_clients import connect_client
-
     client = connect_client(container)
     async with client_session(client):
         answer = await client.call_tool(
@@ -249,8 +248,6 @@ async def _saved_schedule(client: ToolClient, target: str, week: date | None) ->
 async def _load(
     container: Container, target: str, week: date | None, *, timezone: bool
 ) -> tuple[dict[str, Any], str]:
-    from eros.infra.mcp_clients import connect_client
-
     client = connect_client(container)
     async with client_session(client):
         schedule = await _saved_schedule(client, target, week)
@@ -280,7 +277,7 @@ def show(
     schedule, _ = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=False)
     )
-    items = render.schedule_items(schedule.get("items") or [])
+    items = require_items(schedule.get("items") or [])
     console.print(render.saved_schedule_table(schedule))
     week_start = parse_week_start(str(schedule["week_start"]))
     console.print(render.week_table(items, week_start, width=console.width))
@@ -297,7 +294,7 @@ def export(
     schedule, zone = asyncio.run(
         _load(container, target, parse_week_start(week) if week else None, timezone=fmt is ExportFormat.ics)
     )
-    items = render.schedule_items(schedule.get("items") or [])
+    items = require_items(schedule.get("items") or [])
     header = {k: v for k, v in schedule.items() if k != "items"}
     if fmt is ExportFormat.csv:
         text = render.to_csv(items)

@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import bootstrap
+from eros.bootstrap import bootstrap, connect_client, tool_server
 from eros.errors import ErosError, InvalidInput
-from eros.infra.mcp_clients import connect_client
+from eros.tools import server as eros_db
 
 mcp_app = typer.Typer(
     help="The eros-db MCP server: serve it, list its tools, call one.", no_args_is_help=True
@@ -48,13 +48,13 @@ def serve(
     transport: Annotated[
         Transport, typer.Option(help="stdio (for MCP hosts) or streamable-http.")
     ] = Transport.stdio,
-    host: Annotated[str, typer.Option(help="HTTP bind address (streamable-http only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="HTTP port (streamable-http only).")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="HTTP bind address (streamable-http only).")
+    ] = eros_db.DEFAULT_HTTP_HOST,
+    port: Annotated[int, typer.Option(help="HTTP port (streamable-http only).")] = eros_db.DEFAULT_HTTP_PORT,
 ) -> None:
     """Serve eros-db over the configured database (stdout carries the protocol; logs go to stderr)."""
-    from eros.tools.server import serve_configured
-
-    serve_configured(transport.value, host=host, port=port)
+    eros_db.serve(lambda: tool_server(bootstrap()), transport.value, host=host, port=port)
 
 
 @mcp_app.command("tools")

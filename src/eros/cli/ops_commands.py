@@ -502,7 +502,7 @@ def metrics(
     """Write the Prometheus text format (or `eros metrics serve` for an HTTP endpoint)."""
     if ctx.invoked_subcommand is not None:
         return
-    from eros.infra import prometheus  # deferred: prometheus_client only for the metrics commands
+    from eros.infra import prometheus  # noqa: PLC0415 - prometheus_client only for the metrics commands
 
     text = prometheus.render(prometheus.build_registry(*_metrics_sources()))
     if output is not None:
@@ -517,7 +517,7 @@ def metrics_serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
 ) -> None:
     """Serve /metrics over HTTP until interrupted."""
-    from eros.infra import prometheus  # deferred: prometheus_client only for the metrics commands
+    from eros.infra import prometheus  # noqa: PLC0415 - prometheus_client only for the metrics commands
 
     err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
     prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)

@@ -11,7 +11,7 @@ import dataclasses
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from eros.rules.calendar import week_dates
 from eros.rules.send_types import SEND_TYPES, Category
 from eros.rules.timing import parse_date, parse_time
 from eros.services.pipeline_run import PipelineResult
+from eros.validation.gates import GATE_CODES
+from eros.validation.items import require_items
 
 CATEGORY_STYLE = {Category.REVENUE: "green", Category.ENGAGEMENT: "cyan", Category.RETENTION: "magenta"}
 STATUS_STYLE = {"APPROVED": "bold green", "NEEDS_REVIEW": "bold yellow", "REJECTED": "bold red"}
@@ -47,10 +49,6 @@ CSV_COLUMNS = (
     "target_key",
     "expected_revenue",
 )
-
-
-def schedule_items(raw: Iterable[Mapping[str, Any] | ScheduleItem]) -> list[ScheduleItem]:
-    return [item if isinstance(item, ScheduleItem) else ScheduleItem.model_validate(item) for item in raw]
 
 
 def _label(item: ScheduleItem) -> Text:
@@ -110,8 +108,6 @@ def _day_list(by_day: Mapping[str, list[ScheduleItem]], days: Sequence[date], ti
 
 def gates_table(validation: Mapping[str, Any]) -> Table:
     """Every hard gate with PASS/FAIL and the count of violations (DOMAIN §3 order)."""
-    from eros.validation.gates import GATE_CODES
-
     counts: dict[str, int] = defaultdict(int)
     for violation in validation.get("violations") or []:
         counts[str(violation.get("code"))] += 1
@@ -179,7 +175,7 @@ def metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> Table:
 def print_result(console: Console, result: PipelineResult) -> None:
     """A generated week: the calendar, the gates, the score, the expected revenue and the run."""
     schedule = result.schedule or {}
-    items = schedule_items(schedule.get("items") or [])
+    items = require_items(schedule.get("items") or [])
     if items:
         title = f"{schedule.get('page_name', result.creator_id)} · week of {result.week_start}"
         if schedule.get("tier"):

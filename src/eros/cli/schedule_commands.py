@@ -8,19 +8,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import bootstrap
+from eros.bootstrap import bootstrap, tool_env
 from eros.db import schedules_repo
-from eros.tools import ToolEnv
 from eros.tools.schedules import get_schedules
 
 schedules_app = typer.Typer(
     help="Saved schedules: list, show, queue for sending, mark completed.", no_args_is_help=True
 )
 console = Console()
-
-
-def _env() -> ToolEnv:
-    return ToolEnv.of(bootstrap())
 
 
 def _print(record: dict[str, Any]) -> None:
@@ -37,7 +32,7 @@ def list_schedules(
     limit: Annotated[int, typer.Option(help="At most this many (1–500).")] = 50,
 ) -> None:
     """Saved schedules, most recently changed first."""
-    answer = get_schedules(_env(), creator_id=creator, status=status, limit=limit)
+    answer = get_schedules(tool_env(bootstrap()), creator_id=creator, status=status, limit=limit)
     table = Table("id", "creator", "week", "status", "rev", "items", "PPVs", "score", "expected $", "updated")
     for s in answer.schedules:
         table.add_row(
@@ -59,7 +54,7 @@ def list_schedules(
 @schedules_app.command("show")
 def show(schedule_id: Annotated[int, typer.Argument(help="Schedule id.")]) -> None:
     """One schedule's summary, warnings and revision history."""
-    answer = get_schedules(_env(), schedule_id=schedule_id, include_revisions=True)
+    answer = get_schedules(tool_env(bootstrap()), schedule_id=schedule_id, include_revisions=True)
     if not answer.schedules:
         raise schedules_repo.ScheduleNotFound(f"schedule {schedule_id} does not exist")
     record = answer.schedules[0]
@@ -77,18 +72,20 @@ def show(schedule_id: Annotated[int, typer.Argument(help="Schedule id.")]) -> No
 @schedules_app.command("queue")
 def queue(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must be approved).")]) -> None:
     """approved → queued: lock the week for sending and record caption usage."""
-    env = _env()
-    with env.engine.begin() as conn:
-        row = schedules_repo.ScheduleRepository(conn).queue(schedule_id, env.now())
+    container = bootstrap()
+    with container.uow() as uow:
+        row = uow.schedules.queue(schedule_id, container.clock.now())
+        uow.commit()
     _print(dict(row))
 
 
 @schedules_app.command("complete")
 def complete(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must be queued).")]) -> None:
     """queued → completed: the week went out."""
-    env = _env()
-    with env.engine.begin() as conn:
-        row = schedules_repo.ScheduleRepository(conn).complete(schedule_id, env.now())
+    container = bootstrap()
+    with container.uow() as uow:
+        row = uow.schedules.complete(schedule_id, container.clock.now())
+        uow.commit()
     _print(dict(row))
 
 

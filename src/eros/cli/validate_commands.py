@@ -24,10 +24,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
-from eros.bootstrap import Container, bootstrap
-from eros.db.schema import captions
+from eros.bootstrap import Container, bootstrap, connect_client
 from eros.errors import ErosError
 from eros.models import ValidationResult, ValidationStatus
 from eros.ports import ToolClient
@@ -115,16 +113,13 @@ def caption_bank(container: Container, items: list[Any]) -> frozenset[int]:
     }
     if not ids:
         return frozenset()
-    with container.engine.connect() as conn:
-        found = conn.execute(select(captions.c.caption_id).where(captions.c.caption_id.in_(sorted(ids))))
-        return frozenset(int(row[0]) for row in found)
+    with container.uow() as uow:
+        return uow.captions.existing_ids(ids)
 
 
 async def judge(
     container: Container, target: str, creator: str | None, week: str | None
 ) -> tuple[Submission, ValidationResult, dict[str, int]]:
-    from eros.infra.mcp_clients import connect_client
-
     client = connect_client(container)
     async with client_session(client):
         path = Path(target)

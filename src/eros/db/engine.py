@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import CursorResult, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 from eros.clock import Clock, iso_z
 from eros.db.schema import app_config, metadata, send_types
@@ -37,6 +37,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def memory_engine() -> Engine:
+    """A private in-memory SQLite database: one connection, usable from any thread, gone with the engine."""
+    return create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
 
 
 def sqlite_path(url: str) -> Path | None:

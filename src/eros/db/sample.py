@@ -18,12 +18,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, select
 
-from eros.clock import iso_z
+from eros.clock import Clock, iso_z
 from eros.db.analyze import analyze_all
 from eros.db.engine import create_schema, database_exists
 from eros.db.importer import caption_hash, content_type_ids
@@ -43,9 +43,6 @@ from eros.rules.rounding import clamp
 from eros.rules.send_types import SEND_TYPES, Category, PageRestriction
 from eros.rules.tiers import Tier
 from eros.rules.timing import DEAD_ZONE_END_HOUR, DEAD_ZONE_START_HOUR, PRIME_HOURS, SECONDARY_HOURS
-
-if TYPE_CHECKING:
-    from eros.bootstrap import Container
 
 DEFAULT_SEED = 7
 DEFAULT_AS_OF = date(2026, 1, 4)
@@ -854,14 +851,14 @@ def build_mini_sample(engine: Engine, *, as_of: date = DEFAULT_AS_OF) -> None:
     _build(engine, MINI_CREATORS, seed=MINI_SEED, as_of=as_of, caption_scale=0.3)
 
 
-def ensure_sample_database(container: Container) -> bool:
+def ensure_sample_database(engine: Engine, clock: Clock, signing_key: str | None = None) -> bool:
     """Create the schema and the sample (as of the clock's today) when there is no database yet.
 
-    Returns True when it built one; an existing database is left alone.
+    Returns True when it built one; an existing database is left alone. `signing_key` is the
+    installation's configured key, if any (else `create_schema` makes one).
     """
-    engine = container.engine
     if database_exists(engine):
         return False
-    create_schema(engine, container.clock, signing_key=container.settings.signing_key)
-    build_sample(engine, seed=DEFAULT_SEED, as_of=container.clock.now().date())
+    create_schema(engine, clock, signing_key=signing_key)
+    build_sample(engine, seed=DEFAULT_SEED, as_of=clock.now().date())
     return True

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, RowMapping, select
 
 from eros.clock import iso_z
 from eros.db.engine import inserted_id
@@ -71,6 +71,29 @@ class TriggerRepository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def active(self, creator_id: str, now: datetime) -> list[RowMapping]:
+        """Active, unexpired triggers (expired ones are ignored, DOMAIN §7), strongest first."""
+        t = volume_triggers.c
+        rows = self.conn.execute(
+            select(volume_triggers)
+            .where(t.creator_id == creator_id, t.is_active.is_(True), t.expires_at > iso_z(now))
+            .order_by(t.adjustment_multiplier.desc(), t.content_type, t.trigger_type)
+        ).mappings()
+        return list(rows.all())
+
+    def has_any(self, creator_id: str) -> bool:
+        """Whether the creator ever had a trigger (active, expired or switched off)."""
+        query = select(volume_triggers.c.trigger_id).where(volume_triggers.c.creator_id == creator_id)
+        return self.conn.execute(query.limit(1)).first() is not None
+
+    def multipliers(self, creator_id: str) -> dict[tuple[str, str], float]:
+        """The stored multiplier of each (content type, trigger type) of the creator, whatever its state."""
+        t = volume_triggers.c
+        rows = self.conn.execute(
+            select(t.content_type, t.trigger_type, t.adjustment_multiplier).where(t.creator_id == creator_id)
+        ).all()
+        return {(row[0], row[1]): float(row[2]) for row in rows}
 
     def upsert_triggers(
         self, creator_id: str, triggers: Sequence[TriggerWrite], now: datetime

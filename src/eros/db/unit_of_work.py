@@ -12,7 +12,10 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import SQLAlchemyError
 
+from eros.db.captions_repo import CaptionRepository
+from eros.db.content_repo import ContentRepository
 from eros.db.creators import CreatorRepository
 from eros.db.ops_repo import OpsRepository
 from eros.db.rollout_repo import RolloutRepository
@@ -20,9 +23,17 @@ from eros.db.schedules_repo import ScheduleRepository
 from eros.db.signals_repo import SignalRepository
 from eros.db.triggers_repo import TriggerRepository
 
+#: What a unit of work raises when the database itself fails (lost connection, lock, bad row):
+#: callers outside db/ catch this name and need not import SQLAlchemy.
+DatabaseFailure = SQLAlchemyError
+
 
 class SqlUnitOfWork:
-    """`with SqlUnitOfWork(engine) as uow: uow.ops.set_flag_override(...); uow.commit()`."""
+    """`with SqlUnitOfWork(engine) as uow: uow.ops.set_flag_override(...); uow.commit()`.
+
+    Beyond the port's repositories it carries the caption bank and content reads the eros-db
+    tools serve (`content`, `captions`); services see only `eros.ports.UnitOfWork`.
+    """
 
     ops: OpsRepository
     rollout: RolloutRepository
@@ -30,6 +41,8 @@ class SqlUnitOfWork:
     schedules: ScheduleRepository
     triggers: TriggerRepository
     creators: CreatorRepository
+    content: ContentRepository
+    captions: CaptionRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -52,6 +65,8 @@ class SqlUnitOfWork:
         self.schedules = ScheduleRepository(conn)
         self.triggers = TriggerRepository(conn)
         self.creators = CreatorRepository(conn)
+        self.content = ContentRepository(conn)
+        self.captions = CaptionRepository(conn)
         return self
 
     def commit(self) -> None:

@@ -13,48 +13,21 @@ import os
 import sys
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, TextContent
 
-from eros.errors import ConfigError, ToolCallError, TransportError
+from eros.errors import ToolCallError, TransportError
 from eros.ports import ToolArgs, ToolResult
+from eros.tools.env import ToolEnv
+from eros.tools.errors import tool_error_from_text
+from eros.tools.server import build_server
 
-if TYPE_CHECKING:
-    from eros.bootstrap import Container
-    from eros.tools import ToolEnv
-
+#: The values of EROS_MCP_TRANSPORT (`eros.bootstrap.connect_client` picks the client).
 TRANSPORTS = ("inprocess", "stdio")
 DEFAULT_STDIO_TIMEOUT_S = 60.0
-
-
-def tool_error_from_text(tool: str, text: str) -> ToolCallError:
-    """Rebuild the tool's error from the text the SDK sends: `Error executing tool NAME: {json}`."""
-    start = text.find("{")
-    if start >= 0:
-        try:
-            payload = json.loads(text[start:])
-        except ValueError:
-            payload = None
-        if isinstance(payload, dict) and "error_code" in payload:
-            details = {k: v for k, v in payload.items() if k not in ("error", "error_code")}
-            return ToolCallError(
-                str(payload.get("error", text)),
-                code=str(payload["error_code"]),
-                details={"tool": tool, **details},
-            )
-    if text.startswith("Unknown tool"):
-        return ToolCallError(text, code="UNKNOWN_TOOL", details={"tool": tool})
-    if text.rstrip() == f"Error executing tool {tool}" or text.startswith(
-        f"Error executing tool {tool}: Error"
-    ):
-        return ToolCallError(
-            f"Tool {tool} failed unexpectedly", code="INTERNAL_ERROR", details={"tool": tool}
-        )
-    message = text.removeprefix(f"Error executing tool {tool}: ")
-    return ToolCallError(message, code="VALIDATION_ERROR", details={"tool": tool})
 
 
 def result_payload(tool: str, result: CallToolResult) -> ToolResult:
@@ -192,8 +165,6 @@ class InProcessClient(ErosClient):
     """The default: the same `eros-db` server object, called in this process (no subprocess, no JSON-RPC)."""
 
     def __init__(self, env: ToolEnv) -> None:
-        from eros.tools import build_server
-
         super().__init__()
         self.server = build_server(env)
 
@@ -298,20 +269,3 @@ class StdioClient(ErosClient):
         except Exception as exc:
             raise self._unavailable(exc) from None
         return [_tool_info(tool) for tool in listed.tools]
-
-
-def connect_client(container: Container) -> ErosClient:
-    """The configured client: `EROS_MCP_TRANSPORT` = inprocess (default) or stdio (a server subprocess
-    over the same database, clock pin and signing key, inherited through the environment)."""
-    transport = container.settings.mcp_transport
-    if transport == "inprocess":
-        from eros.tools import ToolEnv
-
-        return InProcessClient(ToolEnv.of(container))
-    if transport == "stdio":
-        env = dict(container.settings.environ)
-        env.setdefault("EROS_DB_URL", container.settings.db_url)
-        return StdioClient(env=env)
-    raise ConfigError(
-        f"EROS_MCP_TRANSPORT={transport!r} is not one of {', '.join(TRANSPORTS)}", code="INVALID_TRANSPORT"
-    )

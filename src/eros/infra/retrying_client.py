@@ -1,8 +1,9 @@
-"""The runbook's production adapters: a retrying, timed, logged eros-db client, and the Task tool.
+"""The runbook's production eros-db client: retrying, timed and logged.
 
-`ProductionMCPClient(tools)` wraps any ToolClient (in-process or stdio); with no argument it uses
-the configured transport and database (`EROS_MCP_TRANSPORT`, `EROS_DB_PATH`/`EROS_DB_URL`), so the
-runbook's `await ProductionMCPClient().get_active_creators(limit=1)` health check works.
+`ProductionMCPClient(tools)` wraps any ToolClient (in-process or stdio), or the one `connect()`
+makes on first use (the runbook's no-argument form, `eros.adapters.ProductionMCPClient()`,
+connects the configured transport that way, so a health check reports a missing database
+as a failed call rather than a failed constructor).
 Only failures that may pass are retried: transport failures and the CONFLICT / DATABASE_ERROR tool codes.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from eros.clock import Clock, SystemClock
 from eros.errors import ToolCallError, TransportError
-from eros.infra.mcp_clients import ErosClient, connect_client
+from eros.infra.mcp_clients import ErosClient
 from eros.ports import ToolArgs, ToolClient, ToolResult
 
 __all__ = ["RETRYABLE_CODES", "ProductionMCPClient", "RetryConfig"]
@@ -29,6 +30,7 @@ logger = logging.getLogger("eros.adapters")
 RETRYABLE_CODES = frozenset({"CONFLICT", "DATABASE_ERROR"})
 
 Sleep = Callable[[float], Awaitable[None]]
+ClientFactory = Callable[[], ToolClient]
 
 
 @dataclass(frozen=True)
@@ -52,30 +54,36 @@ def retryable(error: Exception) -> bool:
 
 
 class ProductionMCPClient(ErosClient):
-    """Retries with backoff, a per-call timeout and one log line per call (with a trace id)."""
+    """Retries with backoff, a per-call timeout and one log line per call (with a trace id).
+
+    `clock` only times the calls for the log (its monotonic counter), so the system's will do.
+    """
 
     def __init__(
         self,
         tools: ToolClient | None = None,
         retry: RetryConfig | None = None,
         *,
+        connect: ClientFactory | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock | None = None,
     ) -> None:
+        if tools is None and connect is None:
+            raise TypeError("ProductionMCPClient wraps a client: pass `tools` or `connect`")
         super().__init__()
         self.retry = retry or RetryConfig()
         self.attempts = 0
         self._tools = tools
+        self._connect = connect
         self._sleep = sleep
         self._clock = clock or SystemClock()
 
     @property
     def tools(self) -> ToolClient:
-        """The wrapped client; the configured one is connected on first use."""
+        """The wrapped client (made by `connect` on first use when none was given)."""
         if self._tools is None:
-            from eros.bootstrap import bootstrap
-
-            self._tools = connect_client(bootstrap())
+            assert self._connect is not None
+            self._tools = self._connect()
         return self._tools
 
     async def __aenter__(self) -> ProductionMCPClient:

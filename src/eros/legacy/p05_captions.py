@@ -31,10 +31,14 @@ from eros.legacy.constants import (
 from eros.legacy.state import Allocation, CaptionPlan, Performance, Slot
 from eros.models import CaptionOption, CreatorContext
 from eros.ports import ToolClient
-from eros.rules.captions import FRESH_AFTER_DAYS, TIER_SCORES, slot_class
+from eros.rules.captions import (
+    FRESH_AFTER_DAYS,
+    MAX_CAPTIONS_PER_CONTENT_TYPE,
+    MAX_CAPTIONS_PER_SEND_TYPE,
+    TIER_SCORES,
+    slot_class,
+)
 from eros.rules.send_types import PPV_TYPES, get_send_type
-from eros.tools.captions import MAX_PER_TYPE as MAX_PER_CONTENT_TYPE
-from eros.tools.captions import MAX_SEND_TYPE_LIMIT as MAX_PER_SEND_TYPE
 
 
 def freshness_score(option: CaptionOption) -> float:
@@ -137,7 +141,7 @@ async def fetch_for_slot(
         arguments: dict[str, Any] = {
             "creator_id": creator_id,
             "content_types": [content_type],
-            "limit_per_type": min(MAX_PER_CONTENT_TYPE, CAPTIONS_PER_SLOT + already),
+            "limit_per_type": min(MAX_CAPTIONS_PER_CONTENT_TYPE, CAPTIONS_PER_SLOT + already),
         }
         kind = slot_class(slot.send_type)
         if kind is not None:
@@ -150,7 +154,7 @@ async def fetch_for_slot(
         {
             "creator_id": creator_id,
             "send_type": slot.send_type,
-            "limit": min(MAX_PER_SEND_TYPE, CAPTIONS_PER_SLOT + already),
+            "limit": min(MAX_CAPTIONS_PER_SEND_TYPE, CAPTIONS_PER_SLOT + already),
         },
     )
     return options_from(answer.get("captions") or [])

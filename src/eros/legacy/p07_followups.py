@@ -23,10 +23,10 @@ from eros.legacy.state import Followup, FollowupPlan, Slot, TimedPlan
 from eros.models import CaptionOption, CreatorContext
 from eros.ports import ToolClient
 from eros.rules import followups as fu
+from eros.rules.captions import MAX_CAPTIONS_PER_SEND_TYPE
 from eros.rules.rounding import round_int
 from eros.rules.send_types import FOLLOWUP_KEY, FOLLOWUP_PARENTS
 from eros.rules.timing import on_quarter_hour
-from eros.tools.captions import MAX_SEND_TYPE_LIMIT as MAX_PER_SEND_TYPE
 
 
 def budget(parents: int) -> int:
@@ -122,7 +122,7 @@ async def add_captions(
             {
                 "creator_id": context.creator_id,
                 "send_type": FOLLOWUP_KEY,
-                "limit": min(MAX_PER_SEND_TYPE, FOLLOWUP_CAPTION_LIMIT + sum(used_week.values())),
+                "limit": min(MAX_CAPTIONS_PER_SEND_TYPE, FOLLOWUP_CAPTION_LIMIT + sum(used_week.values())),
             },
         )
         options = [

@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -28,9 +28,6 @@ from eros.models import Schedule
 from eros.ports import ToolClient
 from eros.services.pipeline_run import PipelineResult, phase_metrics
 from eros.services.preflight import PreflightEngine, client_session, parse_week_start
-
-if TYPE_CHECKING:
-    pass
 
 BUILTIN = "builtin"
 INVALID = "V4_RUNNER_INVALID"

@@ -13,6 +13,11 @@ TIER_LABELS = {1: "ELITE", 2: "PROVEN", 3: "STANDARD", 4: "UNPROVEN"}
 TIER_SCORES = {1: 100, 2: 75, 3: 50, 4: 25}
 SLOT_CLASSES = ("ppv", "ppv_bump", "wall")
 MAX_CAPTION_LENGTH = 2000
+#: How many captions one caption-tool call serves (DOMAIN §13): per content type, per send type,
+#: and how many content types one call may name.
+MAX_CAPTIONS_PER_CONTENT_TYPE = 20
+MAX_CAPTIONS_PER_SEND_TYPE = 50
+MAX_CONTENT_TYPES_PER_CALL = 50
 PASS_SCORE = 85
 REVIEW_SCORE = 70
 

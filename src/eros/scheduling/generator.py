@@ -41,7 +41,8 @@ class PlannedWeek:
 def _solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
     """CP-SAT, or None when OR-Tools cannot be imported here (the greedy plan then stands in)."""
     try:
-        from eros.scheduling import optimizer
+        # Deferred on purpose: OR-Tools is optional here and costs ~0.5 s to import (first solve only).
+        from eros.scheduling import optimizer  # noqa: PLC0415 - optional, see above
     except ImportError:
         return None
     return optimizer.solve(problem, time_limit_s)

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from eros.clock import Clock
 from eros.errors import ErosError
-from eros.ports import ToolClient
 
 GENERATOR_AGENT = "schedule-generator"
 VALIDATOR_AGENT = "schedule-validator"
@@ -40,6 +38,8 @@ class TaskTool(Protocol):
 
 
 TaskInvoker = Callable[[str, Payload | str, str | None], Awaitable[Payload | str]]
+#: Makes one built-in agent when it is first asked for (its wiring may read the database).
+AgentFactory = Callable[[], Agent]
 
 _task_logger = logging.getLogger("eros.adapters")
 
@@ -49,25 +49,17 @@ class ProductionTaskTool:
 
     With a `task_invoker` (e.g. a language-model client: `await invoker(agent, prompt, model)`)
     every agent call goes to it, and a text answer that is JSON is parsed. Without one, the
-    built-in agents answer: the optimizer (`schedule-generator`) and the rule engine
-    (`schedule-validator`), the latter wired with the client, signing key and clock given here
-    — or, when none are given, those of the configured installation (`bootstrap()`).
-    Like a tool, an agent answers an expected failure (a prompt it cannot use, a creator it
-    cannot find) with `{"error", "error_code"}` instead of raising; an unknown agent raises.
+    built-in `agents` answer, each made by its factory on first use (`eros.bootstrap.builtin_agents`
+    wires the optimizer and the rule engine). Like a tool, an agent answers an expected failure
+    (a prompt it cannot use, a creator it cannot find) with `{"error", "error_code"}` instead of
+    raising; an unknown agent raises.
     """
 
     def __init__(
-        self,
-        task_invoker: TaskInvoker | None = None,
-        *,
-        client: ToolClient | None = None,
-        signing_key: bytes | None = None,
-        clock: Clock | None = None,
+        self, task_invoker: TaskInvoker | None = None, *, agents: Mapping[str, AgentFactory] | None = None
     ) -> None:
         self.task_invoker = task_invoker
-        self._client = client
-        self._signing_key = signing_key
-        self._clock = clock
+        self._factories = dict(agents or {})
         self._agents: dict[str, Agent] = {}
 
     async def invoke(self, agent: str, prompt_or_payload: Payload | str, model: str | None = None) -> Payload:
@@ -84,37 +76,14 @@ class ProductionTaskTool:
 
     def _builtin(self, name: str) -> Agent:
         if name not in self._agents:
-            self._agents[name] = self._make_builtin(name)
+            factory = self._factories.get(name)
+            if factory is None:
+                raise ErosError(
+                    f"Unknown agent {name!r}: the built-in agents are {' and '.join(self._factories)}",
+                    code="UNKNOWN_AGENT",
+                )
+            self._agents[name] = factory()
         return self._agents[name]
-
-    def _make_builtin(self, name: str) -> Agent:
-        if name == GENERATOR_AGENT:
-            from eros.services.generator_agent import GeneratorAgent
-
-            return GeneratorAgent()
-        if name == VALIDATOR_AGENT:
-            from eros.services.validator_agent import ValidatorAgent
-
-            client, key, clock = self._wiring()
-            return ValidatorAgent(client, key, clock)
-        raise ErosError(
-            f"Unknown agent {name!r}: the built-in agents are {GENERATOR_AGENT} and {VALIDATOR_AGENT}",
-            code="UNKNOWN_AGENT",
-        )
-
-    def _wiring(self) -> tuple[ToolClient, bytes, Clock]:
-        """The validator's client, key and clock: as given, else the configured installation's."""
-        if self._client is not None and self._signing_key is not None and self._clock is not None:
-            return self._client, self._signing_key, self._clock
-        from eros.bootstrap import bootstrap
-        from eros.infra.mcp_clients import connect_client
-
-        container = bootstrap()
-        return (
-            self._client or connect_client(container),
-            self._signing_key or container.signing_key,
-            self._clock or container.clock,
-        )
 
 
 def _as_payload(answer: Payload | str) -> Payload:

@@ -13,19 +13,18 @@ except programming errors, which should fail loudly. Logger: `eros.orchestrator`
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from eros.clock import Clock, clock_from_env
+from eros.clock import Clock
 from eros.errors import ErosError
 from eros.models import CreatorContext, ValidationStatus
 from eros.ports import ToolClient
 from eros.rules.quality import generator_should_retry
-from eros.services.agents import GENERATOR_AGENT, VALIDATOR_AGENT, ProductionTaskTool, TaskTool
+from eros.services.agents import GENERATOR_AGENT, VALIDATOR_AGENT, TaskTool
 from eros.services.pipeline_run import (
     HoldsClientSession,
     PhaseRecord,
@@ -34,9 +33,6 @@ from eros.services.pipeline_run import (
     timed_phase,
 )
 from eros.services.preflight import PreflightEngine
-
-if TYPE_CHECKING:
-    from eros.bootstrap import Container
 
 logger = logging.getLogger("eros.orchestrator")
 
@@ -57,23 +53,24 @@ VALIDATOR_MODEL = "opus"
 
 
 class EROSOrchestrator(HoldsClientSession):
-    """Runs the v5 pipeline for one creator-week (runbook: `await orchestrator.run(creator_id, week)`)."""
+    """Runs the v5 pipeline for one creator-week (runbook: `await orchestrator.run(creator_id, week)`).
+
+    `task_tool` reaches the generator and validator agents; `clock` times the phases and is the
+    one the validator's certificates must agree with (`eros.bootstrap.v5_runner` wires both).
+    """
 
     def __init__(
         self,
         mcp: ToolClient,
-        task_tool: TaskTool | None = None,
+        task_tool: TaskTool,
         *,
-        clock: Clock | None = None,
-        signing_key: bytes | None = None,
+        clock: Clock,
         learnings_path: Path | str | None = None,
     ) -> None:
         self.mcp = self.session_client = mcp
-        self.clock: Clock = clock or clock_from_env(os.environ)
-        self.task_tool: TaskTool = task_tool or ProductionTaskTool(
-            client=mcp, signing_key=signing_key, clock=self.clock
-        )
-        self.preflight = PreflightEngine(mcp, learnings_path=learnings_path, clock=self.clock)
+        self.clock = clock
+        self.task_tool = task_tool
+        self.preflight = PreflightEngine(mcp, learnings_path=learnings_path, clock=clock)
 
     async def generate_schedule(
         self, creator_id: str, week_start: str | date, *, dry_run: bool = False
@@ -82,7 +79,7 @@ class EROSOrchestrator(HoldsClientSession):
         return await self.run(creator_id, week_start, dry_run=dry_run)
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
-        """A PipelineRunner (what `bootstrap.pipeline_runner(container, "v5")` returns)."""
+        """A PipelineRunner (what `eros.bootstrap.pipeline_runner(container, "v5")` returns)."""
         return await self.run(creator_id, week_start, dry_run=dry_run)
 
     async def run(self, creator_id: str, week_start: str | date, *, dry_run: bool = False) -> PipelineResult:
@@ -238,16 +235,4 @@ def _rejection_message(validation: Mapping[str, Any]) -> str:
     return (
         f"validator: REJECTED after {MAX_RETRIES + 1} attempts "
         f"({len(violations)} violations: {', '.join(codes)})"
-    )
-
-
-def build_v5_runner(container: Container) -> EROSOrchestrator:
-    """The orchestrator (a PipelineRunner) wired to the configured client, key, clock and learnings."""
-    from eros.infra.mcp_clients import connect_client
-
-    return EROSOrchestrator(
-        connect_client(container),
-        clock=container.clock,
-        signing_key=container.signing_key,
-        learnings_path=container.settings.learnings_path,
     )

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from eros.clock import Clock, clock_from_env
+from eros.clock import Clock
 from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
 from eros.infra.learnings_file import load_learnings
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
@@ -91,18 +90,21 @@ class PreflightData:
 
 
 class PreflightEngine:
-    """Builds the immutable CreatorContext for one creator-week (runbook: `PreflightEngine(mcp)`)."""
+    """Builds the immutable CreatorContext for one creator-week; `clock` times it.
+
+    The runbook's `PreflightEngine(mcp)`, with the configured clock, is `eros.preflight.PreflightEngine`.
+    """
 
     def __init__(
         self,
         mcp: ToolClient,
         *,
+        clock: Clock,
         learnings_path: Path | str | None = None,
-        clock: Clock | None = None,
     ) -> None:
         self.mcp = mcp
         self.learnings_path = Path(learnings_path) if learnings_path is not None else None
-        self.clock: Clock = clock or clock_from_env(os.environ)
+        self.clock = clock
 
     async def execute(self, creator_id: str, week_start: str | date) -> CreatorContext:
         """Fetch, check and assemble; raises ErosError (with a code) when the week cannot be planned."""

@@ -13,8 +13,6 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import ValidationError
-
 from eros.clock import Clock, iso_z
 from eros.models import (
     ContentRanking,
@@ -23,7 +21,6 @@ from eros.models import (
     ValidationCertificate,
     ValidationResult,
     ValidationStatus,
-    Violation,
 )
 from eros.ports import ToolClient
 from eros.rules.quality import status_for, wants_recommendations
@@ -35,43 +32,13 @@ from eros.validation.gates import (
     facts_from_context,
     violation_counts,
 )
+from eros.validation.items import items_in_place
 from eros.validation.scoring import score_schedule, scoring_facts
 
 #: The two calls validation makes (DOMAIN §13: "2 in validation (vault and rankings re-read)").
 VAULT_TOOL = "get_allowed_content_types"
 RANKINGS_TOOL = "get_content_type_rankings"
 VALIDATION_TOOLS = (VAULT_TOOL, RANKINGS_TOOL)
-#: An item that could not be read at all stands in the list as this, so indices stay put.
-_UNREADABLE = ScheduleItem(send_type_key="", scheduled_date="", scheduled_time="")
-
-
-def parse_items(
-    raw: Sequence[ScheduleItem | Mapping[str, Any] | Any],
-) -> tuple[list[ScheduleItem], list[Violation]]:
-    """Items as models, position for position; an unreadable one becomes a STRUCTURE_ERROR."""
-    items: list[ScheduleItem] = []
-    problems: list[Violation] = []
-    for index, entry in enumerate(raw):
-        if isinstance(entry, ScheduleItem):
-            items.append(entry)
-            continue
-        try:
-            if not isinstance(entry, Mapping):
-                raise TypeError(f"is a {type(entry).__name__}, not an object")
-            items.append(ScheduleItem.model_validate(dict(entry)))
-        except (ValidationError, TypeError) as exc:
-            detail = (
-                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-                if isinstance(exc, ValidationError)
-                else str(exc)
-            )
-            problems.append(
-                Violation(
-                    code=STRUCTURE_ERROR, rule="unreadable", message=f"Item {index}: {detail}.", items=[index]
-                )
-            )
-            items.append(_UNREADABLE)
-    return items, problems
 
 
 def checks_performed(volume_known: bool) -> dict[str, bool]:
@@ -111,7 +78,7 @@ class ScheduleValidator:
         rankings = [ContentRanking.model_validate(row) for row in rankings_answer.get("rankings", [])]
         creator_id = str(vault_answer.get("creator_id") or context.creator_id)
 
-        parsed, unreadable = parse_items(items)
+        parsed, unreadable = items_in_place(items)
         facts = facts_from_context(context, known_caption_ids=known_caption_ids).with_content(vault, avoid)
         broken = {v.items[0] for v in unreadable}
         found = [

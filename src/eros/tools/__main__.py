@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from eros.tools.server import serve_configured
+from eros.bootstrap import bootstrap, tool_server
+from eros.tools.server import serve
 
 if __name__ == "__main__":
-    serve_configured("stdio")
+    serve(lambda: tool_server(bootstrap()))

@@ -14,15 +14,15 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, WithJsonSchema
-from sqlalchemy import Connection, and_, or_, select
-from sqlalchemy.sql.elements import ColumnElement
 
-from eros.db.creators import CreatorRepository
-from eros.db.schema import caption_creator_usage, captions
-from eros.db.schema import content_types as content_types_table
+from eros.db.captions_repo import CaptionCandidateRow, CaptionSelector
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import InvalidInput
 from eros.rules.captions import (
     MAX_CAPTION_LENGTH,
+    MAX_CAPTIONS_PER_CONTENT_TYPE,
+    MAX_CAPTIONS_PER_SEND_TYPE,
+    MAX_CONTENT_TYPES_PER_CALL,
     SLOT_CLASSES,
     TIER_LABELS,
     TIER_SCORES,
@@ -30,13 +30,9 @@ from eros.rules.captions import (
     score_structure,
 )
 from eros.rules.send_types import FOLLOWUP_KEY, SEND_TYPES, PageType, schedulable_types
-from eros.tools.content import avoid_types, vault_types
 from eros.tools.env import ToolEnv, days_between, in_range
 from eros.validation.certificate import short_hash
 
-MAX_CONTENT_TYPES = 50
-MAX_PER_TYPE = 20
-MAX_SEND_TYPE_LIMIT = 50
 EMPTY_HASH = "sha256:empty"
 
 
@@ -137,7 +133,7 @@ class CaptionStructure(BaseModel):
 class Candidate:
     """A caption row as read (cheap to build for whole pools); `caption()` makes the answer model."""
 
-    raw: tuple[Any, ...]
+    raw: CaptionCandidateRow
     days_since_used: int | None
 
     @property
@@ -146,94 +142,74 @@ class Candidate:
 
     @property
     def send_type(self) -> str:
-        return str(self.raw[2])
+        return self.raw.send_type_key
 
     @property
     def content_type(self) -> str | None:
-        return None if self.raw[3] is None else str(self.raw[3])
+        return self.raw.content_type
 
     @property
     def key(self) -> tuple[bool, str, int, str, int]:
         """Fresh first, then least recently used by this creator, better tier, least used globally."""
         r = self.raw
-        return (not self.fresh, r[14] or "", r[5], r[12] or "", r[0])
+        return (
+            not self.fresh,
+            r.creator_last_used_date or "",
+            r.performance_tier,
+            r.global_last_used_date or "",
+            r.caption_id,
+        )
 
     def caption(self) -> CaptionRow:
         r = self.raw
         return CaptionRow(
-            caption_id=r[0],
-            caption_text=r[1],
-            send_type=r[2],
-            content_type=r[3],
-            slot_class=r[4],
-            performance_tier=r[5],
-            tier_label=TIER_LABELS.get(r[5], "UNKNOWN"),
-            quality_score=TIER_SCORES.get(r[5], 0),
-            is_paid_page_only=bool(r[6]),
+            caption_id=r.caption_id,
+            caption_text=r.caption_text,
+            send_type=r.send_type_key,
+            content_type=r.content_type,
+            slot_class=r.slot_class,
+            performance_tier=r.performance_tier,
+            tier_label=TIER_LABELS.get(r.performance_tier, "UNKNOWN"),
+            quality_score=TIER_SCORES.get(r.performance_tier, 0),
+            is_paid_page_only=bool(r.is_paid_page_only),
             fresh=self.fresh,
             days_since_used=self.days_since_used,
-            creator_times_used=r[13] or 0,
-            creator_last_used=r[14],
-            global_times_used=r[11] or 0,
-            global_last_used=r[12],
-            suggested_price=r[7],
+            creator_times_used=r.creator_times_used or 0,
+            creator_last_used=r.creator_last_used_date,
+            global_times_used=r.global_times_used or 0,
+            global_last_used=r.global_last_used_date,
+            suggested_price=r.suggested_price,
             pricing=CaptionPricing(
-                suggested_price=r[7],
-                price_min=r[8],
-                price_max=r[9],
-                avg_purchase_rate=r[10] or 0.0,
-                has_price_history=r[7] is not None,
+                suggested_price=r.suggested_price,
+                price_min=r.price_min,
+                price_max=r.price_max,
+                avg_purchase_rate=r.avg_purchase_rate or 0.0,
+                has_price_history=r.suggested_price is not None,
             ),
         )
 
 
-def _usable_types(conn: Connection, creator_id: str) -> tuple[set[str], set[str]]:
+def _usable_types(uow: SqlUnitOfWork, creator_id: str) -> tuple[set[str], set[str]]:
     """(vault types, AVOID types): a caption may show only vault types that are not AVOID."""
-    return set(vault_types(conn, creator_id)), set(avoid_types(conn, creator_id))
+    return set(uow.content.vault_type_names(creator_id)), set(uow.content.avoid_types(creator_id))
 
 
 def _candidates(
-    conn: Connection, creator: dict[str, Any], allowed: set[str], today: date, *where: ColumnElement[bool]
+    uow: SqlUnitOfWork,
+    creator: dict[str, Any],
+    allowed: set[str],
+    today: date,
+    *selectors: CaptionSelector,
 ) -> list[Candidate]:
-    """Usable captions (vault minus AVOID, page type) matching `where`, in selection order."""
-    c, u = captions.c, caption_creator_usage.c
-    conditions = [
-        c.is_active.is_(True),
-        or_(c.content_type_id.is_(None), content_types_table.c.type_name.in_(sorted(allowed))),
-        *where,
-    ]
-    if creator["page_type"] == PageType.FREE.value:
-        conditions.append(c.is_paid_page_only.is_(False))
-    query = (
-        select(
-            c.caption_id,
-            c.caption_text,
-            c.send_type_key,
-            content_types_table.c.type_name,
-            c.slot_class,
-            c.performance_tier,
-            c.is_paid_page_only,
-            c.suggested_price,
-            c.price_min,
-            c.price_max,
-            c.avg_purchase_rate,
-            c.global_times_used,
-            c.global_last_used_date,
-            u.times_used,
-            u.last_used_date,
-        )
-        .select_from(
-            captions.outerjoin(
-                content_types_table, content_types_table.c.content_type_id == c.content_type_id
-            ).outerjoin(
-                caption_creator_usage,
-                and_(u.caption_id == c.caption_id, u.creator_id == creator["creator_id"]),
-            )
-        )
-        .where(and_(*conditions))
+    """Usable captions (vault minus AVOID, page type) matching any selector, in selection order."""
+    rows = uow.captions.pool(
+        creator["creator_id"],
+        free_page=creator["page_type"] == PageType.FREE.value,
+        usable_types=allowed,
+        selectors=selectors,
     )
-    rows = [Candidate(tuple(r), days_between(r[14], today)) for r in conn.execute(query).all()]
-    return sorted(rows, key=lambda row: row.key)
+    pool = [Candidate(row, days_between(row.creator_last_used_date, today)) for row in rows]
+    return sorted(pool, key=lambda row: row.key)
 
 
 def _pick(pool: Sequence[Candidate], limit: int) -> tuple[list[CaptionRow], PoolStats]:
@@ -261,12 +237,12 @@ def get_batch_captions_by_content_types(
     """PPV captions per content type, freshest first; vault-less or AVOID types are named, not served."""
     if not content_types:
         raise InvalidInput("content_types is empty", code="EMPTY_CONTENT_TYPES")
-    if len(content_types) > MAX_CONTENT_TYPES:
+    if len(content_types) > MAX_CONTENT_TYPES_PER_CALL:
         raise InvalidInput(
-            f"at most {MAX_CONTENT_TYPES} content types per call, got {len(content_types)}",
+            f"at most {MAX_CONTENT_TYPES_PER_CALL} content types per call, got {len(content_types)}",
             code="CONTENT_TYPES_LIMIT_EXCEEDED",
         )
-    in_range(limit_per_type, 1, MAX_PER_TYPE, "limit_per_type")
+    in_range(limit_per_type, 1, MAX_CAPTIONS_PER_CONTENT_TYPE, "limit_per_type")
     slot = (schedulable_type or "").strip().lower() or None
     if slot is not None and slot not in SLOT_CLASSES:
         raise InvalidInput(
@@ -277,19 +253,17 @@ def get_batch_captions_by_content_types(
     if not requested:
         raise InvalidInput("content_types holds only blank names", code="EMPTY_CONTENT_TYPES")
     today = env.today()
-    with env.read() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
-        vault, avoid = _usable_types(conn, creator["creator_id"])
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
+        vault, avoid = _usable_types(uow, creator["creator_id"])
         excluded = {
             name: ("ranked AVOID" if name in avoid else "not in the creator's vault")
             for name in requested
             if name not in vault or name in avoid
         }
         wanted = [name for name in requested if name not in excluded]
-        where: list[ColumnElement[bool]] = [content_types_table.c.type_name.in_(wanted)]
-        if slot is not None:
-            where.append(captions.c.slot_class == slot)
-        pool = _candidates(conn, creator, vault - avoid, today, *where) if wanted else []
+        selector = CaptionSelector(content_types=wanted, slot_class=slot)
+        pool = _candidates(uow, creator, vault - avoid, today, selector) if wanted else []
     by_type: dict[str, list[Candidate]] = defaultdict(list)
     for row in pool:
         by_type[row.content_type or ""].append(row)
@@ -330,12 +304,12 @@ def get_send_type_captions(
     env: ToolEnv, creator_id: str, send_type: str, limit: int = 10
 ) -> SendTypeCaptions:
     """Captions written for one send type, freshest first, vault/AVOID/page filters applied."""
-    in_range(limit, 1, MAX_SEND_TYPE_LIMIT, "limit")
-    with env.read() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
+    in_range(limit, 1, MAX_CAPTIONS_PER_SEND_TYPE, "limit")
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
         key = _check_send_type(send_type, creator["page_type"])
-        vault, avoid = _usable_types(conn, creator["creator_id"])
-        pool = _candidates(conn, creator, vault - avoid, env.today(), captions.c.send_type_key == key)
+        vault, avoid = _usable_types(uow, creator["creator_id"])
+        pool = _candidates(uow, creator, vault - avoid, env.today(), CaptionSelector(send_types=[key]))
     chosen, stats = _pick(pool, limit)
     return SendTypeCaptions(
         creator_id=creator["creator_id"],
@@ -363,22 +337,22 @@ def get_captions(
     written for send types that need media; `send_types` (default: every schedulable type that needs
     no media, plus follow-ups) get `limit_per_send_type` each. One flat list, fresh first per group.
     """
-    in_range(limit_per_type, 1, MAX_PER_TYPE, "limit_per_type")
-    in_range(limit_per_send_type, 1, MAX_SEND_TYPE_LIMIT, "limit_per_send_type")
-    if content_types is not None and len(content_types) > MAX_CONTENT_TYPES:
+    in_range(limit_per_type, 1, MAX_CAPTIONS_PER_CONTENT_TYPE, "limit_per_type")
+    in_range(limit_per_send_type, 1, MAX_CAPTIONS_PER_SEND_TYPE, "limit_per_send_type")
+    if content_types is not None and len(content_types) > MAX_CONTENT_TYPES_PER_CALL:
         raise InvalidInput(
-            f"at most {MAX_CONTENT_TYPES} content types per call, got {len(content_types)}",
+            f"at most {MAX_CONTENT_TYPES_PER_CALL} content types per call, got {len(content_types)}",
             code="CONTENT_TYPES_LIMIT_EXCEEDED",
         )
     today = env.today()
-    with env.read() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
         page_type = creator["page_type"]
         if send_types is None:
             keys = [st.key for st in schedulable_types(page_type) if not st.requires_media] + [FOLLOWUP_KEY]
         else:
             keys = [_check_send_type(key, page_type) for key in dict.fromkeys(send_types)]
-        vault, avoid = _usable_types(conn, creator["creator_id"])
+        vault, avoid = _usable_types(uow, creator["creator_id"])
         usable = vault - avoid
         requested = sorted(usable) if content_types is None else list(dict.fromkeys(content_types))
         excluded = {
@@ -389,14 +363,12 @@ def get_captions(
         wanted = [name for name in requested if name in usable]
         media_keys = [st.key for st in schedulable_types(page_type) if st.requires_media]
         pool = _candidates(
-            conn,
+            uow,
             creator,
             usable,
             today,
-            or_(
-                and_(captions.c.send_type_key.in_(media_keys), content_types_table.c.type_name.in_(wanted)),
-                captions.c.send_type_key.in_([k for k in keys if k not in media_keys]),
-            ),
+            CaptionSelector(send_types=media_keys, content_types=wanted),
+            CaptionSelector(send_types=[k for k in keys if k not in media_keys]),
         )
     media_pool: dict[str, list[Candidate]] = defaultdict(list)
     send_type_pool: dict[str, list[Candidate]] = defaultdict(list)

@@ -6,12 +6,9 @@ import json
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, and_, func, select
-from sqlalchemy.sql.elements import ColumnElement
 
 from eros.db.analyze import load_history, previous_tier
-from eros.db.creators import CreatorRepository
-from eros.db.schema import creator_personas, creators
+from eros.db.creators import ROSTER_SORTS, CreatorRepository, RosterQuery
 from eros.errors import InvalidInput
 from eros.rules.send_types import PageType
 from eros.rules.tiers import TIER_ORDER
@@ -20,7 +17,6 @@ from eros.tools.env import ToolEnv, in_range, one_of
 from eros.tools.history import analytics, creator_health, creator_mm_revenue
 from eros.tools.volume import HealthSummary, VolumeAssignment, health_summary, volume_assignment
 
-SORT_COLUMNS = ("revenue", "fan_count", "name", "tier")
 MAX_ROSTER_LIMIT = 500
 
 
@@ -125,43 +121,21 @@ def get_active_creators(
     if tier_filter is not None and tier_filter not in TIER_ORDER:
         raise InvalidInput(f"tier {tier!r} is not one of {', '.join(TIER_ORDER)}", code="INVALID_TIER")
     page = one_of(page_type, tuple(p.value for p in PageType), "page_type", "INVALID_PAGE_TYPE")
-    sort = one_of(sort_by, SORT_COLUMNS, "sort_by", "INVALID_SORT_FIELD") or "revenue"
+    sort = one_of(sort_by, ROSTER_SORTS, "sort_by", "INVALID_SORT_FIELD") or "revenue"
     order = one_of(sort_order, ("asc", "desc"), "sort_order", "INVALID_SORT_ORDER") or "desc"
-    c = creators.c
-    revenue = func.coalesce(c.current_message_net, 0.0) + func.coalesce(c.current_posts_net, 0.0)
-    conditions: list[ColumnElement[bool]] = [c.is_active.is_(True)]
-    if tier_filter is not None:
-        conditions.append(c.previous_tier == tier_filter)
-    if page is not None:
-        conditions.append(c.page_type == page)
-    if min_revenue is not None:
-        conditions.append(revenue >= min_revenue)
-    if max_revenue is not None:
-        conditions.append(revenue <= max_revenue)
-    if min_fan_count is not None:
-        conditions.append(c.current_fan_count >= min_fan_count)
-    column = {
-        "revenue": revenue,
-        "fan_count": c.current_fan_count,
-        "name": c.page_name,
-        "tier": c.previous_tier,
-    }[sort]
-    ordering = column.asc() if order == "asc" else column.desc()
-    with env.read() as conn:
-        total = int(
-            conn.execute(select(func.count()).select_from(creators).where(and_(*conditions))).scalar() or 0
-        )
-        rows = (
-            conn.execute(
-                select(creators)
-                .where(and_(*conditions))
-                .order_by(ordering, c.page_name)
-                .limit(limit)
-                .offset(offset)
-            )
-            .mappings()
-            .all()
-        )
+    query = RosterQuery(
+        limit=limit,
+        offset=offset,
+        tier=tier_filter,
+        page_type=page,
+        min_revenue=min_revenue,
+        max_revenue=max_revenue,
+        min_fan_count=min_fan_count,
+        sort_by=sort,
+        sort_order=order,
+    )
+    with env.uow() as uow:
+        rows, total = uow.creators.roster(query)
     summaries = [creator_summary(dict(r)) for r in rows]
     return ActiveCreators(
         creators=summaries,
@@ -178,13 +152,9 @@ def get_active_creators(
     )
 
 
-def persona_for(conn: Connection, creator_id: str, fetched_at: str) -> Persona:
+def persona_for(creators: CreatorRepository, creator_id: str, fetched_at: str) -> Persona:
     """The creator's persona, or the documented default (flagged `is_default`)."""
-    row = (
-        conn.execute(select(creator_personas).where(creator_personas.c.creator_id == creator_id))
-        .mappings()
-        .first()
-    )
+    row = creators.persona(creator_id)
     if row is None:
         return Persona(
             creator_id=creator_id,
@@ -226,9 +196,9 @@ def _emoji_list(text: str | None) -> list[str]:
 
 def get_persona_profile(env: ToolEnv, creator_id: str) -> Persona:
     """Voice settings for captions: tone, emoji frequency, slang, sentiment, length (defaults flagged)."""
-    with env.read() as conn:
-        creator = CreatorRepository(conn).resolve_creator(creator_id)
-        return persona_for(conn, creator["creator_id"], env.fetched_at())
+    with env.uow() as uow:
+        creator = uow.creators.resolve_creator(creator_id)
+        return persona_for(uow.creators, creator["creator_id"], env.fetched_at())
 
 
 def get_creator_profile(
@@ -242,14 +212,14 @@ def get_creator_profile(
 ) -> CreatorProfile:
     """All preflight needs in one call: creator, analytics, volume, rankings, vault and persona."""
     now, today, fetched_at = env.now(), env.today(), env.fetched_at()
-    with env.read() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
         cid = creator["creator_id"]
-        sends = load_history(conn, cid, now) if include_analytics or include_volume else []
-        rankings = rankings_for(conn, creator, today, fetched_at) if include_content_rankings else None
-        vault = allowed_content_types_for(conn, creator, fetched_at) if include_vault else None
-        persona = persona_for(conn, cid, fetched_at) if include_persona else None
-        previous = previous_tier(conn, cid, now) if include_volume else None
+        sends = load_history(uow.connection, cid, now) if include_analytics or include_volume else []
+        rankings = rankings_for(uow.content, creator, today, fetched_at) if include_content_rankings else None
+        vault = allowed_content_types_for(uow.content, creator, fetched_at) if include_vault else None
+        persona = persona_for(uow.creators, cid, fetched_at) if include_persona else None
+        previous = previous_tier(uow.connection, cid, now) if include_volume else None
     sections = [
         name
         for name, wanted in (

@@ -1,32 +1,30 @@
-"""What every eros-db tool needs (database, clock, signing key) and the shared input checks.
+"""What every eros-db tool needs (units of work, clock, signing key) and the shared input checks.
 
 Tool functions are plain typed functions `fn(env, **arguments) -> pydantic model` that raise
 `eros.errors.ErosError` for expected failures; `eros.tools.server` turns those into MCP tool errors.
+Each call reads (or writes, then commits) through one unit of work: `with env.uow() as uow: ...`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection, Engine
 
 from eros.clock import Clock, iso_z
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import InvalidDate, InvalidInput
 from eros.rules.timing import parse_date
 
-if TYPE_CHECKING:
-    from eros.bootstrap import Container
+#: A fresh unit of work per call; the tools are the database's face, so they get the SQL one in full.
+ToolUnitOfWorkFactory = Callable[[], SqlUnitOfWork]
 
 
 @dataclass(frozen=True)
 class ToolEnv:
-    """The tools' view of the world: one engine, the one clock, the installation's signing key."""
+    """The tools' view of the world (`eros.bootstrap.tool_env` wires the installation's)."""
 
-    engine: Engine
+    uow: ToolUnitOfWorkFactory
     clock: Clock
     signing_key: bytes
 
@@ -38,16 +36,6 @@ class ToolEnv:
 
     def fetched_at(self) -> str:
         return iso_z(self.clock.now())
-
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
-
-    @classmethod
-    def of(cls, container: Container) -> ToolEnv:
-        """The tools' env of a wired installation (bootstrap's engine, clock and signing key)."""
-        return cls(engine=container.engine, clock=container.clock, signing_key=container.signing_key)
 
 
 def strict_date(value: str, field: str = "week_start") -> date:

@@ -8,23 +8,24 @@ anything else saves as draft with the reasons in `warnings`.
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from eros.db import schedules_repo
 from eros.db.analyze import load_history
-from eros.db.creators import CreatorRepository
 from eros.errors import InvalidInput
 from eros.models import ScheduleItem, ScheduleStatus
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
 from eros.rules.send_types import SEND_TYPES
 from eros.rules.timing import parse_date, parse_time
-from eros.tools.content import avoid_types, vault_types
 from eros.tools.env import ToolEnv, in_range, one_of, strict_date
 from eros.tools.history import creator_health
 from eros.validation.certificate import schedule_hash, verify
+from eros.validation.items import invalid_items, require_items
 
 MAX_ITEMS = 400
 REQUIRED_ITEM_FIELDS = ("send_type_key", "scheduled_date", "scheduled_time")
@@ -89,44 +90,18 @@ def parse_items(items: list[Any], week_start: date) -> list[ScheduleItem]:
     """The items as ScheduleItems, or InvalidInput listing every problem of every item as `item[i]: …`
     (DOMAIN §11.2)."""
     if not items:
-        problems = ["items list is empty"]
-    elif len(items) > MAX_ITEMS:
-        problems = [f"at most {MAX_ITEMS} items per schedule, got {len(items)}"]
-    else:
-        problems, parsed = _parse_each(items, week_start)
-        if not problems:
-            return parsed
-    raise InvalidInput(
-        f"{len(problems)} problem(s) with the items: " + "; ".join(problems[:20]),
-        details={"validation_errors": problems},
-    )
+        raise invalid_items(["items list is empty"])
+    if len(items) > MAX_ITEMS:
+        raise invalid_items([f"at most {MAX_ITEMS} items per schedule, got {len(items)}"])
+    return require_items(items, functools.partial(_item_problems, week_start=week_start))
 
 
-def _parse_each(items: list[Any], week_start: date) -> tuple[list[str], list[ScheduleItem]]:
+def _item_problems(item: Mapping[str, Any], week_start: date) -> list[str]:
+    """What `save_schedule` refuses in one item before reading it: missing fields, else each bad field."""
+    missing = [key for key in REQUIRED_ITEM_FIELDS if item.get(key) in (None, "")]
+    if missing:
+        return [f"missing {', '.join(missing)}"]
     week_end = week_start + timedelta(days=6)
-    problems: list[str] = []
-    parsed: list[ScheduleItem] = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(f"item[{i}]: must be an object, got {type(item).__name__}")
-            continue
-        missing = [key for key in REQUIRED_ITEM_FIELDS if item.get(key) in (None, "")]
-        if missing:
-            problems.append(f"item[{i}]: missing {', '.join(missing)}")
-            continue
-        found = _single_item_problems(item, week_start, week_end)
-        if not found:
-            try:
-                parsed.append(ScheduleItem.model_validate(item))
-            except ValidationError as exc:
-                found = [
-                    f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
-                ]
-        problems.extend(f"item[{i}]: {p}" for p in found)
-    return problems, parsed
-
-
-def _single_item_problems(item: dict[str, Any], week_start: date, week_end: date) -> list[str]:
     problems: list[str] = []
     day = str(item["scheduled_date"])
     try:
@@ -167,31 +142,31 @@ def save_schedule(
     """Save a creator-week's schedule: approved only with a valid signed certificate, else draft.
 
     `expected_revision` (optional) makes the save conditional on the current revision (CONFLICT
-    otherwise); queued and completed schedules are locked. Nothing is written on any error.
+    otherwise); queued and completed schedules are locked. Nothing is written on any error: the
+    schedule and its revision land together in one unit of work.
     """
     start = strict_date(week_start)
-    with env.read() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
-    parsed = parse_items(items, start)
-    cid = creator["creator_id"]
-    digest = schedule_hash(parsed)
-    now = env.now()
-    with env.engine.begin() as conn:
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
+        parsed = parse_items(items, start)
+        cid = creator["creator_id"]
+        digest = schedule_hash(parsed)
+        now = env.now()
         check = verify(
             validation_certificate,
             parsed,
             cid,
-            vault_types(conn, cid),
-            avoid_types(conn, cid),
+            uow.content.vault_type_names(cid),
+            uow.content.avoid_types(cid),
             env.signing_key,
             now,
         )
         status = ScheduleStatus.APPROVED if check.approved else ScheduleStatus.DRAFT
         warnings = [] if check.approved else [f"saved as draft: {reason}" for reason in check.reasons]
-        health = creator_health(load_history(conn, cid, now), env.today())
+        health = creator_health(load_history(uow.connection, cid, now), env.today())
         revenues = [item.expected_revenue for item in parsed if item.expected_revenue is not None]
         score = validation_certificate.get("quality_score") if validation_certificate else None
-        saved = schedules_repo.ScheduleRepository(conn).save(
+        saved = uow.schedules.save(
             schedules_repo.ScheduleWrite(
                 creator_id=cid,
                 week_start=start,
@@ -208,6 +183,7 @@ def save_schedule(
             ),
             now,
         )
+        uow.commit()
     return SaveScheduleResult(
         schedule_id=saved.schedule_id,
         creator_id=cid,
@@ -254,19 +230,19 @@ def get_schedules(
         sort_by=one_of(sort_by, schedules_repo.SORT_FIELDS, "sort_by", "INVALID_SORT_FIELD") or "updated_at",
         sort_order=one_of(sort_order, ("asc", "desc"), "sort_order", "INVALID_SORT_ORDER") or "desc",
     )
-    with env.read() as conn:
+    with env.uow() as uow:
         if creator_id and creator_id.strip():
             query = dataclasses.replace(
-                query, creator_id=CreatorRepository(conn).resolve_creator(creator_id)["creator_id"]
+                query, creator_id=uow.creators.resolve_creator(creator_id)["creator_id"]
             )
-        rows, total = schedules_repo.ScheduleRepository(conn).find(query)
+        rows, total = uow.schedules.find(query)
         records = []
         for row in rows:
             record = ScheduleRecord.model_validate(
                 schedules_repo.row_summary(row, include_items=include_items)
             )
             if include_revisions:
-                record.revisions = schedules_repo.ScheduleRepository(conn).revisions(record.schedule_id)
+                record.revisions = uow.schedules.revisions(record.schedule_id)
             records.append(record)
     return ScheduleList(
         schedules=records,

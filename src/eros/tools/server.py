@@ -17,17 +17,18 @@ from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
-from sqlalchemy.exc import SQLAlchemyError
 
-from eros.db.engine import database_exists
-from eros.errors import ConfigError, ErosError
-from eros.infra.mcp_clients import tool_error_from_text
+from eros.db.unit_of_work import DatabaseFailure
+from eros.errors import ErosError
 from eros.tools import captions, content, creators, schedules, send_types, volume
 from eros.tools.env import ToolEnv
+from eros.tools.errors import tool_error, tool_error_from_text
 
 SERVER_NAME = "eros-db"
+#: Where `streamable-http` listens unless told otherwise.
+DEFAULT_HTTP_HOST = "127.0.0.1"
+DEFAULT_HTTP_PORT = 8765
 logger = logging.getLogger("eros.tools")
 
 #: Every tool, in the order DOMAIN §13 lists them (get_captions is preflight's bundled caption call).
@@ -52,10 +53,6 @@ TOOLS: tuple[Callable[..., BaseModel], ...] = (
 )
 
 
-def tool_error(code: str, message: str, **details: Any) -> ToolError:
-    return ToolError(json.dumps({"error": message, "error_code": code, **details}, default=str))
-
-
 def bind(env: ToolEnv, fn: Callable[..., BaseModel]) -> Callable[..., BaseModel]:
     """`fn(env, **args)` as an MCP tool `tool(**args)`: same name, docstring and typed parameters."""
     signature = inspect.signature(fn, eval_str=True)
@@ -67,7 +64,7 @@ def bind(env: ToolEnv, fn: Callable[..., BaseModel]) -> Callable[..., BaseModel]
             return fn(env, **arguments)
         except ErosError as exc:
             raise tool_error(exc.code, exc.message, **exc.details) from None
-        except SQLAlchemyError as exc:
+        except DatabaseFailure as exc:
             logger.error("database error in %s: %s", fn.__name__, exc.__class__.__name__)
             raise tool_error(
                 "DATABASE_ERROR", f"The database failed ({exc.__class__.__name__}); retry later."
@@ -108,20 +105,21 @@ def build_server(env: ToolEnv) -> MCPServer:
     return server
 
 
-def serve_configured(transport: str = "stdio", *, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Run `eros-db` over the configured database until the client hangs up (stdout is the protocol)."""
-    from eros.bootstrap import bootstrap
+def serve(
+    make_server: Callable[[], MCPServer],
+    transport: str = "stdio",
+    *,
+    host: str = DEFAULT_HTTP_HOST,
+    port: int = DEFAULT_HTTP_PORT,
+) -> None:
+    """Run the server `make_server` builds until the client hangs up (stdout is the protocol).
 
+    Logging goes to stderr, set up before the server is built so nothing reaches stdout.
+    """
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
-    container = bootstrap()
-    if not database_exists(container.engine):
-        raise ConfigError(
-            f"No EROS database at {container.settings.db_url}: run `eros db init` first.",
-            code="DB_NOT_INITIALISED",
-        )
-    server = build_server(ToolEnv.of(container))
+    server = make_server()
     if transport == "streamable-http":
         server.run("streamable-http", host=host, port=port)
     else:

@@ -7,17 +7,15 @@ the data they need and shapes the answer.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, select
 
 from eros.clock import iso_z, parse_instant
 from eros.db.analyze import Send, load_history, previous_tier
-from eros.db.creators import CreatorRepository
-from eros.db.schema import volume_triggers
-from eros.db.triggers_repo import TriggerRepository, TriggerWrite, validation_errors
+from eros.db.triggers_repo import TriggerWrite, validation_errors
 from eros.errors import InvalidInput
 from eros.rules.calendar import DAY_NAMES
 from eros.rules.health import STALE_AFTER_DAYS, Health, HealthStatus, volume_adjustment
@@ -191,18 +189,8 @@ def health_summary(health: Health, source: str = "current_state") -> HealthSumma
     )
 
 
-def active_trigger_rows(conn: Connection, creator_id: str, now: datetime) -> list[TriggerRow]:
-    """Active, unexpired triggers (expired ones are ignored, DOMAIN §7), strongest first."""
-    t = volume_triggers.c
-    rows = (
-        conn.execute(
-            select(volume_triggers)
-            .where(t.creator_id == creator_id, t.is_active.is_(True), t.expires_at > iso_z(now))
-            .order_by(t.adjustment_multiplier.desc(), t.content_type, t.trigger_type)
-        )
-        .mappings()
-        .all()
-    )
+def trigger_rows(rows: Sequence[Mapping[Any, Any]], now: datetime) -> list[TriggerRow]:
+    """The stored active triggers (`TriggerRepository.active`) as the tools answer them."""
     return [
         TriggerRow(
             trigger_id=r["trigger_id"],
@@ -241,13 +229,13 @@ def _prime_hours(day: date, tz: str) -> list[str]:
 
 
 def _load(env: ToolEnv, creator_id: str) -> tuple[dict[str, Any], list[Send], list[TriggerRow], Tier | None]:
-    with env.read() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
         cid = creator["creator_id"]
         now = env.now()
-        sends = load_history(conn, cid, now)
-        triggers = active_trigger_rows(conn, cid, now)
-        previous = previous_tier(conn, cid, now)
+        sends = load_history(uow.connection, cid, now)
+        triggers = trigger_rows(uow.triggers.active(cid, now), now)
+        previous = previous_tier(uow.connection, cid, now)
     return creator, sends, triggers, previous
 
 
@@ -361,14 +349,11 @@ def get_volume_config(
 
 def get_active_volume_triggers(env: ToolEnv, creator_id: str) -> ActiveTriggers:
     """Active triggers, their compound multiplier per content type and globally, and conflicts (DOMAIN §7)."""
-    with env.read() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
-        rows = active_trigger_rows(conn, creator["creator_id"], env.now())
-        ever = conn.execute(
-            select(volume_triggers.c.trigger_id)
-            .where(volume_triggers.c.creator_id == creator["creator_id"])
-            .limit(1)
-        ).first()
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
+        now = env.now()
+        rows = trigger_rows(uow.triggers.active(creator["creator_id"], now), now)
+        ever = uow.triggers.has_any(creator["creator_id"])
     comp = trigger_compound(rows)
     reason = None
     if not rows:
@@ -510,22 +495,15 @@ def save_volume_triggers(env: ToolEnv, creator_id: str, triggers: list[Any]) -> 
             writes.append(write)
             problems.extend(p.replace("trigger[0]", f"trigger[{i}]", 1) for p in validation_errors([write]))
     now = env.now()
-    with env.engine.begin() as conn:
-        creator = dict(CreatorRepository(conn).resolve_creator(creator_id))
+    with env.uow() as uow:
+        creator = dict(uow.creators.resolve_creator(creator_id))
         if problems:
             raise InvalidInput(
                 "Validation failed: " + "; ".join(problems), details={"validation_errors": problems}
             )
-        t = volume_triggers.c
-        before = {
-            (row[0], row[1]): float(row[2])
-            for row in conn.execute(
-                select(t.content_type, t.trigger_type, t.adjustment_multiplier).where(
-                    t.creator_id == creator["creator_id"]
-                )
-            ).all()
-        }
-        result = TriggerRepository(conn).upsert_triggers(creator["creator_id"], writes, now)
+        before = uow.triggers.multipliers(creator["creator_id"])
+        result = uow.triggers.upsert_triggers(creator["creator_id"], writes, now)
+        uow.commit()
     return SavedTriggers(
         creator_id=creator["creator_id"],
         page_name=creator["page_name"],

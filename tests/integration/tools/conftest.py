@@ -12,6 +12,7 @@ from eros.clock import FixedClock, parse_instant
 from eros.db.engine import make_engine
 from eros.infra.mcp_clients import InProcessClient
 from eros.tools import ToolEnv
+from support import tool_env
 
 #: The root conftest's sample clock and signing key (module-scoped fixtures cannot use its function fixtures).
 NOW = "2026-01-04T12:00:00Z"
@@ -29,12 +30,12 @@ def sample_ro(sample_db_path: Path) -> Iterator[Engine]:
 @pytest.fixture(scope="module")
 def env(sample_ro: Engine) -> ToolEnv:
     """Read-only tools over the shared sample, pinned to the sample's now (one server per module)."""
-    return ToolEnv(sample_ro, FixedClock(parse_instant(NOW)), SIGNING_KEY)
+    return tool_env(sample_ro, FixedClock(parse_instant(NOW)), SIGNING_KEY)
 
 
 @pytest.fixture
 def write_env(sample_db: Engine, clock: FixedClock) -> ToolEnv:
-    return ToolEnv(sample_db, clock, SIGNING_KEY)
+    return tool_env(sample_db, clock, SIGNING_KEY)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ from eros.clock import FixedClock, parse_instant
 from eros.db.engine import make_engine
 from eros.errors import ErosError
 from eros.models import ValidationCertificate, ValidationStatus
-from eros.tools import ToolEnv
 from eros.tools.content import get_allowed_content_types, get_content_type_rankings
 from eros.tools.schedules import save_schedule
 from eros.validation.certificate import schedule_hash, sign
+from support import tool_env
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -87,7 +87,7 @@ def test_schedules_lifecycle_through_the_cli(sample_copy: Path) -> None:
 
 def test_queue_then_complete_an_approved_schedule(sample_copy: Path) -> None:
     engine = make_engine(f"sqlite:///{sample_copy}")
-    env = ToolEnv(engine, FixedClock(parse_instant(NOW)), b"test-signing-key-not-secret")
+    env = tool_env(engine, FixedClock(parse_instant(NOW)), b"test-signing-key-not-secret")
     items = [{"send_type_key": "bump_normal", "scheduled_date": "2026-01-05", "scheduled_time": "14:22"}]
     cert = ValidationCertificate(
         creator_id="alexia",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from eros.bootstrap import bootstrap
+from eros.adapters import ProductionMCPClient
+from eros.bootstrap import bootstrap, connect_client
 from eros.config import load_settings
 from eros.errors import ConfigError
-from eros.infra.mcp_clients import InProcessClient, StdioClient, connect_client
-from eros.infra.retrying_client import ProductionMCPClient
+from eros.infra.mcp_clients import InProcessClient, StdioClient
 
 NOW = "2026-01-04T12:00:00Z"
 

@@ -14,6 +14,7 @@ from eros.infra.mcp_clients import InProcessClient
 from eros.rules.send_types import SEND_TYPES
 from eros.tools import ToolEnv, build_server
 from eros.validation.certificate import names_hash
+from support import reading
 
 DOMAIN_TOOLS = {
     "get_active_creators",
@@ -112,7 +113,7 @@ async def test_profile_resolves_page_names_case_insensitively_and_bundles_every_
 async def test_profile_mm_revenue_is_the_one_eros_analyze_recorded(
     client: InProcessClient, env: ToolEnv, creator_id: str
 ) -> None:
-    with env.read() as conn:
+    with reading(env) as conn:
         recorded = conn.execute(
             select(tier_history.c.mm_revenue, tier_history.c.source)
             .where(tier_history.c.creator_id == creator_id)

@@ -10,10 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from eros.clock import FixedClock, iso_z
-from eros.db import schedules_repo
 from eros.db.schema import caption_creator_usage, captions, schedule_revisions, schedules
 from eros.errors import ErosError, ToolCallError
 from eros.infra.mcp_clients import InProcessClient
@@ -21,6 +20,7 @@ from eros.models import ValidationCertificate, ValidationStatus
 from eros.tools import ToolEnv
 from eros.tools.schedules import save_schedule
 from eros.validation.certificate import names_hash, schedule_hash, sign
+from support import reading
 
 WEEK = "2026-01-05"
 
@@ -76,7 +76,7 @@ async def certificate(
 
 
 def row_count(env: ToolEnv) -> tuple[int, int]:
-    with env.read() as conn:
+    with reading(env) as conn:
         return (
             int(conn.execute(select(func.count()).select_from(schedules)).scalar() or 0),
             int(conn.execute(select(func.count()).select_from(schedule_revisions)).scalar() or 0),
@@ -237,9 +237,10 @@ async def test_queue_locks_and_records_caption_usage_then_complete_locks_for_goo
     saved = await write_client.save_schedule(
         "alexia", WEEK, items, await certificate(write_client, write_env, items)
     )
-    with write_env.engine.begin() as conn:
-        schedules_repo.ScheduleRepository(conn).queue(saved["schedule_id"], write_env.now())
-    with write_env.read() as conn:
+    with write_env.uow() as uow:
+        uow.schedules.queue(saved["schedule_id"], write_env.now())
+        uow.commit()
+    with reading(write_env) as conn:
         usage = (
             conn.execute(
                 select(caption_creator_usage).where(
@@ -263,8 +264,9 @@ async def test_queue_locks_and_records_caption_usage_then_complete_locks_for_goo
     with pytest.raises(ToolCallError) as locked:
         await write_client.save_schedule("alexia", WEEK, items)
     assert locked.value.code == "SCHEDULE_LOCKED"
-    with write_env.engine.begin() as conn:
-        schedules_repo.ScheduleRepository(conn).complete(saved["schedule_id"], write_env.now())
+    with write_env.uow() as uow:
+        uow.schedules.complete(saved["schedule_id"], write_env.now())
+        uow.commit()
     with pytest.raises(ToolCallError) as completed:
         await write_client.save_schedule("alexia", WEEK, items)
     assert completed.value.code == "SCHEDULE_COMPLETED"
@@ -275,11 +277,11 @@ async def test_only_approved_schedules_can_be_queued(
     write_client: InProcessClient, write_env: ToolEnv
 ) -> None:
     draft = await write_client.save_schedule("alexia", WEEK, week_items())
-    with pytest.raises(ErosError) as caught, write_env.engine.begin() as conn:
-        schedules_repo.ScheduleRepository(conn).queue(draft["schedule_id"], write_env.now())
+    with pytest.raises(ErosError) as caught, write_env.uow() as uow:
+        uow.schedules.queue(draft["schedule_id"], write_env.now())
     assert caught.value.code == "INVALID_STATUS_TRANSITION"
-    with pytest.raises(ErosError) as missing, write_env.engine.begin() as conn:
-        schedules_repo.ScheduleRepository(conn).complete(999, write_env.now())
+    with pytest.raises(ErosError) as missing, write_env.uow() as uow:
+        uow.schedules.complete(999, write_env.now())
     assert missing.value.code == "SCHEDULE_NOT_FOUND"
 
 
@@ -309,7 +311,7 @@ def test_concurrent_saves_of_one_creator_week_never_lose_an_update(write_env: To
     assert len(results) == 2 * rounds
     assert set(results) <= {"saved", "CONFLICT"}
     landed = results.count("saved")
-    with write_env.read() as conn:
+    with reading(write_env) as conn:
         row = conn.execute(select(schedules.c.revision, schedules.c.schedule_id)).one()
         kept = conn.execute(
             select(schedule_revisions.c.revision).order_by(schedule_revisions.c.revision)
@@ -377,11 +379,13 @@ import json, sys
 from eros.clock import FixedClock, parse_instant
 from eros.db.engine import make_engine
 from eros.errors import ErosError
+from eros.db.unit_of_work import SqlUnitOfWork
 from eros.tools import ToolEnv
 from eros.tools.schedules import save_schedule
 
 path, time_of_day, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-env = ToolEnv(make_engine(f"sqlite:///{path}"), FixedClock(parse_instant("2026-01-04T12:00:00Z")), b"k")
+engine = make_engine(f"sqlite:///{path}")
+env = ToolEnv(lambda: SqlUnitOfWork(engine), FixedClock(parse_instant("2026-01-04T12:00:00Z")), b"k")
 items = [{"send_type_key": "bump_normal", "scheduled_date": "2026-01-05", "scheduled_time": time_of_day}]
 sys.stdin.readline()
 outcomes = []
@@ -395,10 +399,12 @@ print(json.dumps(outcomes))
 """
 
 
-def test_two_processes_saving_one_creator_week_never_lose_an_update(write_env: ToolEnv) -> None:
+def test_two_processes_saving_one_creator_week_never_lose_an_update(
+    write_env: ToolEnv, sample_db: Engine
+) -> None:
     """Two OS processes (separate SQLite connections and locks) race on the same creator-week."""
     rounds = 6
-    path = write_env.engine.url.database
+    path = sample_db.url.database
     assert path is not None
     procs = [
         subprocess.Popen(
@@ -413,7 +419,7 @@ def test_two_processes_saving_one_creator_week_never_lose_an_update(write_env: T
     outputs = [proc.communicate("go\n", timeout=120)[0] for proc in procs]
     results = [outcome for out in outputs for outcome in json.loads(out)]
     assert len(results) == 2 * rounds and set(results) <= {"saved", "CONFLICT"}
-    with write_env.read() as conn:
+    with reading(write_env) as conn:
         revision = conn.execute(select(schedules.c.revision)).scalar_one()
         kept = list(
             conn.execute(

@@ -14,10 +14,11 @@ from eros.db.schema import volume_triggers
 from eros.errors import ToolCallError
 from eros.infra.mcp_clients import InProcessClient
 from eros.tools import ToolEnv
+from support import reading
 
 
 def trigger_rows(env: ToolEnv) -> int:
-    with env.read() as conn:
+    with reading(env) as conn:
         return int(conn.execute(select(func.count()).select_from(volume_triggers)).scalar() or 0)
 
 

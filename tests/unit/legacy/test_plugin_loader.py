@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from eros.errors import ConfigError
@@ -28,6 +30,4 @@ def test_broken_specs_are_config_errors(spec: str, why: str) -> None:
 
 
 def test_a_dotted_attribute_is_followed() -> None:
-    import json
-
     assert load_runner(" json:JSONDecoder.decode ") is json.JSONDecoder.decode

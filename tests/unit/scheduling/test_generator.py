@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+import eros.scheduling
 from eros.models import CreatorContext, Learning, ScheduleItem, Violation
 from eros.rules.followups import MAX_PER_DAY
 from eros.rules.send_types import FOLLOWUP_KEY, FOLLOWUP_PARENTS, SEND_TYPES, Category
@@ -202,8 +203,6 @@ def test_an_empty_vault_plans_without_media_and_still_passes_the_gates() -> None
 
 
 def test_without_or_tools_the_greedy_plan_stands_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    import eros.scheduling
-
     monkeypatch.setitem(sys.modules, "eros.scheduling.optimizer", None)
     monkeypatch.delattr(eros.scheduling, "optimizer", raising=False)
     context = make_context("MINIMAL", "paid", creator_id="noortools")

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eros.models import ScheduleItem, Violation
+from eros.models import CaptionOption, CreatorContext, ScheduleItem, Violation
 from eros.rules.send_types import SEND_TYPES
 from eros.validation import gates as g
 
@@ -547,8 +547,6 @@ def test_mutation_out_of_the_week(week, data):
 
 
 def test_facts_from_context_copies_vault_and_avoid_and_takes_a_caption_bank():
-    from eros.models import CaptionOption, CreatorContext
-
     context = CreatorContext(
         creator_id="c1",
         page_name="c1",

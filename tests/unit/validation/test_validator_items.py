@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from eros.services.validator import checks_performed, parse_items
+from eros.services.validator import checks_performed
 from eros.validation.gates import STRUCTURE_ERROR
+from eros.validation.items import items_in_place
 
 
 def test_unreadable_items_become_structure_errors_in_place(week):
     good = week.items()[4].model_dump()
-    items, problems = parse_items(
+    items, problems = items_in_place(
         [good, {"scheduled_date": "2026-01-05"}, "bump", {**good, "price": "cheap"}]
     )
     assert len(items) == 4 and items[0].send_type_key == "bump_normal"

@@ -194,6 +194,16 @@ def test_the_pure_core_imports_no_services_or_adapters() -> None:
     assert {n: t for n, t in leaks.items() if t} == {}
 
 
+def test_services_reach_the_database_only_through_the_unit_of_work_port() -> None:
+    """No service imports SQLAlchemy or the db package when it runs (the port names them for types)."""
+    leaks = {
+        n: sorted({t for t in m.eros_imports if _in(t, ("eros.db",))} | (m.external & {"sqlalchemy"}))
+        for n, m in modules().items()
+        if _in(n, ("eros.services",))
+    }
+    assert {n: t for n, t in leaks.items() if t} == {}
+
+
 def test_services_take_ports_not_the_container() -> None:
     """Services and adapters never see `Container` (only bootstrap and entry points build one)."""
     inner = ("eros.services", "eros.infra", "eros.tools", "eros.legacy", "eros.db", *PURE_PACKAGES)

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from eros.errors import ConfigError
+from eros.rules.timing import EARLIEST_DATE, LATEST_DATE
+
 NOW_ENV = "EROS_NOW"
 
 
@@ -63,7 +66,18 @@ def parse_instant(text: str) -> datetime:
 def clock_from_env(environ: Mapping[str, str]) -> Clock:
     """`EROS_NOW` pins the clock for every command; otherwise the system clock."""
     pinned = environ.get(NOW_ENV)
-    return FixedClock(parse_instant(pinned)) if pinned else SystemClock()
+    if not pinned:
+        return SystemClock()
+    try:
+        moment = parse_instant(pinned)
+    except ValueError:
+        moment = None
+    if moment is None or not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        raise ConfigError(
+            f"{NOW_ENV}={pinned!r} is not an ISO date or date-time from {EARLIEST_DATE} to {LATEST_DATE}",
+            code="INVALID_CONFIG",
+        )
+    return FixedClock(moment)
 
 
 def iso_z(moment: datetime) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from eros.errors import InvalidDate
 from eros.rules.send_types import Category
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -149,8 +150,33 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
+#: The calendar EROS plans in. DOMAIN sets no bound; these are wide enough for any agency's
+#: history and plans, and keep every date the code derives (a week ahead, 90 days back, a
+#: learning's age) inside Python's calendar, so a mistyped year is INVALID_DATE, not a crash.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+class DateOutOfRange(ValueError):
+    """A real date outside EARLIEST_DATE..LATEST_DATE."""
+
+
 def parse_date(text: str) -> date:
-    """Strict `YYYY-MM-DD`; ValueError otherwise."""
+    """Strict `YYYY-MM-DD` from EARLIEST_DATE to LATEST_DATE; ValueError otherwise."""
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
         raise ValueError(f"date {text!r} is not YYYY-MM-DD")
-    return date.fromisoformat(text)
+    day = date.fromisoformat(text)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise DateOutOfRange(f"date {text!r} is not between {EARLIEST_DATE} and {LATEST_DATE}")
+    return day
+
+
+def checked_date(value: object, field: str) -> date:
+    """`parse_date` for input from outside (options, tool arguments): INVALID_DATE naming `field`."""
+    try:
+        return parse_date(str(value).strip())
+    except DateOutOfRange:
+        reason = f"is outside the dates EROS plans for ({EARLIEST_DATE} to {LATEST_DATE})"
+    except ValueError:
+        reason = "is not a real YYYY-MM-DD date"
+    raise InvalidDate(f"{field} {value!r} {reason}", details={"field": field})

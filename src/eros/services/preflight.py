@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from eros.clock import Clock
-from eros.errors import CreatorNotFound, ErosError, InvalidDate, ToolCallError
+from eros.errors import CreatorNotFound, ErosError, ToolCallError
 from eros.infra.learnings_file import load_learnings
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
 from eros.ports import ToolClient
 from eros.rules.calendar import DAY_NAMES
-from eros.rules.timing import DEFAULT_TIMEZONE, parse_date
+from eros.rules.timing import DEFAULT_TIMEZONE, checked_date
 from eros.rules.volume import week_targets
 
 _T = TypeVar("_T")
@@ -58,12 +58,7 @@ def parse_week_start(value: str | date) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    try:
-        return parse_date(str(value).strip())
-    except ValueError as exc:
-        raise InvalidDate(
-            f"week_start {value!r} is not a real YYYY-MM-DD date", details={"week_start": str(value)}
-        ) from exc
+    return checked_date(value, "week_start")
 
 
 @contextlib.asynccontextmanager

@@ -28,6 +28,7 @@ from eros.control.shadow_diff import (
 )
 from eros.models import ScheduleItem
 from eros.ports import ToolClient, UnitOfWorkFactory
+from eros.rules.timing import checked_date
 from eros.services.monitor import PipelineMonitor, RunRecording
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.preflight import PreflightEngine
@@ -178,7 +179,7 @@ def shadow_report(uow: UnitOfWorkFactory, clock: Clock, day: date | str | None =
     if day is None:
         day = clock.now().date()
     elif isinstance(day, str):
-        day = parse_instant(day).date()
+        day = checked_date(day, "day")
     start = parse_instant(day.isoformat())
     with uow() as work:
         rows = work.rollout.comparisons_between(iso_z(start), iso_z(start + timedelta(days=1)))

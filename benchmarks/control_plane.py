@@ -40,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "eros.db"
         clock = FixedClock(parse_instant(NOW), frozen_durations=True)
-        engine = make_engine(f"sqlite:///{path}")
+        engine = make_engine(f"sqlite:///{path}", create=True)
         create_schema(engine, clock, signing_key="bench")
         container = bootstrap(load_settings({"EROS_DB_PATH": str(path)}), clock, engine=engine)
         set_flag(container.uow, clock.now(), "EROS_V5_ENABLED", "true", actor="bench")

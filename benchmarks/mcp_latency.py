@@ -116,7 +116,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         db_path = Path(folder) / "eros.db"
         now = iso_z(sample_now(DEFAULT_AS_OF))
-        engine = make_engine(f"sqlite:///{db_path}")
+        engine = make_engine(f"sqlite:///{db_path}", create=True)
         create_schema(engine, FixedClock(parse_instant(now)), signing_key=SIGNING_KEY)
         build_sample(engine, seed=DEFAULT_SEED, as_of=DEFAULT_AS_OF)
         engine.dispose()

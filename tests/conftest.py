@@ -35,7 +35,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def empty_db(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
     """A migrated database with send types and a signing key, no creators."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'eros.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'eros.db'}", create=True)
     create_schema(engine, clock, signing_key=TEST_SIGNING_KEY)
     yield engine
     engine.dispose()
@@ -45,7 +45,7 @@ def empty_db(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
 def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full sample, built once per session; tests that write must copy it (`sample_db`)."""
     path = tmp_path_factory.mktemp("sample") / "eros.db"
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}", create=True)
     create_schema(engine, FixedClock(parse_instant(NOW)), signing_key=TEST_SIGNING_KEY)
     build_sample(engine, seed=SEED, as_of=AS_OF)
     engine.dispose()

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from eros.clock import Clock, FixedClock, clock_from_env
 from eros.config import Settings, load_settings
 from eros.control.flags import FeatureFlags, FlagValues
-from eros.db.engine import database_exists, make_engine, sqlite_path, stored_signing_key
+from eros.db.engine import database_exists, make_engine, require_database, sqlite_path, stored_signing_key
 from eros.db.rehearsal import copy_without_operations, skip_fsync
 from eros.db.sample import ensure_sample_database
 from eros.db.unit_of_work import SqlUnitOfWork
@@ -57,7 +57,10 @@ class Container:
 
     @cached_property
     def engine(self) -> Engine:
-        return self._engine if self._engine is not None else make_engine(self.settings.db_url)
+        """The configured database; it never creates the file (see `new_database_engine`)."""
+        if self._engine is not None:
+            return self._engine
+        return make_engine(self.settings.db_url, busy_timeout_s=self.settings.db_busy_timeout_s)
 
     @cached_property
     def signing_key(self) -> bytes:
@@ -76,6 +79,13 @@ def bootstrap(
 ) -> Container:
     resolved = settings or load_settings()
     return Container(settings=resolved, clock=clock or clock_from_env(resolved.environ), _engine=engine)
+
+
+def new_database_engine(container: Container) -> Engine:
+    """The one engine that may create the configured database file: `eros db init`, `eros demo`."""
+    return make_engine(
+        container.settings.db_url, create=True, busy_timeout_s=container.settings.db_busy_timeout_s
+    )
 
 
 def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
@@ -97,11 +107,7 @@ def tool_env(container: Container) -> ToolEnv:
 
 def tool_server(container: Container) -> MCPServer:
     """The eros-db server over the configured database (`eros mcp serve`, `python -m eros.tools`)."""
-    if not database_exists(container.engine):
-        raise ConfigError(
-            f"No EROS database at {container.settings.db_url}: run `eros db init` first.",
-            code="DB_NOT_INITIALISED",
-        )
+    require_database(container.engine)
     return build_server(tool_env(container))
 
 
@@ -245,12 +251,12 @@ def rollout_manager(container: Container, *, monitor: PipelineMonitor | None = N
 
 
 def rehearsal_database(container: Container, directory: Path) -> Engine:
-    """A private copy of the configured SQLite database in `directory` (a fresh sample when there
-    is none), so a rehearsal never touches the real installation."""
+    """A private copy of the configured SQLite database in `directory` (a fresh sample when the
+    database is not an SQLite file), so a rehearsal never touches the real installation."""
     target = directory / "rehearsal.db"
     source = sqlite_path(container.settings.db_url)
-    engine = make_engine(f"sqlite:///{target}")
-    if source is not None and source.exists() and database_exists(container.engine):
+    engine = make_engine(f"sqlite:///{target}", create=True)
+    if source is not None and database_exists(container.engine):
         copy_without_operations(source, target, engine)
     else:
         ensure_sample_database(engine, container.clock, container.settings.signing_key)

@@ -6,11 +6,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eros.errors import ConfigError
+
 DEFAULT_DB_PATH = "./eros.db"
 DEFAULT_MCP_TRANSPORT = "inprocess"
 DEFAULT_LEARNINGS_PATH = "LEARNINGS.md"
 DEFAULT_V4_RUNNER = "builtin"
 DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
+#: `EROS_DB_BUSY_TIMEOUT_S`: seconds to wait for another process's database lock (0 to 3600).
+DEFAULT_DB_BUSY_TIMEOUT_S = 10.0
+MAX_DB_BUSY_TIMEOUT_S = 3600.0
 
 
 def env_bool(value: str | None, default: bool) -> bool:
@@ -30,6 +35,7 @@ class Settings:
     pagerduty_routing_key: str | None = None
     pagerduty_url: str = DEFAULT_PAGERDUTY_URL
     environ: dict[str, str] = field(default_factory=dict, repr=False)
+    db_busy_timeout_s: float = DEFAULT_DB_BUSY_TIMEOUT_S
 
 
 def db_url_from_env(env: dict[str, str]) -> str:
@@ -38,6 +44,23 @@ def db_url_from_env(env: dict[str, str]) -> str:
         return env["EROS_DB_URL"]
     path = Path(env.get("EROS_DB_PATH") or DEFAULT_DB_PATH).expanduser().resolve()
     return f"sqlite:///{path}"
+
+
+def busy_timeout_from_env(value: str | None) -> float:
+    """`EROS_DB_BUSY_TIMEOUT_S` as seconds, or INVALID_CONFIG naming the variable."""
+    if value is None or not value.strip():
+        return DEFAULT_DB_BUSY_TIMEOUT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_DB_BUSY_TIMEOUT_S:
+        raise ConfigError(
+            f"EROS_DB_BUSY_TIMEOUT_S={value!r} is not a number of seconds "
+            f"from 0 to {MAX_DB_BUSY_TIMEOUT_S:g}",
+            code="INVALID_CONFIG",
+        )
+    return seconds
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -52,4 +75,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pagerduty_routing_key=env.get("EROS_PAGERDUTY_ROUTING_KEY") or None,
         pagerduty_url=env.get("EROS_PAGERDUTY_URL") or DEFAULT_PAGERDUTY_URL,
         environ=env,
+        db_busy_timeout_s=busy_timeout_from_env(env.get("EROS_DB_BUSY_TIMEOUT_S")),
     )

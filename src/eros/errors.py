@@ -9,6 +9,9 @@ class ErosError(Exception):
     """An expected failure a person can act on: it carries a stable code and a plain sentence."""
 
     code = "EROS_ERROR"
+    #: Whether the same call may succeed later unchanged (a lock, a lost connection); a tool
+    #: error carries it as `retryable` in its details, and the CLI exits 75 instead of 2.
+    retryable = False
 
     def __init__(
         self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
@@ -18,6 +21,7 @@ class ErosError(Exception):
         if code is not None:
             self.code = code
         self.details = details or {}
+        self.retryable = bool(self.details.get("retryable", self.retryable))
 
     def as_dict(self) -> dict[str, Any]:
         return {"error": self.message, "error_code": self.code, **self.details}
@@ -40,7 +44,60 @@ class ConfigError(ErosError):
 
 
 class DatabaseError(ErosError):
+    """The database failed in a way that may pass (a lost connection); the subclasses say when not.
+
+    `eros.db.faults` is the one place that turns driver errors into these.
+    """
+
     code = "DATABASE_ERROR"
+    retryable = True
+
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, code=code, details={"retryable": type(self).retryable, **(details or {})})
+
+
+class NoDatabase(DatabaseError):
+    """No database file, an empty one, or one without the EROS schema: only `eros db init` makes one."""
+
+    code = "NO_DATABASE"
+    retryable = False
+
+
+class DatabaseUnreadable(DatabaseError):
+    code = "DATABASE_UNREADABLE"
+    retryable = False
+
+
+class DatabaseReadOnly(DatabaseError):
+    code = "DATABASE_READONLY"
+    retryable = False
+
+
+class DatabaseLocked(DatabaseError):
+    """Another process held the write lock for longer than the busy timeout: retrying may work."""
+
+    code = "DATABASE_LOCKED"
+    retryable = True
+
+
+class DatabaseCorrupt(DatabaseError):
+    """The file is not a database or its pages are damaged: retrying never helps, a backup does."""
+
+    code = "DATABASE_CORRUPT"
+    retryable = False
+
+
+class DatabaseFull(DatabaseError):
+    code = "DATABASE_FULL"
+    retryable = False
+
+
+class InternalError(ErosError):
+    """A failure nobody expected (a bug): its type and message, never its stack trace, unless --debug."""
+
+    code = "INTERNAL_ERROR"
 
 
 class ToolCallError(ErosError):

@@ -13,7 +13,7 @@ from eros.db.schema import metadata
 
 
 def test_upgrading_an_empty_database_matches_the_declared_schema(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}", create=True)
     upgrade(engine)
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
@@ -22,7 +22,7 @@ def test_upgrading_an_empty_database_matches_the_declared_schema(tmp_path: Path)
 
 
 def test_upgrade_is_idempotent_and_creates_every_table(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}", create=True)
     upgrade(engine)
     upgrade(engine)
     tables = set(inspect(engine).get_table_names())

@@ -9,14 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import bootstrap
+from eros.bootstrap import bootstrap, new_database_engine
+from eros.cli.database import configured
 from eros.cli.db_commands import print_summary, read_summary
 from eros.cli.generate_commands import generate
 from eros.db.analyze import CreatorAnalysis, analyze_all, analyze_creator
-from eros.db.engine import database_exists
 from eros.db.importer import ImportKind, import_path
 from eros.db.sample import ensure_sample_database
-from eros.errors import ConfigError, InvalidInput
+from eros.errors import InvalidInput
 
 console = Console()
 
@@ -55,9 +55,7 @@ def analyze(
     """Recompute rankings, tier (with hysteresis) and volume triggers from the last 90 days of history."""
     if (creator is None) == (not all_creators):
         raise InvalidInput("Give one creator or --all (not both).")
-    container = bootstrap()
-    if not database_exists(container.engine):
-        raise ConfigError("No database yet: run `eros db init` first.", code="NO_DATABASE")
+    container = configured()
     now = container.clock.now()
     with container.uow() as uow:
         conn = uow.connection
@@ -94,7 +92,7 @@ def import_command(
         if file is not None:
             raise InvalidInput(f"{source!r} is not a kind ({', '.join(kinds)}); give one directory or file")
         kind, path = None, Path(source)
-    container = bootstrap()
+    container = configured()
     if not path.exists():
         raise InvalidInput(f"{path} does not exist", code="IMPORT_FILE_UNREADABLE")
     report = import_path(container.engine, path, container.clock.now(), kind=kind, analyze=analyze_after)
@@ -114,7 +112,8 @@ def demo(
     """The README's main job: build the sample if there is none (EROS_DB_PATH, default ./eros.db),
     summarise it, then generate next week for every active creator."""
     container = bootstrap()
-    if ensure_sample_database(container.engine, container.clock, container.settings.signing_key):
+    engine = new_database_engine(container)
+    if ensure_sample_database(engine, container.clock, container.settings.signing_key):
         console.print(f"[green]Built the sample agency[/] as of {container.clock.now().date().isoformat()}.")
     else:
         console.print("Using the existing database.")

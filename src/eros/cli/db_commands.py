@@ -13,14 +13,15 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from eros.bootstrap import Container, bootstrap
-from eros.db.engine import create_schema, database_exists, drop_database, make_engine, upgrade
+from eros.bootstrap import Container, bootstrap, new_database_engine
+from eros.cli.database import configured
+from eros.db.engine import create_schema, database_exists, drop_database, upgrade
 from eros.db.sample import DEFAULT_SEED, build_sample, seed_content_types
 from eros.db.summary import NO_TIER, DatabaseSummary, summarise
 from eros.db.unit_of_work import SqlUnitOfWork
-from eros.errors import ConfigError, InvalidDate
+from eros.errors import ConfigError, DatabaseCorrupt
 from eros.rules.tiers import TIER_ORDER
-from eros.rules.timing import parse_date
+from eros.rules.timing import checked_date
 
 db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_is_help=True)
 console = Console()
@@ -29,17 +30,17 @@ console = Console()
 def _as_of(value: str | None, container: Container) -> date:
     if value is None:
         return container.clock.now().date()
+    return checked_date(value, "--as-of")
+
+
+def _existing(engine: Engine, *, force: bool) -> bool:
+    """Whether there is a database to replace; a damaged one counts when --force replaces it."""
     try:
-        return parse_date(value.strip())
-    except ValueError as exc:
-        raise InvalidDate(f"--as-of {value!r} is not a real YYYY-MM-DD date") from exc
-
-
-def _require_database(engine: Engine) -> None:
-    if not database_exists(engine):
-        raise ConfigError(
-            "No database yet: run `eros db init --sample` (or `eros demo`).", code="NO_DATABASE"
-        )
+        return database_exists(engine)
+    except DatabaseCorrupt:
+        if not force:
+            raise
+        return True
 
 
 @db_app.command("init")
@@ -55,16 +56,15 @@ def init(
     """Create the database (schema, send types, content types, signing key), optionally with the sample."""
     container = bootstrap()
     day = _as_of(as_of, container)
-    engine = container.engine
-    if database_exists(engine):
+    if _existing(container.engine, force=force):
         if not force:
             raise ConfigError(
                 "A database already exists here; use --force to replace it (its data will be lost).",
                 code="DB_EXISTS",
             )
-        engine.dispose()
+        container.engine.dispose()
         drop_database(container.settings.db_url)
-        engine = make_engine(container.settings.db_url)
+    engine = new_database_engine(container)
     create_schema(engine, container.clock, signing_key=container.settings.signing_key)
     if sample:
         build_sample(engine, seed=seed, as_of=day)
@@ -79,18 +79,14 @@ def init(
 @db_app.command("upgrade")
 def upgrade_command() -> None:
     """Migrate the database schema to the newest version (Alembic)."""
-    engine = bootstrap().engine
-    _require_database(engine)
-    upgrade(engine)
+    upgrade(configured().engine)
     console.print("[green]Schema is up to date.[/]")
 
 
 @db_app.command("summary")
 def summary() -> None:
     """Creators per tier and page type, and rows per table."""
-    container = bootstrap()
-    _require_database(container.engine)
-    print_summary(read_summary(container.uow))
+    print_summary(read_summary(configured().uow))
 
 
 def read_summary(uow: Callable[[], SqlUnitOfWork]) -> DatabaseSummary:

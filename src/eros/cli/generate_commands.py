@@ -22,9 +22,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from eros.bootstrap import Container, bootstrap, connect_client, pipeline_monitor, pipeline_runner
-from eros.cli import render
-from eros.db.engine import database_exists
-from eros.errors import ConfigError, ErosError
+from eros.cli import database, render
+from eros.errors import ErosError
 from eros.ports import ToolClient
 from eros.rules.calendar import next_monday
 from eros.rules.timing import DEFAULT_TIMEZONE
@@ -60,16 +59,9 @@ def quiet_logging() -> None:
 
 
 def configured() -> Container:
-    """The configured installation; a clear NO_DATABASE error when its database has no schema yet."""
+    """The configured installation (`eros.cli.database.configured`) with quiet library logging."""
     quiet_logging()
-    container = bootstrap()
-    if not database_exists(container.engine):
-        raise ConfigError(
-            f"No EROS database at {container.settings.db_url}: run `eros db init --sample` "
-            "(or `eros demo`) first, or point EROS_DB_PATH at one.",
-            code="NO_DATABASE",
-        )
-    return container
+    return database.configured()
 
 
 def resolve_week(week: str | None, container: Container) -> date:

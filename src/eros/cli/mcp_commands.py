@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eros.bootstrap import bootstrap, connect_client, tool_server
+from eros.cli.database import configured
 from eros.errors import ErosError, InvalidInput
 from eros.tools import server as eros_db
 
@@ -62,7 +63,7 @@ def tools(
     as_json: Annotated[bool, typer.Option("--json", help="Print the full schemas as JSON.")] = False,
 ) -> None:
     """List the tools the configured transport offers."""
-    listed = asyncio.run(connect_client(bootstrap()).list_tools())
+    listed = asyncio.run(connect_client(configured()).list_tools())
     if as_json:
         console.print_json(json.dumps(listed))
         return
@@ -79,7 +80,7 @@ def call(
     arguments: Annotated[list[str] | None, typer.Argument(help="key=value … (values parsed as JSON)")] = None,
 ) -> None:
     """Call one tool (an operator's probe) and print its JSON answer."""
-    client = connect_client(bootstrap())
+    client = connect_client(configured())
     try:
         result = asyncio.run(client.call_tool(tool, parse_arguments(arguments or [])))
     except ErosError as exc:

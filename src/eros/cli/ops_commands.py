@@ -24,13 +24,13 @@ from rich.table import Table
 
 from eros.bootstrap import (
     Container,
-    bootstrap,
     feature_flags,
     flag_reader,
     pipeline_monitor,
     pipeline_router,
     rollback_controller,
 )
+from eros.cli.database import configured
 from eros.cli.generate_commands import progress_bar, resolve_week
 from eros.clock import iso_z
 from eros.control.flags import (
@@ -79,7 +79,7 @@ def acting_user(by: str | None) -> str:
 @flags_app.command("show")
 def flags_show(as_json: JsonOpt = False) -> None:
     """Each flag's effective value and where it comes from (override > environment > default)."""
-    container = bootstrap()
+    container = configured()
     flags = feature_flags(container)
     with container.uow() as uow:
         overrides = {row["key"]: row for row in uow.ops.flag_override_rows()}
@@ -136,7 +136,7 @@ def flags_set(
     reason: ReasonOpt = None,
 ) -> None:
     """Persist an override every process sees at its next routing decision."""
-    container = bootstrap()
+    container = configured()
     actor = acting_user(by)
     change = set_flag(container.uow, container.clock.now(), key, value, actor=actor, reason=reason)
     console.print(f"{change.key}: {change.old!r} → {change.new!r} (by {actor})")
@@ -145,7 +145,7 @@ def flags_set(
 @flags_app.command("unset")
 def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: ReasonOpt = None) -> None:
     """Remove an override: the environment, then the seed default, applies again."""
-    container = bootstrap()
+    container = configured()
     change = unset_flag(container.uow, container.clock.now(), key, actor=acting_user(by), reason=reason)
     console.print(
         f"{change.key}: override {change.old!r} removed"
@@ -166,7 +166,7 @@ def route(
     creator: Annotated[str, typer.Argument(help="Creator id or page name.")], as_json: JsonOpt = False
 ) -> None:
     """Explain which pipeline the creator's next run takes, and why."""
-    container = bootstrap()
+    container = configured()
     creator_id = _creator_id(container, creator)
     router = pipeline_router(container)
     decision = router.decide(creator_id)
@@ -194,7 +194,7 @@ def run(
     """Generate weeks through the router (the production entry point): flags decide v4, v5 or shadow."""
     if all_creators == bool(creators_arg):
         raise ErosError("Name creators or pass --all (not both)", code="USAGE_ERROR")
-    container = bootstrap()
+    container = configured()
     week_start = resolve_week(week, container).isoformat()
     if all_creators:
         with container.uow() as uow:
@@ -282,7 +282,7 @@ def status(
     per_creator: Annotated[bool, typer.Option("--creators", help="Also v5 SLIs per creator.")] = False,
 ) -> None:
     """Flags, rollout phase, health, SLOs, rollback state and recent alerts on one screen."""
-    container = bootstrap()
+    container = configured()
     monitor = pipeline_monitor(container)
     flags = feature_flags(container)
     report = monitor.get_status()
@@ -364,7 +364,7 @@ def rollback(
     """Roll v5 back now: pause, drain in-flight v5 runs, disable, alert, verify."""
     if ctx.invoked_subcommand is not None:
         return
-    controller = rollback_controller(bootstrap())
+    controller = rollback_controller(configured())
     result = asyncio.run(controller.execute_rollback(reason, initiator=acting_user(by)))
     _print_rollback(result)
 
@@ -374,7 +374,7 @@ def rollback_history(
     limit: Annotated[int, typer.Option("--limit", min=1)] = 20, as_json: JsonOpt = False
 ) -> None:
     """Rollbacks and restores, newest first."""
-    history = rollback_controller(bootstrap()).get_history(limit)
+    history = rollback_controller(configured()).get_history(limit)
     if as_json:
         console.print_json(json.dumps(history, default=str))
         return
@@ -402,7 +402,7 @@ ConfirmOpt = Annotated[
 
 def restore(confirm: ConfirmOpt = "", by: ByOpt = "", reason: ReasonOpt = None) -> None:
     """Re-enable v5 after a rollback (runbook §7): needs --confirm RESTORE_V5_CONFIRMED."""
-    controller = rollback_controller(bootstrap())
+    controller = rollback_controller(configured())
     result = asyncio.run(
         controller.restore_v5(confirm, initiator=acting_user(by), reason=reason or "v5 restored")
     )
@@ -421,7 +421,7 @@ async def _check_once(container: Container) -> tuple[list[str], RollbackResult |
 
 def check() -> None:
     """One periodic check: evaluate the alerts and the automatic rollback triggers (exit 1 on rollback)."""
-    container = bootstrap()
+    container = configured()
     raised, result = asyncio.run(_check_once(container))
     for code in raised:
         console.print(f"[yellow]alert raised[/] {code}")
@@ -440,7 +440,7 @@ def watch(
     """Run `eros check` every --interval seconds (the periodic auto-rollback loop)."""
     done = 0
     while iterations == 0 or done < iterations:
-        container = bootstrap()
+        container = configured()
         raised, result = asyncio.run(_check_once(container))
         stamp = iso_z(container.clock.now())
         console.print(
@@ -463,7 +463,7 @@ def alerts_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Alerts newest first, with how each sink delivery went."""
-    container = bootstrap()
+    container = configured()
     with container.uow() as uow:
         rows = uow.ops.alert_rows(limit=limit, open_only=open_only)
         deliveries: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
@@ -525,7 +525,7 @@ def metrics_serve(
 
 def _metrics_sources() -> tuple[PipelineMonitor, UnitOfWorkFactory, Callable[[], FlagValues]]:
     """What the exporter reads at each scrape: the monitor, the database, the flag state."""
-    container = bootstrap()
+    container = configured()
     return pipeline_monitor(container), container.uow, flag_reader(container)
 
 

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from eros.bootstrap import bootstrap, learning_loop
+from eros.cli.database import configured
 from eros.cli.ops_commands import acting_user
 from eros.learning.document import render_learning
 from eros.services.reflect import Outcome
@@ -79,7 +80,7 @@ def reflect(
     """Capture new signals and propose learnings from the pending ones; --yes writes and commits."""
     if ctx.invoked_subcommand is not None:
         return
-    loop = learning_loop(bootstrap())
+    loop = learning_loop(configured())
     if if_enabled and not loop.auto_enabled():
         console.print("auto-reflection is off; nothing done (eros reflect on)")
         return
@@ -113,7 +114,7 @@ def reflect(
 @reflect_app.command("status")
 def status(as_json: JsonOpt = False) -> None:
     """LEARNINGS.md statistics (by_confidence, by_source, last_7_days) and pending signals."""
-    result = learning_loop(bootstrap()).status()
+    result = learning_loop(configured()).status()
     stats = result.statistics
     if as_json:
         document = {
@@ -139,14 +140,14 @@ def status(as_json: JsonOpt = False) -> None:
 @reflect_app.command("on")
 def on(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Turn auto-reflection on (`eros reflect --if-enabled` then reflects)."""
-    learning_loop(bootstrap()).set_auto(True, actor=acting_user(by), reason=reason)
+    learning_loop(configured()).set_auto(True, actor=acting_user(by), reason=reason)
     console.print("auto-reflection: on")
 
 
 @reflect_app.command("off")
 def off(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
     """Turn auto-reflection off (runbook rollback step 1)."""
-    learning_loop(bootstrap()).set_auto(False, actor=acting_user(by), reason=reason)
+    learning_loop(configured()).set_auto(False, actor=acting_user(by), reason=reason)
     console.print("auto-reflection: off")
 
 

@@ -19,10 +19,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import bootstrap, rehearsal, rehearsal_database, rehearsal_runners, rollout_manager
+from eros.bootstrap import rehearsal, rehearsal_database, rehearsal_runners, rollout_manager
+from eros.cli.database import configured
 from eros.cli.generate_commands import quiet_logging
 from eros.cli.ops_commands import acting_user
 from eros.control.phases import METRIC_DESCRIPTIONS, PHASES
+from eros.rules.timing import checked_date
 from eros.services.rollout import RolloutStatus, Transition
 from eros.services.shadow import shadow_report
 from eros.services.simulation import (
@@ -69,8 +71,9 @@ def shadow_report_command(
     as_json: JsonOpt = False,
 ) -> None:
     """The daily comparison report: failures, quality and revenue differences, false positives."""
-    container = bootstrap()
-    report = shadow_report(container.uow, container.clock, day)
+    when = checked_date(day, "--date") if day is not None else None
+    container = configured()
+    report = shadow_report(container.uow, container.clock, when)
     if as_json:
         _echo_json(report.as_dict())
         return
@@ -162,7 +165,7 @@ def phases_command(as_json: JsonOpt = False) -> None:
 @rollout_app.command("status")
 def status_command(as_json: JsonOpt = False) -> None:
     """Where the plan stands: phase, time in phase, flags, and the analysis (pass/fail/inconclusive)."""
-    status = rollout_manager(bootstrap()).status()
+    status = rollout_manager(configured()).status()
     if as_json:
         _echo_json(status.as_dict())
         return
@@ -224,7 +227,7 @@ def advance_command(
     force: Annotated[bool, typer.Option("--force", help="Advance although the criteria are unmet.")] = False,
 ) -> None:
     """Move to the next phase when the current one passed (refused with every reason otherwise)."""
-    manager = rollout_manager(bootstrap())
+    manager = rollout_manager(configured())
     _print_transition(manager.advance(actor=acting_user(by), reason=reason, force=force))
 
 
@@ -234,7 +237,7 @@ def hold_command(
     by: ByOpt = None,
 ) -> None:
     """Record a deliberate hold in the current phase."""
-    transition = rollout_manager(bootstrap()).hold(reason, actor=acting_user(by))
+    transition = rollout_manager(configured()).hold(reason, actor=acting_user(by))
     console.print(f"held in phase {transition.to_phase}: {reason}")
 
 
@@ -245,13 +248,13 @@ def abort_command(
     by: ByOpt = None,
 ) -> None:
     """Leave the phase for an earlier one (shadow by default) and set its flags."""
-    _print_transition(rollout_manager(bootstrap()).abort(reason, actor=acting_user(by), to_phase=to))
+    _print_transition(rollout_manager(configured()).abort(reason, actor=acting_user(by), to_phase=to))
 
 
 @rollout_app.command("report")
 def report_command(as_json: JsonOpt = False) -> None:
     """The plan's Final Validation table: v4 baseline vs v5 actual from the recorded runs."""
-    rows = rollout_manager(bootstrap()).final_validation()
+    rows = rollout_manager(configured()).final_validation()
     if as_json:
         _echo_json(rows)
         return
@@ -299,12 +302,12 @@ def simulate_rollout_command(
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Also print every run's log lines.")] = False,
 ) -> None:
-    """Run the whole plan on a copy of the database (or a fresh sample) and print the timeline."""
+    """Run the whole plan on a copy of the database and print the timeline."""
     faults = [parse_fault(spec) for spec in fault or []]
     quiet_logging()
     # The timeline reports what the logs would; only errors and the rollbacks themselves stay loud.
     logging.getLogger("eros").setLevel(logging.INFO if verbose else logging.ERROR)
-    container = bootstrap()
+    container = configured()
     start = container.clock.now().date()
     with tempfile.TemporaryDirectory(prefix="eros-rehearsal-") as directory:
         engine = rehearsal_database(container, Path(directory))

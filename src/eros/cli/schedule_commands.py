@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import bootstrap, tool_env
+from eros.bootstrap import tool_env
+from eros.cli.database import configured
 from eros.db import schedules_repo
 from eros.tools.schedules import get_schedules
 
@@ -32,7 +33,7 @@ def list_schedules(
     limit: Annotated[int, typer.Option(help="At most this many (1–500).")] = 50,
 ) -> None:
     """Saved schedules, most recently changed first."""
-    answer = get_schedules(tool_env(bootstrap()), creator_id=creator, status=status, limit=limit)
+    answer = get_schedules(tool_env(configured()), creator_id=creator, status=status, limit=limit)
     table = Table("id", "creator", "week", "status", "rev", "items", "PPVs", "score", "expected $", "updated")
     for s in answer.schedules:
         table.add_row(
@@ -54,7 +55,7 @@ def list_schedules(
 @schedules_app.command("show")
 def show(schedule_id: Annotated[int, typer.Argument(help="Schedule id.")]) -> None:
     """One schedule's summary, warnings and revision history."""
-    answer = get_schedules(tool_env(bootstrap()), schedule_id=schedule_id, include_revisions=True)
+    answer = get_schedules(tool_env(configured()), schedule_id=schedule_id, include_revisions=True)
     if not answer.schedules:
         raise schedules_repo.ScheduleNotFound(f"schedule {schedule_id} does not exist")
     record = answer.schedules[0]
@@ -72,7 +73,7 @@ def show(schedule_id: Annotated[int, typer.Argument(help="Schedule id.")]) -> No
 @schedules_app.command("queue")
 def queue(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must be approved).")]) -> None:
     """approved → queued: lock the week for sending and record caption usage."""
-    container = bootstrap()
+    container = configured()
     with container.uow() as uow:
         row = uow.schedules.queue(schedule_id, container.clock.now())
         uow.commit()
@@ -82,7 +83,7 @@ def queue(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must be 
 @schedules_app.command("complete")
 def complete(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must be queued).")]) -> None:
     """queued → completed: the week went out."""
-    container = bootstrap()
+    container = configured()
     with container.uow() as uow:
         row = uow.schedules.complete(schedule_id, container.clock.now())
         uow.commit()

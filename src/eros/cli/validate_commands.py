@@ -25,7 +25,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import Container, bootstrap, connect_client
+from eros.bootstrap import Container, connect_client
+from eros.cli.database import configured
 from eros.errors import ErosError
 from eros.models import ValidationResult, ValidationStatus
 from eros.ports import ToolClient
@@ -177,7 +178,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
 ) -> None:
     """Check a schedule against every hard gate, score it and say APPROVED / NEEDS_REVIEW / REJECTED."""
-    container = bootstrap()
+    container = configured()
     submission, result, calls = asyncio.run(judge(container, target, creator, week))
     if as_json:
         document = {

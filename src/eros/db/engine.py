@@ -3,40 +3,72 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import CursorResult, Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import NullPool, StaticPool
 
 from eros.clock import Clock, iso_z
+from eros.db.faults import check_file, environment_fault, no_database
 from eros.db.schema import app_config, metadata, send_types
-from eros.errors import ConfigError, DatabaseError
+from eros.errors import ConfigError, DatabaseError, ErosError, NoDatabase
 from eros.rules.send_types import SEND_TYPES
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SIGNING_KEY_CONFIG = "signing_key"
+#: How long a connection waits for another process's write lock before DATABASE_LOCKED.
+DEFAULT_BUSY_TIMEOUT_S = 10.0
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_timeout_s: float, dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with SQLite set up for many processes: WAL, foreign keys, a generous busy timeout."""
-    if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+def _open_file(
+    path: Path, create: bool, _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+) -> None:
+    """Check the file first (`eros.db.faults.check_file`), then open it as a URI whose mode says
+    whether SQLite may create it: `rw` never makes a file, whatever SQLite's default would do."""
+    check_file(path, create=create)
+    cargs[0] = f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}"
+    cparams["uri"] = True
+
+
+def _coded_fault(where: str, busy_timeout_s: float, context: ExceptionContext) -> ErosError | None:
+    """Replace the driver's error with its coded fault (locked, read-only, damaged, …), if it is one."""
+    return environment_fault(context.original_exception, where, busy_timeout_s)
+
+
+def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
+    """An engine with SQLite set up for many processes: WAL, foreign keys, a busy timeout.
+
+    An SQLite file is opened only if it exists unless `create` (`eros db init`, the demo, a
+    rehearsal's copy); every fault of the database reaches callers as its coded error.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "handle_error", partial(_coded_fault, "The database", busy_timeout_s))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_s})
+    path = sqlite_path(url)
+    if path is not None:
+        event.listen(engine, "do_connect", partial(_open_file, path, create))
+    event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_s))
+    where = f"The database {path}" if path is not None else "The database"
+    event.listen(engine, "handle_error", partial(_coded_fault, where, busy_timeout_s))
+    return engine
 
 
 def memory_engine() -> Engine:
@@ -52,7 +84,19 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def database_exists(engine: Engine) -> bool:
-    return "creators" in inspect(engine).get_table_names()
+    """Whether the EROS schema is there; False for no file or an empty one. A database that cannot
+    be used (read-only, locked, damaged) raises its coded fault instead of passing for absent."""
+    try:
+        return "creators" in inspect(engine).get_table_names()
+    except NoDatabase:
+        return False
+
+
+def require_database(engine: Engine) -> None:
+    """NO_DATABASE unless the EROS schema is there (every command but `db init` and `demo`)."""
+    if not database_exists(engine):
+        path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        raise no_database(str(path) if path else engine.url.render_as_string(hide_password=True))
 
 
 def _alembic_config(engine: Engine) -> AlembicConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, event
 
@@ -20,7 +21,9 @@ from eros.db.rollout_repo import RolloutRepository
 def copy_without_operations(source: Path, target: Path, engine: Engine) -> None:
     """Copy the SQLite file `source` to `target` (online backup), then empty the copy's flags,
     runs, rollbacks, alerts, comparisons and rollout phase through `engine` (on `target`)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    # Read-only URI: a copy never creates (or writes) the file it copies.
+    src = sqlite3.connect(f"file:{quote(str(source))}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
     try:
         src.backup(dst)
     finally:

@@ -4,7 +4,8 @@
 makes on first use (the runbook's no-argument form, `eros.adapters.ProductionMCPClient()`,
 connects the configured transport that way, so a health check reports a missing database
 as a failed call rather than a failed constructor).
-Only failures that may pass are retried: transport failures and the CONFLICT / DATABASE_ERROR tool codes.
+Only failures that may pass are retried: transport failures, the CONFLICT / DATABASE_ERROR /
+DATABASE_LOCKED tool codes and any tool error marked `retryable` (never DATABASE_CORRUPT).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from eros.clock import Clock, SystemClock
-from eros.errors import ToolCallError, TransportError
+from eros.errors import DatabaseError, DatabaseLocked, ToolCallError, TransportError
 from eros.infra.mcp_clients import ErosClient
 from eros.ports import ToolArgs, ToolClient, ToolResult
 
@@ -26,8 +27,8 @@ __all__ = ["RETRYABLE_CODES", "ProductionMCPClient", "RetryConfig"]
 
 logger = logging.getLogger("eros.adapters")
 
-#: Tool error codes worth another attempt: a lost race or a database hiccup.
-RETRYABLE_CODES = frozenset({"CONFLICT", "DATABASE_ERROR"})
+#: Tool error codes worth another attempt: a lost race, a database hiccup or lock.
+RETRYABLE_CODES = frozenset({"CONFLICT", DatabaseError.code, DatabaseLocked.code})
 
 Sleep = Callable[[float], Awaitable[None]]
 ClientFactory = Callable[[], ToolClient]
@@ -50,7 +51,7 @@ class RetryConfig:
 def retryable(error: Exception) -> bool:
     if isinstance(error, TransportError):
         return True
-    return isinstance(error, ToolCallError) and error.code in RETRYABLE_CODES
+    return isinstance(error, ToolCallError) and (error.code in RETRYABLE_CODES or error.retryable)
 
 
 class ProductionMCPClient(ErosClient):

@@ -17,6 +17,7 @@ from typing import Any
 
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
 
 from eros.errors import ToolCallError, TransportError
@@ -152,6 +153,15 @@ class ErosClient:
         return await self._named("get_schedules", filters)
 
 
+def refused(tool: str, error: MCPError) -> ToolCallError | TransportError:
+    """A JSON-RPC error the server answered with: its `data.error_code` when it has one (a
+    request over eros-db's size or depth limit), else the server failing as a whole."""
+    data = error.data if isinstance(error.data, dict) else {}
+    if "error_code" not in data:
+        return TransportError(f"eros-db refused {tool}: {error.message}")
+    return ToolCallError(error.message, code=str(data["error_code"]), details={"tool": tool})
+
+
 def _tool_info(tool: Any) -> dict[str, Any]:
     return {
         "name": tool.name,
@@ -256,6 +266,8 @@ class StdioClient(ErosClient):
     async def _call_on(self, client: Client, name: str, arguments: ToolArgs) -> ToolResult:
         try:
             result = await client.call_tool(name, arguments, read_timeout_seconds=self.timeout_s)
+        except MCPError as exc:
+            raise refused(name, exc) from None
         except Exception as exc:
             raise self._unavailable(exc) from None
         return result_payload(name, result)

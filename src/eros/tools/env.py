@@ -7,14 +7,17 @@ Each call reads (or writes, then commits) through one unit of work: `with env.uo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from eros.clock import Clock, iso_z
+from eros.db.faults import SQL_INT_MAX, SQL_INT_MIN
 from eros.db.unit_of_work import SqlUnitOfWork
-from eros.errors import InvalidDate, InvalidInput
-from eros.rules.timing import parse_date
+from eros.errors import InvalidInput
+from eros.rules.timing import checked_date
 
 #: A fresh unit of work per call; the tools are the database's face, so they get the SQL one in full.
 ToolUnitOfWorkFactory = Callable[[], SqlUnitOfWork]
@@ -39,13 +42,33 @@ class ToolEnv:
 
 
 def strict_date(value: str, field: str = "week_start") -> date:
-    """A strict `YYYY-MM-DD` date or INVALID_DATE."""
-    try:
-        return parse_date(str(value).strip())
-    except ValueError:
-        raise InvalidDate(
-            f"{field} {value!r} is not a real YYYY-MM-DD date", details={"field": field}
-        ) from None
+    """A strict `YYYY-MM-DD` date in EROS's calendar, or INVALID_DATE."""
+    return checked_date(value, field)
+
+
+def check_numbers(arguments: Mapping[str, Any]) -> None:
+    """INVALID_NUMBER for any number, at any depth of the arguments, that no column holds: an
+    integer past SQLite's 64 bits or a float that is NaN or infinite. Each tool then checks the
+    ranges that mean something (limits, multipliers) with `in_range`."""
+    stack: list[tuple[str, Any]] = list(arguments.items())
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, bool):
+            continue
+        elif (isinstance(value, int) and not SQL_INT_MIN <= value <= SQL_INT_MAX) or (
+            isinstance(value, float) and not math.isfinite(value)
+        ):
+            shown = repr(value) if isinstance(value, float) or value.bit_length() < 128 else "(too long)"
+            raise InvalidInput(
+                f"{where} {shown} is not a number the database stores "
+                f"(integers from {SQL_INT_MIN} to {SQL_INT_MAX}, finite decimals)",
+                code="INVALID_NUMBER",
+                details={"field": where},
+            )
 
 
 def in_range(value: int, low: int, high: int, field: str, code: str = "INVALID_LIMIT") -> int:

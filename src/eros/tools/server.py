@@ -2,7 +2,10 @@
 
 A tool function raises `ErosError` for an expected failure; here it becomes the SDK's `ToolError`
 whose text is the JSON `{"error": ..., "error_code": ...}` (the SDK prefixes it with the tool's
-name). Anything else is a crash the SDK reports without its message or stack trace.
+name). A database failure gets its code from `eros.db.faults` (DATABASE_LOCKED, DATABASE_CORRUPT,
+…, with `retryable`), a number no database column holds is INVALID_NUMBER before the tool runs,
+and anything else is a crash the SDK reports without its message or stack trace. Over stdio,
+`eros.tools.stdio` bounds each request's size and depth.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from pydantic import BaseModel
 
+from eros.db.faults import database_fault
 from eros.db.unit_of_work import DatabaseFailure
 from eros.errors import ErosError
 from eros.tools import captions, content, creators, schedules, send_types, volume
-from eros.tools.env import ToolEnv
+from eros.tools.env import ToolEnv, check_numbers
 from eros.tools.errors import tool_error, tool_error_from_text
+from eros.tools.stdio import serve_stdio
 
 SERVER_NAME = "eros-db"
 #: Where `streamable-http` listens unless told otherwise.
@@ -61,14 +67,14 @@ def bind(env: ToolEnv, fn: Callable[..., BaseModel]) -> Callable[..., BaseModel]
     @functools.wraps(fn)
     def tool(**arguments: Any) -> BaseModel:
         try:
+            check_numbers(arguments)
             return fn(env, **arguments)
+        except DatabaseFailure as exc:
+            fault = database_fault(exc)
+            logger.error("database error in %s: %s (%s)", fn.__name__, fault.code, exc.__class__.__name__)
+            raise tool_error(fault.code, fault.message, **fault.details) from None
         except ErosError as exc:
             raise tool_error(exc.code, exc.message, **exc.details) from None
-        except DatabaseFailure as exc:
-            logger.error("database error in %s: %s", fn.__name__, exc.__class__.__name__)
-            raise tool_error(
-                "DATABASE_ERROR", f"The database failed ({exc.__class__.__name__}); retry later."
-            ) from None
 
     del tool.__wrapped__
     tool.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
@@ -123,4 +129,4 @@ def serve(
     if transport == "streamable-http":
         server.run("streamable-http", host=host, port=port)
     else:
-        server.run("stdio")
+        anyio.run(serve_stdio, server)

@@ -12,7 +12,7 @@ from rich.table import Table
 from eros.bootstrap import bootstrap, new_database_engine
 from eros.cli.database import configured
 from eros.cli.db_commands import print_summary, read_summary
-from eros.cli.generate_commands import generate
+from eros.cli.generate_commands import MAX_JOBS, generate
 from eros.db.analyze import CreatorAnalysis, analyze_all, analyze_creator
 from eros.db.importer import ImportKind, import_path
 from eros.db.sample import ensure_sample_database
@@ -107,7 +107,9 @@ def import_command(
 
 
 def demo(
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Creators generated at once.")] = 2,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=MAX_JOBS, help="Creators generated at once.")
+    ] = 2,
 ) -> None:
     """The README's main job: build the sample if there is none (EROS_DB_PATH, default ./eros.db),
     summarise it, then generate next week for every active creator."""

@@ -26,7 +26,7 @@ from eros.cli import database, render
 from eros.errors import ErosError
 from eros.ports import ToolClient
 from eros.rules.calendar import next_monday
-from eros.rules.timing import DEFAULT_TIMEZONE
+from eros.rules.timing import DEFAULT_TIMEZONE, checked_date
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.preflight import client_session, parse_week_start
@@ -35,6 +35,8 @@ from eros.validation.items import require_items
 console = Console()
 err_console = Console(stderr=True)
 
+#: At most this many `--jobs` worker processes (each holds a pipeline and a database connection).
+MAX_JOBS = 64
 #: The roster page size `--all` asks for (the tool's maximum).
 ROSTER_LIMIT = 500
 #: The route reason recorded for a scheduler's own `eros generate` runs (the router's are its decisions).
@@ -67,7 +69,7 @@ def configured() -> Container:
 def resolve_week(week: str | None, container: Container) -> date:
     """The given week (strict YYYY-MM-DD), else the Monday after the clock's today."""
     if week:
-        return parse_week_start(week)
+        return checked_date(week, "--week")
     return next_monday(container.clock.now().date())
 
 
@@ -80,7 +82,13 @@ def generate(
     pipeline: Annotated[str, typer.Option("--pipeline", help="v5 (default) or v4 (legacy).")] = "v5",
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", min=1, help="With --all: creators generated at once, one process each."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=MAX_JOBS,
+            help="With --all: creators generated at once, one process each.",
+        ),
     ] = 1,
 ) -> None:
     """Generate a creator's week (or every active creator's with --all), validate it and save it."""
@@ -267,7 +275,7 @@ def show(
     """Show a saved week as a day-by-day calendar (a creator's newest week unless --week is given)."""
     container = configured()
     schedule, _ = asyncio.run(
-        _load(container, target, parse_week_start(week) if week else None, timezone=False)
+        _load(container, target, checked_date(week, "--week") if week else None, timezone=False)
     )
     items = require_items(schedule.get("items") or [])
     console.print(render.saved_schedule_table(schedule))
@@ -284,7 +292,12 @@ def export(
     """Export a saved week as CSV, JSON or an iCalendar file a calendar app opens."""
     container = configured()
     schedule, zone = asyncio.run(
-        _load(container, target, parse_week_start(week) if week else None, timezone=fmt is ExportFormat.ics)
+        _load(
+            container,
+            target,
+            checked_date(week, "--week") if week else None,
+            timezone=fmt is ExportFormat.ics,
+        )
     )
     items = require_items(schedule.get("items") or [])
     header = {k: v for k, v in schedule.items() if k != "items"}

@@ -52,7 +52,9 @@ def serve(
     host: Annotated[
         str, typer.Option(help="HTTP bind address (streamable-http only).")
     ] = eros_db.DEFAULT_HTTP_HOST,
-    port: Annotated[int, typer.Option(help="HTTP port (streamable-http only).")] = eros_db.DEFAULT_HTTP_PORT,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="HTTP port (streamable-http only).")
+    ] = eros_db.DEFAULT_HTTP_PORT,
 ) -> None:
     """Serve eros-db over the configured database (stdout carries the protocol; logs go to stderr)."""
     eros_db.serve(lambda: tool_server(bootstrap()), transport.value, host=host, port=port)

@@ -44,6 +44,7 @@ from eros.control.flags import (
 )
 from eros.control.phases import phase
 from eros.control.windows import WindowStats
+from eros.db.faults import SQL_INT_MAX
 from eros.errors import ErosError
 from eros.ports import UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
@@ -52,6 +53,9 @@ from eros.services.routing import PipelineRouter, set_flag, unset_flag
 
 console = Console()
 err_console = Console(stderr=True)
+
+#: `eros watch --interval` at most a day: a longer sleep is a typo (and past ~292 years, an overflow).
+MAX_WATCH_INTERVAL_S = 86_400.0
 
 ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (kept in the audit trail).")]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit trail).")]
@@ -371,7 +375,7 @@ def rollback(
 
 @rollback_app.command("history")
 def rollback_history(
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 20, as_json: JsonOpt = False
+    limit: Annotated[int, typer.Option("--limit", min=1, max=SQL_INT_MAX)] = 20, as_json: JsonOpt = False
 ) -> None:
     """Rollbacks and restores, newest first."""
     history = rollback_controller(configured()).get_history(limit)
@@ -432,7 +436,9 @@ def check() -> None:
 
 
 def watch(
-    interval: Annotated[float, typer.Option("--interval", min=1.0, help="Seconds between checks.")] = 60.0,
+    interval: Annotated[
+        float, typer.Option("--interval", min=1.0, max=MAX_WATCH_INTERVAL_S, help="Seconds between checks.")
+    ] = 60.0,
     iterations: Annotated[
         int, typer.Option("--iterations", min=0, help="Stop after N checks (0: forever).")
     ] = 0,
@@ -459,7 +465,7 @@ def watch(
 @alerts_app.command("list")
 def alerts_list(
     open_only: Annotated[bool, typer.Option("--open", help="Only unresolved episodes.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=SQL_INT_MAX)] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Alerts newest first, with how each sink delivery went."""

@@ -23,6 +23,7 @@ from rich.console import Console
 from eros.bootstrap import bootstrap, learning_loop
 from eros.cli.database import configured
 from eros.cli.ops_commands import acting_user
+from eros.db.faults import SQL_INT_MAX
 from eros.learning.document import render_learning
 from eros.services.reflect import Outcome
 
@@ -69,7 +70,8 @@ def reflect(
         bool, typer.Option("--if-enabled", help="Do nothing unless auto-reflection is on.")
     ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Reflect on at most this many pending signals.")
+        int | None,
+        typer.Option("--limit", min=1, max=SQL_INT_MAX, help="Reflect on at most this many pending signals."),
     ] = None,
     reject: Annotated[
         list[str] | None,

@@ -244,7 +244,9 @@ def hold_command(
 @rollout_app.command("abort")
 def abort_command(
     reason: Annotated[str, typer.Option("--reason", help="Why the phase is aborted.")],
-    to: Annotated[int, typer.Option("--to", help="Phase to return to (default 0, shadow).")] = 0,
+    to: Annotated[
+        int, typer.Option("--to", min=0, max=len(PHASES) - 1, help="Phase to return to (default 0, shadow).")
+    ] = 0,
     by: ByOpt = None,
 ) -> None:
     """Leave the phase for an earlier one (shadow by default) and set its flags."""

@@ -26,9 +26,14 @@ SIGNING_KEY_CONFIG = "signing_key"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
 
 
-def _sqlite_pragmas(busy_timeout_s: float, dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(where: str, busy_timeout_s: float, create: bool, dbapi_conn: Any, _record: Any) -> None:
+    """Set each connection up; without `create`, refuse a file without tables before the WAL
+    pragma would rewrite its header (a stray SQLite file stays as it was)."""
     cursor = dbapi_conn.cursor()
     cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}")
+    if not create and cursor.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
+        dbapi_conn.close()
+        raise no_database(f"{where} (the file has no tables)")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -65,7 +70,9 @@ def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAU
     path = sqlite_path(url)
     if path is not None:
         event.listen(engine, "do_connect", partial(_open_file, path, create))
-    event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_s))
+    # An in-memory database starts empty by definition: only a file can lack its schema.
+    new_ok = create or path is None
+    event.listen(engine, "connect", partial(_sqlite_pragmas, str(path), busy_timeout_s, new_ok))
     where = f"The database {path}" if path is not None else "The database"
     event.listen(engine, "handle_error", partial(_coded_fault, where, busy_timeout_s))
     return engine

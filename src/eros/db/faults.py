@@ -1,10 +1,12 @@
 """What is wrong with the database, as one coded error: the only place driver errors get codes.
 
 Two halves. `check_file` looks at an SQLite file before SQLite opens it, so a missing file is
-never created by accident and a read-only or unreadable one is named as such. `database_fault`
-reads what the driver raised (sqlite3's error code, else SQLAlchemy's class) and says which
-fault it is. `eros.db.engine` applies both to every engine it makes; the CLI's error handler
-and the eros-db tools use `database_fault` for whatever still reaches them.
+never created by accident and a read-only or unreadable one is named as such.
+`environment_fault` reads what the driver raised (sqlite3's result code) and says which fault
+it is. `eros.db.engine` applies both to every engine it makes (a `handle_error` hook), so
+services, tools and the runbook's modules see coded errors; `database_fault`, the same mapping
+plus DATABASE_ERROR for the rest, serves the CLI's error handler and the eros-db tools for any
+driver error that still reaches them (raw sqlite3, an engine made elsewhere).
 """
 
 from __future__ import annotations

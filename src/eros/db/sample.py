@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from eros.clock import Clock, iso_z
 from eros.db.analyze import analyze_all
-from eros.db.engine import create_schema, database_exists
+from eros.db.engine import create_schema, database_exists, require_database
 from eros.db.importer import caption_hash, content_type_ids
 from eros.db.schema import (
     caption_creator_usage,
@@ -785,17 +785,10 @@ def sample_now(as_of: date) -> datetime:
     return datetime.combine(as_of, time(12), tzinfo=UTC)
 
 
-def _require_schema(engine: Engine) -> None:
-    if not database_exists(engine):
-        raise ConfigError(
-            "The database has no schema yet: run `eros db init` (or create_schema) first.", code="NO_SCHEMA"
-        )
-
-
 def _build(
     engine: Engine, specs: Sequence[CreatorSpec], *, seed: int, as_of: date, caption_scale: float
 ) -> None:
-    _require_schema(engine)
+    require_database(engine)
     now = sample_now(as_of)
     with engine.begin() as conn:
         if any(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (creators, captions)):

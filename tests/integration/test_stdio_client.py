@@ -10,6 +10,7 @@ import pytest
 
 from eros.errors import ToolCallError, TransportError
 from eros.infra.mcp_clients import StdioClient
+from eros.tools.stdio import MAX_REQUEST_BYTES
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -51,3 +52,22 @@ async def test_a_server_that_dies_is_a_transport_error() -> None:
 async def test_a_missing_server_command_is_a_transport_error() -> None:
     with pytest.raises(TransportError):
         await StdioClient("/nonexistent/eros-db-server", []).list_tools()
+
+
+async def test_requests_past_the_servers_limits_are_coded_tool_errors_and_the_session_goes_on(
+    sample_db_path: Path,
+) -> None:
+    """REQUEST_TOO_LARGE / REQUEST_TOO_DEEP reach the caller as ToolCallError, not a dead server."""
+    env = {**os.environ, "EROS_DB_PATH": str(sample_db_path), "EROS_NOW": NOW}
+    env.pop("EROS_DB_URL", None)
+    deep: object = "x"
+    for _ in range(200):
+        deep = [deep]
+    async with StdioClient(env=env, timeout_s=30) as client:
+        with pytest.raises(ToolCallError) as large:
+            await client.validate_caption_structure("a" * (MAX_REQUEST_BYTES + 1), "ppv_unlock")
+        with pytest.raises(ToolCallError) as nested:
+            await client.call_tool("get_send_types", {"page_type": deep})
+        after = await client.get_send_types_constraints("free")
+    assert (large.value.code, nested.value.code) == ("REQUEST_TOO_LARGE", "REQUEST_TOO_DEEP")
+    assert after["counts"]["total"] == 18

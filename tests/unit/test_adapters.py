@@ -73,6 +73,18 @@ async def test_conflict_and_database_errors_are_retried() -> None:
     assert stub.calls == 3
 
 
+async def test_a_locked_database_is_retried_and_a_damaged_one_never() -> None:
+    """The tool errors carry `retryable` from eros.db.faults (DATABASE_LOCKED yes, DATABASE_CORRUPT no)."""
+    locked = ToolCallError("locked", code="DATABASE_LOCKED", details={"retryable": True})
+    stub = StubTools(locked, locked)
+    await ProductionMCPClient(stub, sleep=FakeSleep()).call_tool("get_schedules", {})
+    assert stub.calls == 3
+    corrupt = StubTools(ToolCallError("damaged", code="DATABASE_CORRUPT", details={"retryable": False}))
+    with pytest.raises(ToolCallError):
+        await ProductionMCPClient(corrupt, sleep=FakeSleep()).call_tool("get_schedules", {})
+    assert corrupt.calls == 1
+
+
 async def test_a_caller_mistake_is_not_retried() -> None:
     stub = StubTools(ToolCallError("no such creator", code="CREATOR_NOT_FOUND"))
     sleep = FakeSleep()

@@ -23,8 +23,10 @@ from eros.db.schedules_repo import ScheduleRepository
 from eros.db.signals_repo import SignalRepository
 from eros.db.triggers_repo import TriggerRepository
 
-#: What a unit of work raises when the database itself fails (lost connection, lock, bad row):
-#: callers outside db/ catch this name and need not import SQLAlchemy.
+#: What a unit of work raises when a statement fails (a constraint, a bug) and callers outside
+#: db/ catch without importing SQLAlchemy. A fault of the database itself (missing, read-only,
+#: locked, damaged) arrives already coded, as an `eros.errors.DatabaseError` subclass, from the
+#: engine's hook (`eros.db.faults`); `eros.db.faults.database_fault` codes the rest.
 DatabaseFailure = SQLAlchemyError
 
 

@@ -307,7 +307,8 @@ def status(
     console.print(
         f"[bold]v5 health[/] [{colour}]{report['health']}[/] over the last {report['window_minutes']} min "
         f"({report['runs']} runs) · rollback state [bold]{report['rollback_state']}[/] · "
-        f"in flight v4 {report['in_flight']['v4']} / v5 {report['in_flight']['v5']}"
+        f"in flight v4 {report['in_flight']['v4']} / v5 {report['in_flight']['v5']} · "
+        f"abandoned (lease expired) v4 {report['abandoned']['v4']} / v5 {report['abandoned']['v5']}"
     )
     table = Table(title="SLOs (status window)")
     for column in ("pipeline", "runs", "success", "p95 s", "hard-gate", "quality"):

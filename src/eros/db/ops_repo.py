@@ -120,14 +120,15 @@ class OpsRepository:
             query = query.limit(limit)
         return list(self.conn.execute(query).mappings())
 
-    def in_flight_count(self, pipeline: str, *, started_since: str) -> int:
-        """Runs of `pipeline` started at or after `started_since` that have not finished yet."""
-        query = select(func.count()).where(
-            pipeline_runs.c.pipeline == pipeline,
-            pipeline_runs.c.finished_at.is_(None),
-            pipeline_runs.c.started_at >= started_since,
+    def unfinished_leases(self, pipeline: str) -> list[str | None]:
+        """The lease expiry of every unfinished run of `pipeline` (None: started before leases existed).
+
+        Whether each is in flight or abandoned is `eros.control.leases.is_leased`'s call.
+        """
+        query = select(pipeline_runs.c.lease_expires_at).where(
+            pipeline_runs.c.pipeline == pipeline, pipeline_runs.c.finished_at.is_(None)
         )
-        return int(self.conn.execute(query).scalar_one())
+        return list(self.conn.execute(query).scalars())
 
     def run_counts(self) -> list[RowMapping]:
         """(pipeline, shadow, success, n) over every finished run: the Prometheus counters."""

@@ -1,9 +1,10 @@
 """Rollback and restore of v5 (rollout plan "Rollback Procedures", runbook §5 and §7).
 
-The procedure: pause (state `draining`: every new decision goes to v4) → drain (in-flight v5
-runs finish on v5, up to a timeout) → verify (fresh routing decisions are v4) → disable
-(state `disabled`, persisted in one transaction with its history row: reason, initiator,
-metrics snapshot, drain time) → alert → log. The state is a database row (D4), so every
+The procedure: pause (state `draining`: every new decision goes to v4) → alert (at once, so
+neither a slow drain nor a crash's leftover runs delay the page) → drain (in-flight v5 runs
+finish on v5, while their leases last and at most the drain timeout) → verify (fresh routing
+decisions are v4) → disable (state `disabled`, persisted in one transaction with its history
+row: reason, initiator, metrics snapshot, drain time) → log. The state is a database row (D4), so every
 process routes to v4 at its next decision; the environments this controller is given (the
 process's own, the settings' copy) get `EROS_V5_ENABLED=false` too, as the runbook's
 post-rollback check expects. Restoring needs the exact confirmation string.
@@ -141,17 +142,21 @@ class RollbackController:
             )
         self._set_process_kill_switch(True)
         logger.warning("rollback paused v5 (new runs go to v4): %s", reason)
+        code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
+        await self.monitor.alerts.raise_alert(  # before the drain: a crash's leftovers never delay it
+            code, f"[ROLLBACK] v5 disabled. Reason: {reason}. Initiator: {initiator}.", metrics=snapshot
+        )
 
         in_flight = self.monitor.in_flight("v5")
+        budget = self.monitor.drain_budget("v5").total_seconds()
         started = clock.monotonic()
-        timeout = self.monitor.slo.drain_timeout.total_seconds()
         remaining = in_flight
-        while remaining > 0 and clock.monotonic() - started < timeout:
+        while remaining > 0 and clock.monotonic() - started < budget:
             await self.sleep(self.monitor.slo.drain_poll.total_seconds())
             remaining = self.monitor.in_flight("v5")
         drain_ms = (clock.monotonic() - started) * 1000
         if remaining:
-            logger.error("drain timed out with %d v5 runs still in flight", remaining)
+            logger.error("drain stopped after %.0f s with %d v5 runs still in flight", budget, remaining)
 
         verified = self._verify_v4()  # draining already routes every decision to v4
         result = RollbackResult(
@@ -176,10 +181,6 @@ class RollbackController:
             )
             _record(uow, result)
             uow.commit()
-        code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
-        await self.monitor.alerts.raise_alert(
-            code, f"[ROLLBACK] v5 disabled. Reason: {reason}. Initiator: {initiator}.", metrics=snapshot
-        )
         logger.critical(
             "ROLLBACK v5 disabled by %s (automatic=%s, drained %d in %.0f ms): %s",
             initiator,

@@ -31,7 +31,7 @@ from eros.bootstrap import (
     pipeline_router,
     rollback_controller,
 )
-from eros.cli.generate_commands import progress_bar, resolve_week
+from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_week
 from eros.clock import iso_z
 from eros.control.flags import (
     AUTO_FALLBACK,
@@ -190,6 +190,7 @@ def run(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
     as_json: JsonOpt = False,
+    replace: ReplaceOpt = False,
 ) -> None:
     """Generate weeks through the router (the production entry point): flags decide v4, v5 or shadow."""
     if all_creators == bool(creators_arg):
@@ -201,7 +202,8 @@ def run(
             targets = uow.creators.active_creator_ids(by_page_name=True)
     else:
         targets = [_creator_id(container, c) for c in creators_arg or []]
-    rows = asyncio.run(_run_batch(pipeline_router(container), targets, week_start, dry_run, quiet=as_json))
+    router = pipeline_router(container, replace_edited=replace)
+    rows = asyncio.run(_run_batch(router, targets, week_start, dry_run, quiet=as_json))
     if as_json:
         console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
     else:
@@ -244,7 +246,12 @@ async def _run_batch(
                     "schedule_id": result.schedule_id,
                     "errors": list(result.errors),
                 }
-            except Exception as exc:  # reported per creator; the exception is already recorded as a run
+            except Exception as exc:  # reported per creator; a run's exception is already recorded
+                why = (
+                    f"[{exc.code}] {exc.message}"
+                    if isinstance(exc, ErosError)
+                    else f"{type(exc).__name__}: {exc}"
+                )
                 row = {
                     "creator_id": creator_id,
                     "pipeline": "-",
@@ -252,7 +259,7 @@ async def _run_batch(
                     "total_items": 0,
                     "quality_score": None,
                     "schedule_id": None,
-                    "errors": [f"{type(exc).__name__}: {exc}"],
+                    "errors": [why],
                 }
             rows.append(row)
             progress.advance(task)

@@ -273,7 +273,6 @@ schedule_revisions = Table(
     Column("quality_score", Float, nullable=True),
     Column("saved_by", String(100), nullable=True),
     Column("saved_by_kind", String(10), nullable=True),
-    _ts("saved_at"),
     _ts("replaced_at", nullable=False),
     UniqueConstraint("schedule_id", "revision"),
 )

@@ -3,7 +3,8 @@
 `pipeline_runs.lease_expires_at`: an unfinished run past its lease belongs to a process that
 died, so it no longer counts as in flight (runs started before this migration have no lease
 and never do). `saved_by` / `saved_by_kind` ('generator' or 'person') on schedules and
-revisions, and `saved_at` on revisions: generation refuses to replace a person's revision.
+revisions: generation refuses to replace a person's revision (when a revision was saved needs
+no column: when the one before it was replaced, or when the schedule was created).
 Schedules a named generator saved are backfilled as the generator's; a schedule saved without
 one before this migration (a v4 run or a person, indistinguishable) stays unknown.
 
@@ -31,7 +32,6 @@ COLUMNS = (
     ("schedules", "saved_by_kind", sa.String(length=10)),
     ("schedule_revisions", "saved_by", sa.String(length=100)),
     ("schedule_revisions", "saved_by_kind", sa.String(length=10)),
-    ("schedule_revisions", "saved_at", sa.String(length=32)),
 )
 
 

@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from eros.bootstrap import Container, bootstrap, connect_client, pipeline_monitor, pipeline_runner
 from eros.cli import render
+from eros.cli.workers import exit_with_parent
 from eros.db.engine import database_exists
 from eros.db.schedules_repo import ScheduleEdited
 from eros.errors import ConfigError, ErosError
@@ -224,6 +225,7 @@ _worker_job: RecordedJob | None = None
 
 def _worker_start(pipeline: str, replace_edited: bool) -> None:
     global _worker_job  # noqa: PLW0603 - one job per worker process, built at its start
+    exit_with_parent()  # a killed `eros generate` leaves no worker behind
     quiet_logging()
     _worker_job = RecordedJob.of(bootstrap(), pipeline, replace_edited=replace_edited)
 

@@ -528,7 +528,10 @@ def metrics_serve(
     from eros.infra import prometheus  # noqa: PLC0415 - prometheus_client only for the metrics commands
 
     err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
-    prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)
+    try:
+        prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)
+    except KeyboardInterrupt:
+        err_console.print("stopped")
 
 
 def _metrics_sources() -> tuple[PipelineMonitor, UnitOfWorkFactory, Callable[[], FlagValues]]:

@@ -26,7 +26,7 @@ from eros.clock import FixedClock, iso_z, parse_instant
 from eros.config import load_settings
 from eros.control.flags import RollbackState
 from eros.control.routing import Pipeline
-from eros.control.slo import AlertCode, SLOConfig
+from eros.control.slo import DEFAULT_SLO, AlertCode, SLOConfig
 from eros.db import ops_repo
 from eros.db.engine import make_engine
 from eros.errors import ErosError
@@ -290,3 +290,21 @@ async def test_a_restored_v5_is_judged_only_on_runs_since_the_restore(container:
     assert not monitor.should_rollback()[0]
     assert await controller.check_auto_rollback() is None
     assert router.decide("creator_9").pipeline is Pipeline.V5
+
+
+@pytest.mark.parametrize(("paused_ago", "taken_over"), [(600, True), (599, False)])
+async def test_a_rollback_killed_mid_drain_is_taken_over_once_no_live_drain_can_remain(
+    container: Container, paused_ago: int, taken_over: bool
+) -> None:
+    assert 2 * DEFAULT_SLO.drain_timeout == timedelta(seconds=600)
+    paused_at = iso_z(container.clock.now() - timedelta(seconds=paused_ago))
+    with container.engine.begin() as conn:  # what a rollback killed during its drain leaves behind
+        ops_repo.OpsRepository(conn).set_rollback_state("draining", actor="dead", at=paused_at, reason="x")
+    result = await no_sleep_controller(container).execute_rollback("again", initiator="oncall")
+    assert result.success is taken_over
+    controller = rollback_controller(container)
+    if taken_over:
+        assert (result.state_before, result.state_after) == ("draining", "disabled")
+        assert controller.state is RollbackState.DISABLED and len(controller.get_history()) == 1
+    else:
+        assert "already draining" in result.message and controller.state is RollbackState.DRAINING

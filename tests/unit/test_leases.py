@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from eros.control.leases import drain_budget, is_leased, lease_expiry
+from eros.control.leases import drain_budget, drain_died, is_leased, lease_expiry
 from eros.control.slo import DEFAULT_SLO
 
 T0 = datetime(2026, 1, 4, 12, tzinfo=UTC)
@@ -29,3 +29,9 @@ def test_the_drain_never_waits_longer_than_its_timeout() -> None:
     timeout = DEFAULT_SLO.drain_timeout
     assert drain_budget(T0, [T0 + timeout]) == timeout
     assert drain_budget(T0, [T0 + timeout + SECOND]) == timeout
+
+
+def test_a_drain_has_died_once_twice_its_timeout_has_passed() -> None:
+    limit = 2 * DEFAULT_SLO.drain_timeout
+    assert not drain_died(T0, T0 + limit - SECOND)
+    assert drain_died(T0, T0 + limit)

@@ -17,12 +17,14 @@ import json
 import logging
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from eros.clock import Clock, iso_z
+from eros.clock import Clock, iso_z, parse_instant
 from eros.control.flags import ENABLED, FlagValues, RollbackState
+from eros.control.leases import drain_died
 from eros.control.routing import Pipeline, decide_route
-from eros.control.slo import AlertCode
+from eros.control.slo import AlertCode, SLOConfig
 from eros.errors import ErosError, InvalidInput
 from eros.ports import Sleep, UnitOfWork, UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
@@ -111,7 +113,8 @@ class RollbackController:
     async def execute_rollback(
         self, reason: str, *, initiator: str = "operator", automatic: bool = False
     ) -> RollbackResult:
-        """Run the whole procedure; a second concurrent rollback finds the state taken and stops."""
+        """Run the whole procedure; a second concurrent rollback finds the state taken and stops
+        (unless the rollback holding it died mid-drain: then this one finishes it)."""
         reason = " ".join(reason.split())[:MAX_REASON]
         if not reason:
             raise InvalidInput("A rollback needs a reason (it goes into the history)", code="REASON_REQUIRED")
@@ -119,15 +122,11 @@ class RollbackController:
         at = iso_z(clock.now())
         snapshot = self.monitor.get_status()
         with self.uow() as uow:
-            taken = uow.ops.set_rollback_state(
-                RollbackState.DRAINING,
-                actor=initiator,
-                at=at,
-                reason=reason,
-                expect=RollbackState.ACTIVE,
+            before = _pause(
+                uow, initiator=initiator, at=at, reason=reason, now=clock.now(), slo=self.monitor.slo
             )
             uow.commit()
-        if not taken:
+        if before is None:
             state = self.state
             return RollbackResult(
                 success=False,
@@ -165,7 +164,7 @@ class RollbackController:
             reason=reason,
             initiator=initiator,
             automatic=automatic,
-            state_before=RollbackState.ACTIVE,
+            state_before=before,
             state_after=RollbackState.DISABLED,
             at=at,
             message="v5 disabled; every new run goes to v4",
@@ -237,6 +236,32 @@ class RollbackController:
     def _verify_v4(self) -> bool:
         values = self.read_flags()
         return all(decide_route(c, values).pipeline is Pipeline.V4 for c in VERIFY_CREATORS)
+
+
+def _pause(
+    uow: UnitOfWork, *, initiator: str, at: str, reason: str, now: datetime, slo: SLOConfig
+) -> RollbackState | None:
+    """Set `draining` (compare-and-set from `active`, or from a `draining` whose rollback died
+    mid-drain); the state it took over, or None when another rollback holds it."""
+    if uow.ops.set_rollback_state(
+        RollbackState.DRAINING, actor=initiator, at=at, reason=reason, expect=RollbackState.ACTIVE
+    ):
+        return RollbackState.ACTIVE
+    row = uow.ops.rollback_state_row()
+    if row is None or row["state"] != RollbackState.DRAINING:
+        return None
+    if not drain_died(parse_instant(str(row["updated_at"])), now, slo):
+        return None
+    logger.warning("taking over the rollback paused at %s, which died mid-drain", row["updated_at"])
+    taken = uow.ops.set_rollback_state(
+        RollbackState.DRAINING,
+        actor=initiator,
+        at=at,
+        reason=reason,
+        expect=RollbackState.DRAINING,
+        expect_updated_at=str(row["updated_at"]),
+    )
+    return RollbackState.DRAINING if taken else None
 
 
 def _record(uow: UnitOfWork, result: RollbackResult) -> None:

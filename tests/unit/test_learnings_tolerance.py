@@ -1,9 +1,10 @@
 """LEARNINGS.md cannot take generation down: bad entries are skipped and reported with their line,
-the valid ones still apply, writes stay strict."""
+the runbook's own manual-entry templates are valid, writes stay strict."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,84 @@ from eros.learning.document import (
     LearningsInvalid,
     parse_document,
     read_learnings,
+    render_document,
+    statistics,
 )
+
+# The runbook's §9 "Manual Learning Entry Guidelines", copied exactly as written there.
+HIGH_TEMPLATE = """### [YYYY-MM-DD] Brief title describing the correction
+**Pattern**: What was incorrectly done
+**Issue**: Why it was wrong
+**Correction**: What to do instead
+**Source**: validation | user | **Violation Code**: CODE
+**Applies To**: all | tier:TIER_NAME | creator:creator_id
+"""
+MEDIUM_TEMPLATE = """### [YYYY-MM-DD] Brief title describing the pattern
+**Pattern**: What was observed | **Insight**: Why it works
+**Source**: validation | user | performance | **Quality Score**: N | **Sample Size**: N
+**Applies To**: all | tier:TIER_NAME | creator:creator_id
+**Metric Impact**: +N% RPS | +N% conversion | etc.
+"""
+
+
+def _high(source: str, applies_to: str) -> str:
+    return (
+        HIGH_TEMPLATE.replace("YYYY-MM-DD", "2026-01-12")
+        .replace("Brief title describing the correction", "No PPVs at 3 am")
+        .replace("What was incorrectly done", "PPVs were scheduled at 03:00")
+        .replace("Why it was wrong", "nobody is awake to open them")
+        .replace("What to do instead", "schedule them after 18:00")
+        .replace("validation | user", source)
+        .replace("CODE", "USER_CORRECTION")
+        .replace("all | tier:TIER_NAME | creator:creator_id", applies_to)
+    )
+
+
+def _medium(source: str, applies_to: str) -> str:
+    return (
+        MEDIUM_TEMPLATE.replace("YYYY-MM-DD", "2026-01-13")
+        .replace("Brief title describing the pattern", "Evening lingerie sells")
+        .replace("What was observed", "lingerie PPVs at 20:00 sold best")
+        .replace("Why it works", "fans are online after work")
+        .replace("validation | user | performance", source)
+        .replace("**Quality Score**: N", "**Quality Score**: 88")
+        .replace("**Sample Size**: N", "**Sample Size**: 12")
+        .replace("all | tier:TIER_NAME | creator:creator_id", applies_to)
+        .replace("+N% RPS | +N% conversion | etc.", "+15% RPS | +4% conversion")
+    )
+
+
+@pytest.mark.parametrize("source", ["validation", "user", "performance"])
+@pytest.mark.parametrize("applies_to", ["all", "tier:STANDARD", "creator:alexia"])
+def test_the_runbooks_manual_entry_templates_are_accepted_as_written(source: str, applies_to: str):
+    text = (
+        "# LEARNINGS\n\n## HIGH Confidence\n\n"
+        + _high("user" if source == "performance" else source, applies_to)
+        + "\n## MEDIUM Confidence\n\n"
+        + _medium(source, applies_to)
+    )
+    document = parse_document(text)  # the strict parser: what `reflect --yes` starts from
+    high, medium = document.entries
+    assert (high.section, high.learning.title, high.learning.applies_to) == (
+        "HIGH",
+        "No PPVs at 3 am",
+        applies_to,
+    )
+    assert high.fields["Violation Code"] == "USER_CORRECTION" and high.learning.directive == {}
+    assert medium.section == "MEDIUM" and medium.sample_size == 12
+    assert medium.fields["Metric Impact"] == "+15% RPS | +4% conversion"
+    assert statistics(document.entries, date(2026, 1, 14)).by_confidence == {"high": 1, "medium": 1, "low": 0}
+    rewritten = render_document(document, date(2026, 1, 14))  # a later reflect keeps them as written
+    assert parse_document(rewritten).entries == document.entries
+    assert _medium(source, applies_to) in rewritten and "**Directive**" not in rewritten
+    # A note without a directive gives the generator nothing to follow and the validator nothing to score.
+    assert document.applying_to("alexia", "alexia", "STANDARD") == ()
+
+
+def test_a_template_entry_with_a_directive_line_applies():
+    text = "## HIGH Confidence\n" + _high("user", "creator:alexia") + '**Directive**: {"avoid_hours": [3]}\n'
+    (learning,) = parse_document(text).applying_to("alexia", "alexia", "STANDARD")
+    assert learning.directive == {"avoid_hours": [3]} and learning.confidence == "HIGH"
 
 
 def _entry(title: str, hour: int, day: str = "2026-01-05") -> str:

@@ -9,14 +9,15 @@ Layout (see docs/LEARNINGS.example.md and docs/LEARNING.md)::
     **Pattern**: … | **Insight**: …            <- fields; several may share a line, split by " | "
     **Source**: user | **Violation Code**: USER_CORRECTION
     **Applies To**: creator:alexia             <- all | tier:NAME | creator:ID (| page_type:paid|free)
-    **Directive**: {"avoid_hours": [2]}        <- the one machine-readable field: JSON, DIRECTIVE_KEYS
+    **Directive**: {"avoid_hours": [2]}        <- optional; the one machine-readable field: JSON
     Free text lines under the fields are kept for people and ignored by code.
 
 A heading may end in `(Promoted: YYYY-MM-DD)` and, in the Deprecated section, must end in
 `(Deprecated: YYYY-MM-DD)`. A learning's id is its date and slugged title
 (`2026-11-23-no-sends-at-2-am-for-alexia`). The generator follows directives of active
 learnings; the validator scores HIGH and MEDIUM ones ("learnings followed", DOMAIN §9);
-deprecated ones apply nowhere. `read_learnings` reads tolerantly — a malformed entry, or one
+deprecated ones apply nowhere. An entry without a Directive (the runbook's manual-entry templates
+have none) is a note for people. `read_learnings` reads tolerantly — a malformed entry, or one
 inside an unresolved merge conflict, is left out and reported as a `Problem` with its line — and is
 what generation and `eros reflect lint` use; `parse_document` refuses any problem with
 LEARNINGS_INVALID naming the line, and is what writes start from. Everything here is a pure text
@@ -83,9 +84,12 @@ FIELD_NAMES: tuple[str, ...] = (
     "Original",
     "Reason",
 )
-#: Fields each section's entries must have (runbook §9 formats; LOW notes may be brief).
+#: Fields each section's entries must have: the runbook's §9 manual-entry templates, as written
+#: there (LOW notes may be brief). **Directive** is never required: an entry without one is a note
+#: for people, kept and counted, that the generator has nothing to follow in (and the validator
+#: does not score).
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
-    "HIGH": ("Pattern", "Issue", "Correction", "Source", "Violation Code", "Applies To", "Directive"),
+    "HIGH": ("Pattern", "Issue", "Correction", "Source", "Violation Code", "Applies To"),
     "MEDIUM": (
         "Pattern",
         "Insight",
@@ -94,9 +98,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
         "Sample Size",
         "Applies To",
         "Metric Impact",
-        "Directive",
     ),
-    "LOW": ("Pattern", "Source", "Applies To", "Directive"),
+    "LOW": ("Pattern", "Source", "Applies To"),
     DEPRECATED: ("Original", "Reason"),
 }
 #: Field lines as written, in order; fields on one line are joined by " | ".
@@ -200,11 +203,13 @@ class LearningsDocument:
     def applying_to(
         self, creator_id: str, page_name: str, tier: str, *, page_type: str | None = None
     ) -> tuple[Learning, ...]:
-        """The active learnings whose scope takes in this creator (what the generator follows)."""
+        """The active learnings whose scope takes in this creator and that carry a directive (what the
+        generator follows and the validator scores; an entry without a directive is a note for people)."""
         return tuple(
             learning
             for learning in self.learnings()
-            if learning.applies(creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
+            if learning.directive
+            and learning.applies(creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
         )
 
     def find(self, learning_id: str) -> Entry:
@@ -722,7 +727,7 @@ def render_learning(entry: Entry) -> str:
         if parts:
             lines.append(" | ".join(parts))
     lines += [f"**{name}**: {values[name]}" for name in FIELD_NAMES if name in values and name not in used]
-    if learning.directive or entry.deprecated is None:
+    if learning.directive:
         lines.append(f"**Directive**: {directive}")
     if entry.notes:
         lines += ["", *entry.notes]

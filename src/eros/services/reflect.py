@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eros.clock import Clock, iso_z
-from eros.infra.learnings_file import read_document, write_document
+from eros.errors import ErosError
+from eros.infra.learnings_file import read_document, read_text, write_document
 from eros.learning.capture import (
     PIPELINE_GENERATORS,
     FinishedRun,
@@ -25,7 +26,7 @@ from eros.learning.capture import (
     performance_signals,
     signals_from_run,
 )
-from eros.learning.document import Entry, Statistics, statistics
+from eros.learning.document import Entry, Reading, Statistics, read_learnings, statistics
 from eros.learning.reflection import (
     Reflection,
     apply,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:  # the repository's type only; the caller's unit of work suppl
     from eros.db.signals_repo import SignalRepository
 
 logger = logging.getLogger("eros.reflect")
+
+LEARNINGS_NOT_FOUND = "LEARNINGS_NOT_FOUND"
 
 
 def capture_run(signals: SignalRepository, result: FinishedRun | None, now: datetime) -> int:
@@ -132,6 +135,10 @@ class LearningLoop:
         write_document(self.learnings_path, document.with_entry(entry), today)
         return entry, self.git.commit_file(self.learnings_path, deprecation_message(entry))
 
+    def lint(self, path: Path | None = None) -> Reading:
+        """Every problem of LEARNINGS.md (or `path`) with its line (`eros reflect lint`)."""
+        return lint_learnings(path or self.learnings_path)
+
     def status(self) -> Status:
         """The runbook's statistics, pending signals by source and the auto-reflection switch."""
         now = self.clock.now()
@@ -160,3 +167,23 @@ class LearningLoop:
         """Is auto-reflection on (`eros reflect --if-enabled` reflects only then)?"""
         with self.uow() as uow:
             return uow.signals.auto_reflect()
+
+
+def lint_learnings(path: Path) -> Reading:
+    """The tolerant reading of the file, for `eros reflect lint`: every problem with its line.
+    A file that is missing or cannot be read is a coded error (LEARNINGS_NOT_FOUND,
+    LEARNINGS_UNREADABLE), not a problem list."""
+    try:
+        return read_learnings(read_text(path))
+    except FileNotFoundError as exc:
+        raise ErosError(
+            f"there is no {path} to lint (EROS_LEARNINGS_PATH; `eros reflect --yes` creates it)",
+            code=LEARNINGS_NOT_FOUND,
+            details={"path": str(path)},
+        ) from exc
+    except OSError as exc:
+        raise ErosError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            code="LEARNINGS_UNREADABLE",
+            details={"path": str(path)},
+        ) from exc

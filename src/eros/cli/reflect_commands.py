@@ -42,6 +42,7 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
         "captured": outcome.captured,
         "signals": len(r.signal_ids),
         "unmapped_signals": r.unmapped,
+        "rejected_signals": list(r.rejected),
         "proposals": [
             {
                 "action": p.action,
@@ -97,7 +98,8 @@ def reflect(
     console.print(
         f"{len(r.signal_ids)} pending signal(s) ({outcome.captured} newly captured); "
         f"{len(r.proposals)} proposal(s), {len(r.confirmed)} confirmed, {len(r.suppressed)} suppressed "
-        f"(deprecated), {r.unmapped} without a learnable rule."
+        f"(deprecated), {r.unmapped} without a learnable rule"
+        + (f", {len(r.rejected)} refused (text that cannot be written)." if r.rejected else ".")
     )
     for proposal in r.proposals:
         before = f" (was {proposal.previous.learning.confidence})" if proposal.previous else ""

@@ -20,14 +20,16 @@ deprecated ones apply nowhere. An entry without a Directive (the runbook's manua
 have none) is a note for people. `read_learnings` reads tolerantly — a malformed entry, or one
 inside an unresolved merge conflict, is left out and reported as a `Problem` with its line — and is
 what generation and `eros reflect lint` use; `parse_document` refuses any problem with
-LEARNINGS_INVALID naming the line, and is what writes start from. Everything here is a pure text
-transform; `eros.infra.learnings_file` reads and writes the file.
+LEARNINGS_INVALID naming the line, and is what writes start from. `clean_text` makes text from
+outside (signals) safe for one field. Everything here is a pure text transform;
+`eros.infra.learnings_file` reads and writes the file.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -237,6 +239,38 @@ def learning_id(added: date, title: str) -> str:
     return f"{added.isoformat()}-{slug or 'learning'}"
 
 
+#: The longest text from outside (a signal's message, code, ids) a field keeps, a title, a name.
+MAX_TEXT = 300
+MAX_TITLE = 120
+MAX_NAME = 64
+#: Characters that never reach the file: controls, format characters, surrogates, private and
+#: unassigned code points, and the line and paragraph separators (str.splitlines breaks on them).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def clean_text(value: object, limit: int = MAX_TEXT) -> str:
+    """Text from outside as one safe line of a field or a heading (where signal text enters the
+    document): unsafe characters and every line break become a space, runs of white space one
+    space, `**` (which could open a field) `*`; cut at `limit` characters with an ellipsis."""
+    text = "".join(
+        " " if unicodedata.category(ch) in _UNSAFE_CATEGORIES or ch == "\ufffd" else ch for ch in str(value)
+    )
+    text = re.sub(r"\*{2,}", "*", " ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def clean_title(value: object) -> str:
+    """`clean_text` for a heading, without a trailing `(Promoted|Deprecated: …)` it would be read as."""
+    title = clean_text(value, MAX_TITLE)
+    while suffix := _SUFFIX.search(title):
+        title = title[: suffix.start()].rstrip()
+    return title or "learning"
+
+
+def _is_clean(value: str, limit: int) -> bool:
+    return bool(value) and clean_text(value, limit) == value
+
+
 def validate_applies_to(value: str) -> str:
     """`all`, or `kind:value` with a known kind (page types and tiers must be real); ValueError otherwise."""
     text = value.strip()
@@ -250,6 +284,8 @@ def validate_applies_to(value: str) -> str:
         raise ValueError(f"Applies To page type {target!r} is not paid or free")
     if kind == "tier" and target.upper() not in {t.value for t in Tier}:
         raise ValueError(f"Applies To tier {target!r} is not a volume tier")
+    if not _is_clean(target, MAX_TITLE):
+        raise ValueError(f"Applies To {value!r} must name its target in one plain line without '**'")
     return f"{kind}:{target.upper() if kind == 'tier' else target}"
 
 
@@ -273,8 +309,10 @@ def validate_directive(directive: Any) -> dict[str, Any]:
             isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in value
         ):
             raise ValueError(f"{key} must list hours 0–23")
-        if kind in ("names", "send_types") and not all(isinstance(v, str) and v for v in value):
-            raise ValueError(f"{key} must list names")
+        if kind in ("names", "send_types") and not all(
+            isinstance(v, str) and _is_clean(v, MAX_NAME) for v in value
+        ):
+            raise ValueError(f"{key} must list names (1–{MAX_NAME} characters on one line, without '**')")
         if kind == "send_types" and (unknown := sorted(set(value) - set(SEND_TYPES))):
             raise ValueError(f"{key} names unknown send types: {', '.join(unknown)}")
     low, high = directive.get("min_price"), directive.get("max_price")

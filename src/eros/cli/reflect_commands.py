@@ -10,7 +10,7 @@
     eros reflect lint [FILE] [--json]   # every problem of LEARNINGS.md with its line
 
 The file is EROS_LEARNINGS_PATH (default ./LEARNINGS.md). Exit codes: 0 ok, 2 an ErosError
-(LEARNINGS_INVALID, LEARNING_NOT_FOUND, REFLECT_GIT_FAILED, …); `lint` exits 1
+(LEARNINGS_INVALID, LEARNING_NOT_FOUND, REFLECT_GIT_FAILED, REFLECT_BUSY, …); `lint` exits 1
 when the file has problems.
 """
 

@@ -11,17 +11,24 @@ Two ways to read it, on purpose:
   cannot be read at all gives no learnings and one problem (line 0).
 
 A missing file is an empty document (no learnings yet). Parsing and rendering are
-`eros.learning.document`'s.
+`eros.learning.document`'s; `learnings_lock` serialises the read-modify-write-commit of a reflection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
+from eros.errors import ErosError
 from eros.learning.document import (
     LearningsDocument,
     LearningsInvalid,
@@ -35,6 +42,9 @@ from eros.models import Learning
 
 logger = logging.getLogger("eros.learnings")
 
+#: How long a reflection waits for another one holding the file's lock.
+LOCK_TIMEOUT_S = 120.0
+REFLECT_BUSY = "REFLECT_BUSY"
 #: Problems already logged, by file content: a run of 37 creators warns once, not 37 times.
 _WARNED: dict[str, None] = {}
 _WARNED_MAX = 64
@@ -107,8 +117,74 @@ def _warn(file: Path, content: str, problems: tuple[Problem, ...]) -> None:
 
 def write_document(path: Path, document: LearningsDocument, today: date) -> None:
     """Render the whole document (statistics as of `today`) over the file, creating its folder."""
+    write_text(path, render_document(document, today))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace the file's content at once (a temporary file renamed over it): a crash mid-write
+    leaves the old file, never half of the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_document(document, today), encoding="utf-8")
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def restore_text(path: Path, text: str | None) -> None:
+    """Put back what the file held before (`None`: it did not exist)."""
+    if text is None:
+        path.unlink(missing_ok=True)
+    else:
+        write_text(path, text)
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside LEARNINGS.md (`.LEARNINGS.md.lock`, left in place; ignore it in git)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextlib.contextmanager
+def learnings_lock(path: Path, *, timeout: float = LOCK_TIMEOUT_S, required: bool = True) -> Iterator[None]:
+    """Hold the file's lock: one reflection at a time reads, writes and commits LEARNINGS.md.
+
+    Waits up to `timeout` seconds for another holder (REFLECT_BUSY after that). When the lock
+    file cannot be created (a read-only folder) and the caller only reads (`required=False`),
+    it goes on without the lock.
+    """
+    target = lock_path(Path(path))
+    lock = FileLock(target, timeout=timeout)
+    held = False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+        held = True
+    except Timeout as exc:
+        raise ErosError(
+            f"another `eros reflect` has held {target} for {timeout:.0f} s; try again when it is done",
+            code=REFLECT_BUSY,
+            details={"lock": str(target)},
+        ) from exc
+    except OSError as exc:
+        if required:
+            raise ErosError(
+                f"cannot create the lock {target}: {exc.strerror or exc}",
+                code="REFLECT_LOCK_FAILED",
+                details={"lock": str(target)},
+            ) from exc
+        logger.warning("cannot create the lock %s (%s); reading without it", target, exc)
+    try:
+        yield
+    finally:
+        if held:
+            lock.release()
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,3 +232,86 @@ def test_import_needs_a_database(tmp_path: Path) -> None:
     with pytest.raises(ErosError) as err:
         import_path(engine, path, NOW)
     assert err.value.code == "NO_DATABASE"
+
+
+# --- encodings and delimiters -------------------------------------------------------------------
+
+UNICODE_CREATORS = 'Creator,Timezone,Display name,Active fans\nZoë Ñuñez,Europe/London,Zoë Ñ 🌙,"1,500"\n'
+
+
+def _creator_rows(engine: Engine) -> list[dict[str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(creators).order_by(creators.c.page_name)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("label", "data"),
+    [
+        ("utf-8", UNICODE_CREATORS.encode("utf-8")),
+        ("utf-8 with BOM", UNICODE_CREATORS.encode("utf-8-sig")),
+        (
+            "utf-16 LE with BOM, tabs (Excel's Unicode text)",
+            UNICODE_CREATORS.replace(",", "\t").replace('"1\t500"', "1500").encode("utf-16"),
+        ),
+        ("utf-16 BE with BOM", b"\xfe\xff" + UNICODE_CREATORS.encode("utf-16-be")),
+        (
+            "utf-8, tabs, CRLF",
+            UNICODE_CREATORS.replace(",", "\t").replace('"1\t500"', "1500").replace("\n", "\r\n").encode(),
+        ),
+    ],
+)
+def test_utf8_and_utf16_files_are_read(empty_db: Engine, tmp_path: Path, label: str, data: bytes) -> None:
+    path = tmp_path / "creators.csv"
+    path.write_bytes(data)
+    import_path(empty_db, path, NOW)
+    (row,) = _creator_rows(empty_db)
+    assert (row["page_name"], row["display_name"], row["timezone"]) == (
+        "zo_uez",
+        "Zoë Ñ 🌙",
+        "Europe/London",
+    ), label
+    assert row["current_active_fans"] == 1500
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"Creator,Timezone\nKim,America/Chicago\nZo\xeb,Europe/London\n", r"byte 0xEB at byte 39 \(row 3\)"),
+        (b"Creator\n\xff\xfeKim\n", r"byte 0xFF at byte 8 \(row 2\)"),
+        ("Creator,Timezone\nKim,x\n".encode("utf-16-le"), r"NUL characters \(row 1\)"),
+        ("Creator\nKim\n".encode("utf-32"), r"UTF-32 text, which is not read"),
+        (b"\xff\xfeC\x00r\x00\x00\xd8", r"not UTF-16 text: byte 0x00 at byte 6 \(row 1\)"),
+    ],
+)
+def test_any_other_encoding_is_a_coded_error_naming_the_row(
+    sample_db: Engine, tmp_path: Path, data: bytes, needle: str
+) -> None:
+    before = _db_hash(sample_db)
+    path = tmp_path / "creators.csv"
+    path.write_bytes(data)
+    with pytest.raises(ErosError, match=needle) as caught:
+        import_path(sample_db, path, NOW)
+    assert caught.value.code == "INVALID_ENCODING" and "CSV UTF-8" in caught.value.message
+    assert _db_hash(sample_db) == before
+
+
+def test_a_latin1_file_through_the_cli_is_one_coded_line(sample_db: Engine, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "agency.csv"
+    path.write_bytes("creator,content_type\nalexia,lingerie\nzoë,feet\n".encode("latin-1"))
+    env = {**os.environ, "EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": "2026-01-04T12:00:00Z"}
+    env.pop("EROS_DB_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from eros.cli.app import main; main()", "import", "vault", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "error [INVALID_ENCODING] agency.csv is not UTF-8 text: byte 0xEB" in " ".join(done.stderr.split())
+    assert "(row 3)" in done.stderr

@@ -1,15 +1,20 @@
 """Import an agency's own data from CSV files (docs/DATA_IMPORT.md).
 
-Every row is validated; the first file with a bad row stops the import with VALIDATION_ERROR naming
-each bad row (spreadsheet row numbers: the header is row 1) and, because the whole import runs in
-one transaction, nothing of it is written. After history arrives, rankings, tiers and triggers are
-recomputed by `eros.db.analyze` inside the same transaction.
+A file is UTF-8 (with or without a byte-order mark) or UTF-16 with one (Excel's "Unicode text"),
+comma- or tab-separated (told from the header row); anything else is INVALID_ENCODING naming the
+byte and row where decoding failed. Every row is validated; the first file with a bad row stops
+the import with VALIDATION_ERROR naming each bad row (spreadsheet row numbers: the header is row
+1) and, because the whole import runs in one transaction, nothing of it is written. After history
+arrives, rankings, tiers and triggers are recomputed by `eros.db.analyze` inside the same
+transaction.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -77,6 +82,26 @@ class ImportReport:
 
 class _RowError(ValueError):
     """A problem with one value of one row."""
+
+
+INVALID_ENCODING = "INVALID_ENCODING"
+
+
+class InvalidEncoding(InvalidInput):
+    """A file that is neither UTF-8 nor UTF-16 with a byte-order mark."""
+
+    code = INVALID_ENCODING
+
+
+#: Byte-order marks, longest first (UTF-32's begins like UTF-16's); None: not an encoding we read.
+_BOMS: tuple[tuple[bytes, str | None, str], ...] = (
+    (codecs.BOM_UTF32_LE, None, "UTF-32"),
+    (codecs.BOM_UTF32_BE, None, "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+_SAVE_AS = 'save it as "CSV UTF-8" (or Excel\'s "Unicode text")'
 
 
 # --- parsing helpers -----------------------------------------------------------------------------
@@ -160,15 +185,64 @@ class _Row:
         return ""
 
 
+def _row_of(text: str) -> int:
+    """The spreadsheet row that the end of `text` (a file's beginning) is in."""
+    try:
+        records = sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        records = text.count("\n")
+    return records + 1 if not text or text.endswith(("\n", "\r")) else records
+
+
+def decode_csv(path: Path, data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (a byte-order mark or none) or UTF-16 with its byte-order mark;
+    INVALID_ENCODING naming the byte and the row where anything else fails to decode."""
+    encoding, label = "utf-8", "UTF-8"
+    for bom, name, what in _BOMS:
+        if data.startswith(bom):
+            if name is None:
+                raise InvalidEncoding(
+                    f"{path.name} is {what} text, which is not read; {_SAVE_AS}",
+                    details={"file": str(path), "encoding": what},
+                )
+            encoding, label = name, what
+            break
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        row = _row_of(data[: exc.start].decode(encoding, errors="replace"))
+        raise InvalidEncoding(
+            f"{path.name} is not {label} text: byte 0x{data[exc.start]:02X} at byte {exc.start} (row {row}) "
+            f"cannot be decoded; {_SAVE_AS}",
+            details={"file": str(path), "row": row, "byte_offset": exc.start, "encoding": label},
+        ) from None
+    if (nul := text.find("\x00")) >= 0:
+        row = _row_of(text[:nul])
+        raise InvalidEncoding(
+            f"{path.name} holds NUL characters (row {row}): UTF-16 without a byte-order mark? {_SAVE_AS}",
+            details={"file": str(path), "row": row, "encoding": label},
+        )
+    return text
+
+
+def _delimiter(text: str) -> str:
+    """Tab when the header row has more tabs than commas (Excel's "Unicode text"), else comma."""
+    header = text.split("\n", 1)[0]
+    return "\t" if header.count("\t") > header.count(",") else ","
+
+
 def _read(path: Path) -> Iterator[_Row]:
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}", code="IMPORT_FILE_UNREADABLE") from exc
-    with handle:
-        reader = csv.DictReader(handle)
+    text = decode_csv(path, data)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    index = 0  # the last row read (the header is row 1)
+    try:
         if not reader.fieldnames:
             raise InvalidInput(f"{path.name}: the file is empty (no header row)")
+        index = 1
         for index, record in enumerate(reader, start=2):
             raw = {str(k): (v or "") for k, v in record.items() if k is not None}
             if None in record:
@@ -176,6 +250,8 @@ def _read(path: Path) -> Iterator[_Row]:
             if not any(v.strip() for v in raw.values()):
                 continue
             yield _Row(index, {normalise_header(k): v for k, v in raw.items()}, raw)
+    except csv.Error as exc:
+        raise InvalidInput(f"{path.name} row {index + 1}: not readable as CSV ({exc})") from None
 
 
 def _require_columns(path: Path, rows: list[_Row], *alternatives: tuple[str, ...]) -> None:

@@ -6,13 +6,15 @@ byte and row where decoding failed. Every row is validated; the first file with 
 the import with VALIDATION_ERROR naming each bad row (spreadsheet row numbers: the header is row
 1) and, because the whole import runs in one transaction, nothing of it is written. After history
 arrives, rankings, tiers and triggers are recomputed by `eros.db.analyze` inside the same
-transaction.
+transaction. Re-importing a creator updates only the columns the file has values for
+(`replace=True`: the whole row, as a fresh import would write it).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -296,11 +298,26 @@ METRIC_FIELDS = (
 _KNOWN_CREATOR_HEADERS = frozenset(h for names in CREATOR_COLUMNS.values() for h in names)
 
 
-def _creator_values(row: _Row, now: datetime) -> dict[str, Any]:
+#: Every creators column an import writes; `--replace` sets each of them (to None when the file is silent).
+IMPORTED_CREATOR_COLUMNS = (
+    *(c for c in CREATOR_COLUMNS if c != "creator_id"),
+    "metrics_snapshot_date",
+    "extra_metrics",
+)
+
+
+def _creator_values(row: _Row, now: datetime) -> tuple[dict[str, Any], set[str]]:
+    """The row as a new creator (defaults where a cell is empty or its column absent), and the
+    columns the row gives a value for (what an update of an existing creator overwrites)."""
     page_source = row.get(*CREATOR_COLUMNS["page_name"])
     page_name = page_name_from(page_source)
     if not page_name:
         raise _RowError("page_name (or Creator) is required")
+    given = {"page_name"} | {
+        column
+        for column, names in CREATOR_COLUMNS.items()
+        if column != "page_name" and row.get(*names).strip()
+    }
     values: dict[str, Any] = {
         "page_name": page_name,
         "creator_id": row.get(*CREATOR_COLUMNS["creator_id"]).strip() or page_name,
@@ -329,24 +346,42 @@ def _creator_values(row: _Row, now: datetime) -> dict[str, Any]:
             raise _RowError(f"{CREATOR_COLUMNS[column][0]} {number} must not be negative")
         if number is not None:
             values[column] = int(number) if column in ("current_fan_count", "current_active_fans") else number
+        else:
+            given.discard(column)  # "-": unknown, like an empty cell
     if "current_fan_count" not in values and "current_active_fans" in values:
         values["current_fan_count"] = values["current_active_fans"]
+        given.add("current_fan_count")
     if any(column in values for column in METRIC_FIELDS):
         values["metrics_snapshot_date"] = iso_z(now)
+        given.add("metrics_snapshot_date")
     extra = {
         k: v for k, v in row.raw.items() if normalise_header(k) not in _KNOWN_CREATOR_HEADERS and v.strip()
     }
     if extra:
         values["extra_metrics"] = json.dumps(extra, sort_keys=True)
-    return values
+        given.add("extra_metrics")
+    return values, given
 
 
-def _import_creators(conn: Connection, rows: list[_Row], report: FileReport, now: datetime) -> list[str]:
+def _merged_extra(stored: str | None, new: str) -> str:
+    """The stored extra metrics with this file's columns written over them."""
+    try:
+        old = json.loads(stored) if stored else {}
+    except ValueError:
+        old = {}
+    return json.dumps({**(old if isinstance(old, dict) else {}), **json.loads(new)}, sort_keys=True)
+
+
+def _import_creators(
+    conn: Connection, rows: list[_Row], report: FileReport, now: datetime, *, replace: bool = False
+) -> list[str]:
+    """Insert new creators; update existing ones (same id or page name) in the columns this row
+    gives a value for, or, with `replace`, in every imported column (None where the file is silent)."""
     errors: list[str] = []
     seen: dict[str, int] = {}
     for row in rows:
         try:
-            values = _creator_values(row, now)
+            values, given = _creator_values(row, now)
         except _RowError as exc:
             errors.append(f"row {row.number}: {exc}")
             continue
@@ -357,7 +392,7 @@ def _import_creators(conn: Connection, rows: list[_Row], report: FileReport, now
             continue
         seen[values["page_name"]] = row.number
         existing = conn.execute(
-            select(creators.c.creator_id).where(
+            select(creators.c.creator_id, creators.c.extra_metrics).where(
                 or_(
                     creators.c.creator_id == values["creator_id"], creators.c.page_name == values["page_name"]
                 )
@@ -367,10 +402,17 @@ def _import_creators(conn: Connection, rows: list[_Row], report: FileReport, now
             values.setdefault("current_fan_count", 0)
             conn.execute(creators.insert().values(created_at=iso_z(now), **values))
             report.inserted += 1
+            continue
+        if replace:
+            changes = {column: values.get(column) for column in IMPORTED_CREATOR_COLUMNS}
+            changes["current_fan_count"] = values.get("current_fan_count", 0)
         else:
-            values.pop("creator_id")
-            conn.execute(creators.update().where(creators.c.creator_id == existing[0]).values(**values))
-            report.updated += 1
+            changes = {column: values[column] for column in given if column != "creator_id"}
+            if "extra_metrics" in given:
+                changes["extra_metrics"] = _merged_extra(existing[1], values["extra_metrics"])
+        changes["updated_at"] = values["updated_at"]
+        conn.execute(creators.update().where(creators.c.creator_id == existing[0]).values(**changes))
+        report.updated += 1
     return errors
 
 
@@ -688,9 +730,15 @@ def kind_of(path: Path) -> ImportKind:
 
 
 def import_files(
-    engine: Engine, files: Sequence[tuple[ImportKind, Path]], now: datetime, *, analyze: bool = True
+    engine: Engine,
+    files: Sequence[tuple[ImportKind, Path]],
+    now: datetime,
+    *,
+    analyze: bool = True,
+    replace: bool = False,
 ) -> ImportReport:
-    """Import the files in one transaction; on the first file with bad rows nothing is written."""
+    """Import the files in one transaction; on the first file with bad rows nothing is written.
+    `replace`: an existing creator's row is replaced whole instead of updated column by column."""
     if not database_exists(engine):
         raise ConfigError("No database yet: run `eros db init` first.", code="NO_DATABASE")
     report = ImportReport()
@@ -700,7 +748,10 @@ def import_files(
             rows = list(_read(path))
             _require_columns(path, rows, *_REQUIRED[kind])
             file_report = FileReport(kind, path)
-            errors = _IMPORTERS[kind](conn, rows, file_report, now)
+            importer = _IMPORTERS[kind]
+            if kind is ImportKind.CREATORS:
+                importer = functools.partial(_import_creators, replace=replace)
+            errors = importer(conn, rows, file_report, now)
             if errors:
                 shown = "; ".join(errors[:SHOWN_ERRORS])
                 more = f" (and {len(errors) - SHOWN_ERRORS} more)" if len(errors) > SHOWN_ERRORS else ""
@@ -720,8 +771,14 @@ def import_files(
 
 
 def import_path(
-    engine: Engine, path: Path, now: datetime, *, kind: ImportKind | None = None, analyze: bool = True
+    engine: Engine,
+    path: Path,
+    now: datetime,
+    *,
+    kind: ImportKind | None = None,
+    analyze: bool = True,
+    replace: bool = False,
 ) -> ImportReport:
     """A directory of the known files, or one file (its kind given or implied by its name)."""
     files = discover(path) if path.is_dir() else [(kind or kind_of(path), path)]
-    return import_files(engine, files, now, analyze=analyze)
+    return import_files(engine, files, now, analyze=analyze, replace=replace)

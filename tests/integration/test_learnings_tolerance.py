@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+from tests.conftest import NOW, TEST_SIGNING_KEY
 
-from eros.clock import FixedClock
+from eros.bootstrap import bootstrap, learning_loop
+from eros.clock import FixedClock, parse_instant
+from eros.config import Settings
 from eros.errors import ErosError
 from eros.infra.learnings_file import load_learnings_with_problems, read_document
 from eros.preflight import MockMCP
 from eros.services.preflight import PreflightEngine
+from eros.services.reflect import record_learnings_problems
 
 WEEK = "2026-01-06"  # the runbook's own example week over MockMCP's mini sample
 
@@ -84,3 +89,24 @@ async def test_v5_preflight_goes_on_with_the_learnings_outside_the_conflict(
     with pytest.raises(ErosError) as caught:  # reflect --yes refuses to write over it
         read_document(path)
     assert caught.value.code == "LEARNINGS_INVALID"
+
+
+def test_the_problems_become_learning_signals_once_while_pending(
+    conflicted: Conflicted, empty_db: Engine, tmp_path: Path
+):
+    settings = Settings(
+        db_url=str(empty_db.url), signing_key=TEST_SIGNING_KEY, learnings_path=tmp_path / "L.md"
+    )
+    loop = learning_loop(bootstrap(settings, clock=FixedClock(parse_instant(NOW)), engine=empty_db))
+    problems = load_learnings_with_problems(conflicted.path, "test", "test", "STANDARD").problems
+    for _ in range(3):  # three creators' preflights load the same broken file
+        with loop.uow() as uow:
+            record_learnings_problems(uow.signals, problems, parse_instant(NOW), path=conflicted.path)
+            uow.commit()
+    with loop.uow() as uow:
+        pending = uow.signals.pending()
+    assert len(pending) == len(problems) and {s.code for s in pending} == {"LEARNINGS_INVALID"}
+    assert sorted(s.payload["line"] for s in pending) == sorted(p.line for p in problems)
+    outcome = loop.run_reflect(write=True)  # reflection learns nothing from them and processes them
+    assert outcome.reflection.empty and outcome.reflection.unmapped == len(problems)
+    assert loop.status().pending == {}

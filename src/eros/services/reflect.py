@@ -28,15 +28,18 @@ from eros.infra.learnings_file import (
     write_text,
 )
 from eros.learning.capture import (
+    LEARNINGS_FILE,
     PIPELINE_GENERATORS,
     FinishedRun,
     correction_signal,
+    learnings_problem_signals,
     performance_signals,
     signals_from_run,
 )
 from eros.learning.document import (
     Entry,
     LearningsDocument,
+    Problem,
     Reading,
     Statistics,
     read_learnings,
@@ -71,6 +74,24 @@ def capture_run(signals: SignalRepository, result: FinishedRun | None, now: date
     """Record a finished run's validation signals (the hook where runs are recorded); a run that
     raised (no result) has none."""
     return signals.insert(signals_from_run(result) if result is not None else [], now)
+
+
+def record_learnings_problems(
+    signals: SignalRepository, problems: Sequence[Problem], now: datetime, *, path: Path | str = ""
+) -> int:
+    """Record the problems generation found in LEARNINGS.md as learning signals, each once while it
+    is pending (37 creators loading the same broken file record it once); the number recorded."""
+    pending = {
+        (s.payload.get("line"), s.payload.get("message"))
+        for s in signals.pending()
+        if s.kind == LEARNINGS_FILE and isinstance(s.payload, dict)
+    }
+    new = [
+        signal
+        for signal in learnings_problem_signals(problems, str(path))
+        if (signal.payload["line"], signal.payload["message"]) not in pending
+    ]
+    return signals.insert(new, now)
 
 
 def capture(signals: SignalRepository, now: datetime) -> int:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
 
+from eros.cli.app import _register, app
 from eros.db.engine import make_engine
 from eros.db.importer import ImportKind, import_files, import_path, normalise_header, page_name_from
 from eros.db.schema import (
@@ -296,10 +301,6 @@ def test_any_other_encoding_is_a_coded_error_naming_the_row(
 
 
 def test_a_latin1_file_through_the_cli_is_one_coded_line(sample_db: Engine, tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
     path = tmp_path / "agency.csv"
     path.write_bytes("creator,content_type\nalexia,lingerie\nzoë,feet\n".encode("latin-1"))
     env = {**os.environ, "EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": "2026-01-04T12:00:00Z"}
@@ -387,10 +388,6 @@ def test_replace_rewrites_the_whole_row_and_a_bad_row_writes_nothing(
 def test_the_cli_replaces_only_when_asked(
     empty_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from typer.testing import CliRunner
-
-    from eros.cli.app import _register, app
-
     monkeypatch.delenv("EROS_DB_URL", raising=False)
     monkeypatch.setenv("EROS_DB_PATH", str(empty_db.url.database))
     monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")

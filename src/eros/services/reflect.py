@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eros.clock import Clock, iso_z
+from eros.control.alerts import Alert
+from eros.control.slo import AlertCode
 from eros.errors import ErosError
 from eros.infra.learnings_file import (
     learnings_lock,
     read_document,
+    read_learnings_file,
     read_text,
     restore_text,
     write_document,
@@ -57,6 +60,7 @@ from eros.learning.reflection import (
 )
 from eros.learning.signals import NewSignal
 from eros.ports import FileCommitter, UnitOfWorkFactory
+from eros.services.alerting import AlertManager
 
 if TYPE_CHECKING:  # the repository's type only; the caller's unit of work supplies it
     from eros.db.signals_repo import SignalRepository
@@ -150,6 +154,25 @@ class LearningLoop:
     learnings_path: Path
     git: FileCommitter
     lock: Lock = learnings_lock
+
+    async def check_file(self, alerts: AlertManager) -> Alert | None:
+        """The periodic check of LEARNINGS.md (`eros check`): what generation skips becomes learning
+        signals and one LEARNINGS_INVALID alert per episode (the new alert, None while it is open);
+        a clean file closes the episode."""
+        problems = read_learnings_file(self.learnings_path).problems
+        if not problems:
+            await alerts.resolve(AlertCode.LEARNINGS_INVALID)
+            return None
+        with self.uow() as uow:
+            record_learnings_problems(uow.signals, problems, self.clock.now(), path=self.learnings_path)
+            uow.commit()
+        lines = "; ".join(str(problem) for problem in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        return await alerts.raise_alert(
+            AlertCode.LEARNINGS_INVALID,
+            f"{len(problems)} problem(s) in {self.learnings_path}, skipped for generation: {lines}{more}",
+            metrics={"problems": len(problems)},
+        )
 
     def run_reflect(self, *, write: bool, limit: int | None = None, reject: Sequence[str] = ()) -> Outcome:
         """Capture new signals, reflect on the pending ones and, when `write`, write, mark and commit.

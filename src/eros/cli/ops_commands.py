@@ -27,6 +27,7 @@ from eros.bootstrap import (
     bootstrap,
     feature_flags,
     flag_reader,
+    learning_loop,
     pipeline_monitor,
     pipeline_router,
     rollback_controller,
@@ -422,9 +423,12 @@ rollback_app.command("restore")(restore)
 
 async def _check_once(container: Container) -> tuple[list[str], RollbackResult | None]:
     monitor = pipeline_monitor(container)
-    raised = await monitor.evaluate_alerts()
+    raised = [alert.code for alert in await monitor.evaluate_alerts()]
+    learnings_alert = await learning_loop(container).check_file(monitor.alerts)
+    if learnings_alert is not None:
+        raised.append(learnings_alert.code)
     result = await rollback_controller(container, monitor=monitor).check_auto_rollback()
-    return [alert.code for alert in raised], result
+    return raised, result
 
 
 def check() -> None:

@@ -103,6 +103,8 @@ class AlertCode(StrEnum):
     V5_AUTO_ROLLBACK = "V5_AUTO_ROLLBACK"
     #: Runbook §5 step 3 ("Alert team" after a manual rollback); not in the alert table, so WARNING.
     V5_MANUAL_ROLLBACK = "V5_MANUAL_ROLLBACK"
+    #: LEARNINGS.md has entries generation skips (issue 11): not in the runbook's table, so WARNING.
+    LEARNINGS_INVALID = "LEARNINGS_INVALID"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,12 @@ ALERT_DEFINITIONS: dict[AlertCode, AlertDefinition] = {
         AlertDefinition(AlertCode.V5_AUTO_ROLLBACK, "triggered", Severity.CRITICAL, "Post-mortem required"),
         AlertDefinition(
             AlertCode.V5_MANUAL_ROLLBACK, "manual rollback", Severity.WARNING, "Investigate root cause"
+        ),
+        AlertDefinition(
+            AlertCode.LEARNINGS_INVALID,
+            "entries skipped",
+            Severity.WARNING,
+            "eros reflect lint; fix the file",
         ),
     )
 }

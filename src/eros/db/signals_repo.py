@@ -23,6 +23,19 @@ from eros.learning.signals import NewSignal, Signal
 AUTO_REFLECT_FLAG = "EROS_AUTO_REFLECT"
 
 
+def _payload(text: str | None) -> Any:
+    """A stored payload; one that is not JSON reads as empty (it must not stop every reflection)."""
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
+
+
+def _revision(payload: Any) -> int | None:
+    value = payload.get("revision") if isinstance(payload, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _signal(row: RowMapping) -> Signal:
     return Signal(
         id=int(row["id"]),
@@ -31,7 +44,7 @@ def _signal(row: RowMapping) -> Signal:
         creator_id=row["creator_id"],
         schedule_id=row["schedule_id"],
         code=row["code"],
-        payload=json.loads(row["payload_json"]) if row["payload_json"] else {},
+        payload=_payload(row["payload_json"]),
         created_at=row["created_at"],
         processed_at=row["processed_at"],
     )
@@ -93,7 +106,8 @@ class SignalRepository:
         rows = self.conn.execute(
             select(c.schedule_id, c.payload_json).where(c.source == "user", c.schedule_id.is_not(None))
         ).all()
-        return {(int(sid), int(json.loads(payload or "{}").get("revision", 0))) for sid, payload in rows}
+        found = ((int(sid), _revision(_payload(payload))) for sid, payload in rows)
+        return {(sid, revision) for sid, revision in found if revision is not None}
 
     def edited_schedules(self, pipelines: Iterable[str]) -> list[dict[str, Any]]:
         """Schedules whose current revision was saved by something other than a pipeline, with the

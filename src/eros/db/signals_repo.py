@@ -16,6 +16,7 @@ from sqlalchemy import Connection, RowMapping, and_, func, select
 
 from eros.clock import iso_z
 from eros.db import ops_repo
+from eros.db.schedules_repo import SavedBy
 from eros.db.schema import learning_signals, mass_messages, schedule_revisions, schedules
 from eros.learning.signals import NewSignal, Signal
 
@@ -109,9 +110,9 @@ class SignalRepository:
         found = ((int(sid), _revision(_payload(payload))) for sid, payload in rows)
         return {(sid, revision) for sid, revision in found if revision is not None}
 
-    def edited_schedules(self, pipelines: Iterable[str]) -> list[dict[str, Any]]:
-        """Schedules whose current revision was saved by something other than a pipeline, with the
-        items of the revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
+    def edited_schedules(self) -> list[dict[str, Any]]:
+        """Schedules whose current revision a person saved (`saved_by_kind`), with the items of the
+        revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
         s, r = schedules.c, schedule_revisions.c
         rows = self.conn.execute(
             select(s.schedule_id, s.creator_id, s.revision, s.items_json, r.items_json.label("previous_json"))
@@ -119,7 +120,7 @@ class SignalRepository:
                 schedule_revisions,
                 and_(r.schedule_id == s.schedule_id, r.revision == s.revision - 1),
             )
-            .where(s.revision > 1, (s.generator.is_(None)) | (s.generator.not_in(list(pipelines))))
+            .where(s.revision > 1, s.saved_by_kind == SavedBy.PERSON)
             .order_by(s.schedule_id)
         ).mappings()
         return [

@@ -18,8 +18,6 @@ from eros.learning.signals import NewSignal
 #: The kind of signal a problem of LEARNINGS.md becomes (reflection learns nothing from it; it is
 #: counted, shown by `eros reflect status` and processed like the others).
 LEARNINGS_FILE = "learnings_file"
-#: Generators that are pipelines; a revision saved by anything else is a person's edit.
-PIPELINE_GENERATORS: frozenset[str] = frozenset({"v4", "v5", "custom"})
 #: A week's bucket (content type or hour) under this share of its expected revenue per send
 #: under-performed; over OVER_RATIO it over-performed. Buckets need MIN_SENDS on both sides.
 UNDER_RATIO = 0.70

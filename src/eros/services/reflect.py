@@ -32,7 +32,6 @@ from eros.infra.learnings_file import (
 )
 from eros.learning.capture import (
     LEARNINGS_FILE,
-    PIPELINE_GENERATORS,
     FinishedRun,
     correction_signal,
     learnings_problem_signals,
@@ -102,7 +101,7 @@ def capture(signals: SignalRepository, now: datetime) -> int:
     """Record user corrections and finished weeks' actuals not yet seen; the number recorded."""
     seen = signals.recorded_corrections()
     found: list[NewSignal] = []
-    for edit in signals.edited_schedules(PIPELINE_GENERATORS):
+    for edit in signals.edited_schedules():
         if (edit["schedule_id"], edit["revision"]) in seen:
             continue
         signal = correction_signal(

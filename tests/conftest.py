@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from eros.clock import FixedClock, parse_instant
 from eros.db.engine import create_schema, make_engine
-from eros.db.sample import build_sample
+from eros.db.sample import build_mini_sample, build_sample
 
 #: The sample is built as of this day, so the natural week to plan starts 2026-01-05.
 AS_OF = date(2026, 1, 4)
@@ -58,5 +58,15 @@ def sample_db(sample_db_path: Path, tmp_path: Path) -> Iterator[Engine]:
     target = tmp_path / "sample.db"
     shutil.copyfile(sample_db_path, target)
     engine = make_engine(f"sqlite:///{target}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def mini_db(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
+    """The three-creator mini sample (`test`, `test_free`, `test_premium`): quick to generate."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'mini.db'}", create=True)
+    create_schema(engine, clock, signing_key=TEST_SIGNING_KEY)
+    build_mini_sample(engine, as_of=AS_OF)
     yield engine
     engine.dispose()

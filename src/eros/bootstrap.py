@@ -88,12 +88,13 @@ def new_database_engine(container: Container) -> Engine:
     )
 
 
-def pipeline_runner(container: Container, pipeline: str) -> PipelineRunner:
-    """The runner for `v5` (the orchestrator) or `v4` (built-in legacy, or EROS_V4_RUNNER's plug-in)."""
+def pipeline_runner(container: Container, pipeline: str, *, replace_edited: bool = False) -> PipelineRunner:
+    """The runner for `v5` (the orchestrator) or `v4` (built-in legacy, or EROS_V4_RUNNER's plug-in);
+    `replace_edited`: its saves may replace a week a person saved (`--replace`)."""
     if pipeline == "v5":
-        return v5_runner(container)
+        return v5_runner(container, replace_edited=replace_edited)
     if pipeline == "v4":
-        return v4_runner(container)
+        return v4_runner(container, replace_edited=replace_edited)
     raise ConfigError(f"Unknown pipeline {pipeline!r}: use v4 or v5", code="UNKNOWN_PIPELINE")
 
 
@@ -145,7 +146,7 @@ def builtin_agents(
     return {GENERATOR_AGENT: GeneratorAgent, VALIDATOR_AGENT: validator}
 
 
-def v5_runner(container: Container) -> EROSOrchestrator:
+def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrchestrator:
     """The orchestrator wired to the configured client, key, clock and learnings."""
     client = connect_client(container)
     agents = builtin_agents(container, client, container.signing_key, container.clock)
@@ -154,16 +155,24 @@ def v5_runner(container: Container) -> EROSOrchestrator:
         ProductionTaskTool(agents=agents),
         clock=container.clock,
         learnings_path=container.settings.learnings_path,
+        replace_edited=replace_edited,
     )
 
 
-def v4_runner(container: Container) -> PipelineRunner:
+def v4_runner(container: Container, *, replace_edited: bool = False) -> PipelineRunner:
     """The runner EROS_V4_RUNNER names: `builtin` (default) or an agency's `module:function`."""
     spec = container.settings.v4_runner.strip() or BUILTIN
     if spec.lower() == BUILTIN:
-        return LegacyPipeline(connect_client(container), container.signing_key, container.clock)
+        return LegacyPipeline(
+            connect_client(container), container.signing_key, container.clock, replace_edited=replace_edited
+        )
     return PluginRunner(
-        spec, load_runner(spec), lambda: connect_client(container), container.signing_key, container.clock
+        spec,
+        load_runner(spec),
+        lambda: connect_client(container),
+        container.signing_key,
+        container.clock,
+        replace_edited=replace_edited,
     )
 
 
@@ -226,8 +235,10 @@ def pipeline_router(
     monitor: PipelineMonitor | None = None,
     rollback: RollbackController | None = None,
     auto_rollback: bool = True,
+    replace_edited: bool = False,
 ) -> PipelineRouter:
-    """Pipelines not in `runners` are the configured ones (`pipeline_runner`), built at first use."""
+    """Pipelines not in `runners` are the configured ones (`pipeline_runner`), built at first use;
+    `replace_edited` (`eros run --replace`) lets them replace weeks a person saved."""
     watch = monitor if monitor is not None else pipeline_monitor(container)
     return PipelineRouter(
         container.uow,
@@ -237,8 +248,9 @@ def pipeline_router(
         rollback=rollback if rollback is not None else rollback_controller(container, monitor=watch),
         recheck=gate_recheck(container),
         runners=runners,
-        build_runner=partial(pipeline_runner, container),
+        build_runner=partial(pipeline_runner, container, replace_edited=replace_edited),
         auto_rollback=auto_rollback,
+        replace_edited=replace_edited,
     )
 
 
@@ -265,7 +277,8 @@ def rehearsal_database(container: Container, directory: Path) -> Engine:
 
 def rehearsal(engine: Engine, settings: Settings | None = None) -> Rehearsal:
     """The rollout rehearsal on `engine` (a database it may write), with the operator's
-    `settings` made safe (`rehearsal_settings`): the control plane is wired as in production."""
+    `settings` made safe (`rehearsal_settings`): the control plane is wired as in production,
+    except that weeks a person saved in the private copy are replaced, not refused."""
     skip_fsync(engine)
     safe = rehearsal_settings(settings, str(engine.url))
 
@@ -276,7 +289,9 @@ def rehearsal(engine: Engine, settings: Settings | None = None) -> Rehearsal:
         return ControlPlane(
             monitor=monitor,
             rollback=rollback,
-            router=pipeline_router(container, runners=runners, monitor=monitor, rollback=rollback),
+            router=pipeline_router(
+                container, runners=runners, monitor=monitor, rollback=rollback, replace_edited=True
+            ),
             manager=rollout_manager(container, monitor=monitor),
         )
 
@@ -285,10 +300,11 @@ def rehearsal(engine: Engine, settings: Settings | None = None) -> Rehearsal:
 
 def rehearsal_runners(engine: Engine, settings: Settings | None, start: date) -> dict[str, PipelineRunner]:
     """The configured v4 and v5 pipelines on the rehearsal database, replayed after their first
-    run of a creator-week (their own clock stays at the rehearsal's start)."""
+    run of a creator-week (their own clock stays at the rehearsal's start). The database is a
+    private copy, so they replace weeks a person saved there (no real edit is touched)."""
     safe = rehearsal_settings(settings, str(engine.url))
     container = Container(settings=safe, clock=FixedClock(first_batch(start)), _engine=engine)
-    return {name: Replay(pipeline_runner(container, name)) for name in ("v4", "v5")}
+    return {name: Replay(pipeline_runner(container, name, replace_edited=True)) for name in ("v4", "v5")}
 
 
 # --- the learning loop: signals, LEARNINGS.md, git ----------------------------------------------

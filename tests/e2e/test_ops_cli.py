@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
+from eros.bootstrap import bootstrap
 from eros.cli.app import _register, app
 from eros.db.schema import pipeline_runs
+from eros.learning.capture import LEARNINGS_FILE
 from eros.monitoring import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult
 
@@ -140,3 +142,41 @@ def test_errors_exit_2_with_their_code_from_the_console_script(cli_env: dict[str
         check=False,
     )
     assert done.returncode == 2 and "RESTORE_NOT_CONFIRMED" in done.stderr
+
+
+BROKEN_LEARNINGS = """# LEARNINGS
+
+## HIGH Confidence
+
+### [2026-01-02] No sends at 2 AM
+**Pattern**: sends at 2 AM
+**Issue**: nobody is awake
+**Correction**: avoid 2 AM
+**Source**: user | **Violation Code**: TIMING
+**Applies To**: all
+**Directive**: {"avoid_hours": [2]}
+
+<<<<<<< HEAD
+### [2026-01-03] half of a merge
+=======
+"""
+
+
+def test_check_turns_a_broken_learnings_file_into_one_alert_and_signals(
+    cli_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: what generation skips in LEARNINGS.md is alerted once per episode and recorded."""
+    learnings = tmp_path / "LEARNINGS.md"
+    learnings.write_text(BROKEN_LEARNINGS, encoding="utf-8")
+    monkeypatch.setenv("EROS_LEARNINGS_PATH", str(learnings))
+    assert "alert raised LEARNINGS_INVALID" in eros("check")
+    assert "LEARNINGS_INVALID" not in eros("check")  # the episode is open: no second alert
+    open_alerts = json.loads(eros("alerts", "list", "--open", "--json"))
+    assert [a["code"] for a in open_alerts if a["code"] == "LEARNINGS_INVALID"] == ["LEARNINGS_INVALID"]
+    with bootstrap().uow() as uow:
+        recorded = [s for s in uow.signals.pending() if s.kind == LEARNINGS_FILE]
+    assert recorded and all(s.code == "LEARNINGS_INVALID" and s.payload["line"] for s in recorded)
+    learnings.write_text(BROKEN_LEARNINGS.split("<<<<<<<", maxsplit=1)[0], encoding="utf-8")
+    eros("check")
+    open_alerts = json.loads(eros("alerts", "list", "--open", "--json"))
+    assert [a for a in open_alerts if a["code"] == "LEARNINGS_INVALID"] == []

@@ -135,3 +135,54 @@ def test_errors_exit_2_with_their_code(cli_env: dict[str, str], repo: Path):
     broken = _shell("reflect")
     assert broken.returncode == 2 and "LEARNINGS_INVALID" in broken.stderr and "line 2" in broken.stderr
     assert (repo / "LEARNINGS.md").read_text().startswith("## HIGH")  # untouched
+
+
+LINT_ENTRY = (
+    "### [2026-01-02] {title}\n**Pattern**: p\n**Issue**: i\n**Correction**: c\n"
+    "**Source**: user | **Violation Code**: X\n**Applies To**: all\n**Directive**: {directive}\n"
+)
+
+
+def test_lint_reports_every_problem_with_its_line_and_exits_by_the_verdict(
+    cli_env: dict[str, str], repo: Path
+):
+    path = repo / "LEARNINGS.md"
+    good = "## HIGH Confidence\n" + LINT_ENTRY.format(title="Fine", directive='{"avoid_hours": [3]}')
+    path.write_text(good)
+    clean = _shell("reflect", "lint")
+    assert clean.returncode == 0 and "1 valid learning(s); ok" in clean.stdout
+
+    path.write_text(
+        good
+        + LINT_ENTRY.format(title="Bad hour", directive='{"avoid_hours": [31]}')
+        + "<<<<<<< HEAD\n"
+        + LINT_ENTRY.format(title="Ours", directive='{"avoid_hours": [4]}')
+        + "=======\n>>>>>>> theirs\n## Someday\n"
+    )
+    lines = path.read_text().splitlines()
+    shown = _shell("reflect", "lint")
+    assert shown.returncode == 1 and "Traceback" not in shown.stderr
+    bad_line = lines.index('**Directive**: {"avoid_hours": [31]}') + 1
+    assert f"{path}:{bad_line}: learning 'Bad hour': avoid_hours must list hours 0–23" in shown.stdout
+    assert f"{path}:{lines.index('<<<<<<< HEAD') + 1}: unresolved git merge conflict" in shown.stdout
+    assert f"{path}:{len(lines)}: section '## Someday'" in shown.stdout
+    assert "1 valid learning(s); 4 problem(s), 2 learning(s) skipped for generation" in shown.stdout
+
+    report = _shell("reflect", "lint", "--json")
+    assert report.returncode == 1
+    document = json.loads(report.stdout)
+    assert document["ok"] is False and document["learnings"] == 1
+    assert [p["line"] for p in document["problems"]] == [bad_line, bad_line + 1, bad_line + 2, len(lines)]
+    assert [s["heading"] for s in document["skipped"]] == [
+        "### [2026-01-02] Bad hour",
+        "### [2026-01-02] Ours",
+    ]
+
+
+def test_lint_of_a_file_that_cannot_be_read_is_a_coded_error(cli_env: dict[str, str], repo: Path):
+    missing = _shell("reflect", "lint")
+    assert missing.returncode == 2 and "LEARNINGS_NOT_FOUND" in missing.stderr
+    (repo / "folder.md").mkdir()
+    unreadable = _shell("reflect", "lint", str(repo / "folder.md"))
+    assert unreadable.returncode == 2 and "LEARNINGS_UNREADABLE" in unreadable.stderr
+    assert "Traceback" not in missing.stderr + unreadable.stderr

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
 
+from eros.cli.app import _register, app
 from eros.db.engine import make_engine
 from eros.db.importer import ImportKind, import_files, import_path, normalise_header, page_name_from
 from eros.db.schema import (
@@ -231,3 +236,167 @@ def test_import_needs_a_database(tmp_path: Path) -> None:
     with pytest.raises(ErosError) as err:
         import_path(engine, path, NOW)
     assert err.value.code == "NO_DATABASE"
+
+
+# --- encodings and delimiters -------------------------------------------------------------------
+
+UNICODE_CREATORS = 'Creator,Timezone,Display name,Active fans\nZoë Ñuñez,Europe/London,Zoë Ñ 🌙,"1,500"\n'
+
+
+def _creator_rows(engine: Engine) -> list[dict[str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(creators).order_by(creators.c.page_name)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("label", "data"),
+    [
+        ("utf-8", UNICODE_CREATORS.encode("utf-8")),
+        ("utf-8 with BOM", UNICODE_CREATORS.encode("utf-8-sig")),
+        (
+            "utf-16 LE with BOM, tabs (Excel's Unicode text)",
+            UNICODE_CREATORS.replace(",", "\t").replace('"1\t500"', "1500").encode("utf-16"),
+        ),
+        ("utf-16 BE with BOM", b"\xfe\xff" + UNICODE_CREATORS.encode("utf-16-be")),
+        (
+            "utf-8, tabs, CRLF",
+            UNICODE_CREATORS.replace(",", "\t").replace('"1\t500"', "1500").replace("\n", "\r\n").encode(),
+        ),
+    ],
+)
+def test_utf8_and_utf16_files_are_read(empty_db: Engine, tmp_path: Path, label: str, data: bytes) -> None:
+    path = tmp_path / "creators.csv"
+    path.write_bytes(data)
+    import_path(empty_db, path, NOW)
+    (row,) = _creator_rows(empty_db)
+    assert (row["page_name"], row["display_name"], row["timezone"]) == (
+        "zo_uez",
+        "Zoë Ñ 🌙",
+        "Europe/London",
+    ), label
+    assert row["current_active_fans"] == 1500
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"Creator,Timezone\nKim,America/Chicago\nZo\xeb,Europe/London\n", r"byte 0xEB at byte 39 \(row 3\)"),
+        (b"Creator\n\xff\xfeKim\n", r"byte 0xFF at byte 8 \(row 2\)"),
+        ("Creator,Timezone\nKim,x\n".encode("utf-16-le"), r"NUL characters \(row 1\)"),
+        ("Creator\nKim\n".encode("utf-32"), r"UTF-32 text, which is not read"),
+        (b"\xff\xfeC\x00r\x00\x00\xd8", r"not UTF-16 text: byte 0x00 at byte 6 \(row 1\)"),
+    ],
+)
+def test_any_other_encoding_is_a_coded_error_naming_the_row(
+    sample_db: Engine, tmp_path: Path, data: bytes, needle: str
+) -> None:
+    before = _db_hash(sample_db)
+    path = tmp_path / "creators.csv"
+    path.write_bytes(data)
+    with pytest.raises(ErosError, match=needle) as caught:
+        import_path(sample_db, path, NOW)
+    assert caught.value.code == "INVALID_ENCODING" and "CSV UTF-8" in caught.value.message
+    assert _db_hash(sample_db) == before
+
+
+def test_a_latin1_file_through_the_cli_is_one_coded_line(sample_db: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "agency.csv"
+    path.write_bytes("creator,content_type\nalexia,lingerie\nzoë,feet\n".encode("latin-1"))
+    env = {**os.environ, "EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": "2026-01-04T12:00:00Z"}
+    env.pop("EROS_DB_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from eros.cli.app import main; main()", "import", "vault", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "error [INVALID_ENCODING] agency.csv is not UTF-8 text: byte 0xEB" in " ".join(done.stderr.split())
+    assert "(row 3)" in done.stderr
+
+
+# --- re-importing creators -------------------------------------------------------------------------
+
+FULL_CREATORS = (
+    "Creator,Display name,Page type,Timezone,Category,Active,Base price,Active fans,Message Net,Notes\n"
+    "Kim Lee,Kimmy,free,Europe/London,explicit,no,12,1200,2500,VIP\n"
+)
+
+
+def _kim(engine: Engine) -> dict[str, object]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(creators).where(creators.c.page_name == "kim_lee")).mappings().one())
+
+
+def test_reimporting_updates_only_the_columns_the_file_has(empty_db: Engine, tmp_path: Path) -> None:
+    import_path(empty_db, _write(tmp_path, "creators.csv", FULL_CREATORS), NOW)
+    before = _kim(empty_db)
+    later = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    partial = _write(tmp_path / "later", "creators.csv", "Creator,Active fans,Rank\nKim Lee,1500,Top 1%\n")
+    report = import_path(empty_db, partial, later)
+    assert [(f.inserted, f.updated) for f in report.files] == [(0, 1)]
+    after = _kim(empty_db)
+    changed = {k for k in after if after[k] != before[k]}
+    assert changed == {
+        "current_active_fans",
+        "current_fan_count",
+        "metrics_snapshot_date",
+        "extra_metrics",
+        "updated_at",
+    }
+    assert (after["timezone"], after["display_name"], after["page_type"]) == (
+        "Europe/London",
+        "Kimmy",
+        "free",
+    )
+    assert (
+        after["is_active"] is False and after["content_category"] == "explicit" and after["base_price"] == 12
+    )
+    assert after["current_message_net"] == 2500 and after["current_active_fans"] == 1500
+    assert json.loads(str(after["extra_metrics"])) == {"Notes": "VIP", "Rank": "Top 1%"}
+    blank = _write(tmp_path / "blank", "creators.csv", "Creator,Timezone,Display name\nKim Lee,,\n")
+    import_path(empty_db, blank, later)  # an empty cell keeps what is stored
+    assert _kim(empty_db)["timezone"] == "Europe/London" and _kim(empty_db)["display_name"] == "Kimmy"
+
+
+def test_replace_rewrites_the_whole_row_and_a_bad_row_writes_nothing(
+    empty_db: Engine, tmp_path: Path
+) -> None:
+    import_path(empty_db, _write(tmp_path, "creators.csv", FULL_CREATORS), NOW)
+    created = _kim(empty_db)["created_at"]
+    two_columns = _write(tmp_path / "two", "creators.csv", "Creator,Active fans\nKim Lee,1500\n")
+    bad = _write(tmp_path / "bad", "creators.csv", "Creator,Timezone\nKim Lee,UTC\nJo,Mars/Base\n")
+    before = _db_hash(empty_db)
+    for replace in (False, True):
+        with pytest.raises(InvalidInput, match="row 3: timezone 'Mars/Base'"):
+            import_path(empty_db, bad, NOW, replace=replace)
+        assert _db_hash(empty_db) == before
+    import_path(empty_db, two_columns, NOW, replace=True)
+    kim = _kim(empty_db)
+    assert (kim["timezone"], kim["display_name"], kim["page_type"], kim["content_category"]) == (
+        "America/New_York",
+        "Kim Lee",
+        "paid",
+        "softcore",
+    )
+    assert kim["is_active"] is True and kim["base_price"] is None and kim["current_message_net"] is None
+    assert kim["extra_metrics"] is None and kim["current_fan_count"] == 1500 and kim["created_at"] == created
+
+
+def test_the_cli_replaces_only_when_asked(
+    empty_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EROS_DB_URL", raising=False)
+    monkeypatch.setenv("EROS_DB_PATH", str(empty_db.url.database))
+    monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")
+    _register()
+    full = _write(tmp_path, "creators.csv", FULL_CREATORS)
+    two = _write(tmp_path / "two", "people.csv", "Creator,Active fans\nKim Lee,1500\n")
+    for args in (["import", str(full)], ["import", "creators", str(two)]):
+        assert CliRunner().invoke(app, args).exit_code == 0
+    assert _kim(empty_db)["timezone"] == "Europe/London"
+    done = CliRunner().invoke(app, ["import", "creators", str(two), "--replace"])
+    assert done.exit_code == 0, done.output
+    assert _kim(empty_db)["timezone"] == "America/New_York"

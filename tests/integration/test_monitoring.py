@@ -16,6 +16,7 @@ from eros.db.engine import make_engine
 from eros.db.schema import alerts, pipeline_runs
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, phase_metrics
+from eros.services.shadow import DEFAULT_SHADOW_TIMEOUT_S
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -215,12 +216,28 @@ def test_status_has_the_keys_the_runbook_reads(monitor: PipelineMonitor) -> None
     assert status["rollback_state"] == "active" and status["should_rollback"] is False
 
 
-def test_in_flight_runs_age_out_after_the_drain_timeout(
+def test_an_unfinished_run_is_in_flight_until_its_lease_runs_out_then_abandoned(
     monitor: PipelineMonitor, container: Container
 ) -> None:
     clock = container.clock
     assert isinstance(clock, FixedClock)
     monitor.start_run("v5", "alexia", "2026-01-05")
     assert monitor.in_flight("v5") == 1 and monitor.in_flight("v4") == 0
-    clock.advance(monitor.slo.drain_timeout + timedelta(seconds=1))
-    assert monitor.in_flight("v5") == 0
+    clock.advance(monitor.slo.run_lease - timedelta(seconds=1))
+    assert (monitor.in_flight("v5"), monitor.abandoned("v5")) == (1, 0)  # one second of lease left
+    clock.advance(timedelta(seconds=1))
+    assert (monitor.in_flight("v5"), monitor.abandoned("v5")) == (0, 1)  # at the expiry: abandoned
+    status = monitor.get_status()
+    assert status["in_flight"]["v5"] == 0 and status["abandoned"]["v5"] == 1
+
+
+def test_a_finished_run_is_neither_in_flight_nor_abandoned(monitor: PipelineMonitor) -> None:
+    run_id = monitor.start_run("v5", "alexia", "2026-01-05")
+    monitor.finish_run(run_id, duration_ms=1000.0, result=result())
+    assert (monitor.in_flight("v5"), monitor.abandoned("v5")) == (0, 0)
+
+
+def test_the_lease_outlasts_the_runbook_v5_timeout(monitor: PipelineMonitor) -> None:
+    slo = monitor.slo
+    assert slo.run_lease.total_seconds() > slo.alert_latency_critical_s  # 180 s, runbook §3.1
+    assert slo.run_lease.total_seconds() > DEFAULT_SHADOW_TIMEOUT_S

@@ -190,3 +190,21 @@ async def test_the_learnings_that_apply_to_the_creator_travel_in_the_context(
     context = await engine.execute("alexia", WEEK)
     assert [learning.title for learning in context.learnings] == ["No sends at 2 am for alexia"]
     assert context.learnings[0].directive == {"avoid_hours": [2]}
+
+
+async def test_a_bad_learnings_entry_degrades_preflight_and_the_good_ones_still_apply(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    """Issue 11: one malformed entry (here a merge-conflict marker) must not fail every v5 preflight."""
+    learnings = tmp_path / "LEARNINGS.md"
+    learnings.write_text(
+        "# LEARNINGS\n\n## HIGH Confidence\n\n"
+        "### [2026-01-02] No sends at 2 AM\n**Pattern**: sends at 2 AM\n**Issue**: nobody is awake\n"
+        "**Correction**: avoid 2 AM\n**Source**: user | **Violation Code**: TIMING\n**Applies To**: all\n"
+        '**Directive**: {"avoid_hours": [2]}\n\n<<<<<<< HEAD\n',
+        encoding="utf-8",
+    )
+    engine = PreflightEngine(MockMCP(), learnings_path=learnings, clock=clock)
+    context = await engine.execute("test", "2026-01-06")
+    assert [learning.title for learning in context.learnings] == ["No sends at 2 AM"]
+    assert any("[LEARNINGS_INVALID]" in note for note in context.degraded), context.degraded

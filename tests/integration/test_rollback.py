@@ -14,12 +14,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from eros.bootstrap import Container, bootstrap, pipeline_monitor, pipeline_router, rollback_controller
+from eros.bootstrap import (
+    Container,
+    alert_manager,
+    bootstrap,
+    pipeline_monitor,
+    pipeline_router,
+    rollback_controller,
+)
 from eros.clock import FixedClock, iso_z, parse_instant
 from eros.config import load_settings
 from eros.control.flags import RollbackState
 from eros.control.routing import Pipeline
-from eros.control.slo import AlertCode
+from eros.control.slo import DEFAULT_SLO, AlertCode, SLOConfig
 from eros.db import ops_repo
 from eros.db.engine import make_engine
 from eros.errors import ErosError
@@ -184,12 +191,40 @@ async def test_drain_lets_in_flight_v5_runs_finish_while_new_runs_go_to_v4(conta
     assert controller.state is RollbackState.DISABLED
 
 
-async def test_drain_gives_up_after_its_timeout(container: Container) -> None:
+async def test_the_drain_waits_for_a_dead_run_only_until_its_lease_runs_out(container: Container) -> None:
     monitor = pipeline_monitor(container)
+    monitor.start_run("v5", "crashed_creator", WEEK)  # its process was killed: it never finishes
+    assert isinstance(container.clock, FixedClock)
+    container.clock.advance(monitor.slo.run_lease - timedelta(seconds=3))
+    result = await no_sleep_controller(container, monitor).execute_rollback("after a crash", initiator="a")
+    assert (result.in_flight_at_start, result.drained, result.state_after) == (1, True, "disabled")
+    assert result.drain_ms == 3000  # the three seconds of lease left, not the 300 s drain timeout
+
+
+async def test_the_drain_gives_up_after_its_timeout(empty_db: Engine, db_path: Path) -> None:
+    container = make_container(empty_db, db_path)
+    slo = SLOConfig(drain_timeout=timedelta(seconds=60))
+    monitor = PipelineMonitor(container.uow, container.clock, alerts=alert_manager(container), slo=slo)
     monitor.start_run("v5", "stuck_creator", WEEK)
     result = await no_sleep_controller(container, monitor).execute_rollback("stuck", initiator="oncall")
     assert (result.in_flight_at_start, result.drained, result.state_after) == (1, False, "disabled")
-    assert result.drain_ms == monitor.slo.drain_timeout.total_seconds() * 1000
+    assert result.drain_ms == 60_000
+
+
+async def test_the_rollback_alerts_before_it_drains(container: Container) -> None:
+    monitor = pipeline_monitor(container)
+    monitor.start_run("v5", "crashed_creator", WEEK)
+    clock = container.clock
+    assert isinstance(clock, FixedClock)
+    open_at_first_poll: list[list[str]] = []
+
+    async def drain_sleep(seconds: float) -> None:
+        open_at_first_poll.append([a.code for a in monitor.alerts.list_alerts(open_only=True)])
+        clock.advance(timedelta(seconds=seconds))
+
+    controller = rollback_controller(container, monitor=monitor, sleep=drain_sleep)
+    await controller.execute_rollback("crash", initiator="oncall")
+    assert open_at_first_poll[0] == [AlertCode.V5_MANUAL_ROLLBACK]
 
 
 async def test_restore_needs_the_exact_confirmation(container: Container) -> None:
@@ -255,3 +290,21 @@ async def test_a_restored_v5_is_judged_only_on_runs_since_the_restore(container:
     assert not monitor.should_rollback()[0]
     assert await controller.check_auto_rollback() is None
     assert router.decide("creator_9").pipeline is Pipeline.V5
+
+
+@pytest.mark.parametrize(("paused_ago", "taken_over"), [(600, True), (599, False)])
+async def test_a_rollback_killed_mid_drain_is_taken_over_once_no_live_drain_can_remain(
+    container: Container, paused_ago: int, taken_over: bool
+) -> None:
+    assert 2 * DEFAULT_SLO.drain_timeout == timedelta(seconds=600)
+    paused_at = iso_z(container.clock.now() - timedelta(seconds=paused_ago))
+    with container.engine.begin() as conn:  # what a rollback killed during its drain leaves behind
+        ops_repo.OpsRepository(conn).set_rollback_state("draining", actor="dead", at=paused_at, reason="x")
+    result = await no_sleep_controller(container).execute_rollback("again", initiator="oncall")
+    assert result.success is taken_over
+    controller = rollback_controller(container)
+    if taken_over:
+        assert (result.state_before, result.state_after) == ("draining", "disabled")
+        assert controller.state is RollbackState.DISABLED and len(controller.get_history()) == 1
+    else:
+        assert "already draining" in result.message and controller.state is RollbackState.DRAINING

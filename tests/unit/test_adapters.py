@@ -49,9 +49,15 @@ def test_retry_config_defaults_match_the_issue() -> None:
     )
 
 
-def test_backoff_doubles_and_is_capped() -> None:
-    config = RetryConfig(base_delay_s=1.0, max_delay_s=5.0)
-    assert [config.delay(n) for n in range(5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+async def test_backoff_doubles_and_is_capped() -> None:
+    stub = StubTools(*[TransportError(f"down {n}") for n in range(5)])
+    sleep = FakeSleep()
+    client = ProductionMCPClient(
+        stub, RetryConfig(max_retries=5, base_delay_s=1.0, max_delay_s=5.0), sleep=sleep
+    )
+    await client.call_tool("get_active_creators", {"limit": 1})
+    assert sleep.delays == [1.0, 2.0, 4.0, 5.0, 5.0]
+    assert stub.calls == 6
 
 
 async def test_transport_errors_are_retried_with_exponential_backoff() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eros.infra.learnings_file import load_learnings
+from eros.infra.learnings_file import load_learnings, load_learnings_with_problems
 from eros.learning.document import (
     LEARNINGS_INVALID,
     LearningsDocument,
@@ -116,6 +116,10 @@ def test_missing_file_means_no_learnings(tmp_path):
 
 
 ENTRY = "### [2026-01-05] x\n**Pattern**: p\n**Source**: user\n**Applies To**: all\n"
+STILL_VALID = (
+    "## LOW Confidence\n### [2026-02-01] Still valid\n**Pattern**: p\n**Source**: user\n**Applies To**: all\n"
+    '**Directive**: {"avoid_hours": [5]}\n'
+)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +127,7 @@ ENTRY = "### [2026-01-05] x\n**Pattern**: p\n**Source**: user\n**Applies To**: a
     [
         ("## URGENT\n" + ENTRY + '**Directive**: {"avoid_hours": [1]}\n', "section"),
         (ENTRY + '**Directive**: {"avoid_hours": [1]}\n', "before any"),
-        ("## LOW Confidence\n" + ENTRY, "lacks **Directive**"),
+        ("## LOW Confidence\n" + ENTRY.replace("**Pattern**: p\n", ""), "lacks **Pattern**"),
         ("## HIGH Confidence\n" + ENTRY + '**Directive**: {"avoid_hours": [1]}\n', "lacks **Issue**"),
         ("## LOW Confidence\n" + ENTRY + "**Directive**: {avoid_hours: [2]}\n", "not JSON"),
         ("## LOW Confidence\n" + ENTRY + '**Directive**: {"sing": true}\n', "unknown directive key"),
@@ -156,13 +160,17 @@ ENTRY = "### [2026-01-05] x\n**Pattern**: p\n**Source**: user\n**Applies To**: a
         ),
     ],
 )
-def test_malformed_files_fail_with_learnings_invalid(tmp_path, broken, needle):
-    path = tmp_path / "LEARNINGS.md"
-    path.write_text(broken)
-    with pytest.raises(LearningsInvalid) as caught:
-        load_learnings(path, "a", "a", "LITE")
+def test_malformed_files_fail_for_writes_and_are_skipped_for_generation(tmp_path, broken, needle):
+    with pytest.raises(LearningsInvalid) as caught:  # the strict parser (reflect --yes, deprecate)
+        parse_document(broken)
     assert caught.value.code == LEARNINGS_INVALID
     assert needle in caught.value.message and "line" in caught.value.message
+    path = tmp_path / "LEARNINGS.md"
+    path.write_text(broken + STILL_VALID)  # generation: the bad part is skipped, the rest applies
+    loaded = load_learnings_with_problems(path, "a", "a", "LITE")
+    assert [x.title for x in loaded.learnings] == ["Still valid"]
+    assert any(needle in p.message and p.line >= 1 for p in loaded.problems)
+    assert str(loaded.problems[0]) in caught.value.message
 
 
 def test_render_round_trips_and_writes_the_statistics_block():

@@ -80,8 +80,19 @@ def import_command(
         bool,
         typer.Option("--analyze/--no-analyze", help="Recompute rankings, tiers and triggers after history."),
     ] = True,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace an existing creator's whole row (columns the file lacks go back to their "
+            "defaults); without it only the columns the file has values for are updated.",
+        ),
+    ] = False,
 ) -> None:
-    """Import an agency's CSV files in one transaction; a bad row is named by row and nothing is written."""
+    """Import an agency's CSV files in one transaction; a bad row is named by row and nothing is written.
+
+    Files may be UTF-8 (with or without a byte-order mark) or UTF-16 (Excel's "Unicode text"),
+    comma- or tab-separated."""
     kinds = {k.value: k for k in ImportKind}
     if source in kinds or source == "mass_messages":
         if file is None:
@@ -95,7 +106,9 @@ def import_command(
     container = configured()
     if not path.exists():
         raise InvalidInput(f"{path} does not exist", code="IMPORT_FILE_UNREADABLE")
-    report = import_path(container.engine, path, container.clock.now(), kind=kind, analyze=analyze_after)
+    report = import_path(
+        container.engine, path, container.clock.now(), kind=kind, analyze=analyze_after, replace=replace
+    )
     table = Table(title="Imported")
     for column in ("file", "kind", "inserted", "updated", "skipped (duplicates)"):
         table.add_column(column)

@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 
 from eros.bootstrap import Container, bootstrap, new_database_engine
 from eros.cli.database import configured
-from eros.db.engine import create_schema, database_exists, drop_database, upgrade
+from eros.db.engine import create_schema, database_exists, drop_database, sqlite_path, upgrade
 from eros.db.sample import DEFAULT_SEED, build_sample, seed_content_types
 from eros.db.summary import NO_TIER, DatabaseSummary, summarise
+from eros.db.swap import build_beside
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError, DatabaseCorrupt
 from eros.rules.tiers import TIER_ORDER
@@ -53,9 +54,15 @@ def init(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
 ) -> None:
-    """Create the database (schema, send types, content types, signing key), optionally with the sample."""
+    """Create the database (schema, send types, content types, signing key), optionally with the sample.
+
+    With --force an SQLite database is rebuilt beside the old one and swapped in only when complete,
+    so a failure half-way leaves the old one intact.
+    """
     container = bootstrap()
     day = _as_of(as_of, container)
+    fill = partial(_fill, container, sample=sample, seed=seed, as_of=day)
+    url = container.settings.db_url
     if _existing(container.engine, force=force):
         if not force:
             raise ConfigError(
@@ -63,17 +70,29 @@ def init(
                 code="DB_EXISTS",
             )
         container.engine.dispose()
-        drop_database(container.settings.db_url)
-    engine = new_database_engine(container)
+        path = sqlite_path(url)
+        if path is not None:
+            build_beside(path, fill)
+        else:  # a database server has no file to build beside: drop, then build in place
+            drop_database(url)
+            fill(new_database_engine(container))
+        engine = container.engine
+    else:
+        engine = new_database_engine(container)
+        fill(engine)
+    console.print(f"[green]Created[/] the database at {engine.url.render_as_string(hide_password=True)}")
+    print_summary(read_summary(partial(SqlUnitOfWork, engine)))
+
+
+def _fill(container: Container, engine: Engine, *, sample: bool, seed: int, as_of: date) -> None:
+    """Schema, send types, signing key, then the sample or the content-type dictionary."""
     create_schema(engine, container.clock, signing_key=container.settings.signing_key)
     if sample:
-        build_sample(engine, seed=seed, as_of=day)
+        build_sample(engine, seed=seed, as_of=as_of)
     else:
         with SqlUnitOfWork(engine) as uow:
             seed_content_types(uow.connection)
             uow.commit()
-    console.print(f"[green]Created[/] the database at {engine.url.render_as_string(hide_password=True)}")
-    print_summary(read_summary(partial(SqlUnitOfWork, engine)))
 
 
 @db_app.command("upgrade")

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import multiprocessing
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
@@ -23,10 +24,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from eros.bootstrap import Container, bootstrap, connect_client, pipeline_monitor, pipeline_runner
 from eros.cli import database, render
+from eros.cli.workers import exit_with_parent
+from eros.db.schedules_repo import ScheduleEdited
 from eros.errors import ErosError
-from eros.ports import ToolClient
+from eros.ports import ToolClient, UnitOfWorkFactory
 from eros.rules.calendar import next_monday
 from eros.rules.timing import DEFAULT_TIMEZONE, checked_date
+from eros.services.edits import refuse_if_edited
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.preflight import client_session, parse_week_start
@@ -43,6 +47,12 @@ ROSTER_LIMIT = 500
 MANUAL_RUN = "manual"
 
 CreatorArg = Annotated[str | None, typer.Argument(help="Creator id or page name.", show_default=False)]
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace", help="Replace weeks a person saved (without it they are refused: SCHEDULE_EDITED)."
+    ),
+]
 WeekOpt = Annotated[
     str | None,
     typer.Option("--week", help="Week start YYYY-MM-DD (default: next Monday).", show_default=False),
@@ -90,6 +100,7 @@ def generate(
             help="With --all: creators generated at once, one process each.",
         ),
     ] = 1,
+    replace: ReplaceOpt = False,
 ) -> None:
     """Generate a creator's week (or every active creator's with --all), validate it and save it."""
     if all_creators == bool(creator):
@@ -97,7 +108,8 @@ def generate(
     container = configured()
     week_start = resolve_week(week, container).isoformat()
     if creator:
-        result = asyncio.run(_run_one(RecordedJob.of(container, pipeline), creator, week_start, dry_run))
+        job = RecordedJob.of(container, pipeline, replace_edited=replace)
+        result = asyncio.run(_run_one(job, creator, week_start, dry_run))
         if as_json:
             typer.echo(json.dumps(render.result_document(result), indent=2, default=str))
         else:
@@ -107,11 +119,10 @@ def generate(
         return
     roster = asyncio.run(_roster(container))
     if jobs > 1:
-        rows = _run_all_parallel(pipeline, roster, week_start, dry_run, jobs, quiet=as_json)
+        rows = _run_all_parallel(pipeline, replace, roster, week_start, dry_run, jobs, quiet=as_json)
     else:
-        rows = asyncio.run(
-            _run_all(RecordedJob.of(container, pipeline), roster, week_start, dry_run, quiet=as_json)
-        )
+        job = RecordedJob.of(container, pipeline, replace_edited=replace)
+        rows = asyncio.run(_run_all(job, roster, week_start, dry_run, quiet=as_json))
     if as_json:
         typer.echo(json.dumps({"week_start": week_start, "results": rows}, indent=2, default=str))
     else:
@@ -124,20 +135,46 @@ def generate(
 @dataclass(frozen=True, slots=True)
 class RecordedJob:
     """A pipeline's runner whose every run the monitor records (issue #7: every run of either
-    pipeline is in the database, so SLO windows and learning signals see scheduler runs too)."""
+    pipeline is in the database, so SLO windows and learning signals see scheduler runs too).
+
+    A week a person saved is refused (SCHEDULE_EDITED) before it runs unless `replace_edited`,
+    which the runner shares so its save may replace the edit.
+    """
 
     pipeline: str
     runner: PipelineRunner
     monitor: PipelineMonitor
+    uow: UnitOfWorkFactory
+    replace_edited: bool = False
 
     @classmethod
-    def of(cls, container: Container, pipeline: str) -> RecordedJob:
-        return cls(pipeline, pipeline_runner(container, pipeline), pipeline_monitor(container))
+    def of(cls, container: Container, pipeline: str, *, replace_edited: bool = False) -> RecordedJob:
+        runner = pipeline_runner(container, pipeline, replace_edited=replace_edited)
+        return cls(pipeline, runner, pipeline_monitor(container), container.uow, replace_edited)
 
     async def run(self, creator_id: str, week_start: str, dry_run: bool) -> PipelineResult:
+        if not dry_run and not self.replace_edited:
+            refuse_if_edited(self.uow, creator_id, week_start)
         return await self.monitor.observe(
             self.pipeline, self.runner, creator_id, week_start, dry_run=dry_run, route_reason=MANUAL_RUN
         )
+
+    async def row(self, creator: Mapping[str, Any], week_start: str, dry_run: bool) -> dict[str, Any]:
+        """One creator's summary row; a refused (edited) week is a row too, never the batch's end."""
+        creator_id = str(creator["creator_id"])
+        try:
+            result = await self.run(creator_id, week_start, dry_run)
+        except ScheduleEdited as exc:
+            result = PipelineResult(
+                success=False,
+                creator_id=creator_id,
+                week_start=week_start,
+                pipeline=self.pipeline,
+                validation_status=exc.code,
+                errors=[f"[{exc.code}] {exc.message}"],
+                dry_run=dry_run,
+            )
+        return render.summary_row(result, creator.get("previous_tier"))
 
 
 async def _run_one(job: RecordedJob, creator: str, week_start: str, dry_run: bool) -> PipelineResult:
@@ -177,8 +214,7 @@ async def _run_all(
             task = progress.add_task("generating", total=len(roster))
             for creator in roster:
                 progress.update(task, description=f"generating {creator['page_name']}")
-                result = await job.run(str(creator["creator_id"]), week_start, dry_run)
-                rows.append(render.summary_row(result, creator.get("previous_tier")))
+                rows.append(await job.row(creator, week_start, dry_run))
                 progress.advance(task)
     return rows
 
@@ -187,20 +223,33 @@ async def _run_all(
 _worker_job: RecordedJob | None = None
 
 
-def _worker_start(pipeline: str) -> None:
+def _worker_start(pipeline: str, replace_edited: bool) -> None:
     global _worker_job  # noqa: PLW0603 - one job per worker process, built at its start
+    exit_with_parent()  # a killed `eros generate` leaves no worker behind
     quiet_logging()
-    _worker_job = RecordedJob.of(bootstrap(), pipeline)
+    _worker_job = RecordedJob.of(bootstrap(), pipeline, replace_edited=replace_edited)
 
 
 def _worker_run(creator: dict[str, Any], week_start: str, dry_run: bool) -> dict[str, Any]:
     assert _worker_job is not None, "worker started without _worker_start"
-    result = asyncio.run(_run_one(_worker_job, str(creator["creator_id"]), week_start, dry_run))
-    return render.summary_row(result, creator.get("previous_tier"))
+    job = _worker_job
+
+    async def one() -> dict[str, Any]:
+        async with client_session(job.runner):
+            return await job.row(creator, week_start, dry_run)
+
+    return asyncio.run(one())
 
 
 def _run_all_parallel(
-    pipeline: str, roster: list[dict[str, Any]], week_start: str, dry_run: bool, jobs: int, *, quiet: bool
+    pipeline: str,
+    replace_edited: bool,
+    roster: list[dict[str, Any]],
+    week_start: str,
+    dry_run: bool,
+    jobs: int,
+    *,
+    quiet: bool,
 ) -> list[dict[str, Any]]:
     """Creators in `jobs` worker processes (ARCHITECTURE §8: a process pool on one machine).
 
@@ -212,7 +261,7 @@ def _run_all_parallel(
     context = multiprocessing.get_context("spawn")
     with (
         ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_worker_start, initargs=(pipeline,)
+            jobs, mp_context=context, initializer=_worker_start, initargs=(pipeline, replace_edited)
         ) as pool,
         progress_bar(disable=quiet) as progress,
     ):

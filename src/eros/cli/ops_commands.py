@@ -26,12 +26,13 @@ from eros.bootstrap import (
     Container,
     feature_flags,
     flag_reader,
+    learning_loop,
     pipeline_monitor,
     pipeline_router,
     rollback_controller,
 )
 from eros.cli.database import configured
-from eros.cli.generate_commands import progress_bar, resolve_week
+from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_week
 from eros.clock import iso_z
 from eros.control.flags import (
     AUTO_FALLBACK,
@@ -194,6 +195,7 @@ def run(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
     as_json: JsonOpt = False,
+    replace: ReplaceOpt = False,
 ) -> None:
     """Generate weeks through the router (the production entry point): flags decide v4, v5 or shadow."""
     if all_creators == bool(creators_arg):
@@ -205,7 +207,8 @@ def run(
             targets = uow.creators.active_creator_ids(by_page_name=True)
     else:
         targets = [_creator_id(container, c) for c in creators_arg or []]
-    rows = asyncio.run(_run_batch(pipeline_router(container), targets, week_start, dry_run, quiet=as_json))
+    router = pipeline_router(container, replace_edited=replace)
+    rows = asyncio.run(_run_batch(router, targets, week_start, dry_run, quiet=as_json))
     if as_json:
         console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
     else:
@@ -248,7 +251,12 @@ async def _run_batch(
                     "schedule_id": result.schedule_id,
                     "errors": list(result.errors),
                 }
-            except Exception as exc:  # reported per creator; the exception is already recorded as a run
+            except Exception as exc:  # reported per creator; a run's exception is already recorded
+                why = (
+                    f"[{exc.code}] {exc.message}"
+                    if isinstance(exc, ErosError)
+                    else f"{type(exc).__name__}: {exc}"
+                )
                 row = {
                     "creator_id": creator_id,
                     "pipeline": "-",
@@ -256,7 +264,7 @@ async def _run_batch(
                     "total_items": 0,
                     "quality_score": None,
                     "schedule_id": None,
-                    "errors": [f"{type(exc).__name__}: {exc}"],
+                    "errors": [why],
                 }
             rows.append(row)
             progress.advance(task)
@@ -311,7 +319,8 @@ def status(
     console.print(
         f"[bold]v5 health[/] [{colour}]{report['health']}[/] over the last {report['window_minutes']} min "
         f"({report['runs']} runs) · rollback state [bold]{report['rollback_state']}[/] · "
-        f"in flight v4 {report['in_flight']['v4']} / v5 {report['in_flight']['v5']}"
+        f"in flight v4 {report['in_flight']['v4']} / v5 {report['in_flight']['v5']} · "
+        f"abandoned (lease expired) v4 {report['abandoned']['v4']} / v5 {report['abandoned']['v5']}"
     )
     table = Table(title="SLOs (status window)")
     for column in ("pipeline", "runs", "success", "p95 s", "hard-gate", "quality"):
@@ -418,9 +427,12 @@ rollback_app.command("restore")(restore)
 
 async def _check_once(container: Container) -> tuple[list[str], RollbackResult | None]:
     monitor = pipeline_monitor(container)
-    raised = await monitor.evaluate_alerts()
+    raised = [alert.code for alert in await monitor.evaluate_alerts()]
+    learnings_alert = await learning_loop(container).check_file(monitor.alerts)
+    if learnings_alert is not None:
+        raised.append(learnings_alert.code)
     result = await rollback_controller(container, monitor=monitor).check_auto_rollback()
-    return [alert.code for alert in raised], result
+    return raised, result
 
 
 def check() -> None:
@@ -526,7 +538,10 @@ def metrics_serve(
     from eros.infra import prometheus  # noqa: PLC0415 - prometheus_client only for the metrics commands
 
     err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
-    prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)
+    try:
+        prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)
+    except KeyboardInterrupt:
+        err_console.print("stopped")
 
 
 def _metrics_sources() -> tuple[PipelineMonitor, UnitOfWorkFactory, Callable[[], FlagValues]]:

@@ -7,14 +7,17 @@
     eros reflect status          # runbook §9 statistics, pending signals, auto-reflection
     eros reflect on|off          # the auto-reflection switch (an audited flag override)
     eros reflect deprecate ID --reason TEXT
+    eros reflect lint [FILE] [--json]   # every problem of LEARNINGS.md with its line
 
 The file is EROS_LEARNINGS_PATH (default ./LEARNINGS.md). Exit codes: 0 ok, 2 an ErosError
-(LEARNINGS_INVALID, LEARNING_NOT_FOUND, REFLECT_GIT_FAILED, …).
+(LEARNINGS_INVALID, LEARNING_NOT_FOUND, REFLECT_GIT_FAILED, REFLECT_BUSY, …); `lint` exits 1
+when the file has problems.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -41,6 +44,7 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
         "captured": outcome.captured,
         "signals": len(r.signal_ids),
         "unmapped_signals": r.unmapped,
+        "rejected_signals": list(r.rejected),
         "proposals": [
             {
                 "action": p.action,
@@ -97,7 +101,8 @@ def reflect(
     console.print(
         f"{len(r.signal_ids)} pending signal(s) ({outcome.captured} newly captured); "
         f"{len(r.proposals)} proposal(s), {len(r.confirmed)} confirmed, {len(r.suppressed)} suppressed "
-        f"(deprecated), {r.unmapped} without a learnable rule."
+        f"(deprecated), {r.unmapped} without a learnable rule"
+        + (f", {len(r.rejected)} refused (text that cannot be written)." if r.rejected else ".")
     )
     for proposal in r.proposals:
         before = f" (was {proposal.previous.learning.confidence})" if proposal.previous else ""
@@ -161,6 +166,38 @@ def deprecate(
     """Move a learning to Deprecated with its reason, and commit (runbook §9 Option A)."""
     entry, commit = learning_loop(bootstrap()).deprecate(learning_id, reason)
     console.print(f"Deprecated {entry.learning.id}; commit {commit or '(no change)'}.", markup=False)
+
+
+@reflect_app.command("lint")
+def lint(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The file to check (default: EROS_LEARNINGS_PATH).", show_default=False),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every problem of LEARNINGS.md with its line: exit 0 clean, 1 with problems, 2 unreadable."""
+    loop = learning_loop(bootstrap())
+    path = file or loop.learnings_path
+    reading = loop.lint(path)
+    if as_json:
+        document = {
+            "path": str(path),
+            "ok": reading.ok,
+            "learnings": len(reading.document.entries),
+            "skipped": [{"line": line, "heading": heading} for line, heading in reading.skipped],
+            "problems": [p.as_dict() for p in reading.problems],
+        }
+        typer.echo(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        for problem in reading.problems:
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            console.print(f"{where}: {problem.message}", markup=False, highlight=False)
+        skipped = f", {len(reading.skipped)} learning(s) skipped for generation" if reading.skipped else ""
+        verdict = "ok" if reading.ok else f"{len(reading.problems)} problem(s){skipped}"
+        console.print(f"{path}: {len(reading.document.entries)} valid learning(s); {verdict}", markup=False)
+    if not reading.ok:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -280,18 +280,30 @@ def saved_schedule_table(schedule: Mapping[str, Any]) -> Table:
 # --- exports ----------------------------------------------------------------------------------
 
 
+#: OWASP "CSV Injection": a spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet would evaluate gets a leading apostrophe, so it shows as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def _csv_value(item: ScheduleItem, column: str) -> Any:
     if column == "category":
         spec = SEND_TYPES.get(item.send_type_key)
         return spec.category.value if spec else ""
     value = getattr(item, column)
-    return "" if value is None else value
+    return "" if value is None else neutralise_formula(value)
 
 
 def to_csv(items: Sequence[ScheduleItem]) -> str:
-    """One row per send in time order; the header names the ScheduleItem fields."""
+    """One row per send in time order; the header names the ScheduleItem fields. Text that a
+    spreadsheet would run as a formula (a caption `=HYPERLINK(…)`) is neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a CR inside a caption is quoted too
     writer.writerow(CSV_COLUMNS)
     for item in sorted(items, key=lambda i: (i.scheduled_date, i.scheduled_time)):
         writer.writerow([_csv_value(item, column) for column in CSV_COLUMNS])

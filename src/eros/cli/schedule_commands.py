@@ -1,7 +1,10 @@
-"""`eros schedules list | show | queue | complete`: saved schedules and their lifecycle (DOMAIN §11)."""
+"""`eros schedules list | show | revisions | restore | queue | complete`: saved schedules, their
+revisions and their lifecycle (DOMAIN §11)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -10,11 +13,14 @@ from rich.table import Table
 
 from eros.bootstrap import tool_env
 from eros.cli.database import configured
+from eros.cli.ops_commands import ByOpt, JsonOpt, acting_user
 from eros.db import schedules_repo
-from eros.tools.schedules import get_schedules
+from eros.errors import ErosError
+from eros.tools.schedules import get_schedules, save_schedule
 
 schedules_app = typer.Typer(
-    help="Saved schedules: list, show, queue for sending, mark completed.", no_args_is_help=True
+    help="Saved schedules: list, show, revisions and restore, queue for sending, mark completed.",
+    no_args_is_help=True,
 )
 console = Console()
 
@@ -66,8 +72,81 @@ def show(schedule_id: Annotated[int, typer.Argument(help="Schedule id.")]) -> No
     for rev in record.revisions or []:
         console.print(
             f"  revision {rev['revision']}: {rev['status']} {rev['schedule_hash']} "
-            f"replaced {rev['replaced_at']}"
+            f"saved by {saved_by(rev)}, replaced {rev['replaced_at']}"
         )
+
+
+def saved_by(revision: Mapping[str, Any]) -> str:
+    """`generator v5`, `person alice`, or `unknown` for revisions saved before this was recorded."""
+    kind, name = revision.get("saved_by_kind"), revision.get("saved_by")
+    if kind is None:
+        return "unknown"
+    return f"{kind} {name}" if name else str(kind)
+
+
+@schedules_app.command("revisions")
+def revisions(
+    schedule_id: Annotated[int, typer.Argument(help="Schedule id.")], as_json: JsonOpt = False
+) -> None:
+    """Every revision of a schedule, oldest first: who saved it (a generator or a person) and when."""
+    with configured().uow() as uow:
+        history = uow.schedules.history(schedule_id)
+    if as_json:
+        console.print_json(json.dumps({"schedule_id": schedule_id, "revisions": history}))
+        return
+    table = Table(title=f"schedule {schedule_id}: revisions")
+    for column in ("rev", "status", "saved by", "saved at", "replaced at", "score", "hash"):
+        table.add_column(column)
+    for rev in history:
+        score = rev["quality_score"]
+        table.add_row(
+            f"{rev['revision']}{' (current)' if rev['current'] else ''}",
+            rev["status"],
+            saved_by(rev),
+            rev["saved_at"],
+            rev["replaced_at"] or "–",
+            "–" if score is None else f"{score:.0f}",
+            rev["schedule_hash"],
+        )
+    console.print(table)
+
+
+@schedules_app.command("restore")
+def restore(
+    schedule_id: Annotated[int, typer.Argument(help="Schedule id.")],
+    revision: Annotated[int, typer.Option("--revision", help="The revision to bring back.")],
+    by: ByOpt = "",
+) -> None:
+    """Bring an old revision back as a new revision, saved by you (so generation will not overwrite it).
+
+    Its certificate is checked again: approved only if it still verifies, else a draft with the reasons.
+    Queued and completed weeks are locked, as for any save.
+    """
+    container = configured()
+    with container.uow() as uow:
+        current = uow.schedules.get(schedule_id)
+        if revision == current["revision"]:
+            raise ErosError(
+                f"revision {revision} is schedule {schedule_id}'s current revision; nothing to restore",
+                code="REVISION_IS_CURRENT",
+            )
+        old = uow.schedules.revision(schedule_id, revision)
+    certificate = old["certificate_json"]
+    saved = save_schedule(
+        tool_env(container),
+        creator_id=current["creator_id"],
+        week_start=current["week_start"],
+        items=json.loads(old["items_json"]),
+        validation_certificate=json.loads(certificate) if certificate else None,
+        expected_revision=current["revision"],
+        saved_by=acting_user(by),
+    )
+    console.print(
+        f"schedule {saved.schedule_id} · revision {revision} restored as revision {saved.revision} "
+        f"([bold]{saved.status}[/])"
+    )
+    for warning in saved.warnings:
+        console.print(f"[yellow]warning[/] {warning}")
 
 
 @schedules_app.command("queue")

@@ -79,7 +79,14 @@ class SLOConfig:
     status_min_runs: int = 5  # fewer runs: metrics shown, health HEALTHY, alerts not raised
     percentile: float = 95.0
 
-    # Rollback procedure: in-flight v5 runs may finish for this long before v5 is disabled.
+    # Every run holds a lease from its start: an unfinished run past it belongs to a process
+    # that died (kill -9) and no longer counts as in flight. Longer than the runbook's v5
+    # timeout (§3.1 "Execution exceeds 180s", the p95 critical threshold), so a live run
+    # finishes inside its lease.
+    run_lease: timedelta = timedelta(seconds=240)
+
+    # Rollback procedure: in-flight v5 runs may finish for this long before v5 is disabled
+    # (and never longer than their leases last).
     drain_timeout: timedelta = timedelta(seconds=300)
     drain_poll: timedelta = timedelta(seconds=1)
 
@@ -96,6 +103,8 @@ class AlertCode(StrEnum):
     V5_AUTO_ROLLBACK = "V5_AUTO_ROLLBACK"
     #: Runbook §5 step 3 ("Alert team" after a manual rollback); not in the alert table, so WARNING.
     V5_MANUAL_ROLLBACK = "V5_MANUAL_ROLLBACK"
+    #: LEARNINGS.md has entries generation skips (issue 11): not in the runbook's table, so WARNING.
+    LEARNINGS_INVALID = "LEARNINGS_INVALID"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +131,12 @@ ALERT_DEFINITIONS: dict[AlertCode, AlertDefinition] = {
         AlertDefinition(AlertCode.V5_AUTO_ROLLBACK, "triggered", Severity.CRITICAL, "Post-mortem required"),
         AlertDefinition(
             AlertCode.V5_MANUAL_ROLLBACK, "manual rollback", Severity.WARNING, "Investigate root cause"
+        ),
+        AlertDefinition(
+            AlertCode.LEARNINGS_INVALID,
+            "entries skipped",
+            Severity.WARNING,
+            "eros reflect lint; fix the file",
         ),
     )
 }

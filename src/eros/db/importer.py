@@ -1,15 +1,22 @@
 """Import an agency's own data from CSV files (docs/DATA_IMPORT.md).
 
-Every row is validated; the first file with a bad row stops the import with VALIDATION_ERROR naming
-each bad row (spreadsheet row numbers: the header is row 1) and, because the whole import runs in
-one transaction, nothing of it is written. After history arrives, rankings, tiers and triggers are
-recomputed by `eros.db.analyze` inside the same transaction.
+A file is UTF-8 (with or without a byte-order mark) or UTF-16 with one (Excel's "Unicode text"),
+comma- or tab-separated (told from the header row); anything else is INVALID_ENCODING naming the
+byte and row where decoding failed. Every row is validated; the first file with a bad row stops
+the import with VALIDATION_ERROR naming each bad row (spreadsheet row numbers: the header is row
+1) and, because the whole import runs in one transaction, nothing of it is written. After history
+arrives, rankings, tiers and triggers are recomputed by `eros.db.analyze` inside the same
+transaction. Re-importing a creator updates only the columns the file has values for
+(`replace=True`: the whole row, as a fresh import would write it).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -77,6 +84,26 @@ class ImportReport:
 
 class _RowError(ValueError):
     """A problem with one value of one row."""
+
+
+INVALID_ENCODING = "INVALID_ENCODING"
+
+
+class InvalidEncoding(InvalidInput):
+    """A file that is neither UTF-8 nor UTF-16 with a byte-order mark."""
+
+    code = INVALID_ENCODING
+
+
+#: Byte-order marks, longest first (UTF-32's begins like UTF-16's); None: not an encoding we read.
+_BOMS: tuple[tuple[bytes, str | None, str], ...] = (
+    (codecs.BOM_UTF32_LE, None, "UTF-32"),
+    (codecs.BOM_UTF32_BE, None, "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+_SAVE_AS = 'save it as "CSV UTF-8" (or Excel\'s "Unicode text")'
 
 
 # --- parsing helpers -----------------------------------------------------------------------------
@@ -160,15 +187,64 @@ class _Row:
         return ""
 
 
+def _row_of(text: str) -> int:
+    """The spreadsheet row that the end of `text` (a file's beginning) is in."""
+    try:
+        records = sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        records = text.count("\n")
+    return records + 1 if not text or text.endswith(("\n", "\r")) else records
+
+
+def decode_csv(path: Path, data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (a byte-order mark or none) or UTF-16 with its byte-order mark;
+    INVALID_ENCODING naming the byte and the row where anything else fails to decode."""
+    encoding, label = "utf-8", "UTF-8"
+    for bom, name, what in _BOMS:
+        if data.startswith(bom):
+            if name is None:
+                raise InvalidEncoding(
+                    f"{path.name} is {what} text, which is not read; {_SAVE_AS}",
+                    details={"file": str(path), "encoding": what},
+                )
+            encoding, label = name, what
+            break
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        row = _row_of(data[: exc.start].decode(encoding, errors="replace"))
+        raise InvalidEncoding(
+            f"{path.name} is not {label} text: byte 0x{data[exc.start]:02X} at byte {exc.start} (row {row}) "
+            f"cannot be decoded; {_SAVE_AS}",
+            details={"file": str(path), "row": row, "byte_offset": exc.start, "encoding": label},
+        ) from None
+    if (nul := text.find("\x00")) >= 0:
+        row = _row_of(text[:nul])
+        raise InvalidEncoding(
+            f"{path.name} holds NUL characters (row {row}): UTF-16 without a byte-order mark? {_SAVE_AS}",
+            details={"file": str(path), "row": row, "encoding": label},
+        )
+    return text
+
+
+def _delimiter(text: str) -> str:
+    """Tab when the header row has more tabs than commas (Excel's "Unicode text"), else comma."""
+    header = text.split("\n", 1)[0]
+    return "\t" if header.count("\t") > header.count(",") else ","
+
+
 def _read(path: Path) -> Iterator[_Row]:
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}", code="IMPORT_FILE_UNREADABLE") from exc
-    with handle:
-        reader = csv.DictReader(handle)
+    text = decode_csv(path, data)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    index = 0  # the last row read (the header is row 1)
+    try:
         if not reader.fieldnames:
             raise InvalidInput(f"{path.name}: the file is empty (no header row)")
+        index = 1
         for index, record in enumerate(reader, start=2):
             raw = {str(k): (v or "") for k, v in record.items() if k is not None}
             if None in record:
@@ -176,6 +252,8 @@ def _read(path: Path) -> Iterator[_Row]:
             if not any(v.strip() for v in raw.values()):
                 continue
             yield _Row(index, {normalise_header(k): v for k, v in raw.items()}, raw)
+    except csv.Error as exc:
+        raise InvalidInput(f"{path.name} row {index + 1}: not readable as CSV ({exc})") from None
 
 
 def _require_columns(path: Path, rows: list[_Row], *alternatives: tuple[str, ...]) -> None:
@@ -220,11 +298,26 @@ METRIC_FIELDS = (
 _KNOWN_CREATOR_HEADERS = frozenset(h for names in CREATOR_COLUMNS.values() for h in names)
 
 
-def _creator_values(row: _Row, now: datetime) -> dict[str, Any]:
+#: Every creators column an import writes; `--replace` sets each of them (to None when the file is silent).
+IMPORTED_CREATOR_COLUMNS = (
+    *(c for c in CREATOR_COLUMNS if c != "creator_id"),
+    "metrics_snapshot_date",
+    "extra_metrics",
+)
+
+
+def _creator_values(row: _Row, now: datetime) -> tuple[dict[str, Any], set[str]]:
+    """The row as a new creator (defaults where a cell is empty or its column absent), and the
+    columns the row gives a value for (what an update of an existing creator overwrites)."""
     page_source = row.get(*CREATOR_COLUMNS["page_name"])
     page_name = page_name_from(page_source)
     if not page_name:
         raise _RowError("page_name (or Creator) is required")
+    given = {"page_name"} | {
+        column
+        for column, names in CREATOR_COLUMNS.items()
+        if column != "page_name" and row.get(*names).strip()
+    }
     values: dict[str, Any] = {
         "page_name": page_name,
         "creator_id": row.get(*CREATOR_COLUMNS["creator_id"]).strip() or page_name,
@@ -253,24 +346,42 @@ def _creator_values(row: _Row, now: datetime) -> dict[str, Any]:
             raise _RowError(f"{CREATOR_COLUMNS[column][0]} {number} must not be negative")
         if number is not None:
             values[column] = int(number) if column in ("current_fan_count", "current_active_fans") else number
+        else:
+            given.discard(column)  # "-": unknown, like an empty cell
     if "current_fan_count" not in values and "current_active_fans" in values:
         values["current_fan_count"] = values["current_active_fans"]
+        given.add("current_fan_count")
     if any(column in values for column in METRIC_FIELDS):
         values["metrics_snapshot_date"] = iso_z(now)
+        given.add("metrics_snapshot_date")
     extra = {
         k: v for k, v in row.raw.items() if normalise_header(k) not in _KNOWN_CREATOR_HEADERS and v.strip()
     }
     if extra:
         values["extra_metrics"] = json.dumps(extra, sort_keys=True)
-    return values
+        given.add("extra_metrics")
+    return values, given
 
 
-def _import_creators(conn: Connection, rows: list[_Row], report: FileReport, now: datetime) -> list[str]:
+def _merged_extra(stored: str | None, new: str) -> str:
+    """The stored extra metrics with this file's columns written over them."""
+    try:
+        old = json.loads(stored) if stored else {}
+    except ValueError:
+        old = {}
+    return json.dumps({**(old if isinstance(old, dict) else {}), **json.loads(new)}, sort_keys=True)
+
+
+def _import_creators(
+    conn: Connection, rows: list[_Row], report: FileReport, now: datetime, *, replace: bool = False
+) -> list[str]:
+    """Insert new creators; update existing ones (same id or page name) in the columns this row
+    gives a value for, or, with `replace`, in every imported column (None where the file is silent)."""
     errors: list[str] = []
     seen: dict[str, int] = {}
     for row in rows:
         try:
-            values = _creator_values(row, now)
+            values, given = _creator_values(row, now)
         except _RowError as exc:
             errors.append(f"row {row.number}: {exc}")
             continue
@@ -281,7 +392,7 @@ def _import_creators(conn: Connection, rows: list[_Row], report: FileReport, now
             continue
         seen[values["page_name"]] = row.number
         existing = conn.execute(
-            select(creators.c.creator_id).where(
+            select(creators.c.creator_id, creators.c.extra_metrics).where(
                 or_(
                     creators.c.creator_id == values["creator_id"], creators.c.page_name == values["page_name"]
                 )
@@ -291,10 +402,17 @@ def _import_creators(conn: Connection, rows: list[_Row], report: FileReport, now
             values.setdefault("current_fan_count", 0)
             conn.execute(creators.insert().values(created_at=iso_z(now), **values))
             report.inserted += 1
+            continue
+        if replace:
+            changes = {column: values.get(column) for column in IMPORTED_CREATOR_COLUMNS}
+            changes["current_fan_count"] = values.get("current_fan_count", 0)
         else:
-            values.pop("creator_id")
-            conn.execute(creators.update().where(creators.c.creator_id == existing[0]).values(**values))
-            report.updated += 1
+            changes = {column: values[column] for column in given if column != "creator_id"}
+            if "extra_metrics" in given:
+                changes["extra_metrics"] = _merged_extra(existing[1], values["extra_metrics"])
+        changes["updated_at"] = values["updated_at"]
+        conn.execute(creators.update().where(creators.c.creator_id == existing[0]).values(**changes))
+        report.updated += 1
     return errors
 
 
@@ -612,9 +730,15 @@ def kind_of(path: Path) -> ImportKind:
 
 
 def import_files(
-    engine: Engine, files: Sequence[tuple[ImportKind, Path]], now: datetime, *, analyze: bool = True
+    engine: Engine,
+    files: Sequence[tuple[ImportKind, Path]],
+    now: datetime,
+    *,
+    analyze: bool = True,
+    replace: bool = False,
 ) -> ImportReport:
-    """Import the files in one transaction; on the first file with bad rows nothing is written."""
+    """Import the files in one transaction; on the first file with bad rows nothing is written.
+    `replace`: an existing creator's row is replaced whole instead of updated column by column."""
     if not database_exists(engine):
         raise ConfigError("No database yet: run `eros db init` first.", code="NO_DATABASE")
     report = ImportReport()
@@ -624,7 +748,10 @@ def import_files(
             rows = list(_read(path))
             _require_columns(path, rows, *_REQUIRED[kind])
             file_report = FileReport(kind, path)
-            errors = _IMPORTERS[kind](conn, rows, file_report, now)
+            importer = _IMPORTERS[kind]
+            if kind is ImportKind.CREATORS:
+                importer = functools.partial(_import_creators, replace=replace)
+            errors = importer(conn, rows, file_report, now)
             if errors:
                 shown = "; ".join(errors[:SHOWN_ERRORS])
                 more = f" (and {len(errors) - SHOWN_ERRORS} more)" if len(errors) > SHOWN_ERRORS else ""
@@ -644,8 +771,14 @@ def import_files(
 
 
 def import_path(
-    engine: Engine, path: Path, now: datetime, *, kind: ImportKind | None = None, analyze: bool = True
+    engine: Engine,
+    path: Path,
+    now: datetime,
+    *,
+    kind: ImportKind | None = None,
+    analyze: bool = True,
+    replace: bool = False,
 ) -> ImportReport:
     """A directory of the known files, or one file (its kind given or implied by its name)."""
     files = discover(path) if path.is_dir() else [(kind or kind_of(path), path)]
-    return import_files(engine, files, now, analyze=analyze)
+    return import_files(engine, files, now, analyze=analyze, replace=replace)

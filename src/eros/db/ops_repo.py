@@ -120,14 +120,15 @@ class OpsRepository:
             query = query.limit(limit)
         return list(self.conn.execute(query).mappings())
 
-    def in_flight_count(self, pipeline: str, *, started_since: str) -> int:
-        """Runs of `pipeline` started at or after `started_since` that have not finished yet."""
-        query = select(func.count()).where(
-            pipeline_runs.c.pipeline == pipeline,
-            pipeline_runs.c.finished_at.is_(None),
-            pipeline_runs.c.started_at >= started_since,
+    def unfinished_leases(self, pipeline: str) -> list[str | None]:
+        """The lease expiry of every unfinished run of `pipeline` (None: started before leases existed).
+
+        Whether each is in flight or abandoned is `eros.control.leases.is_leased`'s call.
+        """
+        query = select(pipeline_runs.c.lease_expires_at).where(
+            pipeline_runs.c.pipeline == pipeline, pipeline_runs.c.finished_at.is_(None)
         )
-        return int(self.conn.execute(query).scalar_one())
+        return list(self.conn.execute(query).scalars())
 
     def run_counts(self) -> list[RowMapping]:
         """(pipeline, shadow, success, n) over every finished run: the Prometheus counters."""
@@ -160,15 +161,19 @@ class OpsRepository:
         at: str,
         reason: str | None = None,
         expect: str | None = None,
+        expect_updated_at: str | None = None,
     ) -> bool:
-        """Write the state; with `expect`, only if the current state is that one (compare-and-set).
+        """Write the state; with `expect`, only if the current state is that one (compare-and-set),
+        and with `expect_updated_at` too, only if nobody wrote it since that time.
 
         The compare-and-set is what lets several processes check the triggers at once while
-        exactly one of them performs the rollback.
+        exactly one of them performs the rollback (or takes over one that died mid-drain).
         """
         current = self.rollback_state_row()
         current_state = current["state"] if current is not None else ACTIVE_STATE
         if expect is not None and current_state != expect:
+            return False
+        if expect_updated_at is not None and (current is None or current["updated_at"] != expect_updated_at):
             return False
         values = {"state": state, "updated_at": at, "updated_by": actor, "reason": reason}
         if current is None:
@@ -177,6 +182,8 @@ class OpsRepository:
         query = update(rollback_state).where(rollback_state.c.id == _STATE_ROW)
         if expect is not None:
             query = query.where(rollback_state.c.state == expect)
+        if expect_updated_at is not None:
+            query = query.where(rollback_state.c.updated_at == expect_updated_at)
         return self.conn.execute(query.values(**values)).rowcount == 1
 
     def insert_rollback_event(self, values: Mapping[str, Any]) -> int:

@@ -1,8 +1,9 @@
 """Schedules and their revisions (DOMAIN §11): the one writer of the schedule tables.
 
 A creator-week has one schedule row; replacing a draft/approved schedule bumps its revision with a
-compare-and-swap on the old revision and keeps the old hash, status and items in
-schedule_revisions. Queued and completed schedules are locked. Moving a schedule to `queued`
+compare-and-swap on the old revision and keeps the old hash, status, items and who saved it in
+schedule_revisions. Queued and completed schedules are locked. A generator's save never replaces
+a revision a person saved unless it asks to (SCHEDULE_EDITED). Moving a schedule to `queued`
 records caption usage so caption freshness follows what really goes out.
 """
 
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select
@@ -20,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eros.clock import iso_z
 from eros.db.schema import caption_creator_usage, captions, creators, schedule_revisions, schedules
-from eros.errors import ErosError
+from eros.errors import ErosError, InvalidInput
 from eros.models import ScheduleStatus
 from eros.rules.send_types import BUMP_TYPES, PPV_TYPES
 
@@ -31,6 +33,8 @@ LOCK_CODES = {
     ScheduleStatus.COMPLETED.value: "SCHEDULE_COMPLETED",
 }
 SORT_FIELDS = ("updated_at", "created_at", "week_start", "status")
+#: The width of the saved_by columns.
+MAX_SAVED_BY = 100
 
 
 class ScheduleConflict(ErosError):
@@ -51,9 +55,30 @@ class InvalidTransition(ErosError):
     code = "INVALID_STATUS_TRANSITION"
 
 
+class ScheduleEdited(ErosError):
+    """A generator would overwrite a revision a person saved; it must ask to replace it."""
+
+    code = "SCHEDULE_EDITED"
+
+
+class RevisionNotFound(ErosError):
+    code = "REVISION_NOT_FOUND"
+
+
+class SavedBy(StrEnum):
+    """Who saved a revision (`saved_by_kind`); NULL is a revision from before this was recorded."""
+
+    GENERATOR = "generator"
+    PERSON = "person"
+
+
 @dataclass(frozen=True, slots=True)
 class ScheduleWrite:
-    """Everything one save writes; `items` are plain dicts exactly as validated."""
+    """Everything one save writes; `items` are plain dicts exactly as validated.
+
+    A save with a `generator` is the generator's; without one it is a person's (`saved_by` names
+    them). `replace_edited` lets a generator's save replace a person's revision.
+    """
 
     creator_id: str
     week_start: date
@@ -67,6 +92,15 @@ class ScheduleWrite:
     expected_revenue: float | None = None
     health_status: str | None = None
     expected_revision: int | None = None
+    saved_by: str | None = None
+    replace_edited: bool = False
+
+    @property
+    def author(self) -> tuple[SavedBy, str | None]:
+        """(kind, name) recorded for this save."""
+        if self.generator:
+            return SavedBy.GENERATOR, self.generator
+        return SavedBy.PERSON, self.saved_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +153,8 @@ def row_summary(row: Mapping[Any, Any], *, include_items: bool = False) -> dict[
             "revision",
             "schedule_hash",
             "generator",
+            "saved_by",
+            "saved_by_kind",
             "total_items",
             "total_ppvs",
             "total_bumps",
@@ -138,6 +174,23 @@ def row_summary(row: Mapping[Any, Any], *, include_items: bool = False) -> dict[
     return summary
 
 
+def refuse_if_edited(row: Mapping[Any, Any]) -> None:
+    """SCHEDULE_EDITED when a person saved this schedule row's current revision."""
+    if row["saved_by_kind"] != SavedBy.PERSON:
+        return
+    who = row["saved_by"] or "a person"
+    raise ScheduleEdited(
+        f"schedule {row['schedule_id']} ({row['creator_id']}, week {row['week_start']}) is revision "
+        f"{row['revision']}, saved by {who} at {row['updated_at']}; generating would overwrite that edit. "
+        "Ask to replace it (--replace) or leave the week as it is.",
+        details={
+            "schedule_id": row["schedule_id"],
+            "revision": row["revision"],
+            "saved_by": row["saved_by"],
+        },
+    )
+
+
 class ScheduleRepository:
     """Saved weeks, their revisions, lifecycle moves and caption usage."""
 
@@ -150,6 +203,8 @@ class ScheduleRepository:
         SCHEDULE_LOCKED / SCHEDULE_COMPLETED for locked rows, CONFLICT when `expected_revision` is stale
         or a concurrent save changed the row between our read and our write (nothing is written then).
         """
+        if write.saved_by is not None and len(write.saved_by) > MAX_SAVED_BY:
+            raise InvalidInput(f"saved_by is longer than {MAX_SAVED_BY} characters", code="INVALID_SAVED_BY")
         stamp = iso_z(now)
         week_start = write.week_start.isoformat()
         week_end = (write.week_start + timedelta(days=6)).isoformat()
@@ -164,6 +219,8 @@ class ScheduleRepository:
             "quality_score": write.quality_score,
             "expected_revenue": write.expected_revenue,
             "health_status": write.health_status,
+            "saved_by_kind": write.author[0].value,
+            "saved_by": write.author[1],
             "updated_at": stamp,
             **summary_counts(write.items),
         }
@@ -215,6 +272,8 @@ class ScheduleRepository:
                 code=LOCK_CODES[status],
                 details={"schedule_id": existing["schedule_id"], "existing_status": status},
             )
+        if write.author[0] is SavedBy.GENERATOR and not write.replace_edited:
+            refuse_if_edited(existing)
         revision = int(existing["revision"])
         if write.expected_revision is not None and write.expected_revision != revision:
             raise ScheduleConflict(
@@ -230,6 +289,8 @@ class ScheduleRepository:
                 items_json=existing["items_json"],
                 certificate_json=existing["certificate_json"],
                 quality_score=existing["quality_score"],
+                saved_by=existing["saved_by"],
+                saved_by_kind=existing["saved_by_kind"],
                 replaced_at=stamp,
             )
         )
@@ -282,14 +343,82 @@ class ScheduleRepository:
         return list(rows), total
 
     def revisions(self, schedule_id: int) -> list[dict[str, Any]]:
-        """The replaced revisions of a schedule, oldest first (hash, status, score, when replaced)."""
+        """The replaced revisions of a schedule, oldest first (hash, status, score, who saved it, when
+        it was replaced)."""
         r = schedule_revisions.c
         rows = self.conn.execute(
-            select(r.revision, r.status, r.schedule_hash, r.quality_score, r.replaced_at)
+            select(
+                r.revision,
+                r.status,
+                r.schedule_hash,
+                r.quality_score,
+                r.saved_by,
+                r.saved_by_kind,
+                r.replaced_at,
+            )
             .where(r.schedule_id == schedule_id)
             .order_by(r.revision)
         ).mappings()
         return [dict(row) for row in rows]
+
+    def history(self, schedule_id: int) -> list[dict[str, Any]]:
+        """Every revision, oldest first, with when it was saved; the current one last (`current`).
+
+        A revision was saved when the one before it was replaced (the first: when the schedule was
+        created), so the current revision's time survives a later queue or completion.
+        """
+        row = self.get(schedule_id)
+        current = {
+            "revision": row["revision"],
+            "status": row["status"],
+            "schedule_hash": row["schedule_hash"],
+            "quality_score": row["quality_score"],
+            "saved_by": row["saved_by"],
+            "saved_by_kind": row["saved_by_kind"],
+            "replaced_at": None,
+        }
+        revisions = [*self.revisions(schedule_id), current]
+        saved_at = [row["created_at"], *(rev["replaced_at"] for rev in revisions[:-1])]
+        return [
+            {**rev, "saved_at": at, "current": rev is current}
+            for rev, at in zip(revisions, saved_at, strict=True)
+        ]
+
+    def revision(self, schedule_id: int, revision: int) -> RowMapping:
+        """One replaced revision with its items and certificate (REVISION_NOT_FOUND if there is none)."""
+        r = schedule_revisions.c
+        row = (
+            self.conn.execute(
+                select(schedule_revisions).where(r.schedule_id == schedule_id, r.revision == revision)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise RevisionNotFound(
+                f"schedule {schedule_id} has no replaced revision {revision} "
+                f"(`eros schedules revisions {schedule_id}` lists them)",
+                details={"schedule_id": schedule_id, "revision": revision},
+            )
+        return row
+
+    def refuse_generation_over_edit(self, creator: str, week_start: str) -> None:
+        """SCHEDULE_EDITED when a person saved the latest revision of this creator-week (by id or
+        page name); nothing happens for a week without a schedule or a creator that is unknown."""
+        row = (
+            self.conn.execute(
+                select(schedules)
+                .join(creators, creators.c.creator_id == schedules.c.creator_id)
+                .where(
+                    (creators.c.creator_id == creator) | (creators.c.page_name == creator),
+                    schedules.c.week_start == week_start,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is not None:
+            refuse_if_edited(row)
 
     def get(self, schedule_id: int) -> RowMapping:
         row = (

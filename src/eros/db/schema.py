@@ -242,6 +242,10 @@ schedules = Table(
     Column("certificate_json", Text, nullable=True),
     Column("warnings_json", Text, nullable=True),
     Column("generator", String(16), nullable=True),
+    # Who saved this revision: a generator (its name) or a person (`--by`, the login name); NULL
+    # for rows saved before migration 0002. Generation refuses to replace a person's revision.
+    Column("saved_by", String(100), nullable=True),
+    Column("saved_by_kind", String(10), nullable=True),
     Column("total_items", Integer, nullable=False, default=0),
     Column("total_ppvs", Integer, nullable=False, default=0),
     Column("total_bumps", Integer, nullable=False, default=0),
@@ -267,6 +271,8 @@ schedule_revisions = Table(
     Column("items_json", Text, nullable=False),
     Column("certificate_json", Text, nullable=True),
     Column("quality_score", Float, nullable=True),
+    Column("saved_by", String(100), nullable=True),
+    Column("saved_by_kind", String(10), nullable=True),
     _ts("replaced_at", nullable=False),
     UniqueConstraint("schedule_id", "revision"),
 )
@@ -313,6 +319,8 @@ pipeline_runs = Table(
     Column("week_start", String(10), nullable=True),
     _ts("started_at", nullable=False),
     _ts("finished_at"),
+    # Unfinished and past its lease: the process running it died (kill -9); never "in flight".
+    _ts("lease_expires_at"),
     Column("duration_ms", Float, nullable=True),
     Column("success", Boolean, nullable=True),
     Column("validation_status", String(16), nullable=True),

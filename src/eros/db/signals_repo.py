@@ -16,11 +16,25 @@ from sqlalchemy import Connection, RowMapping, and_, func, select
 
 from eros.clock import iso_z
 from eros.db import ops_repo
+from eros.db.schedules_repo import SavedBy
 from eros.db.schema import learning_signals, mass_messages, schedule_revisions, schedules
 from eros.learning.signals import NewSignal, Signal
 
 #: The flag override that holds the auto-reflection switch (audited like every flag).
 AUTO_REFLECT_FLAG = "EROS_AUTO_REFLECT"
+
+
+def _payload(text: str | None) -> Any:
+    """A stored payload; one that is not JSON reads as empty (it must not stop every reflection)."""
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
+
+
+def _revision(payload: Any) -> int | None:
+    value = payload.get("revision") if isinstance(payload, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _signal(row: RowMapping) -> Signal:
@@ -31,7 +45,7 @@ def _signal(row: RowMapping) -> Signal:
         creator_id=row["creator_id"],
         schedule_id=row["schedule_id"],
         code=row["code"],
-        payload=json.loads(row["payload_json"]) if row["payload_json"] else {},
+        payload=_payload(row["payload_json"]),
         created_at=row["created_at"],
         processed_at=row["processed_at"],
     )
@@ -93,11 +107,12 @@ class SignalRepository:
         rows = self.conn.execute(
             select(c.schedule_id, c.payload_json).where(c.source == "user", c.schedule_id.is_not(None))
         ).all()
-        return {(int(sid), int(json.loads(payload or "{}").get("revision", 0))) for sid, payload in rows}
+        found = ((int(sid), _revision(_payload(payload))) for sid, payload in rows)
+        return {(sid, revision) for sid, revision in found if revision is not None}
 
-    def edited_schedules(self, pipelines: Iterable[str]) -> list[dict[str, Any]]:
-        """Schedules whose current revision was saved by something other than a pipeline, with the
-        items of the revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
+    def edited_schedules(self) -> list[dict[str, Any]]:
+        """Schedules whose current revision a person saved (`saved_by_kind`), with the items of the
+        revision it replaced: `schedule_id, creator_id, revision, items, previous_items`."""
         s, r = schedules.c, schedule_revisions.c
         rows = self.conn.execute(
             select(s.schedule_id, s.creator_id, s.revision, s.items_json, r.items_json.label("previous_json"))
@@ -105,7 +120,7 @@ class SignalRepository:
                 schedule_revisions,
                 and_(r.schedule_id == s.schedule_id, r.revision == s.revision - 1),
             )
-            .where(s.revision > 1, (s.generator.is_(None)) | (s.generator.not_in(list(pipelines))))
+            .where(s.revision > 1, s.saved_by_kind == SavedBy.PERSON)
             .order_by(s.schedule_id)
         ).mappings()
         return [

@@ -1,12 +1,16 @@
 """Git, the learning loop's review trail: LEARNINGS.md is committed alone, like code (runbook §9).
 
 `GitCommitter` fills the `eros.ports.FileCommitter` port by running the `git` command line;
-any failure is REFLECT_GIT_FAILED, naming what to do by hand.
+any failure is REFLECT_GIT_FAILED, naming what to do by hand. A command that finds git's
+`index.lock` held (another git in the same repository: an editor, a `git status`) is tried again
+a few times before it counts as a failure; two reflections never meet here, they hold
+LEARNINGS.md's own lock (`eros.infra.learnings_file.learnings_lock`).
 """
 
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,15 +26,29 @@ FALLBACK_IDENTITY: tuple[str, ...] = (
 )
 
 
+#: Waits between tries of a command that found `index.lock` held (about 3 s in all).
+LOCK_RETRY_DELAYS_S: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4, 0.8, 1.5)
+
+
 class ReflectGitFailed(ErosError):
     code = REFLECT_GIT_FAILED
 
 
-def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise ReflectGitFailed(f"cannot run git: {exc}") from exc
+
+
+def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    done = _run(args, cwd)
+    for delay in LOCK_RETRY_DELAYS_S:
+        if done.returncode == 0 or "index.lock" not in done.stderr:
+            break
+        time.sleep(delay)
+        done = _run(args, cwd)
+    return done
 
 
 class GitCommitter:

@@ -8,11 +8,12 @@ never depend on it. Every value is computed from the shared tables, so any proce
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
-from wsgiref.simple_server import make_server
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, generate_latest, make_wsgi_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector
 
 from eros.control.flags import ACTIVE_STATE, FlagValues, RollbackState
@@ -26,6 +27,9 @@ if TYPE_CHECKING:  # the monitor service is handed in; this exporter never build
 HEALTH_VALUE = {HealthStatus.HEALTHY: 0, HealthStatus.DEGRADED: 1, HealthStatus.UNHEALTHY: 2}
 PIPELINES = ("v4", "v5")
 ROLLBACK_STATES = tuple(state.value for state in RollbackState)
+#: How long a scraper has to send its request before its connection is closed (a half-sent
+#: request holds only its own thread, and only this long).
+READ_TIMEOUT_S = 10.0
 
 
 class ErosCollector(Collector):
@@ -64,13 +68,19 @@ class ErosCollector(Collector):
             labels=["pipeline"],
         )
         in_flight = GaugeMetricFamily(
-            "eros_pipeline_in_flight", "Runs started, not finished", labels=["pipeline"]
+            "eros_pipeline_in_flight", "Runs started, not finished, lease held", labels=["pipeline"]
+        )
+        abandoned = GaugeMetricFamily(
+            "eros_pipeline_abandoned",
+            "Runs never finished whose lease ran out (their process died)",
+            labels=["pipeline"],
         )
         for pipeline in PIPELINES:
             stats = monitor.stats(pipeline)
             window_runs.add_metric([pipeline], stats.runs)
             health.add_metric([pipeline], HEALTH_VALUE[classify_health(stats, monitor.slo)])
             in_flight.add_metric([pipeline], monitor.in_flight(pipeline))
+            abandoned.add_metric([pipeline], monitor.abandoned(pipeline))
             if stats.success_rate is not None:
                 success.add_metric([pipeline], stats.success_rate)
             if stats.p95_latency_s is not None:
@@ -79,7 +89,7 @@ class ErosCollector(Collector):
                 gates.add_metric([pipeline], stats.hard_gate_rate)
             if stats.quality_avg is not None:
                 quality.add_metric([pipeline], stats.quality_avg)
-        yield from (success, p95, gates, quality, window_runs, health, in_flight)
+        yield from (success, p95, gates, quality, window_runs, health, in_flight, abandoned)
 
         runs = CounterMetricFamily(
             "eros_pipeline_runs",
@@ -138,7 +148,22 @@ def render(registry: CollectorRegistry) -> bytes:
     return generate_latest(registry)
 
 
+def metrics_server(
+    registry: CollectorRegistry, host: str, port: int, *, read_timeout_s: float = READ_TIMEOUT_S
+) -> WSGIServer:
+    """The /metrics endpoint: a thread per scrape (prometheus_client's ThreadingWSGIServer), so one
+    slow or half-sent request never blocks the others, and each read bounded by `read_timeout_s`."""
+
+    class ScrapeHandler(WSGIRequestHandler):
+        timeout = read_timeout_s
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """No log line per scrape."""
+
+    return make_server(host, port, make_wsgi_app(registry), ThreadingWSGIServer, handler_class=ScrapeHandler)
+
+
 def serve(registry: CollectorRegistry, host: str, port: int) -> None:
     """Serve /metrics until interrupted (`eros metrics serve --port`)."""
-    with make_server(host, port, make_wsgi_app(registry)) as server:
+    with metrics_server(registry, host, port) as server:
         server.serve_forever()

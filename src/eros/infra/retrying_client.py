@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
 from eros.clock import Clock, SystemClock
 from eros.errors import DatabaseError, DatabaseLocked, ToolCallError, TransportError
 from eros.infra.mcp_clients import ErosClient
@@ -43,12 +45,18 @@ class RetryConfig:
     max_delay_s: float = 30.0
     timeout_s: float = 120.0
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number `attempt` (0-based)."""
-        return float(min(self.max_delay_s, self.base_delay_s * 2**attempt))
+    def retrying(self, sleep: Sleep) -> AsyncRetrying:
+        """tenacity's loop for one call: the first attempt plus `max_retries`, retryable errors only."""
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.max_retries + 1),
+            wait=wait_exponential(multiplier=self.base_delay_s, max=self.max_delay_s),
+            retry=retry_if_exception(retryable),
+            sleep=sleep,
+            reraise=True,
+        )
 
 
-def retryable(error: Exception) -> bool:
+def retryable(error: BaseException) -> bool:
     if isinstance(error, TransportError):
         return True
     return isinstance(error, ToolCallError) and (error.code in RETRYABLE_CODES or error.retryable)
@@ -120,19 +128,17 @@ class ProductionMCPClient(ErosClient):
     async def _call(self, name: str, arguments: ToolArgs) -> ToolResult:
         trace_id = uuid.uuid4().hex[:16]
         started = self._clock.monotonic()
-        attempt = 0
-        while True:
-            try:
-                result = await self._attempt(name, arguments)
-            except (ToolCallError, TransportError) as exc:
-                if not retryable(exc) or attempt >= self.retry.max_retries:
-                    self._log(logging.WARNING, name, trace_id, attempt + 1, started, f"error {exc.code}")
-                    raise
-                await self._sleep(self.retry.delay(attempt))
-                attempt += 1
-                continue
-            self._log(logging.INFO, name, trace_id, attempt + 1, started, "ok")
-            return result
+        retrying = self.retry.retrying(self._sleep)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    result = await self._attempt(name, arguments)
+        except (ToolCallError, TransportError) as exc:
+            tries = retrying.statistics["attempt_number"]
+            self._log(logging.WARNING, name, trace_id, tries, started, f"error {exc.code}")
+            raise
+        self._log(logging.INFO, name, trace_id, retrying.statistics["attempt_number"], started, "ok")
+        return result
 
     def _log(self, level: int, name: str, trace_id: str, attempts: int, started: float, outcome: str) -> None:
         elapsed_ms = (self._clock.monotonic() - started) * 1000

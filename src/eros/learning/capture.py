@@ -12,10 +12,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from eros.learning.document import LEARNINGS_INVALID, Problem
 from eros.learning.signals import NewSignal
 
-#: Generators that are pipelines; a revision saved by anything else is a person's edit.
-PIPELINE_GENERATORS: frozenset[str] = frozenset({"v4", "v5", "custom"})
+#: The kind of signal a problem of LEARNINGS.md becomes (reflection learns nothing from it; it is
+#: counted, shown by `eros reflect status` and processed like the others).
+LEARNINGS_FILE = "learnings_file"
 #: A week's bucket (content type or hour) under this share of its expected revenue per send
 #: under-performed; over OVER_RATIO it over-performed. Buckets need MIN_SENDS on both sides.
 UNDER_RATIO = 0.70
@@ -213,3 +215,18 @@ def performance_signals(week: Mapping[str, Any], actuals: Sequence[Mapping[str, 
                 )
             )
     return found
+
+
+def learnings_problem_signals(problems: Iterable[Problem], path: str = "") -> list[NewSignal]:
+    """One `validation`/`learnings_file` signal per problem generation found in LEARNINGS.md (the
+    line, the sentence and the learning it kept out), for whoever loaded the file to record."""
+    return [
+        NewSignal(
+            source="validation",
+            kind=LEARNINGS_FILE,
+            creator_id=None,
+            code=LEARNINGS_INVALID,
+            payload={"path": path, **problem.as_dict()},
+        )
+        for problem in problems
+    ]

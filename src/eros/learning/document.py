@@ -9,21 +9,27 @@ Layout (see docs/LEARNINGS.example.md and docs/LEARNING.md)::
     **Pattern**: … | **Insight**: …            <- fields; several may share a line, split by " | "
     **Source**: user | **Violation Code**: USER_CORRECTION
     **Applies To**: creator:alexia             <- all | tier:NAME | creator:ID (| page_type:paid|free)
-    **Directive**: {"avoid_hours": [2]}        <- the one machine-readable field: JSON, DIRECTIVE_KEYS
+    **Directive**: {"avoid_hours": [2]}        <- optional; the one machine-readable field: JSON
     Free text lines under the fields are kept for people and ignored by code.
 
 A heading may end in `(Promoted: YYYY-MM-DD)` and, in the Deprecated section, must end in
 `(Deprecated: YYYY-MM-DD)`. A learning's id is its date and slugged title
 (`2026-11-23-no-sends-at-2-am-for-alexia`). The generator follows directives of active
 learnings; the validator scores HIGH and MEDIUM ones ("learnings followed", DOMAIN §9);
-deprecated ones apply nowhere. Anything malformed fails with LEARNINGS_INVALID naming the line.
-Everything here is a pure text transform; `eros.infra.learnings_file` reads and writes the file.
+deprecated ones apply nowhere. An entry without a Directive (the runbook's manual-entry templates
+have none) is a note for people. `read_learnings` reads tolerantly — a malformed entry, or one
+inside an unresolved merge conflict, is left out and reported as a `Problem` with its line — and is
+what generation and `eros reflect lint` use; `parse_document` refuses any problem with
+LEARNINGS_INVALID naming the line, and is what writes start from. `clean_text` makes text from
+outside (signals) safe for one field. Everything here is a pure text transform;
+`eros.infra.learnings_file` reads and writes the file.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -80,9 +86,12 @@ FIELD_NAMES: tuple[str, ...] = (
     "Original",
     "Reason",
 )
-#: Fields each section's entries must have (runbook §9 formats; LOW notes may be brief).
+#: Fields each section's entries must have: the runbook's §9 manual-entry templates, as written
+#: there (LOW notes may be brief). **Directive** is never required: an entry without one is a note
+#: for people, kept and counted, that the generator has nothing to follow in (and the validator
+#: does not score).
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
-    "HIGH": ("Pattern", "Issue", "Correction", "Source", "Violation Code", "Applies To", "Directive"),
+    "HIGH": ("Pattern", "Issue", "Correction", "Source", "Violation Code", "Applies To"),
     "MEDIUM": (
         "Pattern",
         "Insight",
@@ -91,9 +100,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
         "Sample Size",
         "Applies To",
         "Metric Impact",
-        "Directive",
     ),
-    "LOW": ("Pattern", "Source", "Applies To", "Directive"),
+    "LOW": ("Pattern", "Source", "Applies To"),
     DEPRECATED: ("Original", "Reason"),
 }
 #: Field lines as written, in order; fields on one line are joined by " | ".
@@ -197,11 +205,13 @@ class LearningsDocument:
     def applying_to(
         self, creator_id: str, page_name: str, tier: str, *, page_type: str | None = None
     ) -> tuple[Learning, ...]:
-        """The active learnings whose scope takes in this creator (what the generator follows)."""
+        """The active learnings whose scope takes in this creator and that carry a directive (what the
+        generator follows and the validator scores; an entry without a directive is a note for people)."""
         return tuple(
             learning
             for learning in self.learnings()
-            if learning.applies(creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
+            if learning.directive
+            and learning.applies(creator_id=creator_id, page_name=page_name, tier=tier, page_type=page_type)
         )
 
     def find(self, learning_id: str) -> Entry:
@@ -229,6 +239,38 @@ def learning_id(added: date, title: str) -> str:
     return f"{added.isoformat()}-{slug or 'learning'}"
 
 
+#: The longest text from outside (a signal's message, code, ids) a field keeps, a title, a name.
+MAX_TEXT = 300
+MAX_TITLE = 120
+MAX_NAME = 64
+#: Characters that never reach the file: controls, format characters, surrogates, private and
+#: unassigned code points, and the line and paragraph separators (str.splitlines breaks on them).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def clean_text(value: object, limit: int = MAX_TEXT) -> str:
+    """Text from outside as one safe line of a field or a heading (where signal text enters the
+    document): unsafe characters and every line break become a space, runs of white space one
+    space, `**` (which could open a field) `*`; cut at `limit` characters with an ellipsis."""
+    text = "".join(
+        " " if unicodedata.category(ch) in _UNSAFE_CATEGORIES or ch == "\ufffd" else ch for ch in str(value)
+    )
+    text = re.sub(r"\*{2,}", "*", " ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def clean_title(value: object) -> str:
+    """`clean_text` for a heading, without a trailing `(Promoted|Deprecated: …)` it would be read as."""
+    title = clean_text(value, MAX_TITLE)
+    while suffix := _SUFFIX.search(title):
+        title = title[: suffix.start()].rstrip()
+    return title or "learning"
+
+
+def _is_clean(value: str, limit: int) -> bool:
+    return bool(value) and clean_text(value, limit) == value
+
+
 def validate_applies_to(value: str) -> str:
     """`all`, or `kind:value` with a known kind (page types and tiers must be real); ValueError otherwise."""
     text = value.strip()
@@ -242,6 +284,8 @@ def validate_applies_to(value: str) -> str:
         raise ValueError(f"Applies To page type {target!r} is not paid or free")
     if kind == "tier" and target.upper() not in {t.value for t in Tier}:
         raise ValueError(f"Applies To tier {target!r} is not a volume tier")
+    if not _is_clean(target, MAX_TITLE):
+        raise ValueError(f"Applies To {value!r} must name its target in one plain line without '**'")
     return f"{kind}:{target.upper() if kind == 'tier' else target}"
 
 
@@ -265,8 +309,10 @@ def validate_directive(directive: Any) -> dict[str, Any]:
             isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in value
         ):
             raise ValueError(f"{key} must list hours 0–23")
-        if kind in ("names", "send_types") and not all(isinstance(v, str) and v for v in value):
-            raise ValueError(f"{key} must list names")
+        if kind in ("names", "send_types") and not all(
+            isinstance(v, str) and _is_clean(v, MAX_NAME) for v in value
+        ):
+            raise ValueError(f"{key} must list names (1–{MAX_NAME} characters on one line, without '**')")
         if kind == "send_types" and (unknown := sorted(set(value) - set(SEND_TYPES))):
             raise ValueError(f"{key} names unknown send types: {', '.join(unknown)}")
     low, high = directive.get("min_price"), directive.get("max_price")
@@ -282,53 +328,127 @@ def _validate_source(value: str) -> str:
     return source
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in LEARNINGS.md, at its line (0: the file as a whole).
+
+    `entry_line` and `entry` name the learning it keeps out (its heading's line and text); both
+    are None when it keeps nothing out (say, a stray conflict marker in the preamble).
+    """
+
+    line: int
+    message: str
+    entry_line: int | None = None
+    entry: str | None = None
+
+    def __str__(self) -> str:
+        return f"LEARNINGS.md {f'line {self.line}' if self.line else 'file'}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "message": self.message,
+            "entry_line": self.entry_line,
+            "entry": self.entry,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A tolerant read: the document of the valid entries, and every problem in line order.
+
+    What generation loads (a bad entry must not take every run down) and what `eros reflect lint`
+    prints. Writes use `parse_document`, which refuses a file with any problem.
+    """
+
+    document: LearningsDocument
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def skipped(self) -> tuple[tuple[int, str], ...]:
+        """(heading line, heading) of every learning left out, in file order."""
+        found: dict[int, str] = {}
+        for problem in self.problems:
+            if problem.entry_line is not None:
+                found.setdefault(problem.entry_line, problem.entry or "")
+        return tuple(sorted(found.items()))
+
+
+class _Found(Exception):
+    """A problem found while reading one line (caught by the reader, never raised to callers)."""
+
+    def __init__(self, line: int, sentence: str) -> None:
+        super().__init__(sentence)
+        self.line = line
+        self.sentence = sentence
+
+
+#: git's conflict markers, at the start of a line: <<<<<<< ours, ||||||| base, ======= , >>>>>>> theirs.
+_CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?:\s|$)")
+
+
 def _date(text: str, line_no: int, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise _fail(line_no, f"{what} {text!r} is not a YYYY-MM-DD date") from None
+        raise _Found(line_no, f"{what} {text!r} is not a YYYY-MM-DD date") from None
 
 
 @dataclass
 class _Draft:
-    """An entry being read: heading facts and the raw fields seen so far."""
+    """An entry being read: heading facts, the raw fields seen so far, and whether it is spoilt."""
 
     line: int
-    section: str
-    added: date
-    title: str
-    promoted: date | None
-    deprecated: date | None
+    heading: str
+    problems: list[Problem]
+    section: str = ""
+    added: date = date.min
+    title: str = ""
+    promoted: date | None = None
+    deprecated: date | None = None
     raw: dict[str, tuple[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Its heading or its place makes it no learning; its lines are only consumed.
+    dead: bool = False
+    bad: bool = False
+    in_conflict: bool = False
+
+    def problem(self, line: int, sentence: str) -> None:
+        self.bad = True
+        self.problems.append(Problem(line, sentence, self.line, self.heading))
 
 
-def _heading(line: str, line_no: int, section: str) -> _Draft:
-    match = _ENTRY.match(line)
-    if match is None:
-        raise _fail(line_no, "a learning heading is '### [YYYY-MM-DD] Title'")
-    title, stamps = match.group(2), {}
-    while suffix := _SUFFIX.search(title):
-        stamps[suffix.group(1)] = _date(suffix.group(2), line_no, f"{suffix.group(1)} date")
-        title = title[: suffix.start()].rstrip()
-    if not title:
-        raise _fail(line_no, "a learning heading needs a title after the date")
-    deprecated = stamps.get("Deprecated")
-    if (section == DEPRECATED) != (deprecated is not None):
-        where = "the Deprecated section" if section == DEPRECATED else f"the {section} section"
-        raise _fail(
-            line_no,
-            f"in {where}, a heading {'needs' if deprecated is None else 'cannot have'} "
-            "a '(Deprecated: YYYY-MM-DD)' suffix",
-        )
-    return _Draft(
-        line=line_no,
-        section=section,
-        added=_date(match.group(1), line_no, "date"),
-        title=title,
-        promoted=stamps.get("Promoted"),
-        deprecated=deprecated,
-    )
+def _heading(line: str, line_no: int, section: str, problems: list[Problem]) -> _Draft:
+    """The draft a `### [date] Title` line opens; a dead one (with its problem) when it is malformed."""
+    draft = _Draft(line=line_no, heading=line, problems=problems, section=section)
+    try:
+        match = _ENTRY.match(line)
+        if match is None:
+            raise _Found(line_no, "a learning heading is '### [YYYY-MM-DD] Title'")
+        title, stamps = match.group(2), {}
+        while suffix := _SUFFIX.search(title):
+            stamps[suffix.group(1)] = _date(suffix.group(2), line_no, f"{suffix.group(1)} date")
+            title = title[: suffix.start()].rstrip()
+        if not title:
+            raise _Found(line_no, "a learning heading needs a title after the date")
+        deprecated = stamps.get("Deprecated")
+        if (section == DEPRECATED) != (deprecated is not None):
+            where = "the Deprecated section" if section == DEPRECATED else f"the {section} section"
+            raise _Found(
+                line_no,
+                f"in {where}, a heading {'needs' if deprecated is None else 'cannot have'} "
+                "a '(Deprecated: YYYY-MM-DD)' suffix",
+            )
+        draft.added = _date(match.group(1), line_no, "date")
+        draft.title, draft.promoted, draft.deprecated = title, stamps.get("Promoted"), deprecated
+    except _Found as found:
+        draft.dead = True
+        draft.problem(found.line, found.sentence)
+    return draft
 
 
 def _original_confidence(original: str) -> str:
@@ -337,10 +457,13 @@ def _original_confidence(original: str) -> str:
     return word if word in CONFIDENCES else "LOW"
 
 
-def _finish(draft: _Draft) -> Entry:
+def _finish(draft: _Draft) -> Entry | None:
+    """The entry a draft makes, or None when it has a problem (each one recorded on the draft)."""
+    if draft.dead or draft.in_conflict:
+        return None
     missing = [name for name in REQUIRED_FIELDS[draft.section] if not draft.raw.get(name, ("", 0))[0]]
     if missing:
-        raise _fail(
+        draft.problem(
             draft.line, f"learning '{draft.title}' lacks {', '.join('**' + m + '**' for m in missing)}"
         )
 
@@ -349,7 +472,8 @@ def _finish(draft: _Draft) -> Entry:
         try:
             return check(text)
         except ValueError as exc:
-            raise _fail(line_no, f"learning '{draft.title}': {exc}") from exc
+            draft.problem(line_no, f"learning '{draft.title}': {exc}")
+            return None
 
     def directive(text: str) -> dict[str, Any]:
         try:
@@ -367,14 +491,20 @@ def _finish(draft: _Draft) -> Entry:
     prose = {k: v for k, (v, _) in draft.raw.items() if k not in ("Source", "Applies To", "Directive")}
     if "Sample Size" in prose:
         prose["Sample Size"] = checked("Sample Size", "", sample_size)
-    confidence = draft.section if draft.section != DEPRECATED else _original_confidence(prose["Original"])
+    applies_to = checked("Applies To", APPLIES_ALL, validate_applies_to)
+    source = checked("Source", "validation", _validate_source)
+    rule = checked("Directive", "", directive)
+    if draft.bad:
+        return None
+    original = prose.get("Original", "")
+    confidence = draft.section if draft.section != DEPRECATED else _original_confidence(original)
     learning = Learning(
         id=learning_id(draft.added, draft.title),
         confidence=confidence,
         title=draft.title,
-        applies_to=checked("Applies To", APPLIES_ALL, validate_applies_to),
-        source=checked("Source", "validation", _validate_source),
-        directive=checked("Directive", "", directive),
+        applies_to=applies_to,
+        source=source,
+        directive=rule,
     )
     return Entry(
         learning=learning,
@@ -386,24 +516,112 @@ def _finish(draft: _Draft) -> Entry:
     )
 
 
-def parse_document(text: str) -> LearningsDocument:
-    """The whole file: preamble and every entry (deprecated ones too); LEARNINGS_INVALID on any error."""
+def read_learnings(text: str) -> Reading:
+    """The whole file, tolerantly: every valid entry (deprecated ones too) and every problem.
+
+    A malformed entry, an entry under an unknown section, and every entry inside an unresolved
+    git merge conflict (`<<<<<<<` … `>>>>>>>`: neither side is known to be right) are left out
+    with a problem naming their line; two entries with the same id are both left out. The
+    entries around them still count.
+    """
+    problems: list[Problem] = []
     entries: list[Entry] = []
     preamble: list[str] = []
+    first_line: dict[str, tuple[int, str]] = {}
+    twice: set[str] = set()
     section: str | None = None
+    unknown_section = 0  # the line of the unknown section being read, 0 when none
     draft: _Draft | None = None
     in_fence = False
+    conflict = 0  # the line of the open conflict's '<<<<<<<', 0 when none
+    before_conflict: tuple[str | None, int, bool] = (None, 0, False)
+    held: _Draft | None = None  # the entry open when the conflict began
+    ours_end: tuple[str | None, int] | None = None  # the section where the conflict's first side ends
+    unclear_section = 0  # the conflict after which the sides are in different sections, 0 when none
+    side_heading = any_heading = False  # a heading on this side / on any side of the conflict
+
+    def spoil(open_draft: _Draft | None) -> None:
+        if open_draft is not None and not open_draft.in_conflict and not open_draft.dead:
+            open_draft.problem(
+                open_draft.line,
+                f"learning '{open_draft.title}' is inside the unresolved merge conflict of line {conflict}",
+            )
+            open_draft.in_conflict = True
 
     def close() -> None:
         if draft is None:
             return
         entry = _finish(draft)
-        if any(e.learning.id == entry.learning.id for e in entries):
-            raise _fail(draft.line, f"learning id {entry.learning.id!r} is used twice (same date and title)")
+        if entry is None:
+            return
+        ident = entry.learning.id
+        if ident in first_line:
+            draft.problem(
+                draft.line,
+                f"learning id {ident!r} is used twice (same date and title as line {first_line[ident][0]})",
+            )
+            if ident not in twice:
+                line, heading = first_line[ident]
+                problems.append(
+                    Problem(
+                        line,
+                        f"learning id {ident!r} is used twice (again at line {draft.line})",
+                        line,
+                        heading,
+                    )
+                )
+            twice.add(ident)
+            return
+        first_line[ident] = (draft.line, draft.heading)
         entries.append(entry)
+
+    def problem(line_no: int, sentence: str) -> None:
+        if draft is not None:
+            draft.problem(line_no, sentence)
+        else:
+            problems.append(Problem(line_no, sentence))
 
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
+        not_utf8 = "the line holds bytes that are not UTF-8 text (shown as \ufffd)" if "\ufffd" in raw else ""
+        if not_utf8 and not line.startswith("###"):
+            problem(line_no, not_utf8)
+        if marker := _CONFLICT.match(raw):
+            sign = marker.group(1)[0]
+            if sign == "<" and not conflict:
+                problems.append(
+                    Problem(
+                        line_no,
+                        "unresolved git merge conflict ('<<<<<<<' … '>>>>>>>'): the learnings in it "
+                        "are skipped until a person resolves it",
+                    )
+                )
+                conflict, before_conflict = line_no, (section, unknown_section, in_fence)
+                held, draft, side_heading, any_heading = draft, None, False, False
+                continue
+            if conflict and sign in "|=":
+                close()
+                ours_end = ours_end or (section, unknown_section)
+                draft, side_heading = None, False
+                section, unknown_section, in_fence = before_conflict
+                continue
+            if conflict and sign == ">":
+                close()
+                if ours_end is not None and ours_end != (section, unknown_section):
+                    unclear_section = conflict  # the sides end in different sections
+                draft, conflict, ours_end = held, 0, None
+                if any_heading:  # the held entry ended where the conflict began
+                    close()
+                    draft = None
+                held = None
+                continue
+            if sign == ">":
+                problem(line_no, "a '>>>>>>>' merge conflict marker without its '<<<<<<<'")
+                continue
+        if conflict and not side_heading and held is not None and not line.startswith("#"):
+            if line:  # the held entry's own lines differ between the sides
+                spoil(held)
+            continue
         if line.startswith("```"):
             in_fence = not in_fence
         if in_fence or line.startswith("```"):
@@ -415,43 +633,82 @@ def parse_document(text: str) -> LearningsDocument:
         if (heading := _SECTION.match(line)) and not line.startswith("###"):
             close()
             draft = None
-            section = heading.group(1).upper()
+            side_heading = any_heading = bool(conflict)
+            unclear_section = 0
+            section, unknown_section = heading.group(1).upper(), 0
             if section not in (*CONFIDENCES, DEPRECATED, STATISTICS):
-                raise _fail(
-                    line_no, f"section {line!r} is not Statistics, HIGH/MEDIUM/LOW Confidence or Deprecated"
+                unknown_section = line_no
+                problems.append(
+                    Problem(
+                        line_no,
+                        f"section {line!r} is not Statistics, HIGH/MEDIUM/LOW Confidence or Deprecated",
+                    )
                 )
-            continue
-        if section is None:
-            if line.startswith("###"):
-                raise _fail(line_no, "learning before any '## HIGH|MEDIUM|LOW Confidence' section")
-            preamble.append(raw)
-            continue
-        if section == STATISTICS:
-            if line.startswith("###"):
-                raise _fail(line_no, "learning inside the Statistics section")
             continue
         if line.startswith("###"):
             close()
-            draft = _heading(line, line_no, section)
+            if section is None or section == STATISTICS or unknown_section or unclear_section:
+                draft = _Draft(line=line_no, heading=line, problems=problems, dead=True)
+                where = (
+                    "before any '## HIGH|MEDIUM|LOW Confidence' section"
+                    if section is None
+                    else f"under the unknown section of line {unknown_section}"
+                    if unknown_section
+                    else f"in a section the merge conflict of line {unclear_section} leaves unclear"
+                    if unclear_section
+                    else "inside the Statistics section"
+                )
+                draft.problem(line_no, f"learning {where}")
+            else:
+                draft = _heading(line, line_no, section, problems)
+            if not_utf8:
+                draft.problem(line_no, not_utf8)
+            if conflict:
+                spoil(draft)
+                side_heading = any_heading = True
             continue
-        if draft is None:
+        if section is None:
+            preamble.append(raw)
+            continue
+        if draft is None or draft.dead or section == STATISTICS or unknown_section or unclear_section:
             continue
         if line.startswith("**"):
             found = _FIELD.findall(line)
             if not found:
-                raise _fail(line_no, "a field line is '**Name**: value' (several joined by ' | ')")
+                draft.problem(line_no, "a field line is '**Name**: value' (several joined by ' | ')")
             for name, value in found:
                 if name not in FIELD_NAMES:
-                    raise _fail(line_no, f"unknown field **{name}** (known: {', '.join(FIELD_NAMES)})")
-                draft.raw[name] = (value, line_no)
+                    draft.problem(line_no, f"unknown field **{name}** (known: {', '.join(FIELD_NAMES)})")
+                elif name in draft.raw:
+                    draft.problem(
+                        line_no, f"field **{name}** is given twice (first on line {draft.raw[name][1]})"
+                    )
+                else:
+                    draft.raw[name] = (value, line_no)
         elif line or draft.notes:
             draft.notes.append(raw.rstrip())
     close()
+    if conflict and held is not None:  # a conflict never closed: the held entry ends where it began
+        draft = held
+        close()
     text_preamble = "\n".join(preamble).strip("\n")
-    return LearningsDocument(
+    document = LearningsDocument(
         preamble=(text_preamble + "\n") if text_preamble else DEFAULT_PREAMBLE,
-        entries=tuple(entries),
+        entries=tuple(e for e in entries if e.learning.id not in twice),
     )
+    return Reading(document, tuple(sorted(problems, key=lambda p: p.line)))
+
+
+def parse_document(text: str) -> LearningsDocument:
+    """The whole file: preamble and every entry (deprecated ones too); LEARNINGS_INVALID naming the
+    line of the first problem when there is any (what a write must start from)."""
+    reading = read_learnings(text)
+    if reading.problems:
+        first = reading.problems[0]
+        more = len(reading.problems) - 1
+        extra = f" (and {more} more problem(s): eros reflect lint)" if more else ""
+        raise _fail(first.line, first.message + extra)
+    return reading.document
 
 
 def statistics(entries: Iterable[Entry], today: date) -> Statistics:
@@ -508,7 +765,7 @@ def render_learning(entry: Entry) -> str:
         if parts:
             lines.append(" | ".join(parts))
     lines += [f"**{name}**: {values[name]}" for name in FIELD_NAMES if name in values and name not in used]
-    if learning.directive or entry.deprecated is None:
+    if learning.directive:
         lines.append(f"**Directive**: {directive}")
     if entry.notes:
         lines += ["", *entry.notes]

@@ -13,13 +13,28 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from eros.errors import ErosError
-from eros.learning.document import CONFIDENCES, Entry, LearningsDocument, learning_id, new_entry
+from eros.learning.document import (
+    CONFIDENCES,
+    DIRECTIVE_KEYS,
+    SECTION_TITLES,
+    Entry,
+    LearningsDocument,
+    LearningsInvalid,
+    clean_text,
+    clean_title,
+    learning_id,
+    new_entry,
+    parse_document,
+    render_learning,
+    validate_applies_to,
+    validate_directive,
+)
 from eros.learning.signals import Signal
 
 #: Hard-gate rules whose offending sends name something a directive can avoid.
@@ -69,10 +84,34 @@ def _scope(creator_id: str | None) -> str:
     return f"creator:{creator_id}" if creator_id else "all"
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def writable(key: str, value: Any, applies_to: str) -> bool:
+    """Can `key: value` in this scope be written to LEARNINGS.md and read back as it is? (Values
+    and scopes come from signals, that is from outside: a name with a line break, `**` or 10,000
+    characters, an hour of 99 or a price of "cheap" is refused here, not at the write.)"""
+    try:
+        validate_directive({key: value if DIRECTIVE_KEYS.get(key) == "price" else [value]})
+        return validate_applies_to(applies_to) == applies_to
+    except (ValueError, TypeError):
+        return False
+
+
 def observations(signal: Signal) -> list[Observation]:
-    """What a signal argues for; signals that name nothing a directive can express give none."""
-    p = signal.payload
-    score = p.get("quality_score")
+    """What a signal argues for; signals that name nothing a directive can express give none, and
+    values that could not be written to the file as they are (`writable`) are left out."""
+    return [o for o in _observed(signal) if writable(o.key, o.value, o.applies_to)]
+
+
+def _observed(signal: Signal) -> list[Observation]:
+    p: Mapping[str, Any] = signal.payload if isinstance(signal.payload, Mapping) else {}
+    score = _number(p.get("quality_score"))
 
     def seen(kind: str, key: str, value: Any, detail: str, ratio: float | None = None) -> Observation:
         return Observation(
@@ -82,10 +121,10 @@ def observations(signal: Signal) -> list[Observation]:
             applies_to=_scope(signal.creator_id),
             key=key,
             value=value,
-            code=signal.code or "",
-            quality_score=float(score) if isinstance(score, int | float) else None,
+            code=clean_text(signal.code or "", 48),
+            quality_score=score,
             ratio=ratio,
-            detail=detail,
+            detail=clean_text(detail),
         )
 
     if signal.source == "user":
@@ -93,20 +132,21 @@ def observations(signal: Signal) -> list[Observation]:
         found = [
             seen("correction", key, value, detail)
             for name, key in USER_CHANGES.items()
-            for value in p.get(name) or []
+            for value in _listed(p.get(name))
         ]
         return found + [
             seen("correction", key, p[key], detail)
             for key in ("min_price", "max_price")
-            if isinstance(p.get(key), int | float)
+            if _number(p.get(key)) is not None
         ]
     if signal.source == "validation" and signal.kind == "violation":
         key = VIOLATION_DIRECTIVES.get(str(p.get("rule") or ""))
         if key is None:
             return []
-        sends = p.get("sends") or []
-        values = sorted({s.get(SEND_FIELDS[key]) for s in sends} - {None}, key=str)
-        return [seen("violation", key, value, str(p.get("message") or "")) for value in values]
+        sends = [s for s in _listed(p.get("sends")) if isinstance(s, Mapping)]
+        named = [s.get(SEND_FIELDS[key]) for s in sends]
+        values = sorted({json.dumps(v, sort_keys=True): v for v in named if v is not None}.items())
+        return [seen("violation", key, value, str(p.get("message") or "")) for _, value in values]
     if signal.source == "performance" and signal.kind == "bucket":
         dimension = {"content_type": "content", "hour": "hours"}.get(str(p.get("dimension")))
         if dimension is None or p.get("key") is None:
@@ -116,7 +156,7 @@ def observations(signal: Signal) -> list[Observation]:
             f"week of {p.get('week_start')}: ${p.get('actual_per_send')} a send "
             f"vs ${p.get('expected_per_send')} expected"
         )
-        return [seen("pattern", prefix + dimension, p["key"], detail, float(p.get("ratio") or 0.0))]
+        return [seen("pattern", prefix + dimension, p["key"], detail, _number(p.get("ratio")) or 0.0)]
     return []
 
 
@@ -171,6 +211,9 @@ class Reflection:
     signal_ids: tuple[int, ...]
     #: Signals that named nothing a directive can express (e.g. a volume gate, a score component).
     unmapped: int = 0
+    #: Signals whose values or text could not be written to LEARNINGS.md as they are (a name with
+    #: a line break, an hour of 99, …): processed like the others, never written.
+    rejected: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -249,13 +292,27 @@ def _fields(
 
 def _title(key: str, values: Sequence[Any], scope: str) -> str:
     who = "all creators" if scope == "all" else scope.split(":", 1)[1]
-    return f"{_DESCRIBE[key].format(v=_value_text(key, values))} for {who}"
+    return clean_title(f"{_DESCRIBE[key].format(v=_value_text(key, values))} for {who}")
+
+
+def round_trips(entry: Entry) -> bool:
+    """Does the entry render, alone in its section, and read back as itself? (The last guard
+    before a proposal is written: one that would not is refused, never written.)"""
+    try:
+        text = f"## {SECTION_TITLES[entry.section]}\n" + render_learning(entry)
+        (back,) = parse_document(text).entries
+    except (LearningsInvalid, ValueError, KeyError):
+        return False
+    shown = {k: v for k, v in entry.fields.items() if v}
+    return back.learning == entry.learning and dict(back.fields) == shown and back.added == entry.added
 
 
 def reflect(signals: Sequence[Signal], document: LearningsDocument, today: date) -> Reflection:
     """Proposed learnings from pending signals, de-duplicated against the document (pure)."""
-    found = [o for s in signals for o in observations(s)]
-    mapped = {o.signal_id for o in found}
+    observed = [(o, writable(o.key, o.value, o.applies_to)) for s in signals for o in _observed(s)]
+    found = [o for o, ok in observed if ok]
+    mapped = {o.signal_id for o, _ in observed}
+    rejected = {o.signal_id for o, ok in observed if not ok}
     active = [e for e in document.entries if e.active]
     deprecated = [e for e in document.entries if not e.active]
     groups: dict[tuple[str, str, str], list[Observation]] = defaultdict(list)
@@ -318,12 +375,16 @@ def reflect(signals: Sequence[Signal], document: LearningsDocument, today: date)
             promoted=today,
         )
         proposals.append(Proposal("promote", promoted, tuple(sorted({o.signal_id for o in group})), known))
+    writable_proposals = [p for p in proposals if round_trips(p.entry)]
+    for refused in (p for p in proposals if p not in writable_proposals):
+        rejected.update(refused.signal_ids)
     return Reflection(
-        proposals=tuple(proposals),
+        proposals=tuple(writable_proposals),
         confirmed=tuple(sorted(confirmed)),
         suppressed=tuple(sorted(suppressed)),
         signal_ids=tuple(s.id for s in signals),
         unmapped=sum(1 for s in signals if s.id not in mapped),
+        rejected=tuple(sorted(rejected)),
     )
 
 

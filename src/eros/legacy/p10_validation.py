@@ -28,8 +28,12 @@ async def validate_and_save(
     *,
     dry_run: bool,
     known_caption_ids: frozenset[int] | None = None,
+    replace_edited: bool = False,
 ) -> Gate:
-    """`known_caption_ids`: the captions the generator was served, when it knows them (the built-in does)."""
+    """`known_caption_ids`: the captions the generator was served, when it knows them (the built-in does).
+
+    The save is v4's (generator "v4"): a week a person saved is refused unless `replace_edited`.
+    """
     validation = await ScheduleValidator(client, signing_key, clock).validate(
         list(items), context, known_caption_ids=known_caption_ids
     )
@@ -43,6 +47,8 @@ async def validate_and_save(
             "week_start": context.week_start.isoformat(),
             "items": [item.model_dump(mode="json", exclude_none=True) for item in items],
             "validation_certificate": certificate,
+            "generator": "v4",
+            "replace": replace_edited,
         },
     )
     return Gate(validation=validation, saved=saved)

@@ -54,12 +54,18 @@ PHASES: tuple[str, ...] = (
 
 
 class LegacyPipeline(HoldsClientSession):
-    """The built-in v4 runner: `await LegacyPipeline(client, key, clock)(creator_id, week_start)`."""
+    """The built-in v4 runner: `await LegacyPipeline(client, key, clock)(creator_id, week_start)`.
 
-    def __init__(self, client: ToolClient, signing_key: bytes, clock: Clock) -> None:
+    `replace_edited` lets its saves replace a week a person saved (else SCHEDULE_EDITED).
+    """
+
+    def __init__(
+        self, client: ToolClient, signing_key: bytes, clock: Clock, *, replace_edited: bool = False
+    ) -> None:
         self.client = self.session_client = client
         self.signing_key = signing_key
         self.clock = clock
+        self.replace_edited = replace_edited
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
         """One run; outside a batch session it holds one for itself (one stdio server, not one per call)."""
@@ -173,6 +179,7 @@ class LegacyPipeline(HoldsClientSession):
                 priced.items,
                 dry_run=result.dry_run,
                 known_caption_ids=frozenset(c.caption_id for c in context.captions),
+                replace_edited=self.replace_edited,
             )
             phase.extra.update(
                 validation_status=gate.validation.status.value, saved_status=(gate.saved or {}).get("status")

@@ -80,12 +80,15 @@ class PluginRunner:
         client_factory: Callable[[], ToolClient],
         signing_key: bytes,
         clock: Clock,
+        *,
+        replace_edited: bool = False,
     ) -> None:
         self.spec = spec
         self.fn = fn
         self.client_factory = client_factory
         self.signing_key = signing_key
         self.clock = clock
+        self.replace_edited = replace_edited
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
         started = self.clock.monotonic()
@@ -194,7 +197,13 @@ class PluginRunner:
                 metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls)
                 phase, calls, mark = "validation", client.calls, self.clock.monotonic()
                 gate = await p10_validation.validate_and_save(
-                    client, self.signing_key, self.clock, context, schedule.items, dry_run=dry_run
+                    client,
+                    self.signing_key,
+                    self.clock,
+                    context,
+                    schedule.items,
+                    dry_run=dry_run,
+                    replace_edited=self.replace_edited,
                 )
                 metrics[phase] = phase_metrics(phase, self._since(mark), client.calls - calls)
         except ErosError as exc:

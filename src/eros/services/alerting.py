@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
 from eros.clock import Clock, iso_z
 from eros.control.alerts import Alert
 from eros.control.slo import ALERT_DEFINITIONS, SINKS_BY_SEVERITY, AlertCode
@@ -26,6 +28,16 @@ logger = logging.getLogger("eros.monitoring")
 class RetryPolicy:
     attempts: int = 3
     backoff: timedelta = timedelta(seconds=1)  # doubled after each failed attempt
+
+    def retrying(self, sleep: Sleep) -> AsyncRetrying:
+        """tenacity's loop for one delivery: `attempts` tries of a sink that may fail and pass."""
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff.total_seconds()),
+            retry=retry_if_exception_type(AlertDeliveryFailed),
+            sleep=sleep,
+            reraise=True,
+        )
 
 
 DEFAULT_RETRY = RetryPolicy()
@@ -98,22 +110,21 @@ class AlertManager:
 
     async def _deliver_one(self, sink: AlertSink, alert: Alert) -> None:
         error: str | None = None
-        attempt = 0
-        delay = self.retry.backoff.total_seconds()
-        for attempt in range(1, self.retry.attempts + 1):
-            try:
-                await sink.send(alert)
-            except AlertDeliveryFailed as exc:
-                error = str(exc)
-                logger.warning(
-                    "alert %s to %s failed (attempt %d): %s", alert.code, sink.name, attempt, error
-                )
-                if attempt < self.retry.attempts:
-                    await self.sleep(delay)
-                    delay *= 2
-                continue
-            error = None
-            break
+        retrying = self.retry.retrying(self.sleep)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    try:
+                        await sink.send(alert)
+                    except AlertDeliveryFailed as exc:
+                        number = attempt.retry_state.attempt_number
+                        logger.warning(
+                            "alert %s to %s failed (attempt %d): %s", alert.code, sink.name, number, exc
+                        )
+                        raise
+        except AlertDeliveryFailed as exc:
+            error = str(exc)
+        attempt = retrying.statistics["attempt_number"]
         with self.uow() as uow:
             uow.ops.record_delivery(
                 alert_id=alert.id,

@@ -11,12 +11,13 @@ import itertools
 import logging
 import secrets
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from eros.clock import Clock, iso_z, parse_instant
 from eros.control.alerts import Alert
 from eros.control.flags import ACTIVE_STATE
+from eros.control.leases import drain_budget, is_leased, lease_expiry
 from eros.control.slo import DEFAULT_SLO, HealthStatus, SLOConfig
 from eros.control.windows import (
     RunRecord,
@@ -125,7 +126,7 @@ class PipelineMonitor:
         route_reason: str | None = None,
         shadow: bool = False,
     ) -> str:
-        """Insert the in-flight row (finished_at empty): this is what a rollback drain waits for."""
+        """Insert the in-flight row (finished_at empty) with its lease: what a rollback drain waits for."""
         now = self.clock.now()
         run_id = new_run_id(now)
         with self.uow() as uow:
@@ -136,6 +137,7 @@ class PipelineMonitor:
                     "creator_id": creator_id,
                     "week_start": week_start,
                     "started_at": iso_z(now),
+                    "lease_expires_at": iso_z(lease_expiry(now, self.slo)),
                     "shadow": shadow,
                     "route_reason": route_reason,
                 },
@@ -273,10 +275,25 @@ class PipelineMonitor:
         return verdict(self.rollback_triggers(pipeline))
 
     def in_flight(self, pipeline: str = "v5") -> int:
-        """Unfinished runs started within the drain timeout (older ones are presumed dead)."""
-        since = iso_z(self.clock.now() - self.slo.drain_timeout)
+        """Unfinished runs whose lease still holds (past it, the process running them died)."""
+        return len(self._leases(pipeline)[0])
+
+    def abandoned(self, pipeline: str = "v5") -> int:
+        """Unfinished runs past their lease (or from before leases): their process died mid-run."""
+        return self._leases(pipeline)[1]
+
+    def drain_budget(self, pipeline: str = "v5") -> timedelta:
+        """How long a rollback drain may wait for this pipeline's in-flight runs (`control.leases`)."""
+        return drain_budget(self.clock.now(), self._leases(pipeline)[0], self.slo)
+
+    def _leases(self, pipeline: str) -> tuple[list[datetime], int]:
+        """(the leases of the in-flight runs, how many unfinished runs are abandoned)."""
+        now = self.clock.now()
         with self.uow() as uow:
-            return uow.ops.in_flight_count(pipeline, started_since=since)
+            stored = uow.ops.unfinished_leases(pipeline)
+        leases = [parse_instant(text) for text in stored if text]
+        live = [expires for expires in leases if is_leased(expires, now)]
+        return live, len(stored) - len(live)
 
     def get_status(self, pipeline: str = "v5") -> dict[str, Any]:
         """The runbook's status: `health`, `success_rate` (1.0 with no runs; see `runs`) and the rest."""
@@ -301,6 +318,7 @@ class PipelineMonitor:
             "rollback_reason": reason or None,
             "rollback_state": state_row["state"] if state_row is not None else ACTIVE_STATE,
             "in_flight": {"v4": self.in_flight("v4"), "v5": self.in_flight("v5")},
+            "abandoned": {"v4": self.abandoned("v4"), "v5": self.abandoned("v5")},
             "open_alerts": open_alerts,
             "v4": asdict(self.stats("v4")),
         }

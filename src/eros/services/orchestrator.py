@@ -57,6 +57,7 @@ class EROSOrchestrator(HoldsClientSession):
 
     `task_tool` reaches the generator and validator agents; `clock` times the phases and is the
     one the validator's certificates must agree with (`eros.bootstrap.v5_runner` wires both).
+    `replace_edited` lets its saves replace a week a person saved (else SCHEDULE_EDITED).
     """
 
     def __init__(
@@ -66,9 +67,11 @@ class EROSOrchestrator(HoldsClientSession):
         *,
         clock: Clock,
         learnings_path: Path | str | None = None,
+        replace_edited: bool = False,
     ) -> None:
         self.mcp = self.session_client = mcp
         self.clock = clock
+        self.replace_edited = replace_edited
         self.task_tool = task_tool
         self.preflight = PreflightEngine(mcp, learnings_path=learnings_path, clock=clock)
 
@@ -170,6 +173,7 @@ class EROSOrchestrator(HoldsClientSession):
                     "items": items,
                     "validation_certificate": certificate,
                     "generator": result.pipeline,
+                    "replace": self.replace_edited,
                 },
             )
             phase.extra["saved_status"] = saved.get("status")

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from eros.clock import Clock
 from eros.errors import CreatorNotFound, ErosError, ToolCallError
-from eros.infra.learnings_file import load_learnings
+from eros.infra.learnings_file import load_learnings_with_problems
 from eros.models import ActiveTrigger, CaptionOption, ContentRanking, CreatorContext, Learning
 from eros.ports import ToolClient
 from eros.rules.calendar import DAY_NAMES
@@ -108,7 +108,7 @@ class PreflightEngine:
         calls_before = self.mcp.calls
         data, degraded = await self._fetch(creator_id)
         creator = data.profile["creator"]
-        learnings = self._learnings(
+        learnings, skipped = self._learnings(
             str(creator["creator_id"]),
             str(creator["page_name"]),
             str(data.profile["volume_assignment"]["tier"]),
@@ -118,7 +118,7 @@ class PreflightEngine:
             data,
             week_start=week,
             learnings=learnings,
-            degraded=degraded,
+            degraded=(*degraded, *skipped),
             mcp_calls=self.mcp.calls - calls_before,
             duration_ms=(self.clock.monotonic() - started) * 1000,
         )
@@ -183,11 +183,17 @@ class PreflightEngine:
         except ErosError as exc:
             return None, f"{tool}: [{exc.code}] {exc.message}"
 
-    def _learnings(self, creator_id: str, page_name: str, tier: str, page_type: str) -> tuple[Learning, ...]:
-        """The LEARNINGS.md rules that apply to this creator (none without a path or a file)."""
+    def _learnings(
+        self, creator_id: str, page_name: str, tier: str, page_type: str
+    ) -> tuple[tuple[Learning, ...], tuple[str, ...]]:
+        """The LEARNINGS.md rules that apply to this creator (none without a path or a file), and a
+        degraded note per problem: a bad entry is skipped, never a failed week (issue 11)."""
         if self.learnings_path is None:
-            return ()
-        return load_learnings(self.learnings_path, creator_id, page_name, tier, page_type=page_type)
+            return (), ()
+        loaded = load_learnings_with_problems(
+            self.learnings_path, creator_id, page_name, tier, page_type=page_type
+        )
+        return loaded.learnings, tuple(f"learnings: [LEARNINGS_INVALID] {p}" for p in loaded.problems)
 
 
 def _unwrap(answer: _T | BaseException) -> _T:

@@ -1,9 +1,10 @@
 """Rollback and restore of v5 (rollout plan "Rollback Procedures", runbook §5 and §7).
 
-The procedure: pause (state `draining`: every new decision goes to v4) → drain (in-flight v5
-runs finish on v5, up to a timeout) → verify (fresh routing decisions are v4) → disable
-(state `disabled`, persisted in one transaction with its history row: reason, initiator,
-metrics snapshot, drain time) → alert → log. The state is a database row (D4), so every
+The procedure: pause (state `draining`: every new decision goes to v4) → alert (at once, so
+neither a slow drain nor a crash's leftover runs delay the page) → drain (in-flight v5 runs
+finish on v5, while their leases last and at most the drain timeout) → verify (fresh routing
+decisions are v4) → disable (state `disabled`, persisted in one transaction with its history
+row: reason, initiator, metrics snapshot, drain time) → log. The state is a database row (D4), so every
 process routes to v4 at its next decision; the environments this controller is given (the
 process's own, the settings' copy) get `EROS_V5_ENABLED=false` too, as the runbook's
 post-rollback check expects. Restoring needs the exact confirmation string.
@@ -16,12 +17,14 @@ import json
 import logging
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from eros.clock import Clock, iso_z
+from eros.clock import Clock, iso_z, parse_instant
 from eros.control.flags import ENABLED, FlagValues, RollbackState
+from eros.control.leases import drain_died
 from eros.control.routing import Pipeline, decide_route
-from eros.control.slo import AlertCode
+from eros.control.slo import AlertCode, SLOConfig
 from eros.errors import ErosError, InvalidInput
 from eros.ports import Sleep, UnitOfWork, UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
@@ -110,7 +113,8 @@ class RollbackController:
     async def execute_rollback(
         self, reason: str, *, initiator: str = "operator", automatic: bool = False
     ) -> RollbackResult:
-        """Run the whole procedure; a second concurrent rollback finds the state taken and stops."""
+        """Run the whole procedure; a second concurrent rollback finds the state taken and stops
+        (unless the rollback holding it died mid-drain: then this one finishes it)."""
         reason = " ".join(reason.split())[:MAX_REASON]
         if not reason:
             raise InvalidInput("A rollback needs a reason (it goes into the history)", code="REASON_REQUIRED")
@@ -118,15 +122,11 @@ class RollbackController:
         at = iso_z(clock.now())
         snapshot = self.monitor.get_status()
         with self.uow() as uow:
-            taken = uow.ops.set_rollback_state(
-                RollbackState.DRAINING,
-                actor=initiator,
-                at=at,
-                reason=reason,
-                expect=RollbackState.ACTIVE,
+            before = _pause(
+                uow, initiator=initiator, at=at, reason=reason, now=clock.now(), slo=self.monitor.slo
             )
             uow.commit()
-        if not taken:
+        if before is None:
             state = self.state
             return RollbackResult(
                 success=False,
@@ -141,17 +141,21 @@ class RollbackController:
             )
         self._set_process_kill_switch(True)
         logger.warning("rollback paused v5 (new runs go to v4): %s", reason)
+        code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
+        await self.monitor.alerts.raise_alert(  # before the drain: a crash's leftovers never delay it
+            code, f"[ROLLBACK] v5 disabled. Reason: {reason}. Initiator: {initiator}.", metrics=snapshot
+        )
 
         in_flight = self.monitor.in_flight("v5")
+        budget = self.monitor.drain_budget("v5").total_seconds()
         started = clock.monotonic()
-        timeout = self.monitor.slo.drain_timeout.total_seconds()
         remaining = in_flight
-        while remaining > 0 and clock.monotonic() - started < timeout:
+        while remaining > 0 and clock.monotonic() - started < budget:
             await self.sleep(self.monitor.slo.drain_poll.total_seconds())
             remaining = self.monitor.in_flight("v5")
         drain_ms = (clock.monotonic() - started) * 1000
         if remaining:
-            logger.error("drain timed out with %d v5 runs still in flight", remaining)
+            logger.error("drain stopped after %.0f s with %d v5 runs still in flight", budget, remaining)
 
         verified = self._verify_v4()  # draining already routes every decision to v4
         result = RollbackResult(
@@ -160,7 +164,7 @@ class RollbackController:
             reason=reason,
             initiator=initiator,
             automatic=automatic,
-            state_before=RollbackState.ACTIVE,
+            state_before=before,
             state_after=RollbackState.DISABLED,
             at=at,
             message="v5 disabled; every new run goes to v4",
@@ -176,10 +180,6 @@ class RollbackController:
             )
             _record(uow, result)
             uow.commit()
-        code = AlertCode.V5_AUTO_ROLLBACK if automatic else AlertCode.V5_MANUAL_ROLLBACK
-        await self.monitor.alerts.raise_alert(
-            code, f"[ROLLBACK] v5 disabled. Reason: {reason}. Initiator: {initiator}.", metrics=snapshot
-        )
         logger.critical(
             "ROLLBACK v5 disabled by %s (automatic=%s, drained %d in %.0f ms): %s",
             initiator,
@@ -236,6 +236,32 @@ class RollbackController:
     def _verify_v4(self) -> bool:
         values = self.read_flags()
         return all(decide_route(c, values).pipeline is Pipeline.V4 for c in VERIFY_CREATORS)
+
+
+def _pause(
+    uow: UnitOfWork, *, initiator: str, at: str, reason: str, now: datetime, slo: SLOConfig
+) -> RollbackState | None:
+    """Set `draining` (compare-and-set from `active`, or from a `draining` whose rollback died
+    mid-drain); the state it took over, or None when another rollback holds it."""
+    if uow.ops.set_rollback_state(
+        RollbackState.DRAINING, actor=initiator, at=at, reason=reason, expect=RollbackState.ACTIVE
+    ):
+        return RollbackState.ACTIVE
+    row = uow.ops.rollback_state_row()
+    if row is None or row["state"] != RollbackState.DRAINING:
+        return None
+    if not drain_died(parse_instant(str(row["updated_at"])), now, slo):
+        return None
+    logger.warning("taking over the rollback paused at %s, which died mid-drain", row["updated_at"])
+    taken = uow.ops.set_rollback_state(
+        RollbackState.DRAINING,
+        actor=initiator,
+        at=at,
+        reason=reason,
+        expect=RollbackState.DRAINING,
+        expect_updated_at=str(row["updated_at"]),
+    )
+    return RollbackState.DRAINING if taken else None
 
 
 def _record(uow: UnitOfWork, result: RollbackResult) -> None:

@@ -25,6 +25,7 @@ from eros.control.flags import (
 )
 from eros.control.routing import ROLLOUT_GROUP, Pipeline, RoutingDecision, decide_route
 from eros.ports import UnitOfWorkFactory
+from eros.services.edits import refuse_if_edited
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.rollback import RollbackController
@@ -80,6 +81,7 @@ class PipelineRouter:
 
     `runners` are used as given; a pipeline without one is built by `build_runner` at its first
     run, so that a pipeline that cannot even be built fails inside a recorded run (and falls back).
+    `replace_edited` must match the runners': it lets generation replace a week a person saved.
     """
 
     def __init__(
@@ -95,6 +97,7 @@ class PipelineRouter:
         build_runner: Callable[[str], PipelineRunner] | None = None,
         group: str = ROLLOUT_GROUP,
         auto_rollback: bool = True,
+        replace_edited: bool = False,
     ) -> None:
         self.uow = uow
         self.clock = clock
@@ -106,6 +109,7 @@ class PipelineRouter:
         self._build_runner = build_runner
         self.group = group
         self.auto_rollback = auto_rollback
+        self.replace_edited = replace_edited
 
     def runner(self, pipeline: str) -> PipelineRunner:
         """The given runner, else one `build_runner` makes at the first call."""
@@ -141,7 +145,13 @@ class PipelineRouter:
         return values, decision
 
     async def route(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
-        """Generate the week on the pipeline the flags choose; v4's result is what shadow returns."""
+        """Generate the week on the pipeline the flags choose; v4's result is what shadow returns.
+
+        A week a person saved is refused (SCHEDULE_EDITED) before any decision or run, unless the
+        router was built to replace such weeks (`replace_edited`, which its runners share).
+        """
+        if not dry_run and not self.replace_edited:
+            refuse_if_edited(self.uow, creator_id, week_start)
         values, decision = self._decide(creator_id)
         if decision.pipeline is Pipeline.SHADOW:
             comparator = ShadowComparator(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from eros.db.content_repo import ContentRepository
 from eros.models import ContentRanking
@@ -43,6 +43,17 @@ class ContentRankings(BaseModel):
     data_age_days: int | None
     is_stale: bool
     fetched_at: str
+
+
+class ContentTypeRankings(ContentRankings):
+    """What `get_content_type_rankings` answers: the rankings again under `content_types`, the name
+    the runbook's §3.2 diagnosis reads (`rankings.get('content_types', [])`, each entry's
+    `performance_tier`). The profile's bundled rankings leave it out: preflight reads `rankings`."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def content_types(self) -> list[ContentRanking]:
+        return self.rankings
 
 
 def allowed_content_types_for(
@@ -95,8 +106,9 @@ def get_allowed_content_types(env: ToolEnv, creator_id: str) -> AllowedContentTy
         return allowed_content_types_for(uow.content, creator, env.fetched_at())
 
 
-def get_content_type_rankings(env: ToolEnv, creator_id: str) -> ContentRankings:
+def get_content_type_rankings(env: ToolEnv, creator_id: str) -> ContentTypeRankings:
     """The AVOID gate: the latest rankings (TOP/MID/LOW/AVOID), their hashes and how stale they are."""
     with env.uow() as uow:
         creator = dict(uow.creators.resolve_creator(creator_id))
-        return rankings_for(uow.content, creator, env.today(), env.fetched_at())
+        rankings = rankings_for(uow.content, creator, env.today(), env.fetched_at())
+    return ContentTypeRankings.model_validate(rankings.model_dump())

@@ -60,6 +60,8 @@ class ScheduleRecord(BaseModel):
     revision: int
     schedule_hash: str
     generator: str | None
+    saved_by: str | None = None
+    saved_by_kind: str | None = None
     total_items: int
     total_ppvs: int
     total_bumps: int
@@ -138,12 +140,16 @@ def save_schedule(
     validation_certificate: dict[str, Any] | None = None,
     expected_revision: int | None = None,
     generator: str | None = None,
+    saved_by: str | None = None,
+    replace: bool = False,
 ) -> SaveScheduleResult:
     """Save a creator-week's schedule: approved only with a valid signed certificate, else draft.
 
     `expected_revision` (optional) makes the save conditional on the current revision (CONFLICT
-    otherwise); queued and completed schedules are locked. Nothing is written on any error: the
-    schedule and its revision land together in one unit of work.
+    otherwise); queued and completed schedules are locked. A save naming a `generator` is refused
+    with SCHEDULE_EDITED when a person saved the current revision, unless `replace`; a save without
+    one is a person's (`saved_by` names them). Nothing is written on any error: the schedule and
+    its revision land together in one unit of work.
     """
     start = strict_date(week_start)
     with env.uow() as uow:
@@ -180,6 +186,8 @@ def save_schedule(
                 expected_revenue=round(sum(revenues), 2) if revenues else None,
                 health_status=health.status.value,
                 expected_revision=expected_revision,
+                saved_by=saved_by,
+                replace_edited=replace,
             ),
             now,
         )

@@ -24,7 +24,13 @@ from eros.models import (
 )
 from eros.ports import ToolClient
 from eros.rules.quality import status_for, wants_recommendations
-from eros.validation.certificate import CERTIFICATE_VERSION, names_hash, schedule_hash, sign
+from eros.validation.certificate import (
+    CERTIFICATE_VERSION,
+    bounded_recommendations,
+    names_hash,
+    schedule_hash,
+    sign,
+)
 from eros.validation.gates import (
     CHECK_NAMES,
     STRUCTURE_ERROR,
@@ -107,7 +113,7 @@ class ScheduleValidator:
                     certificate_version=CERTIFICATE_VERSION,
                     creator_id=creator_id,
                     validation_timestamp=iso_z(self.clock.now()),
-                    schedule_hash=schedule_hash(parsed),
+                    schedule_hash=schedule_hash(parsed, context.week_start),
                     vault_types_hash=names_hash(vault),
                     avoid_types_hash=names_hash(avoid),
                     items_validated=len(parsed),
@@ -115,7 +121,7 @@ class ScheduleValidator:
                     validation_status=status,
                     checks_performed=checks_performed(bool(to_score.daily_targets)),
                     violations_found=violation_counts(violations),
-                    recommendations=recommendations,
+                    recommendations=bounded_recommendations(recommendations),
                     upstream_proof_verified=upstream_ok,
                 ),
                 self.signing_key,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,7 @@ def test_queue_then_complete_an_approved_schedule(sample_copy: Path) -> None:
     cert = ValidationCertificate(
         creator_id="alexia",
         validation_timestamp=NOW,
-        schedule_hash=schedule_hash(items),
+        schedule_hash=schedule_hash(items, date(2026, 1, 5)),
         vault_types_hash=get_allowed_content_types(env, "alexia").vault_hash,
         avoid_types_hash=get_content_type_rankings(env, "alexia").avoid_types_hash,
         items_validated=1,

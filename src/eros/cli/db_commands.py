@@ -14,13 +14,14 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from eros.bootstrap import Container, bootstrap
-from eros.db.engine import create_schema, database_exists, drop_database, make_engine, upgrade
+from eros.db.engine import create_schema, database_exists, drop_database, make_engine, make_private, upgrade
 from eros.db.sample import DEFAULT_SEED, build_sample, seed_content_types
 from eros.db.summary import NO_TIER, DatabaseSummary, summarise
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError, InvalidDate
 from eros.rules.tiers import TIER_ORDER
 from eros.rules.timing import parse_date
+from eros.validation.certificate import key_fingerprint
 
 db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_is_help=True)
 console = Console()
@@ -52,7 +53,8 @@ def init(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
 ) -> None:
-    """Create the database (schema, send types, content types, signing key), optionally with the sample."""
+    """Create the database (schema, send types, content types), its signing key file (unless
+    EROS_SIGNING_KEY is set), optionally the sample."""
     container = bootstrap()
     day = _as_of(as_of, container)
     engine = container.engine
@@ -65,7 +67,11 @@ def init(
         engine.dispose()
         drop_database(container.settings.db_url)
         engine = make_engine(container.settings.db_url)
-    create_schema(engine, container.clock, signing_key=container.settings.signing_key)
+    create_schema(engine)
+    keys = bootstrap(container.settings, container.clock, engine).signing_keys
+    if not keys.from_environment:
+        ring = keys.ensure()
+        console.print(f"Signing key in {keys.key_path} (fingerprint {key_fingerprint(ring.current)})")
     if sample:
         build_sample(engine, seed=seed, as_of=day)
     else:
@@ -78,10 +84,15 @@ def init(
 
 @db_app.command("upgrade")
 def upgrade_command() -> None:
-    """Migrate the database schema to the newest version (Alembic)."""
-    engine = bootstrap().engine
+    """Migrate the database schema to the newest version (Alembic), make its files owner-only, and
+    move a signing key still kept in the database into the key file."""
+    container = bootstrap()
+    engine = container.engine
     _require_database(engine)
     upgrade(engine)
+    make_private(engine)
+    if container.signing_keys.move_legacy_key():
+        console.print(f"Moved the signing key out of the database into {container.signing_keys.key_path}.")
     console.print("[green]Schema is up to date.[/]")
 
 

@@ -19,7 +19,7 @@ from eros.errors import InvalidInput
 from eros.models import ScheduleItem, Violation
 from eros.rules.limits import MAX_ITEM_CHARS
 from eros.validation.certificate import SIZE_ERRORS, PayloadTooLarge, canonical_json
-from eros.validation.gates import STRUCTURE_ERROR
+from eros.validation.gates import STRUCTURE_ERROR, GateFacts, evaluate_gates
 
 #: Extra checks of one raw item (a mapping) before it is read; each problem is one sentence.
 ItemCheck = Callable[[Mapping[str, Any]], list[str]]
@@ -137,3 +137,16 @@ def structure_violation(entry: Unreadable) -> Violation:
         code=STRUCTURE_ERROR, rule="unreadable", message=f"Item {entry.index}: {detail}.", items=[entry.index]
     )
 
+
+def gate_violations(raw: Sequence[Any], facts: GateFacts) -> tuple[list[ScheduleItem], list[Violation]]:
+    """Every hard-gate violation of raw items (an unreadable one is a STRUCTURE_ERROR at its
+    position, reported once), structure errors last in item order; and the items as read."""
+    parsed, unreadable = items_in_place(raw)
+    broken = {v.items[0] for v in unreadable}
+    found = [
+        v for v in evaluate_gates(parsed, facts) if not (v.code == STRUCTURE_ERROR and set(v.items) <= broken)
+    ]
+    structure = sorted(
+        [v for v in found if v.code == STRUCTURE_ERROR] + unreadable, key=lambda v: v.items[:1]
+    )
+    return parsed, [v for v in found if v.code != STRUCTURE_ERROR] + structure

@@ -30,6 +30,8 @@ class Settings:
     pagerduty_routing_key: str | None = None
     pagerduty_url: str = DEFAULT_PAGERDUTY_URL
     environ: dict[str, str] = field(default_factory=dict, repr=False)
+    #: `EROS_SIGNING_KEY_FILE`; None means beside an SQLite database (eros.db.signing_keys).
+    signing_key_file: Path | None = None
 
 
 def db_url_from_env(env: dict[str, str]) -> str:
@@ -52,4 +54,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pagerduty_routing_key=env.get("EROS_PAGERDUTY_ROUTING_KEY") or None,
         pagerduty_url=env.get("EROS_PAGERDUTY_URL") or DEFAULT_PAGERDUTY_URL,
         environ=env,
+        signing_key_file=Path(env["EROS_SIGNING_KEY_FILE"]).expanduser()
+        if env.get("EROS_SIGNING_KEY_FILE")
+        else None,
     )

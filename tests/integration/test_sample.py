@@ -62,7 +62,7 @@ def _rows_hash(engine: Engine) -> str:
 
 def _fresh_engine(path: Path) -> Engine:
     engine = make_engine(f"sqlite:///{path}")
-    create_schema(engine, FixedClock(parse_instant(NOW)), signing_key="k")
+    create_schema(engine)
     return engine
 
 
@@ -277,8 +277,8 @@ def test_mini_sample_has_the_test_creator_with_what_a_week_needs(tmp_path: Path)
 def test_ensure_sample_database_builds_once_as_of_the_clocks_today(tmp_path: Path) -> None:
     settings = load_settings({"EROS_DB_PATH": str(tmp_path / "eros.db"), "EROS_SIGNING_KEY": "k"})
     container = bootstrap(settings, FixedClock(parse_instant("2026-03-02T09:00:00Z")))
-    assert ensure_sample_database(container.engine, container.clock, "k") is True
-    assert ensure_sample_database(container.engine, container.clock, "k") is False
+    assert ensure_sample_database(container.engine, container.clock) is True
+    assert ensure_sample_database(container.engine, container.clock) is False
     with container.engine.connect() as conn:
         last = conn.execute(select(func.max(mass_messages.c.sent_date))).scalar_one()
         count = conn.execute(select(func.count()).select_from(creators)).scalar_one()

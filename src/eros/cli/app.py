@@ -28,6 +28,7 @@ def _register() -> None:
         data_commands,
         db_commands,
         generate_commands,
+        keys_commands,
         mcp_commands,
         ops_commands,
         reflect_commands,
@@ -46,6 +47,7 @@ def _register() -> None:
         validate_commands,
         rollout_commands,
         reflect_commands,
+        keys_commands,
     ):
         module.register(app)
 

@@ -127,7 +127,7 @@ def demo(
     """The README's main job: build the sample if there is none (EROS_DB_PATH, default ./eros.db),
     summarise it, then generate next week for every active creator."""
     container = bootstrap()
-    if ensure_sample_database(container.engine, container.clock, container.settings.signing_key):
+    if ensure_sample_database(container.engine, container.clock):
         console.print(f"[green]Built the sample agency[/] as of {container.clock.now().date().isoformat()}.")
     else:
         console.print("Using the existing database.")

@@ -192,7 +192,7 @@ def healthy_template(directory: Path) -> Path:
     """A migrated database with send types and a key (no creators), to break in copies."""
     path = directory / "template.db"
     engine = make_engine(f"sqlite:///{path}", create=True)
-    create_schema(engine, FixedClock(parse_instant(NOW)), signing_key="attack")
+    create_schema(engine)
     engine.dispose()
     return path
 
@@ -340,7 +340,7 @@ def tool_env_on(path: Path) -> ToolEnv:
 def mini_database(directory: Path) -> Path:
     path = directory / "mini.db"
     engine = make_engine(f"sqlite:///{path}", create=True)
-    create_schema(engine, FixedClock(parse_instant(NOW)), signing_key="attack")
+    create_schema(engine)
     build_mini_sample(engine)
     engine.dispose()
     return path

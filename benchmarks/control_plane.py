@@ -41,7 +41,7 @@ def main() -> None:
         path = Path(folder) / "eros.db"
         clock = FixedClock(parse_instant(NOW), frozen_durations=True)
         engine = make_engine(f"sqlite:///{path}", create=True)
-        create_schema(engine, clock, signing_key="bench")
+        create_schema(engine)
         container = bootstrap(load_settings({"EROS_DB_PATH": str(path)}), clock, engine=engine)
         set_flag(container.uow, clock.now(), "EROS_V5_ENABLED", "true", actor="bench")
         set_flag(container.uow, clock.now(), "EROS_V5_PERCENTAGE", "50", actor="bench")

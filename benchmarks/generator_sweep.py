@@ -80,7 +80,7 @@ def plan_one(context_json: dict[str, Any]) -> Outcome:
 async def contexts(folder: Path, creators: list[str] | None, weeks: int) -> list[dict[str, Any]]:
     clock = FixedClock(sample_now(DEFAULT_AS_OF))
     engine = make_engine(f"sqlite:///{folder / 'eros.db'}", create=True)
-    create_schema(engine, clock, signing_key=SIGNING_KEY)
+    create_schema(engine)
     build_sample(engine, seed=DEFAULT_SEED, as_of=DEFAULT_AS_OF)
     client = InProcessClient(ToolEnv(partial(SqlUnitOfWork, engine), clock, SIGNING_KEY.encode()))
     if creators is None:

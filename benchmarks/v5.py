@@ -75,7 +75,7 @@ def build_database(folder: Path) -> tuple[Path, FixedClock]:
     path = folder / "eros.db"
     clock = FixedClock(sample_now(DEFAULT_AS_OF))
     engine = make_engine(f"sqlite:///{path}", create=True)
-    create_schema(engine, clock, signing_key=SIGNING_KEY)
+    create_schema(engine)
     build_sample(engine, seed=DEFAULT_SEED, as_of=DEFAULT_AS_OF)
     engine.dispose()
     return path, clock

@@ -33,10 +33,10 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def empty_db(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
-    """A migrated database with send types and a signing key, no creators."""
+def empty_db(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database with send types, no creators."""
     engine = make_engine(f"sqlite:///{tmp_path / 'eros.db'}", create=True)
-    create_schema(engine, clock, signing_key=TEST_SIGNING_KEY)
+    create_schema(engine)
     yield engine
     engine.dispose()
 
@@ -46,7 +46,7 @@ def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full sample, built once per session; tests that write must copy it (`sample_db`)."""
     path = tmp_path_factory.mktemp("sample") / "eros.db"
     engine = make_engine(f"sqlite:///{path}", create=True)
-    create_schema(engine, FixedClock(parse_instant(NOW)), signing_key=TEST_SIGNING_KEY)
+    create_schema(engine)
     build_sample(engine, seed=SEED, as_of=AS_OF)
     engine.dispose()
     return path
@@ -66,7 +66,7 @@ def sample_db(sample_db_path: Path, tmp_path: Path) -> Iterator[Engine]:
 def mini_db(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
     """The three-creator mini sample (`test`, `test_free`, `test_premium`): quick to generate."""
     engine = make_engine(f"sqlite:///{tmp_path / 'mini.db'}", create=True)
-    create_schema(engine, clock, signing_key=TEST_SIGNING_KEY)
+    create_schema(engine)
     build_mini_sample(engine, as_of=AS_OF)
     yield engine
     engine.dispose()

@@ -10,7 +10,7 @@ import asyncio
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property, partial
 from pathlib import Path
 
@@ -21,9 +21,10 @@ from sqlalchemy import Engine
 from eros.clock import Clock, FixedClock, clock_from_env
 from eros.config import Settings, load_settings
 from eros.control.flags import FeatureFlags, FlagValues
-from eros.db.engine import database_exists, make_engine, require_database, sqlite_path, stored_signing_key
+from eros.db.engine import database_exists, make_engine, require_database, sqlite_path
 from eros.db.rehearsal import copy_without_operations, skip_fsync
 from eros.db.sample import ensure_sample_database
+from eros.db.signing_keys import SigningKeys
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
 from eros.infra.alert_sinks import LogSink, PagerDutySink, WebhookSink
@@ -63,9 +64,21 @@ class Container:
         return make_engine(self.settings.db_url, busy_timeout_s=self.settings.db_busy_timeout_s)
 
     @cached_property
+    def signing_keys(self) -> SigningKeys:
+        """`EROS_SIGNING_KEY`, else the key file (`EROS_SIGNING_KEY_FILE`, default beside the database)."""
+        return SigningKeys(
+            self.engine, env_key=self.settings.signing_key, key_path=self.settings.signing_key_file
+        )
+
+    @cached_property
     def signing_key(self) -> bytes:
-        """`EROS_SIGNING_KEY`, else the key `eros db init` stored; never printed."""
-        return (self.settings.signing_key or stored_signing_key(self.engine)).encode()
+        """The key this process signs with; never printed."""
+        return self.signing_keys.ring().current
+
+    def verifying_keys(self, now: datetime) -> tuple[bytes, ...]:
+        """Read afresh at every save: after `eros keys rotate` elsewhere, the new key verifies at
+        once and the replaced one until its grace period ends."""
+        return self.signing_keys.ring().verifying(now)
 
     def uow(self) -> SqlUnitOfWork:
         """A fresh unit of work on the configured database (the services' `UnitOfWorkFactory`)."""
@@ -103,7 +116,12 @@ def pipeline_runner(container: Container, pipeline: str, *, replace_edited: bool
 
 def tool_env(container: Container) -> ToolEnv:
     """What the eros-db tools run on: the installation's units of work, clock and signing key."""
-    return ToolEnv(uow=container.uow, clock=container.clock, signing_key=container.signing_key)
+    return ToolEnv(
+        uow=container.uow,
+        clock=container.clock,
+        signing_key=container.signing_key,
+        verifying=container.verifying_keys,
+    )
 
 
 def tool_server(container: Container) -> MCPServer:
@@ -271,7 +289,7 @@ def rehearsal_database(container: Container, directory: Path) -> Engine:
     if source is not None and database_exists(container.engine):
         copy_without_operations(source, target, engine)
     else:
-        ensure_sample_database(engine, container.clock, container.settings.signing_key)
+        ensure_sample_database(engine, container.clock)
     return engine
 
 

@@ -36,6 +36,8 @@ class Settings:
     pagerduty_url: str = DEFAULT_PAGERDUTY_URL
     environ: dict[str, str] = field(default_factory=dict, repr=False)
     db_busy_timeout_s: float = DEFAULT_DB_BUSY_TIMEOUT_S
+    #: `EROS_SIGNING_KEY_FILE`; None means beside an SQLite database (eros.db.signing_keys).
+    signing_key_file: Path | None = None
 
 
 def db_url_from_env(env: dict[str, str]) -> str:
@@ -76,4 +78,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pagerduty_url=env.get("EROS_PAGERDUTY_URL") or DEFAULT_PAGERDUTY_URL,
         environ=env,
         db_busy_timeout_s=busy_timeout_from_env(env.get("EROS_DB_BUSY_TIMEOUT_S")),
+        signing_key_file=Path(env["EROS_SIGNING_KEY_FILE"]).expanduser()
+        if env.get("EROS_SIGNING_KEY_FILE")
+        else None,
     )

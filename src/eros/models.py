@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from eros.rules.limits import (
+    MAX_CAPTION_CHARS,
+    MAX_ITEM_INTEGER,
+    MAX_KEY_CHARS,
+    MAX_RECOMMENDATION_CHARS,
+    MAX_RECOMMENDATIONS,
+)
+
+#: A key or label of an item or certificate (send type, date, time, content type, hash, …).
+Key = Annotated[str, StringConstraints(max_length=MAX_KEY_CHARS)]
+#: A `sha256:` hash (DOMAIN §10: 16 hex digits; a certificate's schedule hash carries all 64).
+Digest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{16,64}$")]
+#: An integer a database column can hold.
+ItemInteger = Annotated[int, Field(ge=-MAX_ITEM_INTEGER - 1, le=MAX_ITEM_INTEGER)]
 
 
 class ValidationStatus(StrEnum):
@@ -23,28 +38,32 @@ class ScheduleStatus(StrEnum):
 
 
 class ScheduleItem(BaseModel):
-    """One send. Dates and times are wall-clock in the creator's zone; follow-ups point at their parent."""
+    """One send. Dates and times are wall-clock in the creator's zone; follow-ups point at their parent
+    by its position in the list (the certificate signs the list in its order, so positions are bound).
 
-    model_config = ConfigDict(extra="ignore")
+    Unknown fields are refused and every field is bounded (eros.rules.limits): what is stored is
+    exactly what the certificate's hash covers (ARCHITECTURE D11)."""
 
-    send_type_key: str
-    scheduled_date: str
-    scheduled_time: str
-    channel_key: str | None = None
-    content_type: str | None = None
-    caption_id: int | None = None
-    caption_text: str | None = None
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    send_type_key: Key
+    scheduled_date: Key
+    scheduled_time: Key
+    channel_key: Key | None = None
+    content_type: Key | None = None
+    caption_id: ItemInteger | None = None
+    caption_text: Annotated[str, StringConstraints(max_length=MAX_CAPTION_CHARS)] | None = None
     price: float | None = None
-    flyer_required: int = 0
+    flyer_required: ItemInteger = 0
     is_follow_up: bool = False
-    parent_item_index: int | None = None
-    delay_minutes: int | None = None
-    target_key: str | None = None
+    parent_item_index: ItemInteger | None = None
+    delay_minutes: ItemInteger | None = None
+    target_key: Key | None = None
     expected_revenue: float | None = None
 
     def canonical(self) -> dict[str, Any]:
-        """The fields that define the send, for hashing (expected revenue and caption text excluded)."""
-        return self.model_dump(exclude={"expected_revenue", "caption_text"}, exclude_none=True)
+        """Every field that is set, as JSON values: what is hashed, stored and shown."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class Schedule(BaseModel):
@@ -58,22 +77,30 @@ class Schedule(BaseModel):
 
 
 class ValidationCertificate(BaseModel):
-    """DOMAIN §10, version 3.0; `certificate_signature` is an HMAC over the rest."""
+    """DOMAIN §10, version 3.0; `certificate_signature` is an HMAC over the rest.
 
-    certificate_version: str = "3.0"
-    creator_id: str
-    validation_timestamp: str
-    schedule_hash: str
-    vault_types_hash: str
-    avoid_types_hash: str
+    Strict: unknown fields are refused (they would be stored unsigned), numbers must be numbers
+    (a score of "91" is an error, not a NULL), and every string is bounded."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    certificate_version: Key = "3.0"
+    creator_id: Key
+    validation_timestamp: Key
+    schedule_hash: Digest
+    vault_types_hash: Digest
+    avoid_types_hash: Digest
     items_validated: int
     quality_score: float
-    validation_status: ValidationStatus
-    checks_performed: dict[str, bool]
-    violations_found: dict[str, int]
-    recommendations: list[str] = Field(default_factory=list)
+    validation_status: ValidationStatus = Field(strict=False)
+    checks_performed: dict[Key, bool]
+    violations_found: dict[Key, int]
+    recommendations: Annotated[
+        list[Annotated[str, StringConstraints(max_length=MAX_RECOMMENDATION_CHARS)]],
+        Field(max_length=MAX_RECOMMENDATIONS),
+    ] = Field(default_factory=list)
     upstream_proof_verified: bool = True
-    certificate_signature: str = ""
+    certificate_signature: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{0,64}$")] = ""
 
 
 class ContentRanking(BaseModel):

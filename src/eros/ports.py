@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 if TYPE_CHECKING:  # the repositories' types only; services never import the database layer
+    from eros.db.captions_repo import CaptionRepository
     from eros.db.creators import CreatorRepository
     from eros.db.ops_repo import OpsRepository
     from eros.db.rollout_repo import RolloutRepository
@@ -45,6 +46,7 @@ class UnitOfWork(Protocol):
     schedules: ScheduleRepository
     triggers: TriggerRepository
     creators: CreatorRepository
+    captions: CaptionRepository
 
     def __enter__(self) -> Self: ...
 

@@ -53,7 +53,7 @@ def mock_tool_env() -> ToolEnv:
     clock = FixedClock(sample_now(DEFAULT_AS_OF))
     settings = Settings(db_url="sqlite://", signing_key=MOCK_SIGNING_KEY.decode())
     container = bootstrap(settings, clock, memory_engine())
-    create_schema(container.engine, clock, signing_key=settings.signing_key)
+    create_schema(container.engine)
     build_mini_sample(container.engine)
     return tool_env(container)
 

@@ -8,9 +8,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
@@ -126,6 +129,26 @@ def test_show_and_export_read_the_saved_week(cli_env: dict[str, str], tmp_path: 
     assert raw.count(b"BEGIN:VEVENT") == len(items)
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
     assert b"DTSTART:20260105T" in raw
+    events = Calendar.from_ical(raw).walk("VEVENT")
+    zone = ZoneInfo(
+        str(
+            json.loads(_eros("mcp", "call", "get_creator_profile", "creator_id=alexia"))["creator"][
+                "timezone"
+            ]
+        )
+    )
+    planned = sorted(
+        datetime.combine(
+            date.fromisoformat(i["scheduled_date"]), time.fromisoformat(i["scheduled_time"]), zone
+        )
+        for i in items
+    )
+    assert sorted(e.decoded("dtstart") for e in events) == planned  # UTC instants of the local times
+    uids = [str(e["uid"]) for e in events]
+    assert len(set(uids)) == len(uids)
+    again = tmp_path / "again.ics"
+    _eros("export", "alexia", "--week", WEEK, "--format", "ics", "--out", str(again))
+    assert [str(e["uid"]) for e in Calendar.from_ical(again.read_bytes()).walk("VEVENT")] == uids
 
 
 def test_export_of_a_week_never_saved_is_a_clear_error(cli_env: dict[str, str]) -> None:

@@ -87,6 +87,9 @@ def test_rollback_history_and_restore(cli_env: dict[str, str]) -> None:
         "rollback", "restore", "--confirm", "RESTORE_V5_CONFIRMED", "--by", "lead"
     )
     assert json.loads(eros("route", "alexia", "--json"))["pipeline"] == "v5"
+    # a second restore while v5 is active changes nothing and records nothing (issue 12)
+    assert "already active" in eros("rollback", "restore", "--confirm", "RESTORE_V5_CONFIRMED", exit_code=1)
+    assert [e["action"] for e in json.loads(eros("rollback", "history", "--json"))] == ["restore", "rollback"]
 
     alerts = json.loads(eros("alerts", "list", "--json"))
     assert alerts[0]["code"] == "V5_MANUAL_ROLLBACK" and alerts[0]["resolved_at"] is not None

@@ -40,7 +40,7 @@ def test_a_failure_half_way_leaves_the_old_database_intact_and_no_file_behind(
     before = path.read_bytes()
 
     def half_built(engine: Engine) -> None:
-        create_schema(engine, clock, signing_key="new")  # the new database is half there...
+        create_schema(engine)  # the new database is half there...
         raise failure  # ...when the build dies
 
     with pytest.raises(type(failure)):
@@ -55,7 +55,7 @@ def test_a_finished_build_replaces_the_old_database_and_its_journal(
 ) -> None:
     path = Path(str(mini_db.url.database))
     mini_db.dispose()
-    build_beside(path, lambda engine: create_schema(engine, clock, signing_key="new"))
+    build_beside(path, create_schema)
     assert creator_count(path) == 0
     assert leftovers(tmp_path) == []
 

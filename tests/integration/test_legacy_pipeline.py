@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from eros.db.schema import creators
 from eros.errors import ConfigError
 from eros.infra.mcp_clients import InProcessClient
 from eros.legacy.pipeline import PHASES, LegacyPipeline
-from eros.validation.certificate import schedule_hash
+from eros.validation.certificate import schedule_hash, stored_hash
 from support import tool_env
 
 WEEK = "2026-01-05"
@@ -65,7 +66,9 @@ async def test_sample_creators_get_valid_saved_schedules(
     expected_status = "approved" if result.validation_status == "APPROVED" else "draft"
     assert saved[0]["status"] == expected_status == result.schedule["saved_status"]  # type: ignore[index]
     certificate = result.validation["certificate"]
-    assert certificate["schedule_hash"] == schedule_hash(result.schedule["items"])  # type: ignore[index]
+    items = result.schedule["items"]  # type: ignore[index]
+    assert certificate["schedule_hash"] == schedule_hash(items, date.fromisoformat(WEEK))
+    assert saved[0]["schedule_hash"] == stored_hash(certificate["schedule_hash"])
 
 
 async def test_same_data_same_week_same_schedule_and_dry_runs_save_nothing(

@@ -62,7 +62,7 @@ def _rows_hash(engine: Engine) -> str:
 
 def _fresh_engine(path: Path) -> Engine:
     engine = make_engine(f"sqlite:///{path}", create=True)
-    create_schema(engine, FixedClock(parse_instant(NOW)), signing_key="k")
+    create_schema(engine)
     return engine
 
 
@@ -278,8 +278,8 @@ def test_ensure_sample_database_builds_once_as_of_the_clocks_today(tmp_path: Pat
     settings = load_settings({"EROS_DB_PATH": str(tmp_path / "eros.db"), "EROS_SIGNING_KEY": "k"})
     container = bootstrap(settings, FixedClock(parse_instant("2026-03-02T09:00:00Z")))
     engine = new_database_engine(container)  # the configured engine never creates the file
-    assert ensure_sample_database(engine, container.clock, "k") is True
-    assert ensure_sample_database(engine, container.clock, "k") is False
+    assert ensure_sample_database(engine, container.clock) is True
+    assert ensure_sample_database(engine, container.clock) is False
     with container.engine.connect() as conn:
         last = conn.execute(select(func.max(mass_messages.c.sent_date))).scalar_one()
         count = conn.execute(select(func.count()).select_from(creators)).scalar_one()

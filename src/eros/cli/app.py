@@ -1,7 +1,7 @@
 """The `eros` Typer application: registers every command group and turns errors into exit codes.
 
 Every failure leaves as one line, `error [CODE] sentence`, and a documented exit code
-(docs/OPERATIONS.md §9): 2 for a coded error, 75 when the same command may work if retried
+(docs/OPERATIONS.md §10): 2 for a coded error, 75 when the same command may work if retried
 (a lock), 70 for a bug (INTERNAL_ERROR). `eros --debug CMD …` also prints the traceback.
 """
 
@@ -60,6 +60,7 @@ def _register() -> None:
         data_commands,
         db_commands,
         generate_commands,
+        keys_commands,
         mcp_commands,
         ops_commands,
         reflect_commands,
@@ -78,6 +79,7 @@ def _register() -> None:
         validate_commands,
         rollout_commands,
         reflect_commands,
+        keys_commands,
     ):
         module.register(app)
 

@@ -128,7 +128,7 @@ def demo(
     summarise it, then generate next week for every active creator."""
     container = bootstrap()
     engine = new_database_engine(container)
-    if ensure_sample_database(engine, container.clock, container.settings.signing_key):
+    if ensure_sample_database(engine, container.clock):
         console.print(f"[green]Built the sample agency[/] as of {container.clock.now().date().isoformat()}.")
     else:
         console.print("Using the existing database.")

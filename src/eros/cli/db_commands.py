@@ -15,7 +15,14 @@ from sqlalchemy import Engine
 
 from eros.bootstrap import Container, bootstrap, new_database_engine
 from eros.cli.database import configured
-from eros.db.engine import create_schema, database_exists, drop_database, sqlite_path, upgrade
+from eros.db.engine import (
+    create_schema,
+    database_exists,
+    drop_database,
+    make_private,
+    sqlite_path,
+    upgrade,
+)
 from eros.db.sample import DEFAULT_SEED, build_sample, seed_content_types
 from eros.db.summary import NO_TIER, DatabaseSummary, summarise
 from eros.db.swap import build_beside
@@ -23,6 +30,7 @@ from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError, DatabaseCorrupt
 from eros.rules.tiers import TIER_ORDER
 from eros.rules.timing import checked_date
+from eros.validation.certificate import key_fingerprint
 
 db_app = typer.Typer(help="Create, migrate and inspect the database.", no_args_is_help=True)
 console = Console()
@@ -54,7 +62,8 @@ def init(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
 ) -> None:
-    """Create the database (schema, send types, content types, signing key), optionally with the sample.
+    """Create the database (schema, send types, content types), its signing key file (unless
+    EROS_SIGNING_KEY is set), optionally the sample.
 
     With --force an SQLite database is rebuilt beside the old one and swapped in only when complete,
     so a failure half-way leaves the old one intact.
@@ -80,13 +89,17 @@ def init(
     else:
         engine = new_database_engine(container)
         fill(engine)
+    keys = bootstrap(container.settings, container.clock, engine).signing_keys
+    if not keys.from_environment:
+        ring = keys.ensure()
+        console.print(f"Signing key in {keys.key_path} (fingerprint {key_fingerprint(ring.current)})")
     console.print(f"[green]Created[/] the database at {engine.url.render_as_string(hide_password=True)}")
     print_summary(read_summary(partial(SqlUnitOfWork, engine)))
 
 
 def _fill(container: Container, engine: Engine, *, sample: bool, seed: int, as_of: date) -> None:
-    """Schema, send types, signing key, then the sample or the content-type dictionary."""
-    create_schema(engine, container.clock, signing_key=container.settings.signing_key)
+    """Schema and send types, then the sample or the content-type dictionary."""
+    create_schema(engine)
     if sample:
         build_sample(engine, seed=seed, as_of=as_of)
     else:
@@ -97,8 +110,14 @@ def _fill(container: Container, engine: Engine, *, sample: bool, seed: int, as_o
 
 @db_app.command("upgrade")
 def upgrade_command() -> None:
-    """Migrate the database schema to the newest version (Alembic)."""
-    upgrade(configured().engine)
+    """Migrate the database schema to the newest version (Alembic), make its files owner-only, and
+    move a signing key still kept in the database into the key file."""
+    container = configured()
+    engine = container.engine
+    upgrade(engine)
+    make_private(engine)
+    if container.signing_keys.move_legacy_key():
+        console.print(f"Moved the signing key out of the database into {container.signing_keys.key_path}.")
     console.print("[green]Schema is up to date.[/]")
 
 

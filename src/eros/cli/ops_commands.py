@@ -420,6 +420,8 @@ def restore(confirm: ConfirmOpt = "", by: ByOpt = "", reason: ReasonOpt = None) 
         controller.restore_v5(confirm, initiator=acting_user(by), reason=reason or "v5 restored")
     )
     _print_rollback(result)
+    if not result.success:
+        raise typer.Exit(1)
 
 
 rollback_app.command("restore")(restore)

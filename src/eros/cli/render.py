@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 import json
 from collections import defaultdict
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from icalendar import Calendar, Event
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -315,52 +317,30 @@ def to_json(schedule: Mapping[str, Any], items: Sequence[ScheduleItem]) -> str:
     return json.dumps(document, indent=2, default=str)
 
 
-def _ics_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
+def event_uid(creator: str, week: str, item: ScheduleItem) -> str:
+    """The same send has the same UID in every export of the week, whatever else moved around it,
+    so a calendar app updates its events instead of duplicating them."""
+    key = "|".join(
+        (creator, week, item.scheduled_date, item.scheduled_time, item.send_type_key, item.channel_key or "")
     )
-
-
-def _ics_fold(line: str) -> list[str]:
-    """RFC 5545 §3.1: lines longer than 75 octets continue on lines starting with a space."""
-    out: list[str] = []
-    current = ""
-    for char in line:
-        limit = 75 if not out else 74
-        if len((current + char).encode()) > limit:
-            out.append(current)
-            current = char
-        else:
-            current += char
-    out.append(current)
-    return [out[0], *(" " + part for part in out[1:])]
-
-
-def _ics_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"eros-{hashlib.sha256(key.encode()).hexdigest()[:24]}@eros"
 
 
 def to_ics(
     schedule: Mapping[str, Any], items: Sequence[ScheduleItem], timezone: str, generated_at: datetime
 ) -> str:
-    """An iCalendar file a calendar app opens: one event per send, at its real instant (UTC)."""
+    """An iCalendar file (RFC 5545, built by `icalendar`) a calendar app opens: one event per send,
+    at its real instant in UTC, so no VTIMEZONE is needed and daylight saving cannot shift it."""
     zone = ZoneInfo(timezone)
     creator = str(schedule.get("creator_id", ""))
     week = str(schedule.get("week_start", ""))
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//EROS//Weekly schedule//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_escape(f'EROS {creator} week of {week}')}",
-    ]
-    ordered = sorted(enumerate(items), key=lambda pair: (pair[1].scheduled_date, pair[1].scheduled_time))
-    for index, item in ordered:
+    calendar = Calendar()
+    calendar.add("prodid", "-//EROS//Weekly schedule//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"EROS {creator} week of {week}")
+    for item in sorted(items, key=lambda i: (i.scheduled_date, i.scheduled_time)):
         local = datetime.combine(
             parse_date(item.scheduled_date), parse_time(item.scheduled_time), tzinfo=zone
         )
@@ -377,16 +357,13 @@ def to_ics(
             details.append(f"follow-up of item {item.parent_item_index} after {item.delay_minutes} min")
         if item.caption_text:
             details.append(f"caption: {item.caption_text}")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:eros-{creator}-{week}-{index}@eros",
-            f"DTSTAMP:{_ics_utc(generated_at)}",
-            f"DTSTART:{_ics_utc(local)}",
-            f"DTEND:{_ics_utc(local + timedelta(minutes=ICS_EVENT_MINUTES))}",
-            f"SUMMARY:{_ics_escape(summary)}",
-            f"DESCRIPTION:{_ics_escape(chr(10).join(details))}",
-            f"CATEGORIES:{spec.category.value if spec else 'unknown'}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(folded + "\r\n" for line in lines for folded in _ics_fold(line))
+        event = Event()
+        event.add("uid", event_uid(creator, week, item))
+        event.add("dtstamp", generated_at.astimezone(UTC))
+        event.add("dtstart", local.astimezone(UTC))
+        event.add("dtend", (local + timedelta(minutes=ICS_EVENT_MINUTES)).astimezone(UTC))
+        event.add("summary", summary)
+        event.add("description", "\n".join(details))
+        event.add("categories", [spec.category.value if spec else "unknown"])
+        calendar.add_component(event)
+    return str(calendar.to_ical().decode("utf-8"))

@@ -3,6 +3,7 @@ revisions and their lifecycle (DOMAIN §11)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -11,11 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import tool_env
+from eros.bootstrap import connect_client, tool_env
 from eros.cli.database import configured
 from eros.cli.ops_commands import ByOpt, JsonOpt, acting_user
 from eros.db import schedules_repo
 from eros.errors import ErosError
+from eros.services.preflight import client_session
+from eros.services.queueing import ScheduleRejected, queue_schedule
 from eros.tools.schedules import get_schedules, save_schedule
 
 schedules_app = typer.Typer(
@@ -23,6 +26,7 @@ schedules_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
+err_console = Console(stderr=True)
 
 
 def _print(record: dict[str, Any]) -> None:
@@ -151,12 +155,23 @@ def restore(
 
 @schedules_app.command("queue")
 def queue(schedule_id: Annotated[int, typer.Argument(help="Schedule id (must be approved).")]) -> None:
-    """approved → queued: lock the week for sending and record caption usage."""
+    """approved → queued: re-check the stored week's hard gates, lock it for sending, record caption
+    usage. A week that breaks a gate is refused (SCHEDULE_REJECTED, each violation listed)."""
     container = configured()
-    with container.uow() as uow:
-        row = uow.schedules.queue(schedule_id, container.clock.now())
-        uow.commit()
-    _print(dict(row))
+    client = connect_client(container)
+
+    async def run() -> dict[str, Any]:
+        async with client_session(client):
+            return await queue_schedule(container.uow, client, container.clock, schedule_id)
+
+    try:
+        _print(asyncio.run(run()))
+    except ScheduleRejected as exc:
+        table = Table("code", "rule", "items", "why", title="hard-gate violations in the stored week")
+        for v in exc.details["violations"]:
+            table.add_row(v["code"], v["rule"], ", ".join(map(str, v["items"])) or "week", v["message"])
+        err_console.print(table)
+        raise
 
 
 @schedules_app.command("complete")

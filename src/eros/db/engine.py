@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
+import os
+import stat
+import threading
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -10,20 +12,23 @@ from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import CursorResult, Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy import CursorResult, Engine, create_engine, event, inspect
+from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
 
-from eros.clock import Clock, iso_z
 from eros.db.faults import check_file, environment_fault, no_database
-from eros.db.schema import app_config, metadata, send_types
-from eros.errors import ConfigError, DatabaseError, ErosError, NoDatabase
+from eros.db.schema import metadata, send_types
+from eros.errors import DatabaseError, ErosError, NoDatabase
 from eros.rules.send_types import SEND_TYPES
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SIGNING_KEY_CONFIG = "signing_key"
 #: How long a connection waits for another process's write lock before DATABASE_LOCKED.
 DEFAULT_BUSY_TIMEOUT_S = 10.0
+#: SQLite files (the database, its -wal and -shm) are the owner's alone: they hold every schedule.
+PRIVATE_FILE_MODE = 0o600
+SQLITE_SUFFIXES = ("", "-wal", "-shm")
+#: The umask is the process's; one connection at a time changes it.
+_UMASK_LOCK = threading.Lock()
 
 
 def _sqlite_pragmas(where: str, busy_timeout_s: float, create: bool, dbapi_conn: Any, _record: Any) -> None:
@@ -41,13 +46,28 @@ def _sqlite_pragmas(where: str, busy_timeout_s: float, create: bool, dbapi_conn:
 
 
 def _open_file(
-    path: Path, create: bool, _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
-) -> None:
+    path: Path,
+    create: bool,
+    dialect: Dialect,
+    _record: ConnectionPoolEntry,
+    cargs: list[Any],
+    cparams: dict[str, Any],
+) -> Any:
     """Check the file first (`eros.db.faults.check_file`), then open it as a URI whose mode says
-    whether SQLite may create it: `rw` never makes a file, whatever SQLite's default would do."""
+    whether SQLite may create it: `rw` never makes a file, whatever SQLite's default would do.
+    A file SQLite does create is owner-only from its first byte (umask 077; its -wal and -shm
+    follow); an existing file is opened as it is."""
     check_file(path, create=create)
     cargs[0] = f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}"
     cparams["uri"] = True
+    if path.exists():
+        return None
+    with _UMASK_LOCK:
+        previous = os.umask(0o077)
+        try:
+            return dialect.connect(*cargs, **cparams)
+        finally:
+            os.umask(previous)
 
 
 def _coded_fault(where: str, busy_timeout_s: float, context: ExceptionContext) -> ErosError | None:
@@ -59,7 +79,8 @@ def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAU
     """An engine with SQLite set up for many processes: WAL, foreign keys, a busy timeout.
 
     An SQLite file is opened only if it exists unless `create` (`eros db init`, the demo, a
-    rehearsal's copy); every fault of the database reaches callers as its coded error.
+    rehearsal's copy), and is created owner-only; every fault of the database reaches callers
+    as its coded error.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -76,6 +97,18 @@ def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAU
     where = f"The database {path}" if path is not None else "The database"
     event.listen(engine, "handle_error", partial(_coded_fault, where, busy_timeout_s))
     return engine
+
+
+def make_private(engine: Engine) -> None:
+    """Make an SQLite database's files owner-only (`eros db init`, `eros db upgrade`): databases
+    created before EROS did so were world-readable."""
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is None:
+        return
+    for suffix in SQLITE_SUFFIXES:
+        member = Path(f"{path}{suffix}")
+        if member.exists() and stat.S_IMODE(member.stat().st_mode) != PRIVATE_FILE_MODE:
+            member.chmod(PRIVATE_FILE_MODE)
 
 
 def memory_engine() -> Engine:
@@ -126,10 +159,11 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(_alembic_config(engine), "head")
 
 
-def create_schema(engine: Engine, clock: Clock, *, signing_key: str | None = None) -> None:
-    """Migrate an empty database to head, seed the send types and the installation's signing key."""
+def create_schema(engine: Engine) -> None:
+    """Migrate an empty database to head and seed the send types. The signing key is not kept in
+    the database (eros.db.signing_keys): whoever reads the schedules must not be able to sign."""
     upgrade(engine)
-    now = iso_z(clock.now())
+    make_private(engine)
     with engine.begin() as conn:
         conn.execute(send_types.delete())
         conn.execute(
@@ -144,35 +178,16 @@ def create_schema(engine: Engine, clock: Clock, *, signing_key: str | None = Non
                 for order, st in enumerate(SEND_TYPES.values())
             ],
         )
-        existing = conn.execute(
-            select(app_config.c.value).where(app_config.c.key == SIGNING_KEY_CONFIG)
-        ).first()
-        if existing is None:
-            conn.execute(
-                app_config.insert().values(
-                    key=SIGNING_KEY_CONFIG, value=signing_key or secrets.token_hex(32), updated_at=now
-                )
-            )
 
 
 def drop_database(url: str) -> None:
     """Remove an SQLite file (and its WAL files) or drop every table of another backend."""
     path = sqlite_path(url)
     if path is not None:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in SQLITE_SUFFIXES:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     engine = make_engine(url)
     with engine.begin() as conn:
         metadata.drop_all(conn)
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-
-
-def stored_signing_key(engine: Engine) -> str:
-    with engine.connect() as conn:
-        row = conn.execute(select(app_config.c.value).where(app_config.c.key == SIGNING_KEY_CONFIG)).first()
-    if row is None:
-        raise ConfigError(
-            "No signing key: set EROS_SIGNING_KEY or run `eros db init`.", code="NO_SIGNING_KEY"
-        )
-    return str(row[0])

@@ -844,14 +844,13 @@ def build_mini_sample(engine: Engine, *, as_of: date = DEFAULT_AS_OF) -> None:
     _build(engine, MINI_CREATORS, seed=MINI_SEED, as_of=as_of, caption_scale=0.3)
 
 
-def ensure_sample_database(engine: Engine, clock: Clock, signing_key: str | None = None) -> bool:
+def ensure_sample_database(engine: Engine, clock: Clock) -> bool:
     """Create the schema and the sample (as of the clock's today) when there is no database yet.
 
-    Returns True when it built one; an existing database is left alone. `signing_key` is the
-    installation's configured key, if any (else `create_schema` makes one).
+    Returns True when it built one; an existing database is left alone.
     """
     if database_exists(engine):
         return False
-    create_schema(engine, clock, signing_key=signing_key)
+    create_schema(engine)
     build_sample(engine, seed=DEFAULT_SEED, as_of=clock.now().date())
     return True

@@ -115,6 +115,18 @@ class SavedSchedule:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredWeek:
+    """A saved schedule's items as stored, with what a re-check needs to know about it."""
+
+    schedule_id: int
+    creator_id: str
+    week_start: str
+    status: str
+    revision: int
+    items: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduleQuery:
     creator_id: str | None = None
     week_start: str | None = None
@@ -432,8 +444,24 @@ class ScheduleRepository:
             )
         return row
 
+    def stored_week(self, schedule_id: int) -> StoredWeek:
+        row = self.get(schedule_id)
+        return StoredWeek(
+            schedule_id=int(row["schedule_id"]),
+            creator_id=str(row["creator_id"]),
+            week_start=str(row["week_start"]),
+            status=str(row["status"]),
+            revision=int(row["revision"]),
+            items=list(json.loads(row["items_json"])),
+        )
+
     def _move(
-        self, schedule_id: int, source: ScheduleStatus, target: ScheduleStatus, now: datetime
+        self,
+        schedule_id: int,
+        source: ScheduleStatus,
+        target: ScheduleStatus,
+        now: datetime,
+        expected_revision: int | None = None,
     ) -> RowMapping:
         row = self.get(schedule_id)
         if row["status"] != source.value:
@@ -442,19 +470,23 @@ class ScheduleRepository:
                 f"only {source.value} schedules can become {target.value}",
                 details={"schedule_id": schedule_id, "status": row["status"]},
             )
+        conditions = [schedules.c.schedule_id == schedule_id, schedules.c.status == source.value]
+        if expected_revision is not None:
+            conditions.append(schedules.c.revision == expected_revision)
         stamp_column = "queued_at" if target is ScheduleStatus.QUEUED else "completed_at"
         moved = self.conn.execute(
             schedules.update()
-            .where(schedules.c.schedule_id == schedule_id, schedules.c.status == source.value)
+            .where(*conditions)
             .values(status=target.value, updated_at=iso_z(now), **{stamp_column: iso_z(now)})
         )
         if moved.rowcount != 1:
             raise ScheduleConflict(f"schedule {schedule_id} changed while moving it to {target.value}; retry")
         return self.get(schedule_id)
 
-    def queue(self, schedule_id: int, now: datetime) -> RowMapping:
-        """approved → queued (locked), recording caption usage for every caption the week sends."""
-        row = self._move(schedule_id, ScheduleStatus.APPROVED, ScheduleStatus.QUEUED, now)
+    def queue(self, schedule_id: int, now: datetime, expected_revision: int | None = None) -> RowMapping:
+        """approved → queued (locked), recording caption usage for every caption the week sends;
+        with `expected_revision`, only if the schedule is still that revision (CONFLICT otherwise)."""
+        row = self._move(schedule_id, ScheduleStatus.APPROVED, ScheduleStatus.QUEUED, now, expected_revision)
         self.record_caption_usage(row["creator_id"], json.loads(row["items_json"]))
         return row
 

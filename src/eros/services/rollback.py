@@ -204,6 +204,18 @@ class RollbackController:
         reason = " ".join(reason.split())[:MAX_REASON] or "v5 restored"
         at = iso_z(self.clock.now())
         before = self.state
+        if before is RollbackState.ACTIVE:
+            return RollbackResult(
+                success=False,
+                action="restore",
+                reason=reason,
+                initiator=initiator,
+                automatic=False,
+                state_before=before,
+                state_after=before,
+                at=at,
+                message="v5 is already active; nothing to restore (nothing recorded)",
+            )
         result = RollbackResult(
             success=True,
             action="restore",

@@ -347,12 +347,14 @@ async def simulate_rollout(
 def rehearsal_settings(settings: Settings | None, db_url: str) -> Settings:
     """The operator's settings (learnings, v4 plug-in) pointed at the rehearsal database, with
     nothing that could reach the real installation: no alert sinks (a rehearsal pages nobody),
-    the in-process MCP transport, and no EROS_V5_* or database variables in its environment."""
+    the in-process MCP transport, no EROS_V5_* or database variables in its environment, and a
+    key file of its own beside the rehearsal database."""
     base = settings or Settings(db_url=db_url)
     environ = {
         key: value
         for key, value in base.environ.items()
-        if not key.startswith("EROS_V5_") and key not in {"EROS_DB_URL", "EROS_DB_PATH"}
+        if not key.startswith("EROS_V5_")
+        and key not in {"EROS_DB_URL", "EROS_DB_PATH", "EROS_SIGNING_KEY_FILE"}
     }
     return replace(
         base,
@@ -361,6 +363,7 @@ def rehearsal_settings(settings: Settings | None, db_url: str) -> Settings:
         slack_webhook_url=None,
         pagerduty_routing_key=None,
         environ=environ,
+        signing_key_file=None,
     )
 
 

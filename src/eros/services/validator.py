@@ -24,15 +24,15 @@ from eros.models import (
 )
 from eros.ports import ToolClient
 from eros.rules.quality import status_for, wants_recommendations
-from eros.validation.certificate import CERTIFICATE_VERSION, names_hash, schedule_hash, sign
-from eros.validation.gates import (
-    CHECK_NAMES,
-    STRUCTURE_ERROR,
-    evaluate_gates,
-    facts_from_context,
-    violation_counts,
+from eros.validation.certificate import (
+    CERTIFICATE_VERSION,
+    bounded_recommendations,
+    names_hash,
+    schedule_hash,
+    sign,
 )
-from eros.validation.items import items_in_place
+from eros.validation.gates import CHECK_NAMES, STRUCTURE_ERROR, facts_from_context, violation_counts
+from eros.validation.items import gate_violations
 from eros.validation.scoring import score_schedule, scoring_facts
 
 #: The two calls validation makes (DOMAIN §13: "2 in validation (vault and rankings re-read)").
@@ -78,18 +78,8 @@ class ScheduleValidator:
         rankings = [ContentRanking.model_validate(row) for row in rankings_answer.get("rankings", [])]
         creator_id = str(vault_answer.get("creator_id") or context.creator_id)
 
-        parsed, unreadable = items_in_place(items)
         facts = facts_from_context(context, known_caption_ids=known_caption_ids).with_content(vault, avoid)
-        broken = {v.items[0] for v in unreadable}
-        found = [
-            v
-            for v in evaluate_gates(parsed, facts)
-            if not (v.code == STRUCTURE_ERROR and set(v.items) <= broken)
-        ]
-        structure = sorted(
-            [v for v in found if v.code == STRUCTURE_ERROR] + unreadable, key=lambda v: v.items[:1]
-        )
-        violations = [v for v in found if v.code != STRUCTURE_ERROR] + structure
+        parsed, violations = gate_violations(items, facts)
         to_score = scoring_facts(context, rankings)
         score = score_schedule(parsed, to_score)
         status = status_for(score.total, len(violations))
@@ -107,7 +97,7 @@ class ScheduleValidator:
                     certificate_version=CERTIFICATE_VERSION,
                     creator_id=creator_id,
                     validation_timestamp=iso_z(self.clock.now()),
-                    schedule_hash=schedule_hash(parsed),
+                    schedule_hash=schedule_hash(parsed, context.week_start),
                     vault_types_hash=names_hash(vault),
                     avoid_types_hash=names_hash(avoid),
                     items_validated=len(parsed),
@@ -115,7 +105,7 @@ class ScheduleValidator:
                     validation_status=status,
                     checks_performed=checks_performed(bool(to_score.daily_targets)),
                     violations_found=violation_counts(violations),
-                    recommendations=recommendations,
+                    recommendations=bounded_recommendations(recommendations),
                     upstream_proof_verified=upstream_ok,
                 ),
                 self.signing_key,

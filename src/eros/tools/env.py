@@ -1,4 +1,4 @@
-"""What every eros-db tool needs (units of work, clock, signing key) and the shared input checks.
+"""What every eros-db tool needs (units of work, clock, signing keys) and the shared input checks.
 
 Tool functions are plain typed functions `fn(env, **arguments) -> pydantic model` that raise
 `eros.errors.ErosError` for expected failures; `eros.tools.server` turns those into MCP tool errors.
@@ -8,7 +8,7 @@ Each call reads (or writes, then commits) through one unit of work: `with env.uo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,15 +21,24 @@ from eros.rules.timing import checked_date
 
 #: A fresh unit of work per call; the tools are the database's face, so they get the SQL one in full.
 ToolUnitOfWorkFactory = Callable[[], SqlUnitOfWork]
+#: The keys a certificate may be signed under at an instant (read afresh: a rotation elsewhere counts).
+VerifyingKeys = Callable[[datetime], Sequence[bytes]]
 
 
 @dataclass(frozen=True)
 class ToolEnv:
-    """The tools' view of the world (`eros.bootstrap.tool_env` wires the installation's)."""
+    """The tools' view of the world (`eros.bootstrap.tool_env` wires the installation's).
+
+    `signing_key` is the installation's current key; `verifying_keys`, when given, is asked at
+    every save which keys verify now (the current one and any replaced one in its grace period)."""
 
     uow: ToolUnitOfWorkFactory
     clock: Clock
     signing_key: bytes
+    verifying: VerifyingKeys | None = None
+
+    def verifying_keys(self) -> Sequence[bytes]:
+        return (self.signing_key,) if self.verifying is None else self.verifying(self.now())
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -2,7 +2,9 @@
 
 Approved status is earned only by a fresh, APPROVED certificate signed under this installation's
 key whose hashes match these items and the creator's current vault and AVOID sets (ARCHITECTURE D6);
-anything else saves as draft with the reasons in `warnings`.
+anything else saves as draft with the reasons in `warnings`. What is stored is what was signed
+(D11): the items as read (unknown fields refused, sizes bounded by eros.rules.limits), the summary
+derived by the server, and a score and certificate only when the certificate is authentic.
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ from eros.db import schedules_repo
 from eros.db.analyze import load_history
 from eros.errors import InvalidInput
 from eros.models import ScheduleItem, ScheduleStatus
+from eros.rules.limits import MAX_ITEMS, MAX_KEY_CHARS
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
 from eros.rules.send_types import SEND_TYPES
 from eros.rules.timing import parse_date, parse_time
 from eros.tools.env import ToolEnv, in_range, one_of, strict_date
 from eros.tools.history import creator_health
-from eros.validation.certificate import schedule_hash, verify
+from eros.validation.certificate import PayloadTooLarge, read_certificate, schedule_hash, stored_hash, verify
 from eros.validation.items import invalid_items, require_items
 
-MAX_ITEMS = 400
 REQUIRED_ITEM_FIELDS = ("send_type_key", "scheduled_date", "scheduled_time")
 MAX_SCHEDULE_LIMIT = 500
 
@@ -94,7 +96,7 @@ def parse_items(items: list[Any], week_start: date) -> list[ScheduleItem]:
     if not items:
         raise invalid_items(["items list is empty"])
     if len(items) > MAX_ITEMS:
-        raise invalid_items([f"at most {MAX_ITEMS} items per schedule, got {len(items)}"])
+        raise invalid_items([f"at most {MAX_ITEMS} items per schedule, got {len(items)}"], too_large=True)
     return require_items(items, functools.partial(_item_problems, week_start=week_start))
 
 
@@ -145,45 +147,54 @@ def save_schedule(
 ) -> SaveScheduleResult:
     """Save a creator-week's schedule: approved only with a valid signed certificate, else draft.
 
-    `expected_revision` (optional) makes the save conditional on the current revision (CONFLICT
+    A certificate that is not exactly DOMAIN §10's (an unknown field, a string score) is refused
+    (VALIDATION_ERROR), as is an item with an unknown field; past a size limit PAYLOAD_TOO_LARGE.
+    The quality score, the certificate and the expected-revenue total are stored only when the
+    certificate is authentic for these items: a draft never carries a number the server did not
+    sign. `expected_revision` (optional) makes the save conditional on the current revision (CONFLICT
     otherwise); queued and completed schedules are locked. A save naming a `generator` is refused
     with SCHEDULE_EDITED when a person saved the current revision, unless `replace`; a save without
     one is a person's (`saved_by` names them). Nothing is written on any error: the schedule and
     its revision land together in one unit of work.
     """
     start = strict_date(week_start)
+    cert = read_certificate(validation_certificate) if validation_certificate is not None else None
+    for field, label in (("generator", generator), ("saved_by", saved_by)):
+        if label is not None and len(label) > MAX_KEY_CHARS:
+            raise PayloadTooLarge(f"{field} is {len(label)} characters; at most {MAX_KEY_CHARS}")
     with env.uow() as uow:
         creator = dict(uow.creators.resolve_creator(creator_id))
         parsed = parse_items(items, start)
         cid = creator["creator_id"]
-        digest = schedule_hash(parsed)
+        digest = stored_hash(schedule_hash(parsed, start))
         now = env.now()
         check = verify(
-            validation_certificate,
+            cert,
             parsed,
+            start,
             cid,
             uow.content.vault_type_names(cid),
             uow.content.avoid_types(cid),
-            env.signing_key,
+            env.verifying_keys(),
             now,
         )
         status = ScheduleStatus.APPROVED if check.approved else ScheduleStatus.DRAFT
         warnings = [] if check.approved else [f"saved as draft: {reason}" for reason in check.reasons]
         health = creator_health(load_history(uow.connection, cid, now), env.today())
+        signed = cert if check.authentic else None
         revenues = [item.expected_revenue for item in parsed if item.expected_revenue is not None]
-        score = validation_certificate.get("quality_score") if validation_certificate else None
         saved = uow.schedules.save(
             schedules_repo.ScheduleWrite(
                 creator_id=cid,
                 week_start=start,
-                items=items,
+                items=[item.canonical() for item in parsed],
                 status=status,
                 schedule_hash=digest,
-                certificate=validation_certificate,
+                certificate=signed.model_dump(mode="json") if signed else None,
                 warnings=warnings,
                 generator=generator,
-                quality_score=float(score) if isinstance(score, int | float) else None,
-                expected_revenue=round(sum(revenues), 2) if revenues else None,
+                quality_score=signed.quality_score if signed else None,
+                expected_revenue=round(sum(revenues), 2) if signed and revenues else None,
                 health_status=health.status.value,
                 expected_revision=expected_revision,
                 saved_by=saved_by,

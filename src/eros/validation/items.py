@@ -2,8 +2,9 @@
 
 `read_items` turns raw entries into ScheduleItems position for position and says what is wrong
 with the ones it cannot read. A caller that must refuse the whole list renders the problems as
-one InvalidInput (`item[i]: …`, DOMAIN §11.2: `save_schedule`, the CLI); the validator renders
-each unreadable item as a STRUCTURE_ERROR violation and judges the rest (DOMAIN §3).
+one InvalidInput (`item[i]: …`, DOMAIN §11.2: `save_schedule`, the CLI) — PAYLOAD_TOO_LARGE when
+an item is past a size limit (eros.rules.limits), VALIDATION_ERROR otherwise; the validator
+renders each unreadable item as a STRUCTURE_ERROR violation and judges the rest (DOMAIN §3).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pydantic import ValidationError
 
 from eros.errors import InvalidInput
 from eros.models import ScheduleItem, Violation
-from eros.validation.gates import STRUCTURE_ERROR
+from eros.rules.limits import MAX_ITEM_CHARS
+from eros.validation.certificate import SIZE_ERRORS, PayloadTooLarge, canonical_json
+from eros.validation.gates import STRUCTURE_ERROR, GateFacts, evaluate_gates
 
 #: Extra checks of one raw item (a mapping) before it is read; each problem is one sentence.
 ItemCheck = Callable[[Mapping[str, Any]], list[str]]
@@ -34,6 +37,8 @@ class Unreadable:
     index: int
     not_an_object: str | None = None
     problems: tuple[str, ...] = ()
+    #: Past a size limit: the item, or one of its fields.
+    too_large: bool = False
 
 
 def read_items(
@@ -58,18 +63,37 @@ def _read(index: int, entry: Any, check: ItemCheck | None) -> tuple[ScheduleItem
         return entry, None
     if not isinstance(entry, Mapping):
         return None, Unreadable(index, not_an_object=type(entry).__name__)
+    oversized = _size_problem(entry)
+    if oversized is not None:
+        return None, Unreadable(index, problems=(oversized,), too_large=True)
     problems = check(entry) if check is not None else []
+    too_large = False
     if not problems:
         try:
             return ScheduleItem.model_validate(dict(entry)), None
         except ValidationError as exc:
-            problems = [f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()]
-    return None, Unreadable(index, problems=tuple(problems))
+            errors = exc.errors()
+            problems = [f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in errors]
+            too_large = any(err["type"] in SIZE_ERRORS for err in errors)
+    return None, Unreadable(index, problems=tuple(problems), too_large=too_large)
 
 
-def invalid_items(problems: Sequence[str]) -> InvalidInput:
-    """The whole list refused: every problem in `details["validation_errors"]`, the first ones quoted."""
-    return InvalidInput(
+def _size_problem(entry: Mapping[str, Any]) -> str | None:
+    """Why the raw item is too large to read (MAX_ITEM_CHARS of JSON), before anything parses it."""
+    try:
+        size = len(canonical_json(entry))
+    except (TypeError, ValueError, RecursionError):
+        return None  # not plain JSON: reading it says what is wrong
+    if size > MAX_ITEM_CHARS:
+        return f"is {size} characters of JSON; at most {MAX_ITEM_CHARS}"
+    return None
+
+
+def invalid_items(problems: Sequence[str], *, too_large: bool = False) -> InvalidInput:
+    """The whole list refused: every problem in `details["validation_errors"]`, the first ones quoted;
+    PAYLOAD_TOO_LARGE when a size limit is what broke."""
+    error = PayloadTooLarge if too_large else InvalidInput
+    return error(
         f"{len(problems)} problem(s) with the items: " + "; ".join(problems[:QUOTED_PROBLEMS]),
         details={"validation_errors": list(problems)},
     )
@@ -89,7 +113,7 @@ def require_items(raw: Sequence[Any], check: ItemCheck | None = None) -> list[Sc
     """Every entry as a ScheduleItem, or InvalidInput listing every problem of every entry."""
     items, unreadable = read_items(raw, check)
     if unreadable:
-        raise invalid_items(item_problems(unreadable))
+        raise invalid_items(item_problems(unreadable), too_large=any(u.too_large for u in unreadable))
     return [item for item in items if item is not None]
 
 
@@ -112,3 +136,17 @@ def structure_violation(entry: Unreadable) -> Violation:
     return Violation(
         code=STRUCTURE_ERROR, rule="unreadable", message=f"Item {entry.index}: {detail}.", items=[entry.index]
     )
+
+
+def gate_violations(raw: Sequence[Any], facts: GateFacts) -> tuple[list[ScheduleItem], list[Violation]]:
+    """Every hard-gate violation of raw items (an unreadable one is a STRUCTURE_ERROR at its
+    position, reported once), structure errors last in item order; and the items as read."""
+    parsed, unreadable = items_in_place(raw)
+    broken = {v.items[0] for v in unreadable}
+    found = [
+        v for v in evaluate_gates(parsed, facts) if not (v.code == STRUCTURE_ERROR and set(v.items) <= broken)
+    ]
+    structure = sorted(
+        [v for v in found if v.code == STRUCTURE_ERROR] + unreadable, key=lambda v: v.items[:1]
+    )
+    return parsed, [v for v in found if v.code != STRUCTURE_ERROR] + structure

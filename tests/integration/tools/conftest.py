@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from eros.bootstrap import Container, v5_runner
 from eros.clock import FixedClock, parse_instant
+from eros.config import Settings
 from eros.db.engine import make_engine
 from eros.infra.mcp_clients import InProcessClient
 from eros.tools import ToolEnv
@@ -53,3 +60,51 @@ def client(read_client: InProcessClient) -> InProcessClient:
 @pytest.fixture
 def write_client(write_env: ToolEnv) -> InProcessClient:
     return InProcessClient(write_env)
+
+
+@dataclass(frozen=True)
+class ApprovedWeek:
+    """A week the real v5 pipeline generated and its validator signed, not yet saved, and the
+    tools over a private sample copy to save it with (module-scoped: tests may save freely)."""
+
+    env: ToolEnv
+    client: InProcessClient
+    creator_id: str
+    week_start: str
+    items: list[dict[str, Any]]
+    certificate: dict[str, Any]
+
+    def arguments(self, **changes: Any) -> dict[str, Any]:
+        """save_schedule's arguments for this week (deep copies, safe to mutate)."""
+        return {
+            "creator_id": self.creator_id,
+            "week_start": self.week_start,
+            "items": copy.deepcopy(self.items),
+            "validation_certificate": copy.deepcopy(self.certificate),
+            **changes,
+        }
+
+
+@pytest.fixture(scope="module")
+def approved_week(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApprovedWeek]:
+    target = tmp_path_factory.mktemp("approved") / "eros.db"
+    shutil.copyfile(sample_db_path, target)
+    engine = make_engine(f"sqlite:///{target}")
+    clock = FixedClock(parse_instant(NOW))
+    container = Container(
+        settings=Settings(db_url=f"sqlite:///{target}", signing_key=SIGNING_KEY.decode()),
+        clock=clock,
+        _engine=engine,
+    )
+    result = asyncio.run(v5_runner(container)("alexia", "2026-01-05", dry_run=True))
+    assert result.validation_status == "APPROVED" and result.schedule and result.validation
+    env = tool_env(engine, clock, SIGNING_KEY)
+    yield ApprovedWeek(
+        env=env,
+        client=InProcessClient(env),
+        creator_id="alexia",
+        week_start="2026-01-05",
+        items=list(result.schedule["items"]),
+        certificate=dict(result.validation["certificate"]),
+    )
+    engine.dispose()

@@ -5,20 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
 from eros.cli.app import _register, app
 from eros.cli.mcp_commands import parse_arguments
-from eros.clock import FixedClock, parse_instant
 from eros.db.engine import make_engine
+from eros.db.schema import caption_creator_usage, schedules
 from eros.errors import ErosError
-from eros.models import ValidationCertificate, ValidationStatus
-from eros.tools.content import get_allowed_content_types, get_content_type_rankings
-from eros.tools.schedules import save_schedule
-from eros.validation.certificate import schedule_hash, sign
-from support import tool_env
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -85,28 +82,56 @@ def test_schedules_lifecycle_through_the_cli(sample_copy: Path) -> None:
     assert isinstance(refused.exception, ErosError) and refused.exception.code == "INVALID_STATUS_TRANSITION"
 
 
+def _approved_week(sample_copy: Path) -> str:
+    """A week the real pipeline generated, validated, signed and saved as approved; its id."""
+    generated = run("generate", "alexia", "--week", "2026-01-05", "--json")
+    assert generated.exit_code == 0, generated.output
+    saved = json.loads(generated.output)
+    assert saved["schedule"]["saved_status"] == "approved"
+    return str(saved["schedule_id"])
+
+
 def test_queue_then_complete_an_approved_schedule(sample_copy: Path) -> None:
-    engine = make_engine(f"sqlite:///{sample_copy}")
-    env = tool_env(engine, FixedClock(parse_instant(NOW)), b"test-signing-key-not-secret")
-    items = [{"send_type_key": "bump_normal", "scheduled_date": "2026-01-05", "scheduled_time": "14:22"}]
-    cert = ValidationCertificate(
-        creator_id="alexia",
-        validation_timestamp=NOW,
-        schedule_hash=schedule_hash(items),
-        vault_types_hash=get_allowed_content_types(env, "alexia").vault_hash,
-        avoid_types_hash=get_content_type_rankings(env, "alexia").avoid_types_hash,
-        items_validated=1,
-        quality_score=90.0,
-        validation_status=ValidationStatus.APPROVED,
-        checks_performed={},
-        violations_found={},
-    )
-    signed = sign(cert, env.signing_key).model_dump(mode="json")
-    saved = save_schedule(env, "alexia", "2026-01-05", items, signed)
-    engine.dispose()
-    assert saved.status == "approved"
-    queued = run("schedules", "queue", str(saved.schedule_id))
-    assert queued.exit_code == 0 and "queued" in queued.output
-    completed = run("schedules", "complete", str(saved.schedule_id))
+    schedule_id = _approved_week(sample_copy)
+    queued = run("schedules", "queue", schedule_id)
+    assert queued.exit_code == 0 and "queued" in queued.output, queued.output
+    completed = run("schedules", "complete", schedule_id)
     assert completed.exit_code == 0 and "completed" in completed.output
     assert "completed" in run("schedules", "list", "--status", "completed").output
+
+
+def _stored(sample_copy: Path, schedule_id: str) -> tuple[str, list[dict[str, Any]]]:
+    engine = make_engine(f"sqlite:///{sample_copy}")
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(schedules.c.status, schedules.c.items_json).where(
+                schedules.c.schedule_id == int(schedule_id)
+            )
+        ).one()
+    engine.dispose()
+    return row.status, json.loads(row.items_json)
+
+
+def test_queue_refuses_a_stored_week_that_breaks_a_hard_gate(sample_copy: Path) -> None:
+    """Defence in depth: an approved row whose items were shuffled after the save (as the old
+    position-blind hash allowed) is not queued; the violations are listed and nothing changes."""
+    schedule_id = _approved_week(sample_copy)
+    _, items = _stored(sample_copy, schedule_id)
+    shuffled = list(reversed(items))
+    engine = make_engine(f"sqlite:///{sample_copy}")
+    with engine.begin() as conn:
+        conn.execute(
+            schedules.update()
+            .where(schedules.c.schedule_id == int(schedule_id))
+            .values(items_json=json.dumps(shuffled))
+        )
+        usage_before = conn.execute(select(func.count()).select_from(caption_creator_usage)).scalar()
+    refused = run("schedules", "queue", schedule_id)
+    assert isinstance(refused.exception, ErosError) and refused.exception.code == "SCHEDULE_REJECTED"
+    violations = refused.exception.details["violations"]
+    assert violations and {v["code"] for v in violations} >= {"FOLLOWUP_VIOLATION"}
+    assert "hard-gate violations in the stored week" in refused.output
+    assert _stored(sample_copy, schedule_id)[0] == "approved"
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(caption_creator_usage)).scalar() == usage_before
+    engine.dispose()

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from eros.validation.certificate import names_hash, schedule_hash, sign
 from support import reading
 
 WEEK = "2026-01-05"
+WEEK_START = date(2026, 1, 5)
 
 
 def week_items(caption_id: int | None = None) -> list[dict[str, Any]]:
@@ -62,7 +63,7 @@ async def certificate(
     cert = ValidationCertificate(
         creator_id=vault["creator_id"],
         validation_timestamp=iso_z(env.now() - timedelta(seconds=issued_ago_s)),
-        schedule_hash=schedule_hash(items),
+        schedule_hash=schedule_hash(items, WEEK_START),
         vault_types_hash=vault["vault_hash"],
         avoid_types_hash=rankings["avoid_types_hash"],
         items_validated=len(items),
@@ -144,9 +145,13 @@ async def test_a_bad_certificate_never_yields_approved(
     assert any(reason in warning for warning in saved["warnings"]), saved["warnings"]
 
 
-async def test_a_malformed_certificate_saves_a_draft(write_client: InProcessClient) -> None:
-    saved = await write_client.save_schedule("alexia", WEEK, week_items(), {"validation_status": "APPROVED"})
-    assert saved["status"] == "draft" and "malformed" in saved["warnings"][0]
+async def test_a_malformed_certificate_is_refused_and_nothing_is_written(
+    write_client: InProcessClient, write_env: ToolEnv
+) -> None:
+    with pytest.raises(ToolCallError) as caught:
+        await write_client.save_schedule("alexia", WEEK, week_items(), {"validation_status": "APPROVED"})
+    assert caught.value.code == "VALIDATION_ERROR" and "malformed" in caught.value.message
+    assert row_count(write_env) == (0, 0)
 
 
 async def test_every_item_problem_is_listed_and_nothing_is_written(
@@ -187,7 +192,7 @@ async def test_every_item_problem_is_listed_and_nothing_is_written(
         ("ghost", WEEK, None, "CREATOR_NOT_FOUND"),
         ("alexia", "05/01/2026", None, "INVALID_DATE"),
         ("alexia", WEEK, [], "VALIDATION_ERROR"),
-        ("alexia", WEEK, "too_many", "VALIDATION_ERROR"),
+        ("alexia", WEEK, "too_many", "PAYLOAD_TOO_LARGE"),
     ],
 )
 async def test_bad_input_is_a_coded_error(

@@ -79,7 +79,8 @@ def test_a_certificate_signed_before_a_rotation_still_saves_approved(installatio
         )
     )
     assert saved["status"] == "approved", saved["warnings"]
-    again = json.loads(cli_ok("generate", "alexia", "--week", "2026-01-05", "--json"))  # the new key signs
+    # the new key signs (--replace: the save above was a person's, which generation leaves alone)
+    again = json.loads(cli_ok("generate", "alexia", "--week", "2026-01-05", "--replace", "--json"))
     assert again["schedule"]["saved_status"] == "approved"
 
 

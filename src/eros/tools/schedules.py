@@ -159,9 +159,8 @@ def save_schedule(
     """
     start = strict_date(week_start)
     cert = read_certificate(validation_certificate) if validation_certificate is not None else None
-    for field, label in (("generator", generator), ("saved_by", saved_by)):
-        if label is not None and len(label) > MAX_KEY_CHARS:
-            raise PayloadTooLarge(f"{field} is {len(label)} characters; at most {MAX_KEY_CHARS}")
+    if generator is not None and len(generator) > MAX_KEY_CHARS:
+        raise PayloadTooLarge(f"generator is {len(generator)} characters; at most {MAX_KEY_CHARS}")
     with env.uow() as uow:
         creator = dict(uow.creators.resolve_creator(creator_id))
         parsed = parse_items(items, start)

@@ -146,7 +146,7 @@ class Target:
 def build(directory: Path) -> Target:
     """The sample agency in `directory`, its key file made on first use, and one signed week."""
     db = directory / "eros.db"
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(f"sqlite:///{db}", create=True)
     create_schema(engine)
     build_sample(engine, seed=7, as_of=date(2026, 1, 4))
     engine.dispose()

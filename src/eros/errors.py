@@ -58,8 +58,9 @@ class DatabaseError(ErosError):
         super().__init__(message, code=code, details={"retryable": type(self).retryable, **(details or {})})
 
 
-class NoDatabase(DatabaseError):
-    """No database file, an empty one, or one without the EROS schema: only `eros db init` makes one."""
+class NoDatabase(DatabaseError, ConfigError):
+    """No database file, an empty one, or one without the EROS schema: only `eros db init` makes one.
+    Also a ConfigError, as NO_DATABASE always was: the configured path names no database."""
 
     code = "NO_DATABASE"
     retryable = False

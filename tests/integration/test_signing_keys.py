@@ -36,7 +36,7 @@ def container_for(db: Path, **env: str) -> Container:
 
 
 def fresh_database(path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}", create=True)
     create_schema(engine)
     return engine
 

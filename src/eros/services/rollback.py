@@ -57,6 +57,18 @@ class RollbackResult:
     verified: bool | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def unchanged(
+        cls, action: str, state: str, *, reason: str, initiator: str, automatic: bool, at: str, message: str
+    ) -> RollbackResult:
+        """A refused move: the state stays what it was and nothing is recorded."""
+        return cls(False, action, reason, initiator, automatic, state, state, at, message)
+
+
+def _one_line(reason: str) -> str:
+    """A reason as the history stores it: one line, at most the column's width."""
+    return " ".join(reason.split())[:MAX_REASON]
+
 
 class RollbackController:
     """Automatic and manual rollback, restore, and their history.
@@ -115,7 +127,7 @@ class RollbackController:
     ) -> RollbackResult:
         """Run the whole procedure; a second concurrent rollback finds the state taken and stops
         (unless the rollback holding it died mid-drain: then this one finishes it)."""
-        reason = " ".join(reason.split())[:MAX_REASON]
+        reason = _one_line(reason)
         if not reason:
             raise InvalidInput("A rollback needs a reason (it goes into the history)", code="REASON_REQUIRED")
         clock = self.clock
@@ -128,14 +140,12 @@ class RollbackController:
             uow.commit()
         if before is None:
             state = self.state
-            return RollbackResult(
-                success=False,
-                action="rollback",
+            return RollbackResult.unchanged(
+                "rollback",
+                state,
                 reason=reason,
                 initiator=initiator,
                 automatic=automatic,
-                state_before=state,
-                state_after=state,
                 at=at,
                 message=f"v5 is already {state}; nothing to do",
             )
@@ -201,18 +211,16 @@ class RollbackController:
                 f"Restore refused: pass the confirmation {RESTORE_CONFIRMATION!r} exactly",
                 code="RESTORE_NOT_CONFIRMED",
             )
-        reason = " ".join(reason.split())[:MAX_REASON] or "v5 restored"
+        reason = _one_line(reason) or "v5 restored"
         at = iso_z(self.clock.now())
         before = self.state
         if before is RollbackState.ACTIVE:
-            return RollbackResult(
-                success=False,
-                action="restore",
+            return RollbackResult.unchanged(
+                "restore",
+                before,
                 reason=reason,
                 initiator=initiator,
                 automatic=False,
-                state_before=before,
-                state_after=before,
                 at=at,
                 message="v5 is already active; nothing to restore (nothing recorded)",
             )

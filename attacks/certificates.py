@@ -34,6 +34,7 @@ from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
 from eros.db.engine import create_schema, make_engine
 from eros.db.sample import build_sample
+from eros.db.schedules_repo import SIGNED_COLUMNS
 from eros.db.schema import app_config, schedules
 from eros.errors import ErosError
 from eros.infra.mcp_clients import InProcessClient
@@ -65,18 +66,6 @@ FIFTY_MB = 50_000_000
 MAX_CANDIDATES = 40
 
 Arguments = dict[str, Any]
-#: The columns a certificate vouches for: an approval must store exactly the genuine save's.
-SIGNED_COLUMNS = (
-    "week_start",
-    "items_json",
-    "schedule_hash",
-    "quality_score",
-    "expected_revenue",
-    "total_items",
-    "total_ppvs",
-    "total_bumps",
-    "certificate_json",
-)
 
 
 @dataclass

@@ -37,6 +37,21 @@ SORT_FIELDS = ("updated_at", "created_at", "week_start", "status")
 MAX_SAVED_BY = 100
 
 
+#: The columns of `schedules` a certificate vouches for (ARCHITECTURE D11): an approved save
+#: stores exactly what the signed items and certificate give them, nothing the caller adds.
+SIGNED_COLUMNS = (
+    "week_start",
+    "items_json",
+    "schedule_hash",
+    "quality_score",
+    "expected_revenue",
+    "total_items",
+    "total_ppvs",
+    "total_bumps",
+    "certificate_json",
+)
+
+
 class ScheduleConflict(ErosError):
     """Another save of the same creator-week won the race; reading again and retrying is safe."""
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from tests.integration.tools.conftest import SIGNING_KEY, ApprovedWeek
 
-from eros.db.schedules_repo import summary_counts
+from eros.db.schedules_repo import SIGNED_COLUMNS, summary_counts
 from eros.db.schema import schedules
 from eros.errors import ErosError, ToolCallError
 from eros.models import ScheduleItem, ValidationCertificate, ValidationStatus
@@ -365,19 +365,6 @@ def signed_baseline(approved_week: ApprovedWeek) -> dict[str, Any]:
     saved = save(approved_week, approved_week.arguments())
     row = stored(approved_week.env, saved["schedule_id"])
     return {key: row[key] for key in SIGNED_COLUMNS}
-
-
-SIGNED_COLUMNS = (
-    "week_start",
-    "items_json",
-    "schedule_hash",
-    "quality_score",
-    "expected_revenue",
-    "total_items",
-    "total_ppvs",
-    "total_bumps",
-    "certificate_json",
-)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from pydantic import BaseModel, computed_field
 
@@ -56,6 +57,9 @@ class ContentTypeRankings(ContentRankings):
         return self.rankings
 
 
+RankingsModel = TypeVar("RankingsModel", bound=ContentRankings)
+
+
 def allowed_content_types_for(
     content: ContentRepository, creator: dict[str, object], fetched_at: str
 ) -> AllowedContentTypes:
@@ -76,13 +80,17 @@ def allowed_content_types_for(
 
 
 def rankings_for(
-    content: ContentRepository, creator: dict[str, object], today: date, fetched_at: str
-) -> ContentRankings:
+    content: ContentRepository,
+    creator: dict[str, object],
+    today: date,
+    fetched_at: str,
+    model: type[RankingsModel] = ContentRankings,  # type: ignore[assignment]  # mypy#3737
+) -> RankingsModel:
     analysis_date, rankings = content.latest_rankings(str(creator["creator_id"]))
     avoid = sorted(r.content_type for r in rankings if r.performance_tier == "AVOID")
     top = sorted(r.content_type for r in rankings if r.performance_tier == "TOP")
     age = days_between(analysis_date, today)
-    return ContentRankings(
+    return model(
         creator_id=str(creator["creator_id"]),
         page_name=str(creator["page_name"]),
         rankings=rankings,
@@ -110,5 +118,4 @@ def get_content_type_rankings(env: ToolEnv, creator_id: str) -> ContentTypeRanki
     """The AVOID gate: the latest rankings (TOP/MID/LOW/AVOID), their hashes and how stale they are."""
     with env.uow() as uow:
         creator = dict(uow.creators.resolve_creator(creator_id))
-        rankings = rankings_for(uow.content, creator, env.today(), env.fetched_at())
-    return ContentTypeRankings.model_validate(rankings.model_dump())
+        return rankings_for(uow.content, creator, env.today(), env.fetched_at(), ContentTypeRankings)

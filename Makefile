@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/eros demo
 
-## The whole test suite: lint, types, unit, integration, end-to-end.
+## The whole test suite: lint, types, unit, integration, end-to-end (SQLite and PostgreSQL), browser.
 test: $(STAMP)
+	scripts/system-packages
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 	$(BIN)/mypy

@@ -29,6 +29,7 @@ from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
 from eros.infra.alert_sinks import LogSink, PagerDutySink, WebhookSink
 from eros.infra.git import GitCommitter
+from eros.infra.logs import redact_also
 from eros.infra.mcp_clients import TRANSPORTS, ErosClient, InProcessClient, StdioClient
 from eros.legacy.pipeline import LegacyPipeline
 from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner
@@ -72,8 +73,10 @@ class Container:
 
     @cached_property
     def signing_key(self) -> bytes:
-        """The key this process signs with; never printed."""
-        return self.signing_keys.ring().current
+        """The key this process signs with; never printed, and redacted from every log line."""
+        key = self.signing_keys.ring().current
+        redact_also(key.decode(errors="replace"))
+        return key
 
     def verifying_keys(self, now: datetime) -> tuple[bytes, ...]:
         """Read afresh at every save: after `eros keys rotate` elsewhere, the new key verifies at

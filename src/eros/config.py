@@ -82,3 +82,79 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env.get("EROS_SIGNING_KEY_FILE")
         else None,
     )
+
+
+# --- logs (runbook §2 "Log Locations", §8 "Log Rotation") ---------------------------------------
+
+LOG_FORMATS = ("plain", "json")
+#: The runbook's rotation: "Max size: 100MB", "Retention: 7 days".
+DEFAULT_LOG_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_LOG_RETENTION_DAYS = 7.0
+#: Environment variables whose value is a secret by name (plus any URL carrying a password).
+SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "WEBHOOK", "CREDENTIAL")
+#: Names ending so hold where a secret is, not the secret itself.
+NOT_SECRET_SUFFIXES = ("_FILE", "_PATH")
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """Where log lines go and how the file rotates (`--log-file`, `EROS_LOG_*`)."""
+
+    file: Path | None = None
+    format: str = "plain"
+    max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    retention_days: float = DEFAULT_LOG_RETENTION_DAYS
+    #: Values no log line may carry (redacted by eros.infra.logs).
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def _positive(name: str, value: str | None, default: float, kind: type[int] | type[float]) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigError(f"{name}={value!r} is not a positive {kind.__name__}", code="INVALID_CONFIG")
+    return number
+
+
+def secret_values(env: dict[str, str]) -> tuple[str, ...]:
+    """Every secret the environment holds: keys, tokens, webhook URLs, a database URL's password."""
+    found: list[str] = []
+    for name, value in env.items():
+        if not name.startswith("EROS_") or not value.strip() or name.endswith(NOT_SECRET_SUFFIXES):
+            continue
+        if any(part in name for part in SECRET_NAME_PARTS) or name.startswith("EROS_ALERT_"):
+            found.append(value.strip())
+        elif "://" in value and "@" in value:
+            userinfo = value.split("://", 1)[1].split("@", 1)[0]
+            if ":" in userinfo and userinfo.split(":", 1)[1]:
+                found.append(userinfo.split(":", 1)[1])
+    return tuple(dict.fromkeys(found))
+
+
+def load_log_settings(
+    environ: dict[str, str] | None = None, *, file: Path | None = None, fmt: str | None = None
+) -> LogSettings:
+    """`--log-file` / `--log-format` win over `EROS_LOG_FILE` / `EROS_LOG_FORMAT`; INVALID_CONFIG if bad."""
+    env = dict(os.environ if environ is None else environ)
+    text = (fmt or env.get("EROS_LOG_FORMAT") or "plain").strip().lower()
+    if text not in LOG_FORMATS:
+        raise ConfigError(
+            f"log format {text!r} is not one of {', '.join(LOG_FORMATS)} (--log-format, EROS_LOG_FORMAT)",
+            code="INVALID_CONFIG",
+        )
+    path = file or (Path(env["EROS_LOG_FILE"]) if env.get("EROS_LOG_FILE", "").strip() else None)
+    return LogSettings(
+        file=path.expanduser() if path is not None else None,
+        format=text,
+        max_bytes=int(
+            _positive("EROS_LOG_MAX_BYTES", env.get("EROS_LOG_MAX_BYTES"), DEFAULT_LOG_MAX_BYTES, int)
+        ),
+        retention_days=_positive(
+            "EROS_LOG_RETENTION_DAYS", env.get("EROS_LOG_RETENTION_DAYS"), DEFAULT_LOG_RETENTION_DAYS, float
+        ),
+        secrets=secret_values(env),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,7 +19,9 @@ from rich.markup import escape
 # Typer vendors Click: its usage errors are these classes, not the `click` package's.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+from eros.config import LOG_FORMATS, load_log_settings
 from eros.errors import ErosError, InternalError
+from eros.infra.logs import configure_logging, reset_logging
 
 app = typer.Typer(
     name="eros",
@@ -46,9 +49,29 @@ def global_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Print the traceback of a failure as well as its error line.")
     ] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="INFO log lines on stderr (-vv: DEBUG).")
+    ] = 0,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file",
+            help="Also log to this rotated file (EROS_LOG_FILE; docs/OPERATIONS.md, logs).",
+            show_default=False,
+        ),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help=f"{' or '.join(LOG_FORMATS)} lines (EROS_LOG_FORMAT; default plain).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """EROS: weekly send schedules for creator agencies, and the rollout machinery around them."""
     _Options.debug = debug
+    configure_logging(load_log_settings(file=log_file, fmt=log_format), verbose)
 
 
 def _register() -> None:
@@ -141,6 +164,8 @@ def run(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception as exc:  # the one place a failure becomes a line; nothing else reaches the user
         return report(exc)
+    finally:
+        reset_logging()
     return result if isinstance(result, int) else 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ mcp_app = typer.Typer(
     help="The eros-db MCP server: serve it, list its tools, call one.", no_args_is_help=True
 )
 console = Console()
+logger = logging.getLogger("eros.adapters")
 
 
 class Transport(StrEnum):
@@ -57,7 +59,9 @@ def serve(
     ] = eros_db.DEFAULT_HTTP_PORT,
 ) -> None:
     """Serve eros-db over the configured database (stdout carries the protocol; logs go to stderr)."""
+    logger.info("eros-db server start transport=%s", transport.value)
     eros_db.serve(lambda: tool_server(bootstrap()), transport.value, host=host, port=port)
+    logger.info("eros-db server stop transport=%s", transport.value)
 
 
 @mcp_app.command("tools")

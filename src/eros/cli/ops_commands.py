@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -54,6 +55,8 @@ from eros.services.routing import PipelineRouter, set_flag, unset_flag
 
 console = Console()
 err_console = Console(stderr=True)
+#: The long-running commands' own lines (each check, the exporter's start and stop) in the log file.
+logger = logging.getLogger("eros.monitoring")
 
 #: `eros watch --interval` at most a day: a longer sleep is a typo (and past ~292 years, an overflow).
 MAX_WATCH_INTERVAL_S = 86_400.0
@@ -466,6 +469,9 @@ def watch(
         console.print(
             f"{stamp} check: alerts raised {raised or 'none'}; rollback {'yes' if result else 'no'}"
         )
+        logger.info(
+            "watch check alerts_raised=%s rollback=%s", ",".join(raised) or "none", result is not None
+        )
         if result is not None:
             _print_rollback(result)
         done += 1
@@ -540,10 +546,12 @@ def metrics_serve(
     from eros.infra import prometheus  # noqa: PLC0415 - prometheus_client only for the metrics commands
 
     err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
+    logger.info("metrics server start host=%s port=%d", host, port)
     try:
         prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)
     except KeyboardInterrupt:
         err_console.print("stopped")
+    logger.info("metrics server stop host=%s port=%d", host, port)
 
 
 def _metrics_sources() -> tuple[PipelineMonitor, UnitOfWorkFactory, Callable[[], FlagValues]]:

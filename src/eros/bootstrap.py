@@ -177,6 +177,7 @@ def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrch
         clock=container.clock,
         learnings_path=container.settings.learnings_path,
         replace_edited=replace_edited,
+        timeout_s=lambda: flag_reader(container)().v5_timeout_s,
     )
 
 

@@ -42,6 +42,7 @@ from eros.control.flags import (
     FLAG_DEFAULTS,
     PERCENTAGE,
     SHADOW_MODE,
+    TIMEOUT,
     FlagValues,
 )
 from eros.control.phases import phase
@@ -99,6 +100,7 @@ def flags_show(as_json: JsonOpt = False) -> None:
         PERCENTAGE: values.v5_percentage,
         CREATORS: ",".join(values.v5_creators),
         AUTO_FALLBACK: values.auto_fallback,
+        TIMEOUT: values.v5_timeout_s,
     }
     if as_json:
         document = {
@@ -139,7 +141,9 @@ def flags_show(as_json: JsonOpt = False) -> None:
 @flags_app.command("set")
 def flags_set(
     key: Annotated[str, typer.Argument(help=f"One of {', '.join(FLAG_DEFAULTS)} (or v5_percentage …).")],
-    value: Annotated[str, typer.Argument(help="true/false, 0-100, or a comma-separated creator list.")],
+    value: Annotated[
+        str, typer.Argument(help="true/false, 0-100, a comma-separated creator list, or seconds.")
+    ],
     by: ByOpt = "",
     reason: ReasonOpt = None,
 ) -> None:

@@ -161,6 +161,7 @@ class PipelineRouter:
                 v5_runner=self.runner("v5"),
                 monitor=self.monitor,
                 recheck=self.recheck,
+                timeout_s=values.v5_timeout_s,
             )
             return await comparator.run(creator_id, week_start, dry_run=dry_run)
         if decision.pipeline is Pipeline.V4:

@@ -190,3 +190,19 @@ def test_bad_log_settings_are_invalid_config(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError) as caught:
         load_log_settings(env)
     assert caught.value.code == "INVALID_CONFIG" and next(iter(env.values())) in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("verbosity", "shown"), [(0, ["WARNING"]), (1, ["INFO", "WARNING"]), (2, ["DEBUG", "INFO", "WARNING"])]
+)
+def test_stderr_shows_more_with_each_v(
+    verbosity: int, shown: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(LogSettings(), verbosity)
+    log = logging.getLogger("eros.monitoring")
+    log.debug("d")
+    log.info("i")
+    log.warning("w")
+    reset_logging()
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split()[0] for line in lines] == shown

@@ -76,6 +76,12 @@ def configured() -> Container:
     return database.configured()
 
 
+def resolve_creator_id(container: Container, creator: str) -> str:
+    """The creator's id from an id or page name; CREATOR_NOT_FOUND (exit 2) before any run."""
+    with container.uow() as uow:
+        return str(uow.creators.resolve_creator(creator)["creator_id"])
+
+
 def resolve_week(week: str | None, container: Container) -> date:
     """The given week (strict YYYY-MM-DD), else the Monday after the clock's today."""
     if week:
@@ -108,8 +114,9 @@ def generate(
     container = configured()
     week_start = resolve_week(week, container).isoformat()
     if creator:
+        creator_id = resolve_creator_id(container, creator)
         job = RecordedJob.of(container, pipeline, replace_edited=replace)
-        result = asyncio.run(_run_one(job, creator, week_start, dry_run))
+        result = asyncio.run(_run_one(job, creator_id, week_start, dry_run))
         if as_json:
             typer.echo(json.dumps(render.result_document(result), indent=2, default=str))
         else:

@@ -33,7 +33,7 @@ from eros.bootstrap import (
     rollback_controller,
 )
 from eros.cli.database import configured
-from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_week
+from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_creator_id, resolve_week
 from eros.clock import iso_z
 from eros.control.flags import (
     AUTO_FALLBACK,
@@ -52,7 +52,7 @@ from eros.errors import ErosError
 from eros.ports import UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackResult
-from eros.services.routing import PipelineRouter, set_flag, unset_flag
+from eros.services.routing import PipelineRouter, set_flag, unknown_creators, unset_flag
 
 console = Console()
 err_console = Console(stderr=True)
@@ -169,27 +169,36 @@ def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: R
 # --- route / run ---------------------------------------------------------------------------
 
 
-def _creator_id(container: Container, creator: str) -> str:
-    with container.uow() as uow:
-        return str(uow.creators.resolve_creator(creator)["creator_id"])
-
-
 def route(
     creator: Annotated[str, typer.Argument(help="Creator id or page name.")], as_json: JsonOpt = False
 ) -> None:
     """Explain which pipeline the creator's next run takes, and why."""
     container = configured()
-    creator_id = _creator_id(container, creator)
+    creator_id = resolve_creator_id(container, creator)
     router = pipeline_router(container)
     decision = router.decide(creator_id)
     flags = feature_flags(container)
     if as_json:
-        document = {"creator_id": creator_id, **asdict(decision), "pipeline": decision.pipeline.value}
+        document = {
+            "creator_id": creator_id,
+            **asdict(decision),
+            "pipeline": decision.pipeline.value,
+            "unknown_allowlisted": list(router.unknown_allowlisted),
+        }
         console.print_json(json.dumps(document))
         return
     console.print(f"[bold]{creator_id}[/] → [bold]{decision.pipeline.value}[/]  (reason: {decision.reason})")
     console.print(f"  bucket {decision.bucket} of 100 in group {router.group!r}; {decision.detail}")
     console.print(f"  {flags!r}")
+    _note_unknown(router.unknown_allowlisted)
+
+
+def _note_unknown(unknown: tuple[str, ...]) -> None:
+    if unknown:
+        console.print(
+            f"[yellow]note:[/] EROS_V5_CREATORS names unknown creators (they route nowhere): "
+            f"{', '.join(unknown)}"
+        )
 
 
 def run(
@@ -213,7 +222,7 @@ def run(
         with container.uow() as uow:
             targets = uow.creators.active_creator_ids(by_page_name=True)
     else:
-        targets = [_creator_id(container, c) for c in creators_arg or []]
+        targets = [resolve_creator_id(container, c) for c in creators_arg or []]
     router = pipeline_router(container, replace_edited=replace)
     rows = asyncio.run(_run_batch(router, targets, week_start, dry_run, quiet=as_json))
     if as_json:
@@ -305,6 +314,7 @@ def status(
     monitor = pipeline_monitor(container)
     flags = feature_flags(container)
     report = monitor.get_status()
+    unknown = unknown_creators(container.uow, flags.v5_creators)
     with container.uow() as uow:
         rollout = uow.rollout.get_rollout_state()
         recent_alerts = uow.ops.alert_rows(limit=5)
@@ -314,6 +324,7 @@ def status(
     if as_json:
         document = {
             "flags": repr(flags),
+            "unknown_allowlisted": list(unknown),
             "phase": phase_name,
             "status": report,
             "alerts": [dict(row) for row in recent_alerts],
@@ -321,6 +332,7 @@ def status(
         console.print_json(json.dumps(document, default=str))
         return
     console.print(f"[bold]flags[/] {flags!r}")
+    _note_unknown(unknown)
     console.print(f"[bold]rollout phase[/] {phase_name}")
     colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}[report["health"]]
     console.print(

@@ -134,7 +134,7 @@ def generate(
         typer.echo(json.dumps({"week_start": week_start, "results": rows}, indent=2, default=str))
     else:
         title = f"Week of {week_start} · pipeline {pipeline}{' · dry run' if dry_run else ''}"
-        console.print(render.summary_table(rows, title))
+        console.print(render.summary_table(rows, title, console.width))
     if not all(row["success"] for row in rows):
         raise typer.Exit(1)
 

@@ -229,8 +229,9 @@ def run(
         console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
     else:
         table = Table(title=f"Week of {week_start} through the router{' · dry run' if dry_run else ''}")
-        for column in ("creator", "pipeline", "ok", "items", "quality", "note"):
-            table.add_column(column)
+        for column in ("creator", "pipeline", "ok", "items", "quality"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("note", overflow="fold")  # wraps on a narrow terminal; ids never cut
         for row in rows:
             quality = row["quality_score"]
             table.add_row(
@@ -239,7 +240,7 @@ def run(
                 "✓" if row["success"] else "✗",
                 str(row["total_items"]),
                 f"{quality:.1f}" if quality is not None else "-",
-                (row["errors"][0] if row["errors"] else "")[:80],
+                row["errors"][0] if row["errors"] else "",
             )
         console.print(table)
     if not all(row["success"] for row in rows):

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -232,37 +233,50 @@ def summary_row(result: PipelineResult, tier: str | None) -> dict[str, Any]:
     }
 
 
-def summary_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
-    """`eros generate --all`: one line per creator, totals in the caption."""
-    table = Table(title=title)
+#: Below this console width `summary_table` leaves out ms and MCP calls (they go to the caption)
+#: and its vertical lines, so creator ids, tiers, statuses and revenues are never cut.
+SUMMARY_FULL_WIDTH = 110
+
+
+def summary_table(rows: Sequence[Mapping[str, Any]], title: str, width: int = 0) -> Table:
+    """`eros generate --all` and `eros demo`: one line per creator, totals in the caption."""
+    narrow = bool(width) and width < SUMMARY_FULL_WIDTH
+    table = Table(title=title, box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, pad_edge=not narrow)
     for column, justify in (
         ("creator", "left"),
         ("tier", "left"),
         ("items", "right"),
         ("status", "left"),
         ("score", "right"),
-        ("expected revenue", "right"),
-        ("ms", "right"),
-        ("MCP calls", "right"),
+        ("revenue" if narrow else "expected revenue", "right"),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        wraps = column == "status"  # the one that may fold (SCHEDULE_EDITED) before any is cut
+        table.add_column(column, justify=justify, no_wrap=not wraps, overflow="fold")  # type: ignore[arg-type]
+    if not narrow:
+        table.add_column("ms", justify="right")
+        table.add_column("MCP calls", justify="right")
     for row in rows:
         status = str(row["status"])
         score = row.get("score")
         revenue = row.get("expected_revenue")
-        table.add_row(
+        cells = [
             str(row["creator_id"]),
             str(row.get("tier") or ""),
             str(row["items"]),
             f"[{STATUS_STYLE.get(status, 'red')}]{status}[/]",
             f"{score:.1f}" if score is not None else "",
             f"${revenue:,.2f}" if revenue is not None else "",
-            f"{row['ms']:.0f}",
-            str(row["mcp_calls"]),
-        )
+        ]
+        if not narrow:
+            cells += [f"{row['ms']:.0f}", str(row["mcp_calls"])]
+        table.add_row(*cells)
     ok = sum(1 for row in rows if row["success"])
     total_revenue = sum(float(row.get("expected_revenue") or 0) for row in rows)
     table.caption = f"{ok}/{len(rows)} succeeded · expected revenue ${total_revenue:,.2f}"
+    if narrow:
+        total_ms = sum(float(row["ms"]) for row in rows)
+        calls = sum(int(row["mcp_calls"]) for row in rows)
+        table.caption += f" · {total_ms / 1000:.1f} s · {calls} MCP calls"
     return table
 
 

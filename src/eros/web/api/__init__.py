@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from eros.web.api import creators, flags, status
+from eros.web.api import creators, flags, learnings, ops, rollout, schedules, status
 
 router = APIRouter()
-for module in (status, creators, flags):
+for module in (status, creators, schedules, flags, ops, rollout, learnings):
     router.include_router(module.router)

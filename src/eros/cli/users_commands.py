@@ -49,6 +49,17 @@ def read_password(password_file: Path | None) -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+@users_app.command("list")
+def users_list() -> None:
+    """Every user, their role and whether they are disabled."""
+    table = Table("name", "role", "disabled", "created", "by")
+    for row in auth.list_users(configured().uow):
+        table.add_row(
+            row["name"], row["role"], "yes" if row["disabled"] else "no", row["created_at"], row["created_by"]
+        )
+    console.print(table)
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="The login name.")],
@@ -64,17 +75,6 @@ def users_add(
     container = configured()
     auth.add_user(container.uow, container.clock, name, parsed, password, by=acting_user(by))
     console.print(f"user {name} added as {parsed.value}")
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """Every user, their role and whether they are disabled."""
-    table = Table("name", "role", "disabled", "created", "by")
-    for row in auth.list_users(configured().uow):
-        table.add_row(
-            row["name"], row["role"], "yes" if row["disabled"] else "no", row["created_at"], row["created_by"]
-        )
-    console.print(table)
 
 
 @users_app.command("disable")
@@ -93,18 +93,6 @@ def users_enable(name: Annotated[str, typer.Argument()], by: ByOpt = "") -> None
     console.print(f"user {name} enabled")
 
 
-@tokens_app.command("create")
-def tokens_create(
-    name: Annotated[str, typer.Argument(help="What the token is for.")], role: RoleOpt, by: ByOpt = ""
-) -> None:
-    """Make a token and print it once (only its hash is kept: copy it now)."""
-    parsed = Role.parse(role)
-    container = configured()
-    token = auth.create_token(container.uow, container.clock, name, parsed, by=acting_user(by))
-    err_console.print(f"token {name} ({parsed.value}) — shown once, store it now:")
-    typer.echo(token)
-
-
 @tokens_app.command("list")
 def tokens_list() -> None:
     """Every token's name, role, maker, last use and revocation (never the token)."""
@@ -119,6 +107,18 @@ def tokens_list() -> None:
             row["revoked_at"] or "–",
         )
     console.print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: Annotated[str, typer.Argument(help="What the token is for.")], role: RoleOpt, by: ByOpt = ""
+) -> None:
+    """Make a token and print it once (only its hash is kept: copy it now)."""
+    parsed = Role.parse(role)
+    container = configured()
+    token = auth.create_token(container.uow, container.clock, name, parsed, by=acting_user(by))
+    err_console.print(f"token {name} ({parsed.value}) — shown once, store it now:")
+    typer.echo(token)
 
 
 @tokens_app.command("revoke")

@@ -15,6 +15,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 import httpx
+from mcp.server.auth.provider import TokenVerifier
 from mcp.server.mcpserver import MCPServer
 from sqlalchemy import Engine
 
@@ -124,10 +125,13 @@ def tool_env(container: Container) -> ToolEnv:
     )
 
 
-def tool_server(container: Container) -> MCPServer:
-    """The eros-db server over the configured database (`eros mcp serve`, `python -m eros.tools`)."""
+def tool_server(
+    container: Container, *, token_verifier: TokenVerifier | None = None, scope: str = ""
+) -> MCPServer:
+    """The eros-db server over the configured database (`eros mcp serve`, `python -m eros.tools`,
+    `/mcp`); over HTTP it takes the bearer tokens `token_verifier` accepts with `scope`."""
     require_database(container.engine)
-    return build_server(tool_env(container))
+    return build_server(tool_env(container), token_verifier=token_verifier, scope=scope)
 
 
 def connect_client(container: Container) -> ErosClient:

@@ -82,3 +82,39 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env.get("EROS_SIGNING_KEY_FILE")
         else None,
     )
+
+
+# --- the web app (`eros serve`) ------------------------------------------------------------
+
+#: `EROS_SESSION_MAX_AGE_S`: how long a browser session lasts after login (default 8 hours).
+DEFAULT_SESSION_MAX_AGE_S = 8 * 3600
+MAX_SESSION_MAX_AGE_S = 30 * 86_400
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    session_max_age_s: int = DEFAULT_SESSION_MAX_AGE_S
+    #: `EROS_WEB_HTTPS_ONLY`: session cookies only over HTTPS (set it behind a TLS proxy).
+    https_only: bool = False
+    #: `EROS_ALLOWED_HOSTS`: host names (comma-separated) clients use to reach `/mcp` besides the
+    #: loopback names and the bind address (the DNS-rebinding check refuses any other Host).
+    allowed_hosts: tuple[str, ...] = ()
+
+
+def load_web_settings(environ: dict[str, str]) -> WebSettings:
+    raw = environ.get("EROS_SESSION_MAX_AGE_S", "").strip()
+    try:
+        max_age = int(raw) if raw else DEFAULT_SESSION_MAX_AGE_S
+    except ValueError:
+        max_age = 0
+    if not 60 <= max_age <= MAX_SESSION_MAX_AGE_S:
+        raise ConfigError(
+            f"EROS_SESSION_MAX_AGE_S={raw!r} is not a whole number of seconds "
+            f"from 60 to {MAX_SESSION_MAX_AGE_S}",
+            code="INVALID_CONFIG",
+        )
+    return WebSettings(
+        session_max_age_s=max_age,
+        https_only=env_bool(environ.get("EROS_WEB_HTTPS_ONLY"), False),
+        allowed_hosts=tuple(h.strip() for h in environ.get("EROS_ALLOWED_HOSTS", "").split(",") if h.strip()),
+    )

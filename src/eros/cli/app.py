@@ -66,7 +66,9 @@ def _register() -> None:
         reflect_commands,
         rollout_commands,
         schedule_commands,
+        users_commands,
         validate_commands,
+        web_commands,
     )
 
     for module in (
@@ -80,6 +82,8 @@ def _register() -> None:
         rollout_commands,
         reflect_commands,
         keys_commands,
+        users_commands,
+        web_commands,
     ):
         module.register(app)
 

@@ -56,8 +56,27 @@ def serve(
         int, typer.Option(min=1, max=65535, help="HTTP port (streamable-http only).")
     ] = eros_db.DEFAULT_HTTP_PORT,
 ) -> None:
-    """Serve eros-db over the configured database (stdout carries the protocol; logs go to stderr)."""
-    eros_db.serve(lambda: tool_server(bootstrap()), transport.value, host=host, port=port)
+    """Serve eros-db over the configured database (stdout carries the protocol; logs go to stderr).
+
+    Over streamable-http it answers only `eros tokens` bearer tokens of the scheduler role or
+    above, and refuses a Host or Origin that does not name this server, whatever address it binds.
+    """
+    if transport is Transport.stdio:
+        eros_db.serve(lambda: tool_server(bootstrap()), transport.value, host=host, port=port)
+        return
+    # Deferred: the HTTP auth stack loads only for this transport.
+    from eros.config import load_web_settings  # noqa: PLC0415 - see above
+    from eros.web.mcp import host_checks, protected_tool_server  # noqa: PLC0415 - see above
+
+    container = bootstrap()
+    extra = load_web_settings(container.settings.environ).allowed_hosts
+    eros_db.serve(
+        lambda: protected_tool_server(container),
+        transport.value,
+        host=host,
+        port=port,
+        transport_security=host_checks(host, extra),
+    )
 
 
 @mcp_app.command("tools")

@@ -12,14 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import connect_client, tool_env
+from eros.bootstrap import Container, connect_client, tool_env
 from eros.cli.database import configured
 from eros.cli.ops_commands import ByOpt, JsonOpt, acting_user
 from eros.db import schedules_repo
 from eros.errors import ErosError
 from eros.services.preflight import client_session
 from eros.services.queueing import ScheduleRejected, queue_schedule
-from eros.tools.schedules import get_schedules, save_schedule
+from eros.tools.schedules import SaveScheduleResult, get_schedules, save_schedule
 
 schedules_app = typer.Typer(
     help="Saved schedules: list, show, revisions and restore, queue for sending, mark completed.",
@@ -126,7 +126,17 @@ def restore(
     Its certificate is checked again: approved only if it still verifies, else a draft with the reasons.
     Queued and completed weeks are locked, as for any save.
     """
-    container = configured()
+    saved = restore_revision(configured(), schedule_id, revision, acting_user(by))
+    console.print(
+        f"schedule {saved.schedule_id} · revision {revision} restored as revision {saved.revision} "
+        f"([bold]{saved.status}[/])"
+    )
+    for warning in saved.warnings:
+        console.print(f"[yellow]warning[/] {warning}")
+
+
+def restore_revision(container: Container, schedule_id: int, revision: int, by: str) -> SaveScheduleResult:
+    """Save revision `revision` again as the newest, by person `by` (also the web app's restore)."""
     with container.uow() as uow:
         current = uow.schedules.get(schedule_id)
         if revision == current["revision"]:
@@ -136,21 +146,15 @@ def restore(
             )
         old = uow.schedules.revision(schedule_id, revision)
     certificate = old["certificate_json"]
-    saved = save_schedule(
+    return save_schedule(
         tool_env(container),
         creator_id=current["creator_id"],
         week_start=current["week_start"],
         items=json.loads(old["items_json"]),
         validation_certificate=json.loads(certificate) if certificate else None,
         expected_revision=current["revision"],
-        saved_by=acting_user(by),
+        saved_by=by,
     )
-    console.print(
-        f"schedule {saved.schedule_id} · revision {revision} restored as revision {saved.revision} "
-        f"([bold]{saved.status}[/])"
-    )
-    for warning in saved.warnings:
-        console.print(f"[yellow]warning[/] {warning}")
 
 
 @schedules_app.command("queue")

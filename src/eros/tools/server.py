@@ -19,8 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel
 
 from eros.db.faults import database_fault
@@ -35,6 +38,8 @@ SERVER_NAME = "eros-db"
 #: Where `streamable-http` listens unless told otherwise.
 DEFAULT_HTTP_HOST = "127.0.0.1"
 DEFAULT_HTTP_PORT = 8765
+#: The SDK's auth settings name an issuer; EROS issues its own tokens (`eros tokens create`).
+AUTH_ISSUER = "http://127.0.0.1/"
 logger = logging.getLogger("eros.tools")
 
 #: Every tool, in the order DOMAIN §13 lists them (get_captions is preflight's bundled caption call).
@@ -97,14 +102,25 @@ async def coded_tool_errors(ctx: ServerRequestContext[Any, Any], call_next: Call
     return {**result, "content": [{"type": "text", "text": f"Error executing tool {name}: {payload}"}]}
 
 
-def build_server(env: ToolEnv) -> MCPServer:
-    """A fresh `eros-db` server over `env`; nothing is shared between servers."""
+def build_server(env: ToolEnv, *, token_verifier: TokenVerifier | None = None, scope: str = "") -> MCPServer:
+    """A fresh `eros-db` server over `env`; nothing is shared between servers. With a
+    `token_verifier`, its HTTP transport answers only bearer tokens it accepts holding `scope`
+    (the SDK's own resource-server auth)."""
+    auth = (
+        AuthSettings(
+            issuer_url=AUTH_ISSUER, resource_server_url=None, required_scopes=[scope] if scope else None
+        )
+        if token_verifier is not None
+        else None
+    )
     # log_level WARNING: the SDK configures root logging when nothing has; keep INFO noise out of the CLI.
     server: MCPServer = MCPServer(
         SERVER_NAME,
         instructions="EROS data tools: creators, volume, captions, schedules.",
         log_level="WARNING",
         middleware=[coded_tool_errors],
+        token_verifier=token_verifier,
+        auth=auth,
     )
     for fn in TOOLS:
         server.add_tool(bind(env, fn), structured_output=True)
@@ -117,8 +133,10 @@ def serve(
     *,
     host: str = DEFAULT_HTTP_HOST,
     port: int = DEFAULT_HTTP_PORT,
+    transport_security: TransportSecuritySettings | None = None,
 ) -> None:
-    """Run the server `make_server` builds until the client hangs up (stdout is the protocol).
+    """Run the server `make_server` builds until the client hangs up (stdout is the protocol);
+    over HTTP with `transport_security`'s Host/Origin checks (the SDK's own only on loopback).
 
     Logging goes to stderr, set up before the server is built so nothing reaches stdout.
     """
@@ -127,6 +145,6 @@ def serve(
     )
     server = make_server()
     if transport == "streamable-http":
-        server.run("streamable-http", host=host, port=port)
+        server.run("streamable-http", host=host, port=port, transport_security=transport_security)
     else:
         anyio.run(serve_stdio, server)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from eros.web.pages import actions, login, operator, scheduler, series
+from eros.web.pages import login, operator, revision, scheduler, series
 
 router = APIRouter(include_in_schema=False)
-for module in (login, scheduler, operator, series, actions):
+for module in (login, scheduler, operator, series, revision):
     router.include_router(module.router)

@@ -10,7 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from eros.bootstrap import Container, feature_flags, flag_reader, learning_loop, pipeline_monitor, rollout_manager
+from eros.bootstrap import (
+    Container,
+    feature_flags,
+    flag_reader,
+    learning_loop,
+    pipeline_monitor,
+    rollout_manager,
+)
 from eros.control.phases import PHASES
 from eros.services.rollback import RESTORE_CONFIRMATION
 from eros.services.shadow import shadow_report
@@ -41,11 +48,20 @@ def dashboard(request: Request, principal: Caller) -> Response:
     with container.uow() as uow:
         alerts = [dict(row) for row in uow.ops.alert_rows(limit=DASHBOARD_ALERTS)]
     return render(
-        request, "dashboard.html", principal, title="Status",
-        report=report, v4=monitor.stats("v4"), v5=monitor.stats("v5"),
-        flags=flag_sources(container), effective=feature_flags(container), rollout=rollout, alerts=alerts,
+        request,
+        "dashboard.html",
+        principal,
+        title="Status",
+        report=report,
+        v4=monitor.stats("v4"),
+        v5=monitor.stats("v5"),
+        flags=flag_sources(container),
+        effective=feature_flags(container),
+        rollout=rollout,
+        alerts=alerts,
         final=rollout_manager(container, monitor=monitor).final_validation(),
-        criterion_state=criterion_state, restore_phrase=RESTORE_CONFIRMATION,
+        criterion_state=criterion_state,
+        restore_phrase=RESTORE_CONFIRMATION,
     )
 
 
@@ -60,7 +76,9 @@ def flag_sources(container: Container) -> list[dict[str, Any]]:
         "EROS_V5_CREATORS": ", ".join(values.v5_creators) or "–",
         "EROS_V5_AUTO_FALLBACK": values.auto_fallback,
     }
-    return [{"key": key, "value": value, "source": values.sources.get(key, "")} for key, value in shown.items()]
+    return [
+        {"key": key, "value": value, "source": values.sources.get(key, "")} for key, value in shown.items()
+    ]
 
 
 @router.get("/rollout", response_class=HTMLResponse)
@@ -70,22 +88,29 @@ def rollout(request: Request, principal: Caller) -> Response:
     container = container_of(request)
     status = rollout_manager(container).status().as_dict()
     return render(
-        request, "rollout.html", principal, title="Rollout", rollout=status, phases=PHASES,
+        request,
+        "rollout.html",
+        principal,
+        title="Rollout",
+        rollout=status,
+        phases=PHASES,
         criterion_state=criterion_state,
     )
 
 
 @router.get("/shadow", response_class=HTMLResponse)
-def shadow(
-    request: Request, principal: Caller, day: Annotated[str | None, Query()] = None
-) -> Response:
+def shadow(request: Request, principal: Caller, day: Annotated[str | None, Query()] = None) -> Response:
     if principal is None:
         return to_login(request)
     container = container_of(request)
     report = shadow_report(container.uow, container.clock, day)
     return render(
-        request, "shadow.html", principal, title=f"Shadow {report.day.isoformat()}",
-        report=report.as_dict(), day=report.day,
+        request,
+        "shadow.html",
+        principal,
+        title=f"Shadow {report.day.isoformat()}",
+        report=report.as_dict(),
+        day=report.day,
         previous=(report.day - timedelta(days=1)).isoformat(),
         following=(report.day + timedelta(days=1)).isoformat(),
     )
@@ -99,5 +124,10 @@ def learnings(request: Request, principal: Caller) -> Response:
     status = loop.status()
     preview = loop.run_reflect(write=False).reflection
     return render(
-        request, "learnings.html", principal, title="Learnings", status=status, reflection=preview,
+        request,
+        "learnings.html",
+        principal,
+        title="Learnings",
+        status=status,
+        reflection=preview,
     )

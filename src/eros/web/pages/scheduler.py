@@ -7,7 +7,7 @@ goes through the JSON API from the page's scripts, so the rules stay in the serv
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -48,10 +48,20 @@ def roster(request: Request, principal: Caller) -> Response:
     rows = []
     for creator in creators:
         profile = get_creator_profile(
-            env, creator.creator_id, include_analytics=False, include_content_rankings=False,
-            include_vault=False, include_persona=False,
+            env,
+            creator.creator_id,
+            include_analytics=False,
+            include_content_rankings=False,
+            include_vault=False,
+            include_persona=False,
         )
-        rows.append({"creator": creator, "tier": _tier(profile.volume_assignment), "week": saved.get(creator.creator_id)})
+        rows.append(
+            {
+                "creator": creator,
+                "tier": _tier(profile.volume_assignment),
+                "week": saved.get(creator.creator_id),
+            }
+        )
     return render(request, "roster.html", principal, week=week, rows=rows, title="Roster")
 
 
@@ -101,8 +111,14 @@ def week(request: Request, creator_id: str, week_start: str, principal: Caller) 
         },
     }
     return render(
-        request, "week.html", principal, title=f"{creator.page_name} · week of {start}",
-        creator=creator, schedule=schedule, week_start=start, data=data,
+        request,
+        "week.html",
+        principal,
+        title=f"{creator.page_name} · week of {start}",
+        creator=creator,
+        schedule=schedule,
+        week_start=start,
+        data=data,
     )
 
 
@@ -115,6 +131,10 @@ def profile(request: Request, creator_id: str, principal: Caller) -> Response:
     answer = get_creator_profile(env, creator_id)
     triggers = get_active_volume_triggers(env, answer.creator.creator_id)
     return render(
-        request, "profile.html", principal, title=answer.creator.page_name,
-        profile=answer, triggers=triggers,
+        request,
+        "profile.html",
+        principal,
+        title=answer.creator.page_name,
+        profile=answer,
+        triggers=triggers,
     )

@@ -52,6 +52,8 @@ def series(
     """`{"hours": [...], "v4": {hour: slis}, "v5": {hour: slis}}` over the last `hours` hours."""
     monitor = pipeline_monitor(container_of(request))
     since = monitor.clock.now() - timedelta(hours=hours)
-    by_pipeline = {name: hourly(monitor.runs(name, since=since), monitor.slo.percentile) for name in PIPELINES}
+    by_pipeline = {
+        name: hourly(monitor.runs(name, since=since), monitor.slo.percentile) for name in PIPELINES
+    }
     labels = sorted({hour for buckets in by_pipeline.values() for hour in buckets})
     return {"hours": labels, **by_pipeline}

@@ -37,20 +37,20 @@ window.eros = (function () {
     toast((error.code ? "[" + error.code + "] " : "") + error.message, "error");
   }
 
-  /* Where each call goes: the pages' own router until /api/v1 has the same endpoint. */
+  /* Where each call goes (the JSON API, /api/v1; the charts' series is the pages' own). */
   const paths = {
-    validate: (id) => "/pages/api/schedules/" + id + "/validate",
-    save: (id) => "/pages/api/schedules/" + id + "/save",
-    generate: () => "/pages/api/generate",
-    rollback: () => "/pages/api/rollback",
-    restore: () => "/pages/api/restore",
-    revision: (id, rev) => "/api/v1/schedules/" + id + "/revisions/" + rev,
+    validate: () => "/api/v1/schedules/validate",
+    save: (id) => "/api/v1/schedules/" + id + "/edit",
+    generate: () => "/api/v1/schedules/generate",
+    rollback: () => "/api/v1/rollback",
+    restore: () => "/api/v1/rollback/restore",
+    revision: (id, rev) => "/pages/schedules/" + id + "/revisions/" + rev + ".json",
     restoreRevision: (id) => "/api/v1/schedules/" + id + "/restore",
     queue: (id) => "/api/v1/schedules/" + id + "/queue",
     complete: (id) => "/api/v1/schedules/" + id + "/complete",
     exportWeek: (id, format) => "/api/v1/schedules/" + id + "/export?format=" + format,
     rollout: (action) => "/api/v1/rollout/" + action,
-    proposal: (id, verdict) => "/api/v1/learnings/proposals/" + encodeURIComponent(id) + "/" + verdict,
+    acceptProposals: () => "/api/v1/learnings/proposals/accept",
     series: (hours) => "/pages/series.json?hours=" + hours,
   };
 

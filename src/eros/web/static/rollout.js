@@ -6,10 +6,10 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", async () => {
       const action = button.dataset.rollout;
       const reason = document.getElementById("rollout-reason").value.trim();
-      if (action !== "advance" && !reason) { eros.toast("Say why (the reason is kept in the audit trail).", "error"); return; }
+      if (!reason) { eros.toast("Say why (the reason is kept in the audit trail).", "error"); return; }
       if (!window.confirm(action + " the rollout?")) return;
       try {
-        await eros.call("POST", eros.paths.rollout(action), { reason: reason || null });
+        await eros.call("POST", eros.paths.rollout(action), { reason });
         window.location.reload();
       } catch (error) { eros.failed(error); }
     });

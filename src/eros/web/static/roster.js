@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const cell = row && row.querySelector('[data-cell="status"]');
     if (cell) cell.textContent = "generating…";
     try {
-      await eros.call("POST", eros.paths.generate(), { creator_id: creator, week_start: week });
+      await eros.call("POST", eros.paths.generate(), { creator, week_start: week });
       if (cell) cell.textContent = "generated";
       return true;
     } catch (error) {

@@ -147,7 +147,7 @@ document.addEventListener("DOMContentLoaded", () => {
     badge.textContent = "Checking rules…";
     refresh();
     try {
-      const result = await eros.call("POST", eros.paths.validate(schedule.schedule_id), { items });
+      const result = await eros.call("POST", eros.paths.validate(), { creator: data.creator_id, week_start: data.week_start, items });
       validating -= 1;
       if (validating > 0) return;
       violations = result.violations || [];

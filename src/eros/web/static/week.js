@@ -61,6 +61,7 @@ document.addEventListener("DOMContentLoaded", () => {
     height: "100%",
     expandRows: false,
     slotDuration: "00:30:00",
+    snapDuration: "00:05:00",
     slotLabelInterval: "01:00",
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
@@ -173,7 +174,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const li = el("li", {});
       li.append(el("strong", {}, v.code), document.createTextNode(" " + v.message));
       (v.items || []).forEach((i) => {
-        const link = el("button", { type: "button", class: "link" }, "item " + (i + 1));
+        const link = el("button", { type: "button", class: "link" }, "item " + i);
         link.addEventListener("click", () => select(i));
         li.append(document.createTextNode(" "), link);
       });
@@ -211,7 +212,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const box = $("detail");
     if (!item) return;
     const type = sendType(item.send_type_key);
-    box.replaceChildren(el("h2", {}, "Item " + (index + 1) + " · " + type.name));
+    box.replaceChildren(el("h2", {}, "Item " + index + " · " + type.name));
     const dl = el("dl", { class: "facts" });
     row(dl, "When", item.scheduled_date + " " + item.scheduled_time + " (" + data.timezone + ")");
     row(dl, "Send type", item.send_type_key + " · " + type.category);
@@ -219,7 +220,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (item.is_follow_up) {
       const parent = items[item.parent_item_index];
       row(dl, "Follow-up of", parent
-        ? "item " + (item.parent_item_index + 1) + " (" + sendType(parent.send_type_key).name + " at " +
+        ? "item " + item.parent_item_index + " (" + sendType(parent.send_type_key).name + " at " +
           parent.scheduled_time + "), " + (item.delay_minutes || 0) + " min after"
         : "item " + item.parent_item_index);
     }

@@ -157,6 +157,9 @@ def load_log_settings(
             "EROS_LOG_RETENTION_DAYS", env.get("EROS_LOG_RETENTION_DAYS"), DEFAULT_LOG_RETENTION_DAYS, float
         ),
         secrets=secret_values(env),
+    )
+
+
 # --- the web app (`eros serve`) ------------------------------------------------------------
 
 #: `EROS_SESSION_MAX_AGE_S`: how long a browser session lasts after login (default 8 hours).

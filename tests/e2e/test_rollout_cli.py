@@ -88,7 +88,7 @@ def test_shadow_run_is_reported_and_leaves_no_v5_schedule(_cli: Path) -> None:
 
 
 def test_final_validation_report_has_the_plans_four_rows() -> None:
-    rows = json.loads(cli_ok("rollout", "report", "--json"))
+    rows = json.loads(cli_ok("rollout", "report", "--json"))["final_validation"]
     assert [r["metric"] for r in rows] == ["Execution time", "MCP calls", "Success rate", "Quality score"]
     assert all(r["v5_actual"] == "TBD" for r in rows)
     assert "Final validation" in cli_ok("rollout", "report")

@@ -86,6 +86,16 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
+class PreCutoverFacts:
+    """What the pre-cutover checklist measured: its metrics, a sentence each, and what is missing."""
+
+    metrics: dict[str, float | None]
+    details: dict[str, str]
+    unverified: list[str]
+    unconfirmed: list[Confirmation]
+
+
+@dataclass(frozen=True, slots=True)
 class RolloutStatus:
     """The plan's state now: phase (None before `start`), since when, and the current analysis."""
 
@@ -148,10 +158,10 @@ class RolloutManager:
         metrics.update(
             live_metrics(self.monitor.runs("v5", since=since), self.monitor.runs("v4", since=since))
         )
-        metrics.update(self._pre_cutover_facts()[0])
+        metrics.update(self.pre_cutover_facts().metrics)
         return metrics
 
-    def _pre_cutover_facts(self) -> tuple[dict[str, float | None], dict[str, str]]:
+    def pre_cutover_facts(self) -> PreCutoverFacts:
         """The checklist's five metrics and what a person reads for each, over the 7 days to now.
 
         Verified: an active creator with a successful, APPROVED v5 run (live, shadow or a dry
@@ -205,6 +215,7 @@ class RolloutManager:
                 else f"not measurable: {len(recent)} scored v5 runs in the last 7 d, {len(previous)} before"
             ),
         }
+        unconfirmed = []
         for item, metric in CONFIRMATION_METRICS.items():
             latest = next((row for row in confirmed if row["item"] == item.value), None)
             metrics[metric] = 0 if latest is None else 1
@@ -213,11 +224,14 @@ class RolloutManager:
                 if latest is not None
                 else f"not confirmed in 7 days: `eros rollout confirm {item.value} --by NAME`"
             )
-        return metrics, details
+            if latest is None:
+                unconfirmed.append(item)
+        return PreCutoverFacts(metrics, details, unverified, unconfirmed)
 
     def pre_cutover(self) -> tuple[ChecklistItem, ...]:
         """The plan's Pre-Cutover Checklist as of now, each item with what it measured."""
-        return pre_cutover_checklist(*self._pre_cutover_facts())
+        facts = self.pre_cutover_facts()
+        return pre_cutover_checklist(facts.metrics, facts.details)
 
     def post_cutover(self) -> tuple[ChecklistItem, ...]:
         """The plan's Post-Cutover Tasks, measured; empty unless the plan is in full cutover."""

@@ -216,7 +216,7 @@ def test_post_cutover_checks_appear_once_in_full_cutover(
 ) -> None:
     manager.start(actor="lead", reason="staging", at_phase=5)
     assert manager.status().post_cutover == ()
-    assert [i.label for i in manager.status().pre_cutover][0] == "All creators verified in v5"
+    assert manager.status().pre_cutover[0].label == "All creators verified in v5"
     manager.advance(actor="lead", reason="drill", force=True)
     clock.set(clock.now() + timedelta(hours=23))
     status = manager.status()

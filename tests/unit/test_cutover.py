@@ -109,7 +109,7 @@ def test_checklist_items_carry_the_plans_words_and_the_measured_detail() -> None
 
 
 def test_v4_is_removable_exactly_thirty_days_after_cutover() -> None:
-    assert V4_RETENTION == timedelta(days=30)
+    assert timedelta(days=30) == V4_RETENTION
     before = v4_deprecation(CUTOVER, [], CUTOVER + V4_RETENTION - MINUTE)
     at = v4_deprecation(CUTOVER, [], CUTOVER + V4_RETENTION)
     assert before.deprecated and not before.removable

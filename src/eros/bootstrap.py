@@ -206,7 +206,7 @@ def v4_deprecation_notice(container: Container) -> V4DeprecationNotice:
 
     def note() -> str | None:
         status = rollout_manager(container).v4_status()
-        return status.note() if status.deprecated else None
+        return f"v4 {status.note()}" if status.deprecated else None
 
     return V4DeprecationNotice(note)
 

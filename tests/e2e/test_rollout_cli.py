@@ -128,7 +128,7 @@ def test_cutover_is_refused_with_the_checklist_until_forced_then_v4_shows_its_re
     status = cli_ok("rollout", "status")
     assert "Pre-cutover checklist (plan Phase 4)" in status
     assert "no All creators verified in v5: 37 of 37 active creators without a validated v5 run" in status
-    assert "v4 v4 is in service (full cutover not recorded)" in status
+    assert "v4 in service (full cutover not recorded)" in status
 
     assert cli_ok("rollout", "confirm", "briefed", "--by", "alice", "--note", "runbook walk-through") == (
         "confirmed briefed by alice at 2026-01-04T12:00:00Z\n"

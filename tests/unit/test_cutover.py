@@ -115,7 +115,7 @@ def test_v4_is_removable_exactly_thirty_days_after_cutover() -> None:
     assert before.deprecated and not before.removable
     assert at.removable and at.removable_at == datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
     assert before.note() == (
-        "v4 deprecated since cutover 2026-02-01 09:30 UTC; may be removed from 2026-03-03 09:30 UTC "
+        "deprecated since cutover 2026-02-01 09:30 UTC; may be removed from 2026-03-03 09:30 UTC "
         "(not removable yet)"
     )
     assert at.note().endswith("(removable now)")
@@ -124,7 +124,7 @@ def test_v4_is_removable_exactly_thirty_days_after_cutover() -> None:
 def test_without_cutover_v4_is_not_deprecated() -> None:
     status = v4_deprecation(None, [(CUTOVER, "rollback")], CUTOVER)
     assert not status.deprecated and not status.removable and status.removable_at is None
-    assert status.note() == "v4 is in service (full cutover not recorded)"
+    assert status.note() == "in service (full cutover not recorded)"
 
 
 def test_a_rollback_after_cutover_restarts_the_thirty_days_at_the_restore() -> None:

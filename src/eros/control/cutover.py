@@ -151,14 +151,14 @@ class V4Deprecation:
         return self.removable_at is not None and self.now >= self.removable_at
 
     def note(self) -> str:
-        """One line for `eros status`, `eros rollout status` and the DeprecationWarning."""
+        """One line after "v4" for `eros status`, `eros rollout status` and the DeprecationWarning."""
         if self.cutover_at is None:
-            return "v4 is in service (full cutover not recorded)"
+            return "in service (full cutover not recorded)"
         since = f"deprecated since cutover {self.cutover_at:%Y-%m-%d %H:%M} UTC"
         if self.removable_at is None:
-            return f"v4 {since}; v5 is rolled back, so the 30 days of stable v5 restart at its restore"
+            return f"{since}; v5 is rolled back, so the 30 days of stable v5 restart at its restore"
         verdict = "removable now" if self.removable else "not removable yet"
-        return f"v4 {since}; may be removed from {self.removable_at:%Y-%m-%d %H:%M} UTC ({verdict})"
+        return f"{since}; may be removed from {self.removable_at:%Y-%m-%d %H:%M} UTC ({verdict})"
 
     def as_dict(self) -> dict[str, object]:
         def stamp(moment: datetime | None) -> str | None:

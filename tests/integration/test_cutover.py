@@ -261,7 +261,10 @@ async def test_v4_warns_deprecated_after_cutover_and_not_before(
         assert (await runner("test", "2026-01-05")).success
 
     manager.advance(actor="lead", reason="drill", force=True)
-    with pytest.warns(DeprecationWarning, match="may be removed from 2026-02-03 12:00 UTC") as record:
+    with (
+        caplog.at_level(logging.WARNING, logger="eros.legacy"),
+        pytest.warns(DeprecationWarning, match="may be removed from 2026-02-03 12:00 UTC") as record,
+    ):
         assert (await runner("test", "2026-01-05")).success
         await runner("test", "2026-01-05")
     assert Path(record[0].filename) == Path(__file__), "the warning points at the caller of the v4 runner"

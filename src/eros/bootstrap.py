@@ -32,6 +32,7 @@ from eros.infra.alert_sinks import LogSink, PagerDutySink, WebhookSink
 from eros.infra.git import GitCommitter
 from eros.infra.logs import redact_also
 from eros.infra.mcp_clients import TRANSPORTS, ErosClient, InProcessClient, StdioClient
+from eros.legacy.deprecation import V4DeprecationNotice
 from eros.legacy.pipeline import LegacyPipeline
 from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner
 from eros.ports import AlertSink, Sleep, ToolClient
@@ -188,9 +189,14 @@ def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrch
 def v4_runner(container: Container, *, replace_edited: bool = False) -> PipelineRunner:
     """The runner EROS_V4_RUNNER names: `builtin` (default) or an agency's `module:function`."""
     spec = container.settings.v4_runner.strip() or BUILTIN
+    deprecation = v4_deprecation_notice(container)
     if spec.lower() == BUILTIN:
         return LegacyPipeline(
-            connect_client(container), container.signing_key, container.clock, replace_edited=replace_edited
+            connect_client(container),
+            container.signing_key,
+            container.clock,
+            replace_edited=replace_edited,
+            deprecation=deprecation,
         )
     return PluginRunner(
         spec,
@@ -199,7 +205,18 @@ def v4_runner(container: Container, *, replace_edited: bool = False) -> Pipeline
         container.signing_key,
         container.clock,
         replace_edited=replace_edited,
+        deprecation=deprecation,
     )
+
+
+def v4_deprecation_notice(container: Container) -> V4DeprecationNotice:
+    """The v4 runners' DeprecationWarning, raised once full cutover is recorded (plan Phase 4)."""
+
+    def note() -> str | None:
+        status = rollout_manager(container).v4_status()
+        return f"v4 {status.note()}" if status.deprecated else None
+
+    return V4DeprecationNotice(note)
 
 
 # --- the control plane: flags, router, monitor, alerts, rollback, rollout, shadow, metrics -------

@@ -31,6 +31,7 @@ from eros.bootstrap import (
     pipeline_monitor,
     pipeline_router,
     rollback_controller,
+    rollout_manager,
 )
 from eros.cli.database import configured
 from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_creator_id, resolve_week
@@ -322,11 +323,13 @@ def status(
     phase_name = (
         f"{rollout['phase']} {phase(rollout['phase']).name}" if rollout is not None else "not started"
     )
+    v4 = rollout_manager(container, monitor=monitor).v4_status()
     if as_json:
         document = {
             "flags": repr(flags),
             "unknown_allowlisted": list(unknown),
             "phase": phase_name,
+            "v4": v4.as_dict(),
             "status": report,
             "alerts": [dict(row) for row in recent_alerts],
         }
@@ -335,6 +338,7 @@ def status(
     console.print(f"[bold]flags[/] {flags!r}")
     _note_unknown(unknown)
     console.print(f"[bold]rollout phase[/] {phase_name}")
+    console.print(f"[bold]v4[/] {v4.note()}")
     colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}[report["health"]]
     console.print(
         f"[bold]v5 health[/] [{colour}]{report['health']}[/] over the last {report['window_minutes']} min "

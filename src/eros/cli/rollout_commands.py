@@ -1,4 +1,5 @@
-"""`eros shadow report`, `eros rollout status|phases|advance|hold|abort|report`, `eros simulate rollout`.
+"""`eros shadow report`, `eros rollout status|phases|advance|hold|abort|confirm|confirmations|report`,
+`eros simulate rollout`.
 
 Thin wrappers over the shadow, rollout and simulation services as `eros.bootstrap` wires
 them. Exit codes: 0 ok,
@@ -23,7 +24,8 @@ from eros.bootstrap import rehearsal, rehearsal_database, rehearsal_runners, rol
 from eros.cli.database import configured
 from eros.cli.generate_commands import quiet_logging
 from eros.cli.ops_commands import acting_user
-from eros.control.phases import METRIC_DESCRIPTIONS, PHASES
+from eros.control.cutover import ChecklistItem, V4Deprecation
+from eros.control.phases import METRIC_DESCRIPTIONS, PHASES, Confirmation
 from eros.rules.timing import checked_date
 from eros.services.rollout import RolloutStatus, Transition
 from eros.services.shadow import shadow_report
@@ -195,12 +197,29 @@ def _print_status(status: RolloutStatus) -> None:
                 console.print(f"  [red]trigger fired[/] {trigger.criterion} (value {_value(trigger.value)})")
         for reason in status.analysis.reasons:
             console.print(f"  · {reason}")
+    _print_checklist("Pre-cutover checklist (plan Phase 4)", status.pre_cutover)
+    _print_checklist("Post-cutover checks (plan Phase 4)", status.post_cutover)
+    console.print(_v4_line(status.v4))
     for t in status.transitions[:5]:
         console.print(
             f"  {t['at']} {t['outcome']}: {_phase_text(t['from_phase'])} → {t['to_phase']} by {t['actor']}"
             + (" (forced)" if t["forced"] else "")
             + (f" — {t['reason']}" if t["reason"] else "")
         )
+
+
+def _print_checklist(title: str, items: tuple[ChecklistItem, ...]) -> None:
+    if not items:
+        return
+    console.print(f"[bold]{title}[/]")
+    for item in items:
+        mark = {True: "[green]ok[/]", False: "[red]no[/]", None: "[yellow]…[/]"}[item.met]
+        console.print(f"  {mark} {item.label}: {item.detail}", soft_wrap=True)
+
+
+def _v4_line(v4: V4Deprecation) -> str:
+    colour = "yellow" if v4.deprecated else "white"
+    return f"[bold]v4[/] [{colour}]{v4.note()}[/]"
 
 
 def _phase_text(number: int | None) -> str:
@@ -253,14 +272,49 @@ def abort_command(
     _print_transition(rollout_manager(configured()).abort(reason, actor=acting_user(by), to_phase=to))
 
 
-@rollout_app.command("report")
-def report_command(as_json: JsonOpt = False) -> None:
-    """The plan's Final Validation table: v4 baseline vs v5 actual from the recorded runs."""
-    rows = rollout_manager(configured()).final_validation()
+@rollout_app.command("confirm")
+def confirm_command(
+    item: Annotated[
+        Confirmation, typer.Argument(help="What is confirmed: briefed (on-call engineer) or rollback-tested.")
+    ],
+    by: ByOpt = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="What was done (kept with the confirmation).")
+    ] = None,
+) -> None:
+    """Record a pre-cutover confirmation (who and when); it counts toward full cutover for 7 days."""
+    row = rollout_manager(configured()).confirm(item.value, actor=acting_user(by), note=note)
+    console.print(f"confirmed {row['item']} by {row['actor']} at {row['at']}")
+
+
+@rollout_app.command("confirmations")
+def confirmations_command(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20, as_json: JsonOpt = False
+) -> None:
+    """Every recorded pre-cutover confirmation, newest first (the audit trail)."""
+    rows = rollout_manager(configured()).confirmations(limit)
     if as_json:
         _echo_json(rows)
         return
+    table = Table(title="pre-cutover confirmations")
+    for column in ("at", "item", "by", "note"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["at"], row["item"], row["actor"], row["note"] or "")
+    console.print(table)
+
+
+@rollout_app.command("report")
+def report_command(as_json: JsonOpt = False) -> None:
+    """The plan's Final Validation table (v4 baseline vs v5 actual) and when v4 may be removed."""
+    manager = rollout_manager(configured())
+    rows = manager.final_validation()
+    v4 = manager.v4_status()
+    if as_json:
+        _echo_json({"final_validation": rows, "v4": v4.as_dict()})
+        return
     console.print(_validation_table(rows))
+    console.print(_v4_line(v4))
 
 
 def _validation_table(rows: list[dict[str, Any]]) -> Table:

@@ -415,6 +415,19 @@ rollout_transitions = Table(
     Column("analysis_json", Text, nullable=True),
 )
 
+#: Rollout plan Phase 4's pre-cutover confirmations (on-call briefed, rollback procedure tested):
+#: who attested what, when. Append-only: a confirmation is never edited, a newer one is added.
+cutover_confirmations = Table(
+    "cutover_confirmations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item", String(32), nullable=False),
+    Column("actor", String(100), nullable=False),
+    _ts("at", nullable=False),
+    Column("note", String(500), nullable=True),
+    Index("ix_cutover_confirmations_item_at", "item", "at"),
+)
+
 alerts = Table(
     "alerts",
     metadata,

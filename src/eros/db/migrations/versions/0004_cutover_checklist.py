@@ -3,9 +3,9 @@
 `cutover_confirmations` keeps who confirmed which item and when, append-only; advancing to full
 cutover reads the ones of the previous 7 days.
 
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-08
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

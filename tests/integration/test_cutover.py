@@ -162,7 +162,7 @@ def test_a_confirmation_counts_for_seven_days(
 def test_confirmations_record_who_and_when_and_are_audited(
     container: Container, manager: RolloutManager, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="eros.rollout"):
+    with caplog.at_level(logging.INFO, logger="eros.rollout"):
         row = manager.confirm("rollback-tested", actor=" carol ", note="drill on staging")
     assert (row["item"], row["actor"], row["at"], row["note"]) == (
         "rollback-tested",

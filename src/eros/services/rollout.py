@@ -489,7 +489,7 @@ class RolloutManager:
         with self.uow() as uow:
             row_id = uow.rollout.insert_confirmation(item=confirmation.value, actor=who, at=at, note=text)
             uow.commit()
-        logger.warning(
+        logger.info(
             "pre-cutover confirmation %s by %s at %s%s",
             confirmation.value,
             who,

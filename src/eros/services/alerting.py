@@ -18,7 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from eros.clock import Clock, iso_z
 from eros.control.alerts import Alert
-from eros.control.slo import ALERT_DEFINITIONS, SINKS_BY_SEVERITY, AlertCode
+from eros.control.slo import ALERT_DEFINITIONS, AlertCode, sinks_for
 from eros.ports import AlertDeliveryFailed, AlertSink, Sleep, UnitOfWorkFactory
 
 logger = logging.getLogger("eros.monitoring")
@@ -89,6 +89,30 @@ class AlertManager:
         await self.deliver(alert)
         return alert
 
+    async def notify_once(
+        self, code: AlertCode, message: str, *, episode_key: str, metrics: dict[str, Any] | None = None
+    ) -> Alert | None:
+        """Store and deliver a notice (a report, not a condition): recorded as over at once, so it is
+        never an open alert, and sent once per `episode_key` ever; None when that key was sent."""
+        severity = ALERT_DEFINITIONS[code].severity
+        at = iso_z(self.clock.now())
+        with self.uow() as uow:
+            if uow.ops.episode_alert(episode_key) is not None:
+                return None
+            alert_id = uow.ops.insert_alert(
+                code=str(code),
+                severity=str(severity),
+                message=message,
+                episode_key=episode_key,
+                at=at,
+                metrics=metrics,
+            )
+            uow.ops.resolve_alert(alert_id, at=at)
+            uow.commit()
+        alert = Alert(alert_id, str(code), severity, message, episode_key, at, metrics=metrics or {})
+        await self.deliver(alert)
+        return alert
+
     async def resolve(self, episode_key: str) -> Alert | None:
         """Close the open episode (the next breach is a new alert) and tell the sinks it ended."""
         at = iso_z(self.clock.now())
@@ -103,7 +127,7 @@ class AlertManager:
         return alert
 
     async def deliver(self, alert: Alert) -> None:
-        wanted = SINKS_BY_SEVERITY[alert.severity]
+        wanted = sinks_for(alert.code, alert.severity)
         for sink in self.sinks:
             if sink.name in wanted:
                 await self._deliver_one(sink, alert)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from alert_support import local_receiver
 from eros.cli.app import _register
 from eros.control.shadow_diff import Comparison
 from eros.db.engine import make_engine
@@ -25,23 +24,8 @@ DAY = "2026-01-03"
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A local Slack-compatible receiver; its URL carries a secret path that must never be printed."""
-    received: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/services/T0/B0/xoxb-s3cr3t-path", received
-    server.shutdown()
-    server.server_close()
+    with local_receiver("/services/T0/B0/xoxb-s3cr3t-path") as receiver:
+        yield receiver
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,51 +10,29 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from eros.bootstrap import Container, alert_manager, bootstrap
-from eros.clock import FixedClock, iso_z, parse_instant
-from eros.config import load_settings
+from alert_support import PAGERDUTY, SinkRecorder, alerting_container
+from eros.bootstrap import Container, alert_manager
+from eros.clock import FixedClock, iso_z
 from eros.control.shadow_diff import Comparison
 from eros.control.slo import AlertCode
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, phase_metrics
 
 NOW = "2026-01-04T12:00:00Z"
-WEBHOOK = "https://hooks.example.test/T000/B000"
-PAGERDUTY = "https://events.example.test/v2/enqueue"
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((str(request.url), json.loads(request.content)))
-        return httpx.Response(202, json={"status": "ok"})
-
-    def texts(self, url: str = WEBHOOK) -> list[str]:
-        return [str(body["text"]) for sent_to, body in self.requests if sent_to == url]
 
 
 @pytest.fixture
 def container(empty_db: Engine, tmp_path: Path) -> Container:
-    settings = load_settings(
-        {
-            "EROS_DB_PATH": str(tmp_path / "eros.db"),
-            "EROS_SLACK_WEBHOOK_URL": WEBHOOK,
-            "EROS_PAGERDUTY_ROUTING_KEY": "R0UT1NGKEY",
-            "EROS_PAGERDUTY_URL": PAGERDUTY,
-        }
-    )
-    return bootstrap(settings, FixedClock(parse_instant(NOW), frozen_durations=True), engine=empty_db)
+    return alerting_container(empty_db, tmp_path, NOW)
 
 
 @pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
+def recorder() -> SinkRecorder:
+    return SinkRecorder()
 
 
 @pytest.fixture
-def monitor(container: Container, recorder: Recorder) -> PipelineMonitor:
+def monitor(container: Container, recorder: SinkRecorder) -> PipelineMonitor:
     alerts = alert_manager(container, transport=httpx.MockTransport(recorder))
     return PipelineMonitor(container.uow, container.clock, alerts=alerts)
 
@@ -97,7 +74,7 @@ def codes(raised: list[Any]) -> set[str]:
 
 
 async def test_success_at_95_percent_raises_nothing_below_it_the_plans_warning(
-    monitor: PipelineMonitor, recorder: Recorder
+    monitor: PipelineMonitor, recorder: SinkRecorder
 ) -> None:
     record(monitor, 19)
     record(monitor, 1, success=False)  # 19/20 = 95 %
@@ -112,7 +89,7 @@ async def test_success_at_95_percent_raises_nothing_below_it_the_plans_warning(
 
 
 async def test_quality_episode_raises_once_resolves_and_raises_again(
-    monitor: PipelineMonitor, container: Container, recorder: Recorder
+    monitor: PipelineMonitor, container: Container, recorder: SinkRecorder
 ) -> None:
     clock = container.clock
     assert isinstance(clock, FixedClock)
@@ -139,7 +116,7 @@ async def test_quality_episode_raises_once_resolves_and_raises_again(
 
 
 async def test_shadow_diff_at_minus_5_raises_nothing_below_it_one_warning(
-    monitor: PipelineMonitor, container: Container, recorder: Recorder
+    monitor: PipelineMonitor, container: Container, recorder: SinkRecorder
 ) -> None:
     clock = container.clock
     assert isinstance(clock, FixedClock)

@@ -2,57 +2,36 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 
-from eros.bootstrap import Container, alert_manager, bootstrap
-from eros.clock import FixedClock, parse_instant
-from eros.config import load_settings
+from alert_support import WEBHOOK, SinkRecorder, alerting_container
+from eros.bootstrap import Container, alert_manager
+from eros.clock import FixedClock
 from eros.control.shadow_diff import Comparison
 from eros.errors import ErosError
 from eros.services.alerting import AlertManager
 from eros.services.shadow import DeliveryStatus, deliver_shadow_report, report_episode
 
 NOW = "2026-01-04T00:05:00Z"  # five minutes after midnight UTC: 2026-01-03 is over
-WEBHOOK = "https://hooks.example.test/T000/B000/s3cr3t"
-PAGERDUTY = "https://events.example.test/v2/enqueue"
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((str(request.url), json.loads(request.content)))
-        return httpx.Response(202, json={"status": "ok"})
 
 
 @pytest.fixture
 def container(empty_db: Engine, tmp_path: Path) -> Container:
-    settings = load_settings(
-        {
-            "EROS_DB_PATH": str(tmp_path / "eros.db"),
-            "EROS_SLACK_WEBHOOK_URL": WEBHOOK,
-            "EROS_PAGERDUTY_ROUTING_KEY": "R0UT1NGKEY",
-            "EROS_PAGERDUTY_URL": PAGERDUTY,
-        }
-    )
-    return bootstrap(settings, FixedClock(parse_instant(NOW)), engine=empty_db)
+    return alerting_container(empty_db, tmp_path, NOW)
 
 
 @pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
+def recorder() -> SinkRecorder:
+    return SinkRecorder()
 
 
 @pytest.fixture
-def alerts(container: Container, recorder: Recorder) -> AlertManager:
+def alerts(container: Container, recorder: SinkRecorder) -> AlertManager:
     return alert_manager(container, transport=httpx.MockTransport(recorder))
 
 
@@ -75,7 +54,7 @@ def compare(container: Container, creator: str, at: str, *, v5_quality: float, o
 
 
 async def test_a_finished_day_is_delivered_once_to_the_channel_and_never_pages(
-    container: Container, alerts: AlertManager, recorder: Recorder
+    container: Container, alerts: AlertManager, recorder: SinkRecorder
 ) -> None:
     compare(container, "alexia", "2026-01-03T09:00:00Z", v5_quality=88.0, outcome="matched")
     compare(container, "luna_free", "2026-01-03T23:59:59Z", v5_quality=80.0, outcome="mismatched")
@@ -107,7 +86,7 @@ async def test_a_finished_day_is_delivered_once_to_the_channel_and_never_pages(
 
 
 async def test_the_next_day_is_a_new_delivery_and_an_empty_day_sends_nothing(
-    container: Container, alerts: AlertManager, recorder: Recorder
+    container: Container, alerts: AlertManager, recorder: SinkRecorder
 ) -> None:
     clock = container.clock
     assert isinstance(clock, FixedClock)

@@ -1,6 +1,8 @@
-"""`eros mcp serve | tools | call`: run the eros-db server and probe it (thin entry points).
+"""`eros mcp serve | tools | call | cache stats|clear`: run the eros-db server, probe it (thin).
 
 `call` prints the tool's JSON answer and exits 0, or prints the tool's error JSON and exits 1.
+`cache` answers the runbook's §3.2 "clear MCP cache" and §8 "cache stats" truthfully: there is no
+cache (`eros.infra.mcp_clients.NO_CACHE_REASON`), so both say so and exit 0.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from rich.table import Table
 from eros.bootstrap import bootstrap, connect_client, tool_server
 from eros.cli.database import configured
 from eros.errors import ErosError, InvalidInput
+from eros.infra.mcp_clients import NO_CACHE_REASON
 from eros.tools import server as eros_db
 
 mcp_app = typer.Typer(
     help="The eros-db MCP server: serve it, list its tools, call one.", no_args_is_help=True
 )
+cache_app = typer.Typer(help="The MCP cache of runbook §3.2 and §8 (there is none: see `stats`).")
+mcp_app.add_typer(cache_app, name="cache")
 console = Console()
 logger = logging.getLogger("eros.adapters")
 
@@ -113,6 +118,24 @@ def call(
         typer.echo(json.dumps(exc.as_dict(), indent=2, default=str))
         raise typer.Exit(1) from None
     typer.echo(json.dumps(result, indent=2, default=str))
+
+
+@cache_app.command("stats")
+def cache_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+) -> None:
+    """Cache hits, misses and evictions: there is no cache, so this says why."""
+    if as_json:
+        typer.echo(json.dumps({"cache": None, "reads": "database", "reason": NO_CACHE_REASON}))
+        return
+    typer.echo("no cache: every eros-db tool read goes to the database")
+    typer.echo(f"reason: {NO_CACHE_REASON} (docs/DECISIONS.md)")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Empty the cache: there is none, so nothing can be stale and nothing is cleared."""
+    typer.echo("no cache to clear: every eros-db tool read already goes to the database")
 
 
 def register(app: typer.Typer) -> None:

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from eros.bootstrap import (
     Container,
+    alert_manager,
     feature_flags,
     flag_reader,
     learning_loop,
@@ -54,6 +55,7 @@ from eros.ports import UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackResult
 from eros.services.routing import PipelineRouter, set_flag, unknown_creators, unset_flag
+from eros.services.shadow import DeliveryStatus, deliver_shadow_report
 
 console = Console()
 err_console = Console(stderr=True)
@@ -473,6 +475,13 @@ def check() -> None:
     console.print(f"checked at {iso_z(container.clock.now())}: no automatic rollback")
 
 
+def _deliver_yesterdays_shadow_report(container: Container) -> None:
+    """The plan's daily report, sent by the first check after midnight UTC (a no-op once sent)."""
+    delivery = asyncio.run(deliver_shadow_report(container.uow, container.clock, alert_manager(container)))
+    if delivery.status is DeliveryStatus.DELIVERED:
+        console.print(delivery.summary())
+
+
 def watch(
     interval: Annotated[
         float, typer.Option("--interval", min=1.0, max=MAX_WATCH_INTERVAL_S, help="Seconds between checks.")
@@ -481,7 +490,8 @@ def watch(
         int, typer.Option("--iterations", min=0, help="Stop after N checks (0: forever).")
     ] = 0,
 ) -> None:
-    """Run `eros check` every --interval seconds (the periodic auto-rollback loop)."""
+    """Run `eros check` every --interval seconds (the periodic auto-rollback loop); the first check
+    after midnight UTC also delivers yesterday's shadow report (`eros shadow report --deliver`)."""
     done = 0
     while iterations == 0 or done < iterations:
         container = configured()
@@ -495,6 +505,7 @@ def watch(
         )
         if result is not None:
             _print_rollback(result)
+        _deliver_yesterdays_shadow_report(container)
         done += 1
         if iterations == 0 or done < iterations:
             time.sleep(interval)

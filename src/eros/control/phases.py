@@ -193,7 +193,7 @@ PHASES: tuple[Phase, ...] = (
         sample_metric="comparisons",
         success=(
             _c("v5_failure_rate", "<", 0.10),
-            _c("quality_diff_avg", ">", -5.0),
+            _c("quality_diff_avg", ">", DEFAULT_SLO.plan_alert_shadow_diff_below),
             _c("hard_gate_false_positives", "==", 0),
             _c("comparisons", ">=", 50),
         ),

@@ -26,6 +26,15 @@ from eros.tools.env import ToolEnv
 from eros.tools.errors import tool_error_from_text
 from eros.tools.server import build_server
 
+#: Why no client caches tool answers (docs/DECISIONS.md, benchmarks/mcp_reference_reads.py):
+#: what `eros mcp cache stats|clear` answers for runbook §3.2 and §8.
+NO_CACHE_REASON = (
+    "the send types are the rulebook's constants (no database read at all); the content "
+    "dictionary is only read inside per-creator queries; in a weekly fan-out v5 repeats no "
+    "identical tool call and v4 repeats 3 per creator-week, two of them its validation re-reading "
+    "the vault and rankings that must never be stale"
+)
+
 #: The values of EROS_MCP_TRANSPORT (`eros.bootstrap.connect_client` picks the client).
 TRANSPORTS = ("inprocess", "stdio")
 DEFAULT_STDIO_TIMEOUT_S = 60.0

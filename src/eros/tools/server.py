@@ -15,12 +15,13 @@ import inspect
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
 from pydantic import BaseModel
 
 from eros.db.faults import database_fault
@@ -97,18 +98,21 @@ async def coded_tool_errors(ctx: ServerRequestContext[Any, Any], call_next: Call
     return {**result, "content": [{"type": "text", "text": f"Error executing tool {name}: {payload}"}]}
 
 
-def build_server(env: ToolEnv) -> MCPServer:
-    """A fresh `eros-db` server over `env`; nothing is shared between servers."""
+def bound_tools(env: ToolEnv) -> list[Tool]:
+    """Every tool over `env` as the SDK describes it: name, schemas and argument validation."""
+    return [Tool.from_function(bind(env, fn), structured_output=True) for fn in TOOLS]
+
+
+def build_server(env: ToolEnv, tools: Sequence[Tool] | None = None) -> MCPServer:
+    """A fresh `eros-db` server over `env` (serving `tools`, `bound_tools(env)` by default)."""
     # log_level WARNING: the SDK configures root logging when nothing has; keep INFO noise out of the CLI.
-    server: MCPServer = MCPServer(
+    return MCPServer(
         SERVER_NAME,
         instructions="EROS data tools: creators, volume, captions, schedules.",
         log_level="WARNING",
         middleware=[coded_tool_errors],
+        tools=list(tools) if tools is not None else bound_tools(env),
     )
-    for fn in TOOLS:
-        server.add_tool(bind(env, fn), structured_output=True)
-    return server
 
 
 def serve(

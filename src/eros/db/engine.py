@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from sqlalchemy import CursorResult, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
 from eros.db.faults import check_file, environment_fault, no_database
 from eros.db.schema import metadata, send_types
@@ -88,7 +88,12 @@ def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAU
         engine = create_engine(url, pool_pre_ping=True)
         event.listen(engine, "handle_error", partial(_coded_fault, "The database", busy_timeout_s))
         return engine
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_s})
+    # Pooled: a unit of work reuses an open connection instead of opening the file and setting
+    # the pragmas again (a few ms a tool call, issue 14). `eros db init --force` disposes the
+    # engine before it swaps the file.
+    engine = create_engine(
+        url, poolclass=QueuePool, connect_args={"timeout": busy_timeout_s, "check_same_thread": False}
+    )
     path = sqlite_path(url)
     if path is not None:
         event.listen(engine, "do_connect", partial(_open_file, path, create))

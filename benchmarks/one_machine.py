@@ -56,9 +56,13 @@ TARGETS = {
 }
 
 
-def nearest_rank(values: Sequence[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, -(-len(ordered) * pct // 100) - 1))]
+def rank(values: Sequence[float], pct: int) -> float:
+    """The nearest-rank percentile the SLO windows use (eros.control.windows)."""
+    from eros.control.windows import nearest_rank  # noqa: PLC0415 - imported with the code measured
+
+    value = nearest_rank(list(values), pct)
+    assert value is not None, "nothing measured"
+    return value
 
 
 def cli_env(db: Path, **extra: str) -> dict[str, str]:
@@ -120,13 +124,14 @@ def batch(folder: Path, db: Path) -> dict[str, float]:
 
 @contextlib.contextmanager
 def batch_gc() -> Iterator[None]:
-    """The batch entry point's GC set-up, when the code measured has one."""
+    """The batch commands' GC set-up (after the warm-up), when the code measured has one."""
     try:
-        from eros.cli.batch_runtime import batch_gc as tuned  # noqa: PLC0415 - absent in older code
+        from eros.cli.batch_runtime import BatchGC  # noqa: PLC0415 - absent in older code
     except ImportError:
         yield
         return
-    with tuned():
+    with BatchGC() as tuned:
+        tuned.settle()
         yield
 
 
@@ -159,10 +164,10 @@ async def in_process(db: Path, passes: int) -> dict[str, Any]:
                     phases[phase].append(float(result.metrics[phase]["duration_ms"]))
                 revenue += result.expected_revenue or 0.0
     engine.dispose()
-    out: dict[str, Any] = {"run p50": nearest_rank(totals, 50), "run p95": nearest_rank(totals, 95)}
+    out: dict[str, Any] = {"run p50": rank(totals, 50), "run p95": rank(totals, 95)}
     for phase in PHASES:
-        out[f"{phase} p50"] = nearest_rank(phases[phase], 50)
-        out[f"{phase} p95"] = nearest_rank(phases[phase], 95)
+        out[f"{phase} p50"] = rank(phases[phase], 50)
+        out[f"{phase} p95"] = rank(phases[phase], 95)
     out["expected revenue per pass $"] = revenue / passes
     out["in-process peak RSS MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -206,7 +211,11 @@ def paired(args: argparse.Namespace, own: list[str]) -> None:
         for side in order:
             env = {**os.environ, "PYTHONPATH": sources[side]}
             done = subprocess.run(
-                [sys.executable, __file__, "--json", *own], env=env, check=True, capture_output=True, text=True
+                [sys.executable, __file__, "--json", *own],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             runs[side].append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(f"round {round_no + 1} {side} done", file=sys.stderr, flush=True)
@@ -223,18 +232,20 @@ def paired(args: argparse.Namespace, own: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--passes", type=int, default=2, help="in-process passes over the 37 creators")
     parser.add_argument("--cli-runs", type=int, default=5, help="runs of each CLI command (median)")
     parser.add_argument("--sections", default="inprocess,cli,batch", help="comma-separated subset")
-    parser.add_argument("--grid", type=int, choices=(45, 15), default=45, help="15: also the quarter-hour grid")
+    parser.add_argument("--grid", type=int, choices=(45, 15), default=45, help="15: also the 15-min grid")
     parser.add_argument("--json", action="store_true", help="one JSON line (for --paired-with)")
     parser.add_argument("--paired-with", help="the `src` folder of the code to compare against")
     parser.add_argument("--rounds", type=int, default=3, help="paired rounds")
     args = parser.parse_args()
     args.sections = set(args.sections.split(","))
     if args.paired_with:
-        own = [a for a in sys.argv[1:] if a != "--paired-with" and a != args.paired_with]
+        own = [a for a in sys.argv[1:] if a not in ("--paired-with", args.paired_with)]
         paired(args, own)
         return
     figures = measure(args)

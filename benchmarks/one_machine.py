@@ -8,14 +8,13 @@ Prints, on a fresh sample (seed 7, as of 2026-01-04, week 2026-01-05):
 - the batch: `eros generate --all` (37 creators, one process) and `eros demo` on an existing
   database (what `make run` does: two worker processes), wall time including start-up, and the
   peak RSS of the largest process;
-- with `--grid 15`, the same in-process loop on the quarter-hour grid (EROS_TIME_GRID=15) and
-  its expected revenue against the 45-minute grid's.
+(the quarter-hour grid, EROS_TIME_GRID=15, has its own benchmark: time_grid.py).
 
 The machine is shared and noisy, so compare code paired: `--paired-with OLD_SRC` runs this script
 `--rounds` times against OLD_SRC (e.g. a `git archive main` copy's `src`) and against this tree,
 alternating which goes first, and prints the median of every figure for both.
 
-    .venv/bin/python benchmarks/one_machine.py [--passes 2] [--cli-runs 5] [--grid 15]
+    .venv/bin/python benchmarks/one_machine.py [--passes 2] [--cli-runs 5] [--sections inprocess,cli,batch]
     .venv/bin/python benchmarks/one_machine.py --paired-with /tmp/main/src --rounds 3
 """
 
@@ -185,13 +184,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             figures.update(batch(folder, db))
         if "inprocess" in args.sections:
             figures.update(asyncio.run(in_process(db, args.passes)))
-        if args.grid == 15:
-            os.environ["EROS_TIME_GRID"] = "15"
-            fine = asyncio.run(in_process(db, args.passes))
-            figures.update({f"grid 15: {k}": v for k, v in fine.items() if "RSS" not in k})
-            base = figures.get("expected revenue per pass $")
-            if base:
-                figures["grid 15: revenue gain %"] = 100 * (fine["expected revenue per pass $"] / base - 1)
     return figures
 
 
@@ -238,7 +230,6 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=2, help="in-process passes over the 37 creators")
     parser.add_argument("--cli-runs", type=int, default=5, help="runs of each CLI command (median)")
     parser.add_argument("--sections", default="inprocess,cli,batch", help="comma-separated subset")
-    parser.add_argument("--grid", type=int, choices=(45, 15), default=45, help="15: also the 15-min grid")
     parser.add_argument("--json", action="store_true", help="one JSON line (for --paired-with)")
     parser.add_argument("--paired-with", help="the `src` folder of the code to compare against")
     parser.add_argument("--rounds", type=int, default=3, help="paired rounds")

@@ -169,7 +169,8 @@ def builtin_agents(
             clock or container.clock,
         )
 
-    return {GENERATOR_AGENT: GeneratorAgent, VALIDATOR_AGENT: validator}
+    generator = partial(GeneratorAgent, time_grid=container.settings.time_grid)
+    return {GENERATOR_AGENT: generator, VALIDATOR_AGENT: validator}
 
 
 def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrchestrator:

@@ -149,6 +149,12 @@ class Problem:
         return SHORTFALL_WEIGHT * top
 
 
+def _offset_changes(day: date, tz: ZoneInfo) -> bool:
+    """Whether the zone's UTC offset differs between this midnight and the next (a DST day)."""
+    midnight = datetime.combine(day, datetime.min.time(), tz)
+    return midnight.utcoffset() != (midnight + timedelta(days=1)).utcoffset()
+
+
 def _exists(day: date, minute: int, tz: ZoneInfo) -> bool:
     """False for wall-clock times a DST change skips (they would not be real local times)."""
     local = datetime.combine(day, datetime.min.time(), tz) + timedelta(minutes=minute)
@@ -162,12 +168,14 @@ def build_slots(week_start: date, tz_name: str, step_quarters: int = SLOT_STEP_Q
     slots: list[Slot] = []
     for day in range(7):
         d = week_start + timedelta(days=day)
+        # Only a day whose offset changes can skip wall-clock times (two round trips a slot).
+        dst_day = _offset_changes(d, tz)
         for q in range(QUARTERS_PER_DAY):
             minute = q * QUARTER
             if (minute - GRID_ANCHOR_MINUTE) % (step_quarters * QUARTER):
                 continue
             t = time(minute // 60, minute % 60)
-            if in_dead_zone(t) or not _exists(d, minute, tz):
+            if in_dead_zone(t) or (dst_day and not _exists(d, minute, tz)):
                 continue
             slots.append(
                 Slot(

@@ -10,8 +10,8 @@ from eros.bootstrap import bootstrap, builtin_agents
 from eros.config import load_settings, time_grid_from_env
 from eros.errors import ConfigError
 from eros.scheduling import plan_week
-from eros.scheduling.optimizer import solve
-from eros.scheduling.problem import build_problem
+from eros.scheduling.optimizer import SolveResult, solve
+from eros.scheduling.problem import Problem, build_problem
 from eros.scheduling.refine import REACH_QUARTERS, neighbourhood, on_grid, refine
 from eros.scheduling.revenue_model import fit
 from eros.services.agents import GENERATOR_AGENT
@@ -34,25 +34,26 @@ def test_the_quarter_hour_plan_passes_every_gate_and_earns_at_least_as_much(
     assert plan_week(context, time_limit_s=TEST_TIME_LIMIT_S, time_grid=15).items == fine.items
 
 
-def test_refinement_uses_quarter_hours_the_45_minute_grid_does_not_have() -> None:
-    context = make_context("PREMIUM", "paid", creator_id="grid_premium_moves")
+def _both_grids(tier: str, creator_id: str) -> tuple[Problem, SolveResult, Problem]:
+    """A week's 45-minute problem and CP-SAT plan, and the same week on the quarter-hour grid."""
+    context = make_context(tier, "paid", creator_id=creator_id)
     model = fit(context.analytics)
     coarse = build_problem(context, model)
     result = solve(coarse, TEST_TIME_LIMIT_S)
     assert result is not None
-    refined = refine(coarse, result, build_problem(context, model, step_quarters=1), TEST_TIME_LIMIT_S)
+    return coarse, result, build_problem(context, model, step_quarters=1)
+
+
+def test_refinement_uses_quarter_hours_the_45_minute_grid_does_not_have() -> None:
+    coarse, result, fine = _both_grids("PREMIUM", "grid_premium_moves")
+    refined = refine(coarse, result, fine, TEST_TIME_LIMIT_S)
     assert refined is not None and refined.result.objective > result.objective
     on_45 = {s.quarter for s in coarse.slots}
     assert any(refined.problem.slots[p.slot].quarter not in on_45 for p in refined.result.placements)
 
 
 def test_sends_move_at_most_thirty_minutes_and_keep_their_type() -> None:
-    context = make_context("STANDARD", "paid", creator_id="grid_reach")
-    model = fit(context.analytics)
-    coarse = build_problem(context, model)
-    result = solve(coarse, TEST_TIME_LIMIT_S)
-    assert result is not None
-    fine = build_problem(context, model, step_quarters=1)
+    coarse, result, fine = _both_grids("STANDARD", "grid_reach")
     allowed = neighbourhood(coarse, result.placements, fine)
     for send_type, slot in allowed:
         quarter = fine.slots[slot].quarter

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
-from mcp.server.auth.provider import TokenVerifier
-from mcp.server.mcpserver import MCPServer
 from sqlalchemy import Engine
 
 from eros.clock import Clock, FixedClock, clock_from_env
@@ -24,17 +23,13 @@ from eros.config import Settings, load_settings
 from eros.control.flags import FeatureFlags, FlagValues
 from eros.db.engine import database_exists, make_engine, require_database, sqlite_path
 from eros.db.rehearsal import copy_without_operations, skip_fsync
-from eros.db.sample import ensure_sample_database
 from eros.db.signing_keys import SigningKeys
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
 from eros.infra.alert_sinks import LogSink, PagerDutySink, WebhookSink
 from eros.infra.git import GitCommitter
 from eros.infra.logs import redact_also
-from eros.infra.mcp_clients import TRANSPORTS, ErosClient, InProcessClient, StdioClient
 from eros.legacy.deprecation import V4DeprecationNotice
-from eros.legacy.pipeline import LegacyPipeline
-from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner
 from eros.ports import AlertSink, Sleep, ToolClient
 from eros.services.agents import GENERATOR_AGENT, VALIDATOR_AGENT, Agent, AgentFactory, ProductionTaskTool
 from eros.services.alerting import DEFAULT_RETRY, AlertManager, RetryPolicy
@@ -49,8 +44,15 @@ from eros.services.routing import PipelineRouter, load_flag_values
 from eros.services.shadow import GateRecheck, fresh_gate_recheck
 from eros.services.simulation import ControlPlane, Rehearsal, Replay, first_batch, rehearsal_settings
 from eros.services.validator_agent import ValidatorAgent
-from eros.tools.env import ToolEnv
-from eros.tools.server import build_server
+
+if TYPE_CHECKING:
+    # Imported where they are built: a command that needs no tool client (`eros route`,
+    # `eros status`) then starts without the MCP SDK and the legacy pipeline (issue 14).
+    from mcp.server.auth.provider import TokenVerifier
+    from mcp.server.mcpserver import MCPServer
+
+    from eros.infra.mcp_clients import ErosClient
+    from eros.tools.env import ToolEnv
 
 
 @dataclass
@@ -121,6 +123,8 @@ def pipeline_runner(container: Container, pipeline: str, *, replace_edited: bool
 
 def tool_env(container: Container) -> ToolEnv:
     """What the eros-db tools run on: the installation's units of work, clock and signing key."""
+    from eros.tools.env import ToolEnv  # noqa: PLC0415 - deferred, see TYPE_CHECKING above
+
     return ToolEnv(
         uow=container.uow,
         clock=container.clock,
@@ -134,6 +138,8 @@ def tool_server(
 ) -> MCPServer:
     """The eros-db server over the configured database (`eros mcp serve`, `python -m eros.tools`,
     `/mcp`); over HTTP it takes the bearer tokens `token_verifier` accepts with `scope`."""
+    from eros.tools.server import build_server  # noqa: PLC0415 - deferred, see TYPE_CHECKING above
+
     require_database(container.engine)
     return build_server(tool_env(container), token_verifier=token_verifier, scope=scope)
 
@@ -141,6 +147,8 @@ def tool_server(
 def connect_client(container: Container) -> ErosClient:
     """The configured client: `EROS_MCP_TRANSPORT` = inprocess (default) or stdio (a server subprocess
     over the same database, clock pin and signing key, inherited through the environment)."""
+    from eros.infra.mcp_clients import TRANSPORTS, InProcessClient, StdioClient  # noqa: PLC0415 - see above
+
     transport = container.settings.mcp_transport
     if transport == "inprocess":
         return InProcessClient(tool_env(container))
@@ -169,7 +177,8 @@ def builtin_agents(
             clock or container.clock,
         )
 
-    return {GENERATOR_AGENT: GeneratorAgent, VALIDATOR_AGENT: validator}
+    generator = partial(GeneratorAgent, time_grid=container.settings.time_grid)
+    return {GENERATOR_AGENT: generator, VALIDATOR_AGENT: validator}
 
 
 def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrchestrator:
@@ -188,6 +197,9 @@ def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrch
 
 def v4_runner(container: Container, *, replace_edited: bool = False) -> PipelineRunner:
     """The runner EROS_V4_RUNNER names: `builtin` (default) or an agency's `module:function`."""
+    from eros.legacy.pipeline import LegacyPipeline  # noqa: PLC0415 - deferred, see TYPE_CHECKING above
+    from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner  # noqa: PLC0415
+
     spec = container.settings.v4_runner.strip() or BUILTIN
     deprecation = v4_deprecation_notice(container)
     if spec.lower() == BUILTIN:
@@ -314,6 +326,8 @@ def rehearsal_database(container: Container, directory: Path) -> Engine:
     if source is not None and database_exists(container.engine):
         copy_without_operations(source, target, engine)
     else:
+        from eros.db.sample import ensure_sample_database  # noqa: PLC0415 - deferred like the MCP SDK
+
         ensure_sample_database(engine, container.clock)
     return engine
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eros.errors import ConfigError
+from eros.scheduling.generator import DEFAULT_TIME_GRID, TIME_GRIDS
 
 DEFAULT_DB_PATH = "./eros.db"
 DEFAULT_MCP_TRANSPORT = "inprocess"
@@ -38,6 +39,8 @@ class Settings:
     db_busy_timeout_s: float = DEFAULT_DB_BUSY_TIMEOUT_S
     #: `EROS_SIGNING_KEY_FILE`; None means beside an SQLite database (eros.db.signing_keys).
     signing_key_file: Path | None = None
+    #: `EROS_TIME_GRID`: 45 (default) or 15 minutes between base send times (eros.scheduling.generator).
+    time_grid: int = DEFAULT_TIME_GRID
 
 
 def db_url_from_env(env: dict[str, str]) -> str:
@@ -65,6 +68,18 @@ def busy_timeout_from_env(value: str | None) -> float:
     return seconds
 
 
+def time_grid_from_env(value: str | None) -> int:
+    """`EROS_TIME_GRID` as minutes (45 or 15), or INVALID_CONFIG naming the variable."""
+    if value is None or not value.strip():
+        return DEFAULT_TIME_GRID
+    if value.strip() not in {str(grid) for grid in TIME_GRIDS}:
+        raise ConfigError(
+            f"EROS_TIME_GRID={value!r} is not one of {', '.join(str(grid) for grid in TIME_GRIDS)}",
+            code="INVALID_CONFIG",
+        )
+    return int(value)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     return Settings(
@@ -81,6 +96,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signing_key_file=Path(env["EROS_SIGNING_KEY_FILE"]).expanduser()
         if env.get("EROS_SIGNING_KEY_FILE")
         else None,
+        time_grid=time_grid_from_env(env.get("EROS_TIME_GRID")),
     )
 
 

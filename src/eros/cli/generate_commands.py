@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from eros.bootstrap import Container, bootstrap, connect_client, pipeline_monitor, pipeline_runner
 from eros.cli import database, render
+from eros.cli.batch_runtime import BatchGC
 from eros.cli.workers import exit_with_parent
 from eros.db.schedules_repo import ScheduleEdited
 from eros.errors import ErosError
@@ -217,17 +218,20 @@ async def _run_all(
     """One creator after another over one client (one server session on stdio)."""
     rows: list[dict[str, Any]] = []
     async with client_session(job.runner):
-        with progress_bar(disable=quiet) as progress:
+        with progress_bar(disable=quiet) as progress, BatchGC() as batch_gc:
             task = progress.add_task("generating", total=len(roster))
             for creator in roster:
                 progress.update(task, description=f"generating {creator['page_name']}")
                 rows.append(await job.row(creator, week_start, dry_run))
+                batch_gc.settle()
                 progress.advance(task)
     return rows
 
 
 #: The job of a `--jobs` worker process, built once per process by `_worker_start`.
 _worker_job: RecordedJob | None = None
+#: The worker's batch GC (BatchGC), entered for the life of the process.
+_worker_gc = BatchGC()
 
 
 def _worker_start(pipeline: str, replace_edited: bool) -> None:
@@ -235,6 +239,7 @@ def _worker_start(pipeline: str, replace_edited: bool) -> None:
     exit_with_parent()  # a killed `eros generate` leaves no worker behind
     quiet_logging()
     _worker_job = RecordedJob.of(bootstrap(), pipeline, replace_edited=replace_edited)
+    _worker_gc.__enter__()
 
 
 def _worker_run(creator: dict[str, Any], week_start: str, dry_run: bool) -> dict[str, Any]:
@@ -245,7 +250,9 @@ def _worker_run(creator: dict[str, Any], week_start: str, dry_run: bool) -> dict
         async with client_session(job.runner):
             return await job.row(creator, week_start, dry_run)
 
-    return asyncio.run(one())
+    row = asyncio.run(one())
+    _worker_gc.settle()
+    return row
 
 
 def _run_all_parallel(

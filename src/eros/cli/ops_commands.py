@@ -34,6 +34,7 @@ from eros.bootstrap import (
     rollback_controller,
     rollout_manager,
 )
+from eros.cli.batch_runtime import BatchGC
 from eros.cli.database import configured
 from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_creator_id, resolve_week
 from eros.clock import iso_z
@@ -256,7 +257,7 @@ async def _run_batch(
     """One creator's failure never stops the batch: it becomes a failed row."""
     rows: list[dict[str, Any]] = []
     progress = progress_bar(disable=quiet or len(targets) < 2)
-    with progress:
+    with progress, BatchGC() as batch_gc:
         task = progress.add_task("routing", total=len(targets))
         for creator_id in targets:
             progress.update(task, description=f"generating {creator_id}")
@@ -287,6 +288,7 @@ async def _run_batch(
                     "errors": [why],
                 }
             rows.append(row)
+            batch_gc.settle()
             progress.advance(task)
     return rows
 

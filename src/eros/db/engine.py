@@ -7,19 +7,20 @@ import stat
 import threading
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import CursorResult, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
 from eros.db.faults import check_file, environment_fault, no_database
 from eros.db.schema import metadata, send_types
 from eros.errors import DatabaseError, ErosError, NoDatabase
 from eros.rules.send_types import SEND_TYPES
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: How long a connection waits for another process's write lock before DATABASE_LOCKED.
@@ -87,7 +88,12 @@ def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAU
         engine = create_engine(url, pool_pre_ping=True)
         event.listen(engine, "handle_error", partial(_coded_fault, "The database", busy_timeout_s))
         return engine
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_s})
+    # Pooled: a unit of work reuses an open connection instead of opening the file and setting
+    # the pragmas again (a few ms a tool call, issue 14). `eros db init --force` disposes the
+    # engine before it swaps the file.
+    engine = create_engine(
+        url, poolclass=QueuePool, connect_args={"timeout": busy_timeout_s, "check_same_thread": False}
+    )
     path = sqlite_path(url)
     if path is not None:
         event.listen(engine, "do_connect", partial(_open_file, path, create))
@@ -140,6 +146,9 @@ def require_database(engine: Engine) -> None:
 
 
 def _alembic_config(engine: Engine) -> AlembicConfig:
+    # Alembic (and Mako) load only when a migration runs: most commands never migrate.
+    from alembic.config import Config as AlembicConfig  # noqa: PLC0415 - see above
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -156,6 +165,8 @@ def inserted_id(result: CursorResult[Any]) -> int:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (`eros db upgrade`)."""
+    from alembic import command  # noqa: PLC0415 - loaded only to migrate, see _alembic_config
+
     command.upgrade(_alembic_config(engine), "head")
 
 

@@ -15,7 +15,7 @@ import inspect
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
@@ -23,6 +23,7 @@ from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel
 
@@ -102,10 +103,21 @@ async def coded_tool_errors(ctx: ServerRequestContext[Any, Any], call_next: Call
     return {**result, "content": [{"type": "text", "text": f"Error executing tool {name}: {payload}"}]}
 
 
-def build_server(env: ToolEnv, *, token_verifier: TokenVerifier | None = None, scope: str = "") -> MCPServer:
-    """A fresh `eros-db` server over `env`; nothing is shared between servers. With a
-    `token_verifier`, its HTTP transport answers only bearer tokens it accepts holding `scope`
-    (the SDK's own resource-server auth)."""
+def bound_tools(env: ToolEnv) -> list[Tool]:
+    """Every tool over `env` as the SDK describes it: name, schemas and argument validation."""
+    return [Tool.from_function(bind(env, fn), structured_output=True) for fn in TOOLS]
+
+
+def build_server(
+    env: ToolEnv,
+    tools: Sequence[Tool] | None = None,
+    *,
+    token_verifier: TokenVerifier | None = None,
+    scope: str = "",
+) -> MCPServer:
+    """A fresh `eros-db` server over `env` (serving `tools`, `bound_tools(env)` by default); nothing
+    is shared between servers. With a `token_verifier`, its HTTP transport answers only bearer
+    tokens it accepts holding `scope` (the SDK's own resource-server auth)."""
     auth = (
         AuthSettings(
             issuer_url=AUTH_ISSUER, resource_server_url=None, required_scopes=[scope] if scope else None
@@ -114,17 +126,15 @@ def build_server(env: ToolEnv, *, token_verifier: TokenVerifier | None = None, s
         else None
     )
     # log_level WARNING: the SDK configures root logging when nothing has; keep INFO noise out of the CLI.
-    server: MCPServer = MCPServer(
+    return MCPServer(
         SERVER_NAME,
         instructions="EROS data tools: creators, volume, captions, schedules.",
         log_level="WARNING",
         middleware=[coded_tool_errors],
         token_verifier=token_verifier,
         auth=auth,
+        tools=list(tools) if tools is not None else bound_tools(env),
     )
-    for fn in TOOLS:
-        server.add_tool(bind(env, fn), structured_output=True)
-    return server
 
 
 def serve(

@@ -89,13 +89,15 @@ COMMANDS: tuple[Entry, ...] = tuple(
         (
             "watch",
             "ops_commands",
-            "Run `eros check` every --interval seconds (the periodic auto-rollback loop).",
+            "Run `eros check` every --interval seconds (the periodic auto-rollback loop); the first check\n"
+            "after midnight UTC also delivers yesterday's shadow report (`eros shadow report --deliver`).",
         ),
         (
             "validate",
             "validate_commands",
             "Check a schedule against every hard gate, score it and say APPROVED / NEEDS_REVIEW / REJECTED.",
         ),
+        ("serve", "web_commands", "Serve the web app until interrupted."),
         ("db", "db_commands", "Create, migrate and inspect the database."),
         ("flags", "ops_commands", "Show and set the v5 feature flags (persisted overrides)."),
         ("rollback", "ops_commands", "Roll v5 back to v4 (pause, drain, disable), restore it, see history."),
@@ -115,7 +117,6 @@ COMMANDS: tuple[Entry, ...] = tuple(
             "reflect_commands",
             "The learning loop: signals → proposed learnings → LEARNINGS.md (git).",
         ),
-        ("serve", "web_commands", "Serve the web app until interrupted."),
         ("keys", "keys_commands", "The signing key: show its fingerprint, rotate it."),
         ("users", "users_commands", "People who log in to the web app, and their roles."),
         ("tokens", "users_commands", "API tokens for the JSON API and /mcp (shown once, stored hashed)."),

@@ -248,8 +248,9 @@ document.addEventListener("DOMContentLoaded", () => {
     body.replaceChildren();
     components.forEach((c) => {
       const row = el("tr", {});
-      row.append(el("td", {}, c.name), el("td", { class: "num" }, c.points + " / " + c.max_points),
-        el("td", { class: "muted" }, (c.reasons || []).slice(0, 1).join("")));
+      const name = el("td", {}, c.name.replaceAll("_", " "));
+      (c.reasons || []).slice(0, 1).forEach((reason) => name.append(el("div", { class: "muted reason" }, reason)));
+      row.append(name, el("td", { class: "num" }, c.points + " / " + c.max_points));
       body.append(row);
     });
   }

@@ -128,8 +128,10 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per module, not per session: Playwright's sync API keeps an asyncio loop running
+    in this thread while it is open, and the in-process CLI tests that run later call asyncio.run."""
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -2,23 +2,32 @@
 sample database, and the distribution's Chromium driven by Playwright (no browser download).
 
 Screenshots go to `EROS_BROWSER_ARTIFACTS` (default: a temporary directory), one per step, so a
-person can look at the pages as the test saw them.
+person can look at the pages as the test saw them. A script error, a console error or a CSP
+violation on any page fails its test (a test that provokes a refusal says which one it expects).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    ViewportSize,
+    sync_playwright,
+)
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,8 +43,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 USER, PASSWORD = "olivia", "correct horse battery staple"
+VIEWER = "victor"
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,7 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
     for args, stdin in (
         (("db", "init", "--sample"), None),
         (("users", "add", USER, "--role", "admin"), PASSWORD + "\n"),
+        (("users", "add", VIEWER, "--role", "viewer"), PASSWORD + "\n"),
         (("generate", "alexia"), None),
     ):
         done = site.eros(*args, stdin=stdin)
@@ -117,26 +128,81 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per module, not per session: Playwright's sync API keeps an asyncio loop running
+    in this thread while it is open, and the in-process CLI tests that run later call asyncio.run."""
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, installation: Installation) -> Iterator[Page]:
-    """A logged-in page; any script error on it fails the test."""
+@dataclass
+class Console:
+    """What went wrong in the browser: uncaught script errors, console errors (which is where
+    Chromium reports CSP violations and failed requests) and `securitypolicyviolation` events."""
+
+    errors: list[str] = field(default_factory=list)
+    expected: list[re.Pattern[str]] = field(default_factory=list)
+
+    def expect(self, pattern: str) -> None:
+        """A console error matching `pattern` is part of the test (e.g. a refused request)."""
+        self.expected.append(re.compile(pattern))
+
+    def record(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self.expected)]
+
+
+#: Turns every CSP violation into a console error, whatever Chromium itself reports.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
+});
+"""
+
+
+def open_page(browser: Browser, installation: Installation, console: Console) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport=VIEWPORT, base_url=installation.url)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
+    page.on("console", console.record)
+    return context, page
+
+
+def log_in(page: Page, installation: Installation, name: str) -> None:
     page.goto("/login")
-    page.fill("input[name=username]", USER)
+    page.fill("input[name=username]", name)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{installation.url}/")
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def page(browser: Browser, installation: Installation, console: Console) -> Iterator[Page]:
+    """A page logged in as the admin; any unexpected error on it fails the test."""
+    context, page = open_page(browser, installation, console)
+    log_in(page, installation, USER)
     yield page
     context.close()
-    assert errors == []
+    assert console.unexpected() == []
+
+
+@pytest.fixture
+def viewer_page(browser: Browser, installation: Installation, console: Console) -> Iterator[Page]:
+    """A page logged in as a viewer (reads only); any unexpected error on it fails the test."""
+    context, page = open_page(browser, installation, console)
+    log_in(page, installation, VIEWER)
+    yield page
+    context.close()
+    assert console.unexpected() == []

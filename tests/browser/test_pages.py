@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
-from browser.conftest import Installation
+from browser.conftest import USER, Console, Installation, open_page
 
 WEEK = "/creators/alexia/week/"
 RESTORE_PHRASE = "RESTORE_V5_CONFIRMED"
@@ -25,20 +25,71 @@ def route(installation: Installation) -> str:
     return done.stdout
 
 
+#: Every page at 1366×768 (the artifacts hold one screenshot each): name, path, heading.
+PAGES = (
+    ("roster", "/", "Roster"),
+    ("profile", "/creators/alexia", "Alexia"),
+    ("dashboard-before", "/dashboard", "Status"),
+    ("rollout", "/rollout", "Rollout"),
+    ("shadow", "/shadow", "Shadow comparisons"),
+    ("learnings", "/learnings", "Learnings"),
+)
+
+
 def test_every_page_renders(page: Page, installation: Installation) -> None:
-    for name, path, heading in (
-        ("roster", "/", "Roster"),
-        ("profile", "/creators/alexia", "Alexia"),
-        ("rollout", "/rollout", "Rollout"),
-        ("shadow", "/shadow", "Shadow comparisons"),
-        ("learnings", "/learnings", "Learnings"),
-    ):
+    for name, path, heading in PAGES:
         page.goto(path)
         expect(page.locator("h1")).to_contain_text(heading)
         shot(page, installation, name)
 
 
-def test_drag_validate_save_then_roll_back_and_restore(page: Page, installation: Installation) -> None:
+def test_the_login_page_and_a_wrong_password(
+    browser: Browser, installation: Installation, console: Console
+) -> None:
+    context, page = open_page(browser, installation, console)
+    page.goto("/login")
+    shot(page, installation, "login")
+    page.fill("input[name=username]", USER)
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit]")
+    expect(page.locator(".error")).to_be_visible()
+    shot(page, installation, "login-refused")
+    context.close()
+    assert console.unexpected() == []
+
+
+def test_a_viewer_sees_no_edit_save_or_rollback_controls(
+    viewer_page: Page, installation: Installation
+) -> None:
+    page = viewer_page
+    expect(page.locator(".topbar .role")).to_have_text("viewer")
+    expect(page.locator("[data-generate-all], [data-generate]")).to_have_count(0)
+
+    page.goto("/creators/alexia/week")
+    expect(page.locator(".fc-event").first).to_be_visible()
+    for control in ("#save", "#revert", "#add-item", "#queue", "#complete", "[data-restore]"):
+        expect(page.locator(control)).to_have_count(0)
+    expect(page.locator("#calendar")).to_have_attribute("data-editable", "false")
+    expect(page.locator(".fc-event-draggable")).to_have_count(0)
+    page.locator(".fc-event").first.click()
+    detail = page.locator("#detail")
+    expect(detail).to_contain_text("Expected revenue")
+    expect(detail.locator("select, input, button")).to_have_count(0)
+    expect(page.locator("#validation")).to_have_count(0)
+    shot(page, installation, "week-viewer")
+
+    page.goto("/dashboard")
+    expect(page.locator("#rollback-button, #restore-button, #rollback-reason")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Rollback and restore need the operator role.")
+    page.goto("/rollout")
+    expect(page.locator("[data-rollout]")).to_have_count(0)
+    page.goto("/learnings")
+    expect(page.locator("#accept-proposals, [data-reject]")).to_have_count(0)
+
+
+def test_drag_validate_save_then_roll_back_and_restore(
+    page: Page, installation: Installation, console: Console
+) -> None:
     page.goto("/creators/alexia/week")
     expect(page.locator(".tz")).to_contain_text("America/New_York")
     expect(page.locator("#validation")).to_contain_text("Valid", timeout=20_000)
@@ -98,6 +149,7 @@ def test_drag_validate_save_then_roll_back_and_restore(page: Page, installation:
     assert "alexia → v4" in route(installation)
     shot(page, installation, "dashboard-rolled-back")
 
+    console.expect(r"status of 422 .*/api/v1/rollback/restore")  # the wrong phrase, refused
     page.fill("#restore-phrase", RESTORE_PHRASE.lower())
     page.click("#restore-button")
     expect(page.locator("#toast")).to_be_visible()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, bearer, login
 
@@ -58,3 +60,22 @@ def test_the_sixth_failed_login_within_the_window_is_refused_even_with_the_right
         "/api/v1/session", json={"username": "viewer", "password": PASSWORD}, headers=headers
     )
     assert limited.status_code == 429 and limited.json()["error_code"] == "LOGIN_RATE_LIMITED"
+
+
+def test_a_refused_login_form_comes_back_to_the_login_page_saying_why(client: TestClient) -> None:
+    form = client.get("/login?next=/dashboard")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert match is not None
+    fields = {"username": "viewer", "csrf_token": match.group(1), "next": "/dashboard"}
+    wrong = client.post("/login", data={**fields, "password": "wrong"}, follow_redirects=False)
+    assert wrong.status_code == 303
+    assert wrong.headers["location"] == "/login?error=LOGIN_FAILED&next=%2Fdashboard"
+    assert "Wrong user name or password." in client.get(wrong.headers["location"]).text
+    assert "call this number" not in client.get("/login?error=call+this+number").text
+    elsewhere = client.post(
+        "/login", data={**fields, "password": PASSWORD, "next": "//evil.example/"}, follow_redirects=False
+    )
+    assert (elsewhere.status_code, elsewhere.headers["location"]) == (303, "/")
+    fields["csrf_token"] = client.get("/api/v1/session").json()["csrf_token"]  # a new session, a new token
+    back = client.post("/login", data={**fields, "password": PASSWORD}, follow_redirects=False)
+    assert (back.status_code, back.headers["location"]) == (303, "/dashboard")

@@ -7,15 +7,17 @@ from one client for one name within the window, further attempts answer 429 unti
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from eros.access import Principal
-from eros.services.auth import MAX_PASSWORD_LENGTH
+from eros.services.auth import MAX_PASSWORD_LENGTH, LoginFailed, LoginRateLimited
 from eros.services.auth import login as check_login
 from eros.web.deps import Caller, context, end_session, start_session
+from eros.web.pages.login import local_path
 from eros.web.security import csrf_token
 
 router = APIRouter(tags=["session"])
@@ -39,10 +41,16 @@ def login_form(
     request: Request,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    next_url: Annotated[str, Form(alias="next", max_length=2000)] = HOME,
 ) -> RedirectResponse:
-    """The login form (its CSRF token is checked before this runs); on success, to the roster."""
-    _login(request, username, password)
-    return RedirectResponse(HOME, status_code=303)
+    """The login form (its CSRF token is checked before this runs): on success, to the page the
+    person came for; refused, back to the login page, which says why."""
+    try:
+        _login(request, username, password)
+    except (LoginFailed, LoginRateLimited) as refused:
+        query = urlencode({"error": refused.code, "next": local_path(next_url)})
+        return RedirectResponse(f"/login?{query}", status_code=303)
+    return RedirectResponse(local_path(next_url), status_code=303)
 
 
 @router.post("/logout", include_in_schema=False)

@@ -33,10 +33,11 @@ SESSION_SECRET_LABEL = b"eros-web-session-v1"
 #: No inline script or style anywhere: the pages load their JavaScript and CSS from /static.
 #: The one hash is that of the empty string: FullCalendar creates an EMPTY <style> element and
 #: fills it through the CSSOM (insertRule), which a CSP allows once the empty element may exist.
+#: Fonts may be data: URLs: FullCalendar's icon font (its toolbar arrows) is one, inside its CSS.
 EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 CONTENT_SECURITY_POLICY = (
     f"default-src 'self'; script-src 'self'; style-src 'self' {EMPTY_STYLE_HASH}; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,

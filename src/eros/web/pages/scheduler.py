@@ -7,7 +7,6 @@ goes through the JSON API from the page's scripts, so the rules stay in the serv
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,9 +15,10 @@ from eros.bootstrap import tool_env
 from eros.errors import InvalidInput
 from eros.rules.calendar import next_monday
 from eros.rules.send_types import SEND_TYPES
-from eros.tools.creators import get_active_creators, get_creator_profile
+from eros.tools.creators import get_creator_profile
 from eros.tools.schedules import get_schedules
 from eros.tools.volume import get_active_volume_triggers
+from eros.web.api.creators import roster_rows
 from eros.web.deps import container as container_of
 from eros.web.pages.templating import Caller, render, to_login
 
@@ -37,37 +37,14 @@ def _week(value: str) -> date:
 
 @router.get("/", response_class=HTMLResponse)
 def roster(request: Request, principal: Caller) -> Response:
-    """Every active creator with this week's schedule (the week `eros generate` makes by default)."""
+    """Every active creator with this week's schedule (the week `eros generate` makes by default):
+    the API's roster answer, so tier and page type come with it and no creator costs a call."""
     if principal is None:
         return to_login(request)
     container = container_of(request)
-    env = tool_env(container)
     week = next_monday(container.clock.now().date()).isoformat()
-    creators = get_active_creators(env, limit=ROSTER_LIMIT).creators
-    saved = {s.creator_id: s for s in get_schedules(env, week_start=week, limit=500).schedules}
-    rows = []
-    for creator in creators:
-        profile = get_creator_profile(
-            env,
-            creator.creator_id,
-            include_analytics=False,
-            include_content_rankings=False,
-            include_vault=False,
-            include_persona=False,
-        )
-        rows.append(
-            {
-                "creator": creator,
-                "tier": _tier(profile.volume_assignment),
-                "week": saved.get(creator.creator_id),
-            }
-        )
-    return render(request, "roster.html", principal, week=week, rows=rows, title="Roster")
-
-
-def _tier(volume: Any) -> str:
-    tier = getattr(volume, "tier", None) if volume is not None else None
-    return str(getattr(tier, "value", tier) or "–")
+    answer = roster_rows(container, week, ROSTER_LIMIT)
+    return render(request, "roster.html", principal, week=week, roster=answer, title="Roster")
 
 
 @router.get("/creators/{creator_id}/week")

@@ -52,6 +52,9 @@ window.eros = (function () {
     rollout: (action) => "/api/v1/rollout/" + action,
     acceptProposals: () => "/api/v1/learnings/proposals/accept",
     series: (hours) => "/pages/series.json?hours=" + hours,
+    captions: (creator, sendType, contentType) =>
+      "/api/v1/creators/" + encodeURIComponent(creator) + "/captions?send_type=" + encodeURIComponent(sendType) +
+      (contentType ? "&content_type=" + encodeURIComponent(contentType) : ""),
   };
 
   return { call, toast, failed, paths };

@@ -134,11 +134,71 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   function setField(index, field, value) {
+    setFields(index, { [field]: value });
+  }
+
+  function setFields(index, fields) {
     const item = { ...items[index] };
-    if (value === "" || value === null || Number.isNaN(value)) delete item[field];
-    else item[field] = value;
+    Object.entries(fields).forEach(([field, value]) => {
+      if (value === "" || value === null || Number.isNaN(value)) delete item[field];
+      else item[field] = value;
+    });
     items[index] = item;
     changed();
+  }
+
+  /* The captions the caption tools allow for a send type and content (one request per pair). */
+  const captionChoices = new Map();
+  function captionsFor(item) {
+    const key = item.send_type_key + "|" + (item.content_type || "");
+    if (!captionChoices.has(key)) {
+      const request = eros.call("GET", eros.paths.captions(data.creator_id, item.send_type_key, item.content_type))
+        .then((answer) => answer.captions || [])
+        .catch((error) => { captionChoices.delete(key); eros.failed(error); return []; });
+      captionChoices.set(key, request);
+    }
+    return captionChoices.get(key);
+  }
+
+  const clip = (text, n) => (text.length > n ? text.slice(0, n - 1) + "…" : text);
+
+  function captionEditor(index, item) {
+    const wrap = el("div", { class: "caption-edit" });
+    const select = el("select", { id: "edit-caption", "aria-label": "Caption" });
+    select.append(el("option", { value: "" }, "— no caption —"));
+    const current = item.caption_id !== undefined ? String(item.caption_id) : item.caption_text ? "text" : "";
+    if (current) {
+      const option = el("option", { value: current }, clip(item.caption_text || "caption " + current, 60));
+      option.selected = true;
+      select.append(option);
+    }
+    const note = el("p", { class: "muted caption-note" }, "Loading the captions allowed here…");
+    const text = el("p", { class: "caption-text" }, item.caption_text || "No caption.");
+    wrap.append(select, note, text);
+    captionsFor(item).then((captions) => {
+      const offered = new Set();
+      captions.forEach((c) => {
+        const value = String(c.caption_id);
+        offered.add(value);
+        const label = clip(c.caption_text, 60) + " · " + c.tier_label.toLowerCase() + (c.fresh ? "" : " · used recently");
+        const existing = select.querySelector('option[value="' + value + '"]');
+        if (existing) { existing.textContent = label; return; }
+        select.append(el("option", { value, title: c.caption_text }, label));
+      });
+      note.textContent = captions.length
+        ? captions.length + " caption" + (captions.length > 1 ? "s" : "") + " allowed for this send and content."
+        : "The caption tools offer no caption for this send and content.";
+      if (current && !offered.has(current)) {
+        select.querySelector('option[value="' + current + '"]').textContent += " (not offered here)";
+      }
+    });
+    select.addEventListener("change", async () => {
+      if (select.value === "") { setFields(index, { caption_id: null, caption_text: null }); return; }
+      if (select.value === current) return;
+      const chosen = (await captionsFor(item)).find((c) => String(c.caption_id) === select.value);
+      if (chosen) setFields(index, { caption_id: chosen.caption_id, caption_text: chosen.caption_text });
+    });
+    return wrap;
   }
 
   async function revalidate() {
@@ -188,8 +248,9 @@ document.addEventListener("DOMContentLoaded", () => {
     body.replaceChildren();
     components.forEach((c) => {
       const row = el("tr", {});
-      row.append(el("td", {}, c.name), el("td", { class: "num" }, c.points + " / " + c.max_points),
-        el("td", { class: "muted" }, (c.reasons || []).slice(0, 1).join("")));
+      const name = el("td", {}, c.name.replaceAll("_", " "));
+      (c.reasons || []).slice(0, 1).forEach((reason) => name.append(el("div", { class: "muted reason" }, reason)));
+      row.append(name, el("td", { class: "num" }, c.points + " / " + c.max_points));
       body.append(row);
     });
   }
@@ -247,7 +308,7 @@ document.addEventListener("DOMContentLoaded", () => {
       row(dl, "Price", money(item.price));
     }
     row(dl, "Expected revenue", money(item.expected_revenue));
-    row(dl, "Caption", item.caption_text || "–");
+    row(dl, "Caption", editable ? captionEditor(index, item) : item.caption_text || "–");
     box.append(dl);
     const why = el("p", { class: "muted" },
       "Scored as part of the week: the score table below gives each component and why points were lost" +

@@ -28,6 +28,7 @@ from eros.cli.batch_runtime import BatchGC
 from eros.cli.workers import exit_with_parent
 from eros.db.schedules_repo import ScheduleEdited
 from eros.errors import ErosError
+from eros.infra import exports
 from eros.ports import ToolClient, UnitOfWorkFactory
 from eros.rules.calendar import next_monday
 from eros.rules.timing import DEFAULT_TIMEZONE, checked_date
@@ -365,11 +366,11 @@ def export(
     items = require_items(schedule.get("items") or [])
     header = {k: v for k, v in schedule.items() if k != "items"}
     if fmt is ExportFormat.csv:
-        text = render.to_csv(items)
+        text = exports.to_csv(items)
     elif fmt is ExportFormat.json:
-        text = render.to_json(header, items)
+        text = exports.to_json(header, items)
     else:
-        text = render.to_ics(header, items, zone, container.clock.now())
+        text = exports.to_ics(header, items, zone, container.clock.now())
     if out is None:
         typer.echo(text, nl=False)
         return

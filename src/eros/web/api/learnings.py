@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from eros.bootstrap import learning_loop
-from eros.cli.reflect_commands import _outcome_json as outcome_json
+from eros.services.reflect import outcome_document
 from eros.web.deps import AsOperator, AsViewer, Installation
 
 router = APIRouter(tags=["learnings"])
@@ -43,13 +43,13 @@ def learnings_status(installation: Installation, _: AsViewer) -> dict[str, Any]:
 @router.get("/learnings/proposals")
 def proposals(installation: Installation, _: AsViewer) -> dict[str, Any]:
     """What the pending signals propose (captures new signals; writes no learning)."""
-    return outcome_json(learning_loop(installation).run_reflect(write=False))
+    return outcome_document(learning_loop(installation).run_reflect(write=False))
 
 
 @router.post("/learnings/proposals/accept")
 def accept(request: Accept, installation: Installation, _: AsOperator) -> dict[str, Any]:
     """Write the proposals (less `reject`) to LEARNINGS.md, mark the signals processed, commit."""
-    return outcome_json(learning_loop(installation).run_reflect(write=True, reject=request.reject))
+    return outcome_document(learning_loop(installation).run_reflect(write=True, reject=request.reject))
 
 
 @router.post("/learnings/{ident}/deprecate")

@@ -17,15 +17,13 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from eros.bootstrap import Container, connect_client, pipeline_router, tool_env
-from eros.cli import render
-from eros.cli.schedule_commands import restore_revision
-from eros.cli.validate_commands import caption_bank
 from eros.db.schedules_repo import ScheduleNotFound
+from eros.infra import exports
 from eros.models import ValidationResult, ValidationStatus
 from eros.services.preflight import PreflightEngine, client_session
 from eros.services.queueing import ScheduleRejected, queue_schedule
-from eros.services.validator import ScheduleValidator
-from eros.tools.schedules import MAX_SCHEDULE_LIMIT, get_schedules, save_schedule
+from eros.services.validator import ScheduleValidator, known_caption_ids
+from eros.tools.schedules import MAX_SCHEDULE_LIMIT, get_schedules, restore_revision, save_schedule
 from eros.validation.items import require_items
 from eros.web.api.creators import WeekQuery, week_or_next
 from eros.web.deps import AsScheduler, AsViewer, Installation
@@ -82,7 +80,7 @@ async def judge_items(
             client, learnings_path=installation.settings.learnings_path, clock=installation.clock
         ).execute(creator, week_start)
         return await ScheduleValidator(client, installation.signing_key, installation.clock).validate(
-            items, context, known_caption_ids=caption_bank(installation, items)
+            items, context, known_caption_ids=known_caption_ids(installation.uow, items)
         )
 
 
@@ -217,7 +215,7 @@ def restore(
     schedule_id: int, request: Restore, installation: Installation, who: AsScheduler
 ) -> dict[str, Any]:
     """Bring an old revision back as a new one saved by you (its certificate checked again)."""
-    return restore_revision(installation, schedule_id, request.revision, who.name).model_dump()
+    return restore_revision(tool_env(installation), schedule_id, request.revision, who.name).model_dump()
 
 
 @router.get("/schedules/{schedule_id}/export", response_class=Response)
@@ -231,10 +229,10 @@ def export(
     name = f"eros-{schedule['creator_id']}-{schedule['week_start']}.{format.value}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format is ExportFormat.csv:
-        return Response(render.to_csv(items), media_type="text/csv; charset=utf-8", headers=disposition)
+        return Response(exports.to_csv(items), media_type="text/csv; charset=utf-8", headers=disposition)
     if format is ExportFormat.json:
-        return Response(render.to_json(header, items), media_type="application/json", headers=disposition)
+        return Response(exports.to_json(header, items), media_type="application/json", headers=disposition)
     with installation.uow() as uow:
         zone = str(uow.creators.resolve_creator(schedule["creator_id"])["timezone"])
-    text = render.to_ics(header, items, zone, installation.clock.now())
+    text = exports.to_ics(header, items, zone, installation.clock.now())
     return Response(text, media_type="text/calendar; charset=utf-8", headers=disposition)

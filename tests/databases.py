@@ -38,6 +38,9 @@ SERVER_USER = "postgres"
 SERVER_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
 
 START_TIMEOUT_S = 60.0
+#: A new database collates text as a typical production server does (ICU `en-US`: `alexia` before
+#: `Alexia`, `_` ignored at first), not bytewise like SQLite, so an ORDER BY that depends on it shows.
+FRESH = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
 _names = count(1)
 #: Where the `[postgresql]` tests' signing-key files go (an SQLite database keeps its key beside it).
 KEY_DIR = Path(tempfile.gettempdir()) / f"eros-test-keys-{os.getpid()}"
@@ -118,8 +121,8 @@ def _admin(executor: PostgreSQLExecutor, sql: str) -> None:
 def create_database(executor: PostgreSQLExecutor, *, template: str | None = None) -> str:
     """A new empty database, or a copy of the one at the URL `template`; its URL."""
     name = f"eros_{os.getpid()}_{next(_names)}"
-    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
-    _admin(executor, f'CREATE DATABASE "{name}"{copy}')
+    source = f'TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else FRESH
+    _admin(executor, f'CREATE DATABASE "{name}" {source}')
     return server_url(executor, name)
 
 

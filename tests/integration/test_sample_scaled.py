@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, func, select
 
 from conftest import AS_OF, SEED
 from databases import Backend
@@ -17,6 +17,7 @@ from eros.db.sample import SAMPLE_CREATORS
 from eros.db.sample_scaled import build_scaled_sample
 from eros.db.schema import (
     caption_creator_usage,
+    captions,
     content_type_rankings,
     creator_personas,
     creators,
@@ -37,6 +38,7 @@ PER_CREATOR: tuple[Table, ...] = (
     vault_matrix,
     mass_messages,
     caption_creator_usage,
+    captions,
     content_type_rankings,
     tier_history,
     volume_triggers,
@@ -130,3 +132,15 @@ def test_the_cli_builds_the_named_and_the_generated_creators(
     assert "Active creators: 38" in output
     engine.dispose()
     backend.drop(url)
+
+
+def test_a_caption_added_after_the_sample_gets_a_new_id(sample_db: Engine) -> None:
+    """The sample's captions carry their ids; the id sequence (PostgreSQL's) must be past them."""
+    with sample_db.begin() as conn:
+        largest = conn.execute(select(func.max(captions.c.caption_id))).scalar_one()
+        added = conn.execute(
+            captions.insert().values(
+                caption_text="A new one", caption_hash="h-new", send_type_key="bump_normal", slot_class="bump"
+            )
+        ).inserted_primary_key
+    assert added is not None and added[0] == largest + 1

@@ -17,6 +17,10 @@ DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 #: `EROS_DB_BUSY_TIMEOUT_S`: seconds to wait for another process's database lock (0 to 3600).
 DEFAULT_DB_BUSY_TIMEOUT_S = 10.0
 MAX_DB_BUSY_TIMEOUT_S = 3600.0
+#: `EROS_DB_POOL_SIZE` / `EROS_DB_MAX_OVERFLOW`: a PostgreSQL engine's kept and extra connections.
+DEFAULT_DB_POOL_SIZE = 5
+DEFAULT_DB_MAX_OVERFLOW = 10
+MAX_DB_POOL = 1000
 
 
 def env_bool(value: str | None, default: bool) -> bool:
@@ -41,6 +45,8 @@ class Settings:
     signing_key_file: Path | None = None
     #: `EROS_TIME_GRID`: 45 (default) or 15 minutes between base send times (eros.scheduling.generator).
     time_grid: int = DEFAULT_TIME_GRID
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    db_max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
 
 
 def db_url_from_env(env: dict[str, str]) -> str:
@@ -80,6 +86,21 @@ def time_grid_from_env(value: str | None) -> int:
     return int(value)
 
 
+def pool_setting_from_env(name: str, value: str | None, default: int, minimum: int) -> int:
+    """A connection-pool size from the environment, or INVALID_CONFIG naming the variable."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if not minimum <= number <= MAX_DB_POOL:
+        raise ConfigError(
+            f"{name}={value!r} is not a whole number from {minimum} to {MAX_DB_POOL}", code="INVALID_CONFIG"
+        )
+    return number
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     return Settings(
@@ -97,6 +118,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env.get("EROS_SIGNING_KEY_FILE")
         else None,
         time_grid=time_grid_from_env(env.get("EROS_TIME_GRID")),
+        db_pool_size=pool_setting_from_env(
+            "EROS_DB_POOL_SIZE", env.get("EROS_DB_POOL_SIZE"), DEFAULT_DB_POOL_SIZE, 1
+        ),
+        db_max_overflow=pool_setting_from_env(
+            "EROS_DB_MAX_OVERFLOW", env.get("EROS_DB_MAX_OVERFLOW"), DEFAULT_DB_MAX_OVERFLOW, 0
+        ),
     )
 
 

@@ -7,13 +7,14 @@ import stat
 import threading
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
-from sqlalchemy import CursorResult, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, CursorResult, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
+from eros.config import DEFAULT_DB_MAX_OVERFLOW, DEFAULT_DB_POOL_SIZE
 from eros.db.faults import check_file, environment_fault, no_database
 from eros.db.schema import metadata, send_types
 from eros.errors import DatabaseError, ErosError, NoDatabase
@@ -28,6 +29,8 @@ DEFAULT_BUSY_TIMEOUT_S = 10.0
 #: SQLite files (the database, its -wal and -shm) are the owner's alone: they hold every schedule.
 PRIVATE_FILE_MODE = 0o600
 SQLITE_SUFFIXES = ("", "-wal", "-shm")
+#: How long a connection may wait for a free pooled PostgreSQL connection before failing.
+POOL_TIMEOUT_S = 30.0
 #: The umask is the process's; one connection at a time changes it.
 _UMASK_LOCK = threading.Lock()
 
@@ -76,16 +79,42 @@ def _coded_fault(where: str, busy_timeout_s: float, context: ExceptionContext) -
     return environment_fault(context.original_exception, where, busy_timeout_s)
 
 
-def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
+class PoolSize(NamedTuple):
+    """A server database's connection pool: connections kept open, and extra ones under load."""
+
+    size: int = DEFAULT_DB_POOL_SIZE
+    max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
+
+
+DEFAULT_POOL = PoolSize()
+
+
+def make_engine(
+    url: str,
+    *,
+    create: bool = False,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    pool: PoolSize = DEFAULT_POOL,
+) -> Engine:
     """An engine with SQLite set up for many processes: WAL, foreign keys, a busy timeout.
 
     An SQLite file is opened only if it exists unless `create` (`eros db init`, the demo, a
     rehearsal's copy), and is created owner-only; every fault of the database reaches callers
-    as its coded error.
+    as its coded error. SQLite keeps a small pool too (the pragmas run once per connection; an
+    idle WAL connection holds no lock; `db init --force` disposes the pool before a swap); a server
+    database (PostgreSQL) keeps a `QueuePool` of `pool`'s size, each connection checked with a
+    ping before use so a restarted server costs no failed run.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=POOL_TIMEOUT_S,
+            pool_pre_ping=True,
+        )
         event.listen(engine, "handle_error", partial(_coded_fault, "The database", busy_timeout_s))
         return engine
     # Pooled: a unit of work reuses an open connection instead of opening the file and setting
@@ -161,6 +190,20 @@ def inserted_id(result: CursorResult[Any]) -> int:
     if key is None:
         raise DatabaseError("The database did not return the new row's id", code="NO_ROW_ID")
     return int(key[0])
+
+
+def advance_id_sequence(conn: Connection, table: Table) -> None:
+    """After rows went in with explicit ids (the sample's captions): PostgreSQL's sequence does not
+    see them and would hand the same ids out again; move it past the largest. SQLite needs nothing."""
+    if conn.dialect.name != "postgresql":
+        return
+    (column,) = table.primary_key.columns
+    conn.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+            f"COALESCE(MAX({column.name}), 0) + 1, false) FROM {table.name}"
+        )
+    )
 
 
 def upgrade(engine: Engine) -> None:

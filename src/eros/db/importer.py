@@ -762,11 +762,11 @@ def import_files(
             report.files.append(file_report)
         if analyze and any(f.kind is ImportKind.HISTORY and f.inserted for f in report.files):
             touched = conn.execute(
-                select(func.distinct(mass_messages.c.creator_id))
-                .where(mass_messages.c.imported_at == iso_z(now))
-                .order_by(mass_messages.c.creator_id)
+                select(func.distinct(mass_messages.c.creator_id)).where(
+                    mass_messages.c.imported_at == iso_z(now)
+                )
             ).scalars()
-            report.analyzed = [analyze_creator(conn, str(cid), now) for cid in list(touched)]
+            report.analyzed = [analyze_creator(conn, cid, now) for cid in sorted(map(str, touched))]
     return report
 
 

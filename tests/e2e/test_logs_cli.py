@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from eros.cli.app import EXIT_ERROR, run
 from eros.db.schema import pipeline_runs
-from support import clear_flag_variables
+from support import clear_flag_variables, use_database
 
 NOW = "2026-01-04T12:00:00Z"
 ROUTE_INFO = "INFO eros.router: route creator=alexia pipeline=v4"
@@ -22,8 +22,8 @@ UNKNOWN = "EROS_V5_CREATORS names unknown creators (they route nowhere): ghost, 
 @pytest.fixture(autouse=True)
 def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     clear_flag_variables(monkeypatch)
+    use_database(monkeypatch, sample_db)
     for key, value in {
-        "EROS_DB_PATH": str(sample_db.url.database),
         "EROS_NOW": NOW,
         "EROS_MCP_TRANSPORT": "inprocess",
         "EROS_V5_CREATORS": "alexia,ghost,nobody",

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from eros.cli import generate_commands, ops_commands, render
 from eros.cli.app import run
-from support import clear_flag_variables
+from support import clear_flag_variables, use_database
 
 NARROW = 80
 NOTE = "v5 failed, served by v4: generator: [RUN_TIMEOUT] v5 run exceeded 180s; and a long tail to wrap"
@@ -55,9 +55,9 @@ def test_the_summary_never_cuts_ids_tiers_statuses_or_revenues(width: int) -> No
 @pytest.fixture
 def narrow_cli(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     clear_flag_variables(monkeypatch)
+    use_database(monkeypatch, sample_db)
     monkeypatch.setenv("COLUMNS", str(NARROW))
     for key, value in {
-        "EROS_DB_PATH": str(sample_db.url.database),
         "EROS_NOW": "2026-01-04T12:00:00Z",
         "EROS_MCP_TRANSPORT": "inprocess",
     }.items():

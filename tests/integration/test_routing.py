@@ -21,13 +21,14 @@ from eros.services.agents import GENERATOR_AGENT, TaskTool
 from eros.services.orchestrator import EROSOrchestrator
 from eros.services.pipeline_run import RUN_TIMEOUT, PipelineResult, PipelineRunner, phase_metrics
 from eros.services.routing import PipelineRouter
+from support import database_env
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
 
 
 def make_container(engine: Engine, path: Path, **environ: str) -> Container:
-    settings = load_settings({"EROS_DB_PATH": str(path), **environ})
+    settings = load_settings({"EROS_DB_PATH": str(path), **database_env(engine), **environ})
     return bootstrap(settings, FixedClock(parse_instant(NOW), frozen_durations=True), engine=engine)
 
 

@@ -60,6 +60,7 @@ def _register() -> None:
         data_commands,
         db_commands,
         generate_commands,
+        jobs_commands,
         keys_commands,
         mcp_commands,
         ops_commands,
@@ -67,6 +68,7 @@ def _register() -> None:
         rollout_commands,
         schedule_commands,
         validate_commands,
+        worker_commands,
     )
 
     for module in (
@@ -80,6 +82,8 @@ def _register() -> None:
         rollout_commands,
         reflect_commands,
         keys_commands,
+        worker_commands,
+        jobs_commands,
     ):
         module.register(app)
 

@@ -26,13 +26,13 @@ from eros.bootstrap import (
     Container,
     feature_flags,
     flag_reader,
-    learning_loop,
     pipeline_monitor,
     pipeline_router,
     rollback_controller,
 )
 from eros.cli.database import configured
 from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_week
+from eros.cli.jobs_commands import queue_container
 from eros.clock import iso_z
 from eros.control.flags import (
     AUTO_FALLBACK,
@@ -51,6 +51,7 @@ from eros.ports import UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackResult
 from eros.services.routing import PipelineRouter, set_flag, unset_flag
+from eros.tasks.checks import check_once
 
 console = Console()
 err_console = Console(stderr=True)
@@ -196,17 +197,26 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
     as_json: JsonOpt = False,
     replace: ReplaceOpt = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option("--enqueue", help="Queue one job per creator-week for `eros worker` (PostgreSQL)."),
+    ] = False,
 ) -> None:
     """Generate weeks through the router (the production entry point): flags decide v4, v5 or shadow."""
     if all_creators == bool(creators_arg):
         raise ErosError("Name creators or pass --all (not both)", code="USAGE_ERROR")
-    container = configured()
+    if enqueue and dry_run:
+        raise ErosError("--enqueue queues real runs; --dry-run runs in this process", code="USAGE_ERROR")
+    container = queue_container() if enqueue else configured()
     week_start = resolve_week(week, container).isoformat()
     if all_creators:
         with container.uow() as uow:
             targets = uow.creators.active_creator_ids(by_page_name=True)
     else:
         targets = [_creator_id(container, c) for c in creators_arg or []]
+    if enqueue:
+        _enqueue(container, targets, week_start, replace=replace, as_json=as_json)
+        return
     router = pipeline_router(container, replace_edited=replace)
     rows = asyncio.run(_run_batch(router, targets, week_start, dry_run, quiet=as_json))
     if as_json:
@@ -228,6 +238,28 @@ def run(
         console.print(table)
     if not all(row["success"] for row in rows):
         raise typer.Exit(1)
+
+
+def _enqueue(
+    container: Container, targets: list[str], week_start: str, *, replace: bool, as_json: bool
+) -> None:
+    from eros.tasks.app import queue_app  # noqa: PLC0415 - the queue loads for --enqueue only
+    from eros.tasks.planning import enqueue_weeks  # noqa: PLC0415 - the same
+    from eros.tasks.queue import opened, require_schema  # noqa: PLC0415 - the same
+
+    async def enqueue() -> Any:
+        async with opened(queue_app(container.settings)) as app:
+            await require_schema(app)
+            return await enqueue_weeks(app, targets, week_start, replace=replace)
+
+    outcome = asyncio.run(enqueue())
+    if as_json:
+        console.print_json(json.dumps(asdict(outcome)))
+        return
+    console.print(
+        f"week of {week_start}: {len(outcome.queued)} job(s) queued, {len(outcome.already)} already "
+        "queued, running or done; `eros worker` runs them, `eros jobs status` counts them"
+    )
 
 
 async def _run_batch(
@@ -428,13 +460,8 @@ rollback_app.command("restore")(restore)
 
 
 async def _check_once(container: Container) -> tuple[list[str], RollbackResult | None]:
-    monitor = pipeline_monitor(container)
-    raised = [alert.code for alert in await monitor.evaluate_alerts()]
-    learnings_alert = await learning_loop(container).check_file(monitor.alerts)
-    if learnings_alert is not None:
-        raised.append(learnings_alert.code)
-    result = await rollback_controller(container, monitor=monitor).check_auto_rollback()
-    return raised, result
+    """The periodic check the workers also run every minute (`eros.tasks.checks`)."""
+    return await check_once(container)
 
 
 def check() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import Connection, Engine
 from typer.testing import CliRunner, Result
 
+import databases
 from eros.cli.app import app
 from eros.clock import Clock
 from eros.db.unit_of_work import SqlUnitOfWork
@@ -26,6 +28,33 @@ FLAG_VARIABLES = (
     "EROS_V5_PERCENTAGE",
     "EROS_V5_CREATORS",
 )
+
+
+#: The variables that say which database (and key file) a CLI run uses.
+DATABASE_VARIABLES = ("EROS_DB_URL", "EROS_DB_PATH", "EROS_SIGNING_KEY_FILE")
+
+
+def database_env(engine: Engine) -> dict[str, str]:
+    """What points a CLI run at `engine`'s database: the SQLite file, or the server database's URL
+    with a key file of its own (a database that is not a file keeps no key beside it)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite":
+        return {"EROS_DB_PATH": str(engine.url.database)}
+    return {"EROS_DB_URL": url, "EROS_SIGNING_KEY_FILE": str(databases.signing_key_file(url))}
+
+
+def subprocess_env(engine: Engine, **extra: str) -> dict[str, str]:
+    """This process's environment for an `eros` subprocess over `engine`'s database."""
+    env = {k: v for k, v in os.environ.items() if k not in DATABASE_VARIABLES}
+    return {**env, **database_env(engine), **extra}
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
+    """Point in-process CLI runs at `engine`'s database for this test."""
+    for key in DATABASE_VARIABLES:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in database_env(engine).items():
+        monkeypatch.setenv(key, value)
 
 
 def clear_flag_variables(monkeypatch: pytest.MonkeyPatch) -> None:

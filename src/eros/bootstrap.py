@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from eros.clock import Clock, FixedClock, clock_from_env
 from eros.config import Settings, load_settings
 from eros.control.flags import FeatureFlags, FlagValues
-from eros.db.engine import database_exists, make_engine, require_database, sqlite_path
+from eros.db.engine import PoolSize, database_exists, make_engine, require_database, sqlite_path
 from eros.db.rehearsal import copy_without_operations, skip_fsync
 from eros.db.sample import ensure_sample_database
 from eros.db.signing_keys import SigningKeys
@@ -61,7 +61,11 @@ class Container:
         """The configured database; it never creates the file (see `new_database_engine`)."""
         if self._engine is not None:
             return self._engine
-        return make_engine(self.settings.db_url, busy_timeout_s=self.settings.db_busy_timeout_s)
+        return make_engine(
+            self.settings.db_url,
+            busy_timeout_s=self.settings.db_busy_timeout_s,
+            pool=PoolSize(self.settings.db_pool_size, self.settings.db_max_overflow),
+        )
 
     @cached_property
     def signing_keys(self) -> SigningKeys:
@@ -97,7 +101,10 @@ def bootstrap(
 def new_database_engine(container: Container) -> Engine:
     """The one engine that may create the configured database file: `eros db init`, `eros demo`."""
     return make_engine(
-        container.settings.db_url, create=True, busy_timeout_s=container.settings.db_busy_timeout_s
+        container.settings.db_url,
+        create=True,
+        busy_timeout_s=container.settings.db_busy_timeout_s,
+        pool=PoolSize(container.settings.db_pool_size, container.settings.db_max_overflow),
     )
 
 

@@ -18,9 +18,13 @@ DEFAULT_DB_BUSY_TIMEOUT_S = 10.0
 MAX_DB_BUSY_TIMEOUT_S = 3600.0
 #: `EROS_FANOUT_CRON`: when the workers enqueue next week for every creator (Mondays 06:00 UTC).
 DEFAULT_FANOUT_CRON = "0 6 * * 1"
-#: `EROS_WORKER_STALLED_S`: a worker silent this long is dead and its jobs are run again (5 to 3600).
+#: `EROS_WORKER_STALLED_S`: a worker silent this long is dead and its jobs are run again (1 to 3600).
 DEFAULT_WORKER_STALLED_S = 30.0
 MIN_WORKER_STALLED_S, MAX_WORKER_STALLED_S = 1.0, 3600.0
+#: `EROS_DB_POOL_SIZE` / `EROS_DB_MAX_OVERFLOW`: a PostgreSQL engine's kept and extra connections.
+DEFAULT_DB_POOL_SIZE = 5
+DEFAULT_DB_MAX_OVERFLOW = 10
+MAX_DB_POOL = 1000
 
 
 def env_bool(value: str | None, default: bool) -> bool:
@@ -45,6 +49,8 @@ class Settings:
     signing_key_file: Path | None = None
     fanout_cron: str = DEFAULT_FANOUT_CRON
     worker_stalled_s: float = DEFAULT_WORKER_STALLED_S
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    db_max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
 
 
 def db_url_from_env(env: dict[str, str]) -> str:
@@ -85,6 +91,19 @@ def seconds_from_env(name: str, value: str | None, default: float, low: float, h
             f"{name}={value!r} is not a number of seconds from {low:g} to {high:g}", code="INVALID_CONFIG"
         )
     return seconds
+def pool_setting_from_env(name: str, value: str | None, default: int, minimum: int) -> int:
+    """A connection-pool size from the environment, or INVALID_CONFIG naming the variable."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if not minimum <= number <= MAX_DB_POOL:
+        raise ConfigError(
+            f"{name}={value!r} is not a whole number from {minimum} to {MAX_DB_POOL}", code="INVALID_CONFIG"
+        )
+    return number
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -110,5 +129,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             DEFAULT_WORKER_STALLED_S,
             MIN_WORKER_STALLED_S,
             MAX_WORKER_STALLED_S,
+        ),
+        db_pool_size=pool_setting_from_env(
+            "EROS_DB_POOL_SIZE", env.get("EROS_DB_POOL_SIZE"), DEFAULT_DB_POOL_SIZE, 1
+        ),
+        db_max_overflow=pool_setting_from_env(
+            "EROS_DB_MAX_OVERFLOW", env.get("EROS_DB_MAX_OVERFLOW"), DEFAULT_DB_MAX_OVERFLOW, 0
         ),
     )

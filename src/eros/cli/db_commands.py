@@ -24,10 +24,11 @@ from eros.db.engine import (
     upgrade,
 )
 from eros.db.sample import DEFAULT_SEED, build_sample, seed_content_types
+from eros.db.sample_scaled import build_scaled_sample, check_creators_total
 from eros.db.summary import NO_TIER, DatabaseSummary, summarise
 from eros.db.swap import build_beside
 from eros.db.unit_of_work import SqlUnitOfWork
-from eros.errors import ConfigError, DatabaseCorrupt
+from eros.errors import ConfigError, DatabaseCorrupt, ErosError
 from eros.rules.tiers import TIER_ORDER
 from eros.rules.timing import checked_date
 from eros.validation.certificate import key_fingerprint
@@ -61,6 +62,14 @@ def init(
         typer.Option("--as-of", help="Sample history ends the day before (YYYY-MM-DD; default today)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing database.")] = False,
+    creators_total: Annotated[
+        int | None,
+        typer.Option(
+            "--creators",
+            help="With --sample: this many creators, the 37 named ones and generated ones (at least 37).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create the database (schema, send types, content types), its signing key file (unless
     EROS_SIGNING_KEY is set), optionally the sample.
@@ -68,9 +77,13 @@ def init(
     With --force an SQLite database is rebuilt beside the old one and swapped in only when complete,
     so a failure half-way leaves the old one intact.
     """
+    if creators_total is not None and not sample:
+        raise ErosError("--creators needs --sample", code="USAGE_ERROR")
+    if creators_total is not None:
+        check_creators_total(creators_total)
     container = bootstrap()
     day = _as_of(as_of, container)
-    fill = partial(_fill, container, sample=sample, seed=seed, as_of=day)
+    fill = partial(_fill, container, sample=sample, seed=seed, as_of=day, creators_total=creators_total)
     url = container.settings.db_url
     if _existing(container.engine, force=force):
         if not force:
@@ -97,10 +110,20 @@ def init(
     print_summary(read_summary(partial(SqlUnitOfWork, engine)))
 
 
-def _fill(container: Container, engine: Engine, *, sample: bool, seed: int, as_of: date) -> None:
-    """Schema and send types, then the sample or the content-type dictionary."""
+def _fill(
+    container: Container,
+    engine: Engine,
+    *,
+    sample: bool,
+    seed: int,
+    as_of: date,
+    creators_total: int | None = None,
+) -> None:
+    """Schema and send types, then the sample (scaled to `creators_total`) or the content-type dictionary."""
     create_schema(engine)
-    if sample:
+    if sample and creators_total is not None:
+        build_scaled_sample(engine, creators_total=creators_total, seed=seed, as_of=as_of)
+    elif sample:
         build_sample(engine, seed=seed, as_of=as_of)
     else:
         with SqlUnitOfWork(engine) as uow:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import multiprocessing
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from eros.bootstrap import Container, bootstrap, connect_client, pipeline_monitor, pipeline_runner
 from eros.cli import database, render
-from eros.cli.workers import exit_with_parent
+from eros.cli.workers import map_in_processes
 from eros.db.schedules_repo import ScheduleEdited
 from eros.errors import ErosError
 from eros.ports import ToolClient, UnitOfWorkFactory
@@ -34,6 +33,7 @@ from eros.services.edits import refuse_if_edited
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.preflight import client_session, parse_week_start
+from eros.tools.creators import MAX_ROSTER_LIMIT
 from eros.validation.items import require_items
 
 console = Console()
@@ -41,8 +41,8 @@ err_console = Console(stderr=True)
 
 #: At most this many `--jobs` worker processes (each holds a pipeline and a database connection).
 MAX_JOBS = 64
-#: The roster page size `--all` asks for (the tool's maximum).
-ROSTER_LIMIT = 500
+#: The roster page size `--all` asks for (the tool's maximum); it pages until the roster ends.
+ROSTER_PAGE = MAX_ROSTER_LIMIT
 #: The route reason recorded for a scheduler's own `eros generate` runs (the router's are its decisions).
 MANUAL_RUN = "manual"
 
@@ -56,6 +56,13 @@ ReplaceOpt = Annotated[
 WeekOpt = Annotated[
     str | None,
     typer.Option("--week", help="Week start YYYY-MM-DD (default: next Monday).", show_default=False),
+]
+
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs", "-j", min=1, max=MAX_JOBS, help="With --all: creators generated at once, one process each."
+    ),
 ]
 
 
@@ -90,16 +97,7 @@ def generate(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     pipeline: Annotated[str, typer.Option("--pipeline", help="v5 (default) or v4 (legacy).")] = "v5",
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            max=MAX_JOBS,
-            help="With --all: creators generated at once, one process each.",
-        ),
-    ] = 1,
+    jobs: JobsOpt = 1,
     replace: ReplaceOpt = False,
 ) -> None:
     """Generate a creator's week (or every active creator's with --all), validate it and save it."""
@@ -183,13 +181,19 @@ async def _run_one(job: RecordedJob, creator: str, week_start: str, dry_run: boo
 
 
 async def _roster(container: Container) -> list[dict[str, Any]]:
-    """Every active creator, by page name."""
+    """Every active creator, by page name: page after page until the tool says there are no more."""
     client = connect_client(container)
+    roster: list[dict[str, Any]] = []
     async with client_session(client):
-        answer = await client.call_tool(
-            "get_active_creators", {"limit": ROSTER_LIMIT, "sort_by": "name", "sort_order": "asc"}
-        )
-    return list(answer.get("creators") or [])
+        while True:
+            answer = await client.call_tool(
+                "get_active_creators",
+                {"limit": ROSTER_PAGE, "offset": len(roster), "sort_by": "name", "sort_order": "asc"},
+            )
+            page = list(answer.get("creators") or [])
+            roster.extend(page)
+            if not page or not answer.get("has_more"):
+                return roster
 
 
 def progress_bar(*, disable: bool) -> Progress:
@@ -225,12 +229,11 @@ _worker_job: RecordedJob | None = None
 
 def _worker_start(pipeline: str, replace_edited: bool) -> None:
     global _worker_job  # noqa: PLW0603 - one job per worker process, built at its start
-    exit_with_parent()  # a killed `eros generate` leaves no worker behind
     quiet_logging()
     _worker_job = RecordedJob.of(bootstrap(), pipeline, replace_edited=replace_edited)
 
 
-def _worker_run(creator: dict[str, Any], week_start: str, dry_run: bool) -> dict[str, Any]:
+def _worker_run(week_start: str, dry_run: bool, creator: dict[str, Any]) -> dict[str, Any]:
     assert _worker_job is not None, "worker started without _worker_start"
     job = _worker_job
 
@@ -256,21 +259,16 @@ def _run_all_parallel(
     Each worker bootstraps from the same environment (database, clock pin, key), so every
     creator's week is what a sequential run would make; rows come back in roster order.
     """
-    order = {str(c["creator_id"]): i for i, c in enumerate(roster)}
-    rows: list[dict[str, Any]] = []
-    context = multiprocessing.get_context("spawn")
-    with (
-        ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_worker_start, initargs=(pipeline, replace_edited)
-        ) as pool,
-        progress_bar(disable=quiet) as progress,
-    ):
+    with progress_bar(disable=quiet) as progress:
         task = progress.add_task(f"generating ({jobs} processes)", total=len(roster))
-        futures = [pool.submit(_worker_run, creator, week_start, dry_run) for creator in roster]
-        for future in as_completed(futures):
-            rows.append(future.result())
-            progress.advance(task)
-    return sorted(rows, key=lambda row: order.get(str(row["creator_id"]), len(order)))
+        return map_in_processes(
+            partial(_worker_run, week_start, dry_run),
+            roster,
+            jobs=jobs,
+            initializer=_worker_start,
+            initargs=(pipeline, replace_edited),
+            advance=lambda: progress.advance(task),
+        )
 
 
 # --- show / export -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from rich.table import Table
 
 from eros.bootstrap import (
     Container,
+    bootstrap,
     feature_flags,
     flag_reader,
     pipeline_monitor,
@@ -31,8 +33,9 @@ from eros.bootstrap import (
     rollback_controller,
 )
 from eros.cli.database import configured
-from eros.cli.generate_commands import ReplaceOpt, progress_bar, resolve_week
+from eros.cli.generate_commands import JobsOpt, ReplaceOpt, progress_bar, quiet_logging, resolve_week
 from eros.cli.jobs_commands import queue_container
+from eros.cli.workers import map_in_processes
 from eros.clock import iso_z
 from eros.control.flags import (
     AUTO_FALLBACK,
@@ -201,6 +204,7 @@ def run(
         bool,
         typer.Option("--enqueue", help="Queue one job per creator-week for `eros worker` (PostgreSQL)."),
     ] = False,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Generate weeks through the router (the production entry point): flags decide v4, v5 or shadow."""
     if all_creators == bool(creators_arg):
@@ -217,8 +221,11 @@ def run(
     if enqueue:
         _enqueue(container, targets, week_start, replace=replace, as_json=as_json)
         return
-    router = pipeline_router(container, replace_edited=replace)
-    rows = asyncio.run(_run_batch(router, targets, week_start, dry_run, quiet=as_json))
+    if jobs > 1:
+        rows = _run_batch_parallel(replace, targets, week_start, dry_run, jobs, quiet=as_json)
+    else:
+        router = pipeline_router(container, replace_edited=replace)
+        rows = asyncio.run(_run_batch(router, targets, week_start, dry_run, quiet=as_json))
     if as_json:
         console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
     else:
@@ -265,42 +272,76 @@ def _enqueue(
 async def _run_batch(
     router: PipelineRouter, targets: list[str], week_start: str, dry_run: bool, *, quiet: bool
 ) -> list[dict[str, Any]]:
-    """One creator's failure never stops the batch: it becomes a failed row."""
+    """One creator after another in this process."""
     rows: list[dict[str, Any]] = []
     progress = progress_bar(disable=quiet or len(targets) < 2)
     with progress:
         task = progress.add_task("routing", total=len(targets))
         for creator_id in targets:
             progress.update(task, description=f"generating {creator_id}")
-            try:
-                result = await router.route(creator_id, week_start, dry_run=dry_run)
-                row = {
-                    "creator_id": creator_id,
-                    "pipeline": result.pipeline,
-                    "success": result.success,
-                    "total_items": result.total_items,
-                    "quality_score": result.quality_score,
-                    "schedule_id": result.schedule_id,
-                    "errors": list(result.errors),
-                }
-            except Exception as exc:  # reported per creator; a run's exception is already recorded
-                why = (
-                    f"[{exc.code}] {exc.message}"
-                    if isinstance(exc, ErosError)
-                    else f"{type(exc).__name__}: {exc}"
-                )
-                row = {
-                    "creator_id": creator_id,
-                    "pipeline": "-",
-                    "success": False,
-                    "total_items": 0,
-                    "quality_score": None,
-                    "schedule_id": None,
-                    "errors": [why],
-                }
-            rows.append(row)
+            rows.append(await _route_row(router, creator_id, week_start, dry_run))
             progress.advance(task)
     return rows
+
+
+async def _route_row(
+    router: PipelineRouter, creator_id: str, week_start: str, dry_run: bool
+) -> dict[str, Any]:
+    """One creator's row; a failure never stops the batch: it becomes a failed row."""
+    try:
+        result = await router.route(creator_id, week_start, dry_run=dry_run)
+    except Exception as exc:  # reported per creator; a run's exception is already recorded
+        why = f"[{exc.code}] {exc.message}" if isinstance(exc, ErosError) else f"{type(exc).__name__}: {exc}"
+        return {
+            "creator_id": creator_id,
+            "pipeline": "-",
+            "success": False,
+            "total_items": 0,
+            "quality_score": None,
+            "schedule_id": None,
+            "errors": [why],
+        }
+    return {
+        "creator_id": creator_id,
+        "pipeline": result.pipeline,
+        "success": result.success,
+        "total_items": result.total_items,
+        "quality_score": result.quality_score,
+        "schedule_id": result.schedule_id,
+        "errors": list(result.errors),
+    }
+
+
+#: The router of a `run --jobs` worker process, built once per process by `_router_start`.
+_worker_router: PipelineRouter | None = None
+
+
+def _router_start(replace_edited: bool) -> None:
+    global _worker_router  # noqa: PLW0603 - one router per worker process, built at its start
+    quiet_logging()
+    _worker_router = pipeline_router(bootstrap(), replace_edited=replace_edited)
+
+
+def _router_run(week_start: str, dry_run: bool, creator_id: str) -> dict[str, Any]:
+    assert _worker_router is not None, "worker started without _router_start"
+    return asyncio.run(_route_row(_worker_router, creator_id, week_start, dry_run))
+
+
+def _run_batch_parallel(
+    replace_edited: bool, targets: list[str], week_start: str, dry_run: bool, jobs: int, *, quiet: bool
+) -> list[dict[str, Any]]:
+    """Creators through the router in `jobs` worker processes, each bootstrapped from the same
+    environment; rows in roster order, one per creator."""
+    with progress_bar(disable=quiet) as progress:
+        task = progress.add_task(f"routing ({jobs} processes)", total=len(targets))
+        return map_in_processes(
+            partial(_router_run, week_start, dry_run),
+            targets,
+            jobs=jobs,
+            initializer=_router_start,
+            initargs=(replace_edited,),
+            advance=lambda: progress.advance(task),
+        )
 
 
 # --- status -------------------------------------------------------------------------------

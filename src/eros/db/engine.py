@@ -7,15 +7,16 @@ import stat
 import threading
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import CursorResult, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool, StaticPool
 
+from eros.config import DEFAULT_DB_MAX_OVERFLOW, DEFAULT_DB_POOL_SIZE
 from eros.db.faults import check_file, environment_fault, no_database
 from eros.db.schema import metadata, send_types
 from eros.errors import DatabaseError, ErosError, NoDatabase
@@ -27,6 +28,8 @@ DEFAULT_BUSY_TIMEOUT_S = 10.0
 #: SQLite files (the database, its -wal and -shm) are the owner's alone: they hold every schedule.
 PRIVATE_FILE_MODE = 0o600
 SQLITE_SUFFIXES = ("", "-wal", "-shm")
+#: How long a connection may wait for a free pooled PostgreSQL connection before failing.
+POOL_TIMEOUT_S = 30.0
 #: The umask is the process's; one connection at a time changes it.
 _UMASK_LOCK = threading.Lock()
 
@@ -75,16 +78,41 @@ def _coded_fault(where: str, busy_timeout_s: float, context: ExceptionContext) -
     return environment_fault(context.original_exception, where, busy_timeout_s)
 
 
-def make_engine(url: str, *, create: bool = False, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
+class PoolSize(NamedTuple):
+    """A server database's connection pool: connections kept open, and extra ones under load."""
+
+    size: int = DEFAULT_DB_POOL_SIZE
+    max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
+
+
+DEFAULT_POOL = PoolSize()
+
+
+def make_engine(
+    url: str,
+    *,
+    create: bool = False,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    pool: PoolSize = DEFAULT_POOL,
+) -> Engine:
     """An engine with SQLite set up for many processes: WAL, foreign keys, a busy timeout.
 
     An SQLite file is opened only if it exists unless `create` (`eros db init`, the demo, a
     rehearsal's copy), and is created owner-only; every fault of the database reaches callers
-    as its coded error.
+    as its coded error. SQLite opens a connection per use (`NullPool`: a file lock is never held
+    by an idle connection); a server database (PostgreSQL) keeps a `QueuePool` of `pool`'s size,
+    each connection checked with a ping before use so a restarted server costs no failed run.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=POOL_TIMEOUT_S,
+            pool_pre_ping=True,
+        )
         event.listen(engine, "handle_error", partial(_coded_fault, "The database", busy_timeout_s))
         return engine
     engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_s})

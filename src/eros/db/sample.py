@@ -369,14 +369,14 @@ def _nice_price(value: float) -> float:
 
 
 @dataclass
-class _CaptionBank:
+class CaptionBank:
     rows: list[dict[str, Any]] = field(default_factory=list)
     pools: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
 
 
-def _caption_bank(seed: int, scale: float, now: datetime, type_ids: dict[str, int]) -> _CaptionBank:
+def caption_bank(seed: int, scale: float, now: datetime, type_ids: dict[str, int]) -> CaptionBank:
     rng = random.Random(f"{seed}:captions")
-    bank = _CaptionBank()
+    bank = CaptionBank()
     seen: set[str] = set()
     plan: list[tuple[str, str | None, int]] = []
     for st, per in CAPTIONS_PER_CONTENT.items():
@@ -642,7 +642,7 @@ def _poisson(rng: random.Random, lam: float) -> int:
 
 
 @dataclass
-class _CreatorRows:
+class CreatorRows:
     creator: dict[str, Any]
     persona: dict[str, Any]
     vault: list[dict[str, Any]]
@@ -655,9 +655,9 @@ SECONDARY_TONES = ("bratty", "sweet", "playful", "seductive", None)
 EMOJIS = ("💋", "🔥", "😈", "💕", "😘", "🙈", "✨", "🍑", "💦", "😉")
 
 
-def _creator_rows(
-    seed: int, spec: CreatorSpec, as_of: date, now: datetime, bank: _CaptionBank, type_ids: dict[str, int]
-) -> _CreatorRows:
+def creator_rows(
+    seed: int, spec: CreatorSpec, as_of: date, now: datetime, bank: CaptionBank, type_ids: dict[str, int]
+) -> CreatorRows:
     rng = random.Random(f"{seed}:{spec.page_name}")
     truth = _truth(rng, spec)
     planned = _plan_history(rng, spec, truth, as_of)
@@ -754,7 +754,7 @@ def _creator_rows(
         }
         for name in truth.vault
     ]
-    return _CreatorRows(creator, persona, vault, messages, usage)
+    return CreatorRows(creator, persona, vault, messages, usage)
 
 
 def _use(
@@ -789,30 +789,39 @@ def _build(
     engine: Engine, specs: Sequence[CreatorSpec], *, seed: int, as_of: date, caption_scale: float
 ) -> None:
     require_database(engine)
-    now = sample_now(as_of)
     with engine.begin() as conn:
-        if any(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (creators, captions)):
-            raise ConfigError(
-                "The database already has creators or captions; build the sample into an empty one."
-            )
-        type_ids = seed_content_types(conn)
-        bank = _caption_bank(seed, caption_scale, now, type_ids)
-        built = [_creator_rows(seed, spec, as_of, now, bank, type_ids) for spec in specs]
-        for rows in built:
-            for use in rows.usage.values():
-                caption = bank.rows[use["caption_id"] - 1]
-                caption["global_times_used"] += use["times_used"]
-                last = caption["global_last_used_date"]
-                caption["global_last_used_date"] = max(last or "", use["last_used_date"])
-        conn.execute(creators.insert(), [b.creator for b in built])
-        conn.execute(creator_personas.insert(), [b.persona for b in built])
-        conn.execute(vault_matrix.insert(), [v for b in built for v in b.vault])
-        conn.execute(captions.insert(), bank.rows)
-        conn.execute(caption_creator_usage.insert(), [u for b in built for u in b.usage.values()])
-        conn.execute(mass_messages.insert(), [m for b in built for m in b.messages])
-        for days_ago in PAST_ANALYSES_DAYS_AGO:
-            analyze_all(conn, now - timedelta(days=days_ago))
-        analyze_all(conn, now)
+        fill_sample(conn, specs, seed=seed, as_of=as_of, caption_scale=caption_scale)
+
+
+def fill_sample(
+    conn: Connection, specs: Sequence[CreatorSpec], *, seed: int, as_of: date, caption_scale: float
+) -> CaptionBank:
+    """The caption bank and `specs`' creators with their history and analyses, into an empty
+    database; the bank as stored (with its use counts), for creators added after them."""
+    now = sample_now(as_of)
+    if any(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (creators, captions)):
+        raise ConfigError(
+            "The database already has creators or captions; build the sample into an empty one."
+        )
+    type_ids = seed_content_types(conn)
+    bank = caption_bank(seed, caption_scale, now, type_ids)
+    built = [creator_rows(seed, spec, as_of, now, bank, type_ids) for spec in specs]
+    for rows in built:
+        for use in rows.usage.values():
+            caption = bank.rows[use["caption_id"] - 1]
+            caption["global_times_used"] += use["times_used"]
+            last = caption["global_last_used_date"]
+            caption["global_last_used_date"] = max(last or "", use["last_used_date"])
+    conn.execute(creators.insert(), [b.creator for b in built])
+    conn.execute(creator_personas.insert(), [b.persona for b in built])
+    conn.execute(vault_matrix.insert(), [v for b in built for v in b.vault])
+    conn.execute(captions.insert(), bank.rows)
+    conn.execute(caption_creator_usage.insert(), [u for b in built for u in b.usage.values()])
+    conn.execute(mass_messages.insert(), [m for b in built for m in b.messages])
+    for days_ago in PAST_ANALYSES_DAYS_AGO:
+        analyze_all(conn, now - timedelta(days=days_ago))
+    analyze_all(conn, now)
+    return bank
 
 
 def seed_content_types(conn: Connection) -> dict[str, int]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from databases import Backend
 from eros.bootstrap import Container, v5_runner
 from eros.clock import FixedClock, parse_instant
 from eros.config import Settings
@@ -27,9 +26,9 @@ SIGNING_KEY = b"test-signing-key-not-secret"
 
 
 @pytest.fixture(scope="module")
-def sample_ro(sample_db_path: Path) -> Iterator[Engine]:
-    """The session sample, for tests that only read (no copy)."""
-    engine = make_engine(f"sqlite:///{sample_db_path}")
+def sample_ro(sample_ro_url: str) -> Iterator[Engine]:
+    """The module's copy of the sample, for tests that only read."""
+    engine = make_engine(sample_ro_url)
     yield engine
     engine.dispose()
 
@@ -86,13 +85,14 @@ class ApprovedWeek:
 
 
 @pytest.fixture(scope="module")
-def approved_week(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApprovedWeek]:
-    target = tmp_path_factory.mktemp("approved") / "eros.db"
-    shutil.copyfile(sample_db_path, target)
-    engine = make_engine(f"sqlite:///{target}")
+def approved_week(
+    backend: Backend, sample_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApprovedWeek]:
+    url = backend.new(tmp_path_factory.mktemp("approved") / "eros.db", sample_template)
+    engine = make_engine(url)
     clock = FixedClock(parse_instant(NOW))
     container = Container(
-        settings=Settings(db_url=f"sqlite:///{target}", signing_key=SIGNING_KEY.decode()),
+        settings=Settings(db_url=url, signing_key=SIGNING_KEY.decode()),
         clock=clock,
         _engine=engine,
     )
@@ -108,3 +108,4 @@ def approved_week(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory
         certificate=dict(result.validation["certificate"]),
     )
     engine.dispose()
+    backend.drop(url)

@@ -91,6 +91,8 @@ def seconds_from_env(name: str, value: str | None, default: float, low: float, h
             f"{name}={value!r} is not a number of seconds from {low:g} to {high:g}", code="INVALID_CONFIG"
         )
     return seconds
+
+
 def pool_setting_from_env(name: str, value: str | None, default: int, minimum: int) -> int:
     """A connection-pool size from the environment, or INVALID_CONFIG naming the variable."""
     if value is None or not value.strip():

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from eros.bootstrap import Container
 from eros.cli.database import configured
@@ -56,6 +57,13 @@ def status(as_json: JsonOpt = False) -> None:
         + (f" · cancelled {counts.cancelled}" if counts.cancelled else "")
         + (f" · aborted {counts.aborted}" if counts.aborted else "")
     )
+    if counts.by_task:
+        table = Table(title="jobs by task")
+        for column in ("task", "queued", "running", "failed", "done"):
+            table.add_column(column, justify="left" if column == "task" else "right")
+        for name, by_state in sorted(counts.by_task.items()):
+            table.add_row(name, *(str(by_state[s]) for s in ("queued", "running", "failed", "done")))
+        console.print(table)
 
 
 def register(app: typer.Typer) -> None:

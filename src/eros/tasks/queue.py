@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from procrastinate import App
 from procrastinate.exceptions import ConnectorException
@@ -102,9 +102,20 @@ async def recover_stalled_jobs(app: App, stalled_after_s: float) -> list[int]:
     return recovered
 
 
+#: Procrastinate's job states, as `eros jobs status` names them.
+STATE_NAMES = {
+    "todo": "queued",
+    "doing": "running",
+    "failed": "failed",
+    "succeeded": "done",
+    "cancelled": "cancelled",
+    "aborted": "aborted",
+}
+
+
 @dataclass(frozen=True)
 class JobCounts:
-    """`eros jobs status`: jobs by state, over every queue."""
+    """`eros jobs status`: jobs by state over every queue, and by task."""
 
     queued: int = 0
     running: int = 0
@@ -112,21 +123,16 @@ class JobCounts:
     done: int = 0
     cancelled: int = 0
     aborted: int = 0
+    by_task: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 async def job_counts(app: App) -> JobCounts:
-    totals = dict.fromkeys(("todo", "doing", "failed", "succeeded", "cancelled", "aborted"), 0)
-    for queue in await app.job_manager.list_queues_async():
-        for status in totals:
-            totals[status] += int(queue[status])
-    return JobCounts(
-        queued=totals["todo"],
-        running=totals["doing"],
-        failed=totals["failed"],
-        done=totals["succeeded"],
-        cancelled=totals["cancelled"],
-        aborted=totals["aborted"],
-    )
+    by_task = {
+        str(row["name"]): {name: int(row[state]) for state, name in STATE_NAMES.items()}
+        for row in await app.job_manager.list_tasks_async()
+    }
+    totals = {name: sum(counts[name] for counts in by_task.values()) for name in STATE_NAMES.values()}
+    return JobCounts(**totals, by_task=by_task)
 
 
 def heartbeat_s(settings: Settings) -> float:

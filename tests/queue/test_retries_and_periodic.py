@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -73,7 +74,7 @@ def by_creator(db: QueueDatabase) -> dict[str, dict[str, object]]:
 
 
 def test_a_retryable_error_is_retried_with_backoff_and_a_non_retryable_one_fails_once(
-    queue_db: QueueDatabase,
+    queue_db: QueueDatabase, caplog: pytest.LogCaptureFixture
 ) -> None:
     container = container_of(queue_db)
     runner = FaultyRunner(pipeline_runner(container, "v4"))
@@ -105,6 +106,10 @@ def test_a_retryable_error_is_retried_with_backoff_and_a_non_retryable_one_fails
     assert set(schedules(queue_db)) == {("test", WEEK), ("test_premium", WEEK)}
     counts = status(queue_db)["by_task"][PLAN_WEEK]
     assert (counts["queued"], counts["running"], counts["failed"], counts["done"]) == (0, 0, 1, 2)
+    # The failed job is logged as its code and sentence, without a traceback.
+    failed = [r for r in caplog.records if r.name == "procrastinate.worker" and r.levelno == logging.ERROR]
+    assert [r.exc_info for r in failed] == [None]
+    assert failed[0].getMessage().endswith("[DATABASE_CORRUPT] database disk image is malformed")
 
 
 def test_an_unsuccessful_run_fails_its_job_without_a_retry(queue_db: QueueDatabase) -> None:

@@ -10,7 +10,7 @@ from procrastinate import App, PsycopgConnector
 from eros.config import Settings
 from eros.tasks import periodic, planning
 from eros.tasks.database import conninfo
-from eros.tasks.queue import heartbeat_s, opened, recover_stalled_jobs, require_schema
+from eros.tasks.queue import heartbeat_s, log_job_errors_coded, opened, recover_stalled_jobs, require_schema
 from eros.tasks.runtime import RUNTIME, WorkerRuntime
 
 
@@ -27,6 +27,7 @@ async def work(runtime: WorkerRuntime, *, concurrency: int = 1, until_idle: bool
     until no job is ready. First it runs again the jobs of workers that died (`recover_stalled_jobs`)."""
     settings = runtime.container.settings
     app = queue_app(settings)
+    log_job_errors_coded()
     async with opened(app):
         await require_schema(app)
         await recover_stalled_jobs(app, settings.worker_stalled_s)

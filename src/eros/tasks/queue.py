@@ -16,7 +16,7 @@ from procrastinate import App
 from procrastinate.exceptions import ConnectorException
 
 from eros.config import Settings
-from eros.errors import ConfigError, DatabaseError
+from eros.errors import ConfigError, DatabaseError, ErosError
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +133,27 @@ async def job_counts(app: App) -> JobCounts:
     }
     totals = {name: sum(counts[name] for counts in by_task.values()) for name in STATE_NAMES.values()}
     return JobCounts(**totals, by_task=by_task)
+
+
+class CodedJobErrors(logging.Filter):
+    """A job that failed with an ErosError is logged as its code and sentence, not a traceback
+    (a bug's traceback stays: the worker's log is where its report starts)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ErosError):
+            record.msg = f"{record.getMessage()}: [{error.code}] {error.message}"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def log_job_errors_coded() -> None:
+    """Install `CodedJobErrors` on Procrastinate's worker logger (once per process)."""
+    worker_logger = logging.getLogger("procrastinate.worker")
+    if not any(isinstance(f, CodedJobErrors) for f in worker_logger.filters):
+        worker_logger.addFilter(CodedJobErrors())
 
 
 def heartbeat_s(settings: Settings) -> float:

@@ -16,12 +16,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import Container
 from eros.cli.database import configured
-from eros.config import Settings
-from eros.tasks.database import conninfo
 
 if TYPE_CHECKING:
+    from eros.bootstrap import Container
+    from eros.config import Settings
     from eros.tasks.queue import JobCounts
 
 console = Console()
@@ -31,6 +30,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdo
 
 def queue_container() -> Container:
     """The configured installation, once its database is known to be able to hold the queue."""
+    from eros.tasks.database import conninfo  # noqa: PLC0415 - loads for queue commands only
+
     container = configured()
     conninfo(container.settings.db_url)
     return container

@@ -8,14 +8,16 @@ next creator-week job (`eros run --all --enqueue`, the Monday fan-out) and the p
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from eros.bootstrap import Container
 from eros.cli.jobs_commands import queue_container
-from eros.config import Settings
+
+if TYPE_CHECKING:
+    from eros.bootstrap import Container
+    from eros.config import Settings
 
 console = Console(stderr=True)
 

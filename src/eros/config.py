@@ -63,19 +63,9 @@ def db_url_from_env(env: dict[str, str]) -> str:
 
 def busy_timeout_from_env(value: str | None) -> float:
     """`EROS_DB_BUSY_TIMEOUT_S` as seconds, or INVALID_CONFIG naming the variable."""
-    if value is None or not value.strip():
-        return DEFAULT_DB_BUSY_TIMEOUT_S
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= MAX_DB_BUSY_TIMEOUT_S:
-        raise ConfigError(
-            f"EROS_DB_BUSY_TIMEOUT_S={value!r} is not a number of seconds "
-            f"from 0 to {MAX_DB_BUSY_TIMEOUT_S:g}",
-            code="INVALID_CONFIG",
-        )
-    return seconds
+    return seconds_from_env(
+        "EROS_DB_BUSY_TIMEOUT_S", value, DEFAULT_DB_BUSY_TIMEOUT_S, 0.0, MAX_DB_BUSY_TIMEOUT_S
+    )
 
 
 def seconds_from_env(name: str, value: str | None, default: float, low: float, high: float) -> float:

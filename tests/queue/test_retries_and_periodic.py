@@ -27,6 +27,8 @@ from eros.tasks.periodic import (
     CHECK,
     EVERY_MINUTE,
     FAN_OUT,
+    PRUNE,
+    PRUNE_CRON,
     RECOVER,
     REFLECT,
     REFLECT_CRON,
@@ -147,6 +149,52 @@ def test_the_fan_out_enqueues_the_week_after_its_tick_for_every_creator(queue_db
     assert [job["status"] for job in plan_jobs(queue_db)] == ["succeeded"] * 3
 
 
+def test_finished_periodic_jobs_are_pruned_after_a_week_and_creator_week_jobs_kept(
+    queue_db: QueueDatabase,
+) -> None:
+    container = container_of(queue_db)
+
+    async def done(creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        return PipelineResult(success=True, creator_id=creator_id, week_start=week_start)
+
+    async def defer_checks() -> None:
+        async with opened(queue_app(container.settings)) as app:
+            for _ in range(2):
+                await app.configure_task(CHECK).defer_async(timestamp=0)
+
+    eros_ok(queue_db, "run", "test", "--enqueue", "--week", WEEK)
+    asyncio.run(defer_checks())
+    runtime = runtime_with(container, {"v4": done})
+    asyncio.run(work(runtime, until_idle=True))
+    older, newer = (
+        row["id"]
+        for row in rows(
+            queue_db, "SELECT id FROM procrastinate_jobs WHERE task_name = :t ORDER BY id", t=CHECK
+        )[:2]
+    )
+    with queue_db.engine.begin() as conn:  # one an hour past the week, one an hour short of it
+        for job_id, age in ((older, "169 hours"), (newer, "167 hours")):
+            conn.exec_driver_sql(
+                f"UPDATE procrastinate_events SET at = now() - interval '{age}' WHERE job_id = %(id)s",
+                {"id": job_id},
+            )
+        conn.exec_driver_sql(
+            "UPDATE procrastinate_events SET at = now() - interval '30 days' "
+            "WHERE job_id IN (SELECT id FROM procrastinate_jobs WHERE task_name = %(t)s)",
+            {"t": PLAN_WEEK},
+        )
+
+    async def defer_prune() -> None:
+        async with opened(queue_app(container.settings)) as app:
+            await app.configure_task(PRUNE).defer_async(timestamp=0)
+
+    asyncio.run(defer_prune())
+    asyncio.run(work(runtime, until_idle=True))
+    ids = {row["id"] for row in rows(queue_db, "SELECT id FROM procrastinate_jobs")}
+    assert older not in ids and newer in ids
+    assert [job["status"] for job in plan_jobs(queue_db)] == ["succeeded"]
+
+
 def test_the_schema_is_applied_once_and_without_it_commands_say_how(
     pg: PostgreSQLExecutor, tmp_path: Path, queue_db: QueueDatabase
 ) -> None:
@@ -186,8 +234,14 @@ def test_the_periodic_tasks_and_their_cron_strings() -> None:
         RECOVER: EVERY_MINUTE,
         SHADOW_REPORT: SHADOW_REPORT_CRON,
         REFLECT: REFLECT_CRON,
+        PRUNE: PRUNE_CRON,
     }
-    assert (EVERY_MINUTE, SHADOW_REPORT_CRON, REFLECT_CRON) == ("* * * * *", "0 7 * * *", "0 3 * * *")
+    assert (EVERY_MINUTE, SHADOW_REPORT_CRON, REFLECT_CRON, PRUNE_CRON) == (
+        "* * * * *",
+        "0 7 * * *",
+        "0 3 * * *",
+        "0 4 * * *",
+    )
     assert periodic_crons({"EROS_FANOUT_CRON": "30 5 * * 0"})[FAN_OUT] == "30 5 * * 0"
 
 

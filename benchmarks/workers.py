@@ -1,6 +1,7 @@
 """Workers on the PostgreSQL task queue: memory idle and busy, creator-weeks per hour with 1 and 2.
 
-    .venv/bin/python benchmarks/workers.py [--creators 37,1000] [--postgres postgresql+psycopg://user@host:port]
+    .venv/bin/python benchmarks/workers.py [--creators 37,1000] [--pipeline v5|v4]
+        [--postgres postgresql+psycopg://user@host:port]
 
 Without --postgres it starts a throwaway server from the installed binaries (as the test suite
 does, tests/databases.py). For each roster size it builds the sample once (`eros db init --sample
@@ -10,6 +11,8 @@ does, tests/databases.py). For each roster size it builds the sample once (`eros
 start to the last one's exit; the creator-weeks per hour over that wall time and over the queue's
 own span (first job started → last job finished, from procrastinate_events, without start-up);
 each worker's peak RSS while busy. Then the RSS of an idle worker (registered, no job).
+The weeks go through the router with every creator on v5 (the production pipeline after the
+rollout; `--pipeline v4` for the legacy one, the default flags).
 """
 
 from __future__ import annotations
@@ -37,16 +40,16 @@ KEY = "benchmark-signing-key-not-secret"
 SAMPLE_EVERY_S = 0.2
 
 
+#: The routing flags of `--pipeline` (set by main).
+FLAGS: dict[str, str] = {}
+V5_FLAGS = {"EROS_V5_ENABLED": "true", "EROS_V5_PERCENTAGE": "100"}
+
+
 def _env(url: str) -> dict[str, str]:
     drop = ("EROS_DB_PATH", "EROS_V4_RUNNER", "EROS_V5_ENABLED", "EROS_V5_PERCENTAGE", "EROS_V5_CREATORS")
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    return {
-        **env,
-        "EROS_DB_URL": url,
-        "EROS_SIGNING_KEY": KEY,
-        "EROS_NOW": NOW,
-        "EROS_LEARNINGS_PATH": "/dev/null",
-    }
+    pinned = {"EROS_DB_URL": url, "EROS_SIGNING_KEY": KEY, "EROS_NOW": NOW}
+    return {**env, **pinned, "EROS_LEARNINGS_PATH": "/dev/null", **FLAGS}
 
 
 def _eros(url: str, *args: str) -> str:
@@ -159,8 +162,10 @@ def run(server_url: str, template: str, creators: int, workers: int) -> None:
         span_s = float(span or 0.0)
         per_hour_wall = int(done) / wall * 3600 if wall else 0.0
         per_hour_span = int(done) / span_s * 3600 if span_s else 0.0
+        per_job = span_s * workers / int(done) if int(done) else 0.0
         print(
-            f"{creators:>6} creators · {workers} worker(s): wall {wall:7.1f} s, done {done}, "
+            f"{creators:>6} creators · {workers} worker(s): {per_job:.2f} s per creator-week per worker; "
+            f"wall {wall:7.1f} s, done {done}, "
             f"failed {failed}, "
             f"schedules {schedules}, exit {codes}; {per_hour_wall:8.0f} creator-weeks/h over the wall, "
             f"{per_hour_span:8.0f}/h over the queue span ({span_s:.1f} s); "
@@ -193,6 +198,11 @@ def main() -> None:
     argv = sys.argv[1:]
     sizes = [int(n) for n in argv[argv.index("--creators") + 1].split(",")] if "--creators" in argv else [37]
     given = argv[argv.index("--postgres") + 1] if "--postgres" in argv else None
+    pipeline = argv[argv.index("--pipeline") + 1] if "--pipeline" in argv else "v5"
+    FLAGS.update(V5_FLAGS if pipeline == "v5" else {})
+    # A TERM (or a background job's ignored INT) still drops the databases and stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    print(f"pipeline {pipeline}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with server(given) as server_url:
         for creators in sizes:
             template = build(server_url, creators)

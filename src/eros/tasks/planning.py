@@ -56,7 +56,8 @@ def week_lock(creator_id: str, week_start: str) -> str:
 
 async def plan_week(context: JobContext, creator_id: str, week_start: str, replace: bool = False) -> None:
     """`eros run CREATOR --week WEEK` as a job: the router decides the pipeline when the job runs."""
-    result = await runtime_of(context).router(replace).route(creator_id, week_start)
+    with runtime_of(context).router(replace) as router:
+        result = await router.route(creator_id, week_start)
     if not result.success:
         why = result.errors[0] if result.errors else "no reason given"
         raise WeekNotPlanned(

@@ -1,4 +1,4 @@
-"""What a worker's tasks run on: the configured installation and how to build its router.
+"""What a worker's tasks run on: the configured installation and the routers its jobs borrow.
 
 The worker hands one `WorkerRuntime` to every job (Procrastinate's `additional_context`), so a
 test can give a worker routers with runners of its own without touching the task code.
@@ -6,8 +6,9 @@ test can give a worker routers with runners of its own without touching the task
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from procrastinate import JobContext
 
@@ -18,15 +19,28 @@ from eros.services.routing import PipelineRouter
 RUNTIME = "eros_runtime"
 
 
-@dataclass(frozen=True)
+@dataclass
 class WorkerRuntime:
     container: Container
-    #: `replace_edited` → a router as `eros run` builds it (one per job: jobs may overlap).
-    router: Callable[[bool], PipelineRouter]
+    #: `replace_edited` → a new router as `eros run` builds it.
+    build_router: Callable[[bool], PipelineRouter]
+    _idle: dict[bool, list[PipelineRouter]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def configured(cls, container: Container) -> WorkerRuntime:
         return cls(container, lambda replace: pipeline_router(container, replace_edited=replace))
+
+    @contextmanager
+    def router(self, replace: bool) -> Iterator[PipelineRouter]:
+        """A router no other job is using, kept for the next job (as `eros run` keeps one for the
+        roster): building its pipelines and clients once, not per job. Jobs run on one event loop,
+        so the free list needs no lock; there are at most `--concurrency` routers per flag."""
+        idle = self._idle.setdefault(replace, [])
+        router = idle.pop() if idle else self.build_router(replace)
+        try:
+            yield router
+        finally:
+            idle.append(router)
 
 
 def runtime_of(context: JobContext) -> WorkerRuntime:

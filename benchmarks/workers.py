@@ -1,6 +1,6 @@
 """Workers on the PostgreSQL task queue: memory idle and busy, creator-weeks per hour with 1 and 2.
 
-    .venv/bin/python benchmarks/workers.py [--creators 37,1000] [--pipeline v5|v4]
+    .venv/bin/python benchmarks/workers.py [--creators 37,1000] [--limit K] [--pipeline v5|v4]
         [--postgres postgresql+psycopg://user@host:port]
 
 Without --postgres it starts a throwaway server from the installed binaries (as the test suite
@@ -11,6 +11,8 @@ does, tests/databases.py). For each roster size it builds the sample once (`eros
 start to the last one's exit; the creator-weeks per hour over that wall time and over the queue's
 own span (first job started → last job finished, from procrastinate_events, without start-up);
 each worker's peak RSS while busy. Then the RSS of an idle worker (registered, no job).
+With `--limit K` a roster larger than K stops its workers (SIGTERM: the job in hand finishes)
+once K weeks are done, so the per-week cost of a large roster is measured on K of its weeks.
 The weeks go through the router with every creator on v5 (the production pipeline after the
 rollout; `--pipeline v4` for the legacy one, the default flags).
 """
@@ -124,12 +126,24 @@ def build(server_url: str, creators: int) -> str:
     return url
 
 
-def run(server_url: str, template: str, creators: int, workers: int) -> None:
+def _done(url: str) -> int:
+    return int(
+        _query(
+            url,
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'eros.plan_week' "
+            "AND status = 'succeeded'",
+        )[0][0]
+    )
+
+
+def run(server_url: str, template: str, creators: int, workers: int, limit: int | None) -> None:
     name = f"{template.rsplit('/', 1)[1]}_w{workers}"
     _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
     url = f"{server_url}/{name}"
     try:
+        enqueue_started = time.perf_counter()
         _eros(url, "run", "--all", "--enqueue", "--week", WEEK)
+        enqueue_s = time.perf_counter() - enqueue_started
         started = time.perf_counter()
         procs = [
             subprocess.Popen(
@@ -141,9 +155,14 @@ def run(server_url: str, template: str, creators: int, workers: int) -> None:
             for _ in range(workers)
         ]
         peak = [0.0] * workers
+        stopping = False
         while any(p.poll() is None for p in procs):
             for i, p in enumerate(procs):
                 peak[i] = max(peak[i], rss_mib(p.pid))
+            if limit and not stopping and _done(url) >= limit:
+                stopping = True  # SIGTERM: each worker finishes the job in hand, then exits 0
+                for p in procs:
+                    p.send_signal(signal.SIGTERM)
             time.sleep(SAMPLE_EVERY_S)
         wall = time.perf_counter() - started
         codes = [p.returncode for p in procs]
@@ -169,7 +188,8 @@ def run(server_url: str, template: str, creators: int, workers: int) -> None:
             f"failed {failed}, "
             f"schedules {schedules}, exit {codes}; {per_hour_wall:8.0f} creator-weeks/h over the wall, "
             f"{per_hour_span:8.0f}/h over the queue span ({span_s:.1f} s); "
-            f"busy RSS peak {', '.join(f'{m:.0f}' for m in peak)} MiB",
+            f"busy RSS peak {', '.join(f'{m:.0f}' for m in peak)} MiB; "
+            f"enqueue of {creators} took {enqueue_s:.1f} s",
             flush=True,
         )
     finally:
@@ -197,6 +217,7 @@ def idle_rss(template: str) -> None:
 def main() -> None:
     argv = sys.argv[1:]
     sizes = [int(n) for n in argv[argv.index("--creators") + 1].split(",")] if "--creators" in argv else [37]
+    limit = int(argv[argv.index("--limit") + 1]) if "--limit" in argv else None
     given = argv[argv.index("--postgres") + 1] if "--postgres" in argv else None
     pipeline = argv[argv.index("--pipeline") + 1] if "--pipeline" in argv else "v5"
     FLAGS.update(V5_FLAGS if pipeline == "v5" else {})
@@ -208,7 +229,9 @@ def main() -> None:
             template = build(server_url, creators)
             try:
                 for workers in (1, 2):
-                    run(server_url, template, creators, workers)
+                    run(
+                        server_url, template, creators, workers, limit if limit and creators > limit else None
+                    )
                 if creators == sizes[0]:
                     idle_rss(template)
             finally:

@@ -15,6 +15,7 @@ import os
 import pwd
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from itertools import count
 from pathlib import Path
 
 import port_for
+import psycopg
 from pytest_postgresql.executors import PostgreSQLExecutor
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
@@ -35,6 +37,10 @@ SERVER_USER = "postgres"
 #: Durability is not what the tests measure: no fsync, and a little more memory for sorts.
 SERVER_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
 
+START_TIMEOUT_S = 60.0
+#: A new database collates text as a typical production server does (ICU `en-US`: `alexia` before
+#: `Alexia`, `_` ignored at first), not bytewise like SQLite, so an ORDER BY that depends on it shows.
+FRESH = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
 _names = count(1)
 #: Where the `[postgresql]` tests' signing-key files go (an SQLite database keeps its key beside it).
 KEY_DIR = Path(tempfile.gettempdir()) / f"eros-test-keys-{os.getpid()}"
@@ -76,11 +82,27 @@ def running_server() -> Iterator[PostgreSQLExecutor]:
     )
     executor.start()
     try:
+        _wait_until_accepting(executor)
         yield executor
     finally:
         executor.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(KEY_DIR, ignore_errors=True)
+
+
+def _wait_until_accepting(executor: PostgreSQLExecutor) -> None:
+    """The port opens before the server takes connections ("the database system is starting up")."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            psycopg.connect(
+                server_url(executor, "postgres").replace("+psycopg", ""), connect_timeout=5
+            ).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def server_url(executor: PostgreSQLExecutor, database: str) -> str:
@@ -99,8 +121,8 @@ def _admin(executor: PostgreSQLExecutor, sql: str) -> None:
 def create_database(executor: PostgreSQLExecutor, *, template: str | None = None) -> str:
     """A new empty database, or a copy of the one at the URL `template`; its URL."""
     name = f"eros_{os.getpid()}_{next(_names)}"
-    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
-    _admin(executor, f'CREATE DATABASE "{name}"{copy}')
+    source = f'TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else FRESH
+    _admin(executor, f'CREATE DATABASE "{name}" {source}')
     return server_url(executor, name)
 
 

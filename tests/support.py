@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 from typer.testing import CliRunner, Result
 
 import databases
-from eros.cli.app import app
+from eros.cli.app import _register, app
 from eros.clock import Clock
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ErosError, TransportError
@@ -66,6 +66,7 @@ def clear_flag_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def cli(*args: str) -> Result:
     """`eros ARGS…` in-process."""
+    _register()
     return CliRunner().invoke(app, list(args))
 
 

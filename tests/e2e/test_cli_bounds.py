@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
 from eros.cli.app import EXIT_ERROR, run
 from eros.db.faults import SQL_INT_MAX
+from support import use_database
 
 NOW = "2026-01-04T12:00:00Z"
 
 
 @pytest.fixture(autouse=True)
 def _sample(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EROS_DB_PATH", str(Path(str(sample_db.url.database))))
+    use_database(monkeypatch, sample_db)
     monkeypatch.setenv("EROS_NOW", NOW)
-    monkeypatch.delenv("EROS_DB_URL", raising=False)
 
 
 def _error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from eros.db.engine import make_engine
 from eros.db.sample import ensure_sample_database
 from eros.db.schema import content_types, creators, mass_messages, schedules
 from eros.errors import ErosError
-from support import cli, cli_error_code, cli_ok
+from support import cli, cli_error_code, cli_ok, subprocess_env, use_database
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -69,8 +68,7 @@ def test_init_rejects_a_bad_as_of_date(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_the_console_script_exits_2_with_the_code(sample_db: Engine) -> None:
-    env = {**os.environ, "EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": NOW}
-    env.pop("EROS_DB_URL", None)
+    env = subprocess_env(sample_db, EROS_NOW=NOW)
     done = subprocess.run(
         [sys.executable, "-c", "from eros.cli.app import main; main()", "db", "init"],
         env=env,
@@ -85,7 +83,7 @@ def test_the_console_script_exits_2_with_the_code(sample_db: Engine) -> None:
 def test_summary_upgrade_and_analyze_on_the_sample(
     sample_db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _use(monkeypatch, Path(str(sample_db.url.database)))
+    use_database(monkeypatch, sample_db)
     summary = cli_ok("db", "summary")
     assert "Active creators: 37" in summary
     assert "PREMIUM" in summary

@@ -13,7 +13,7 @@ from eros.cli.app import _register
 from eros.cli.render import neutralise_formula
 from eros.clock import FixedClock
 from eros.tools.schedules import get_schedules, save_schedule
-from support import cli_ok, tool_env
+from support import cli_ok, tool_env, use_database
 
 WEEK = "2026-01-05"
 HOSTILE = (
@@ -39,9 +39,8 @@ def test_other_cells_and_numbers_are_left_alone(value: object) -> None:
 def test_eros_export_csv_neutralises_hostile_captions(
     mini_db: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("EROS_DB_PATH", str(mini_db.url.database))
+    use_database(monkeypatch, mini_db)
     monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")
-    monkeypatch.delenv("EROS_DB_URL", raising=False)
     monkeypatch.delenv("EROS_SIGNING_KEY", raising=False)
     _register()
     cli_ok("generate", "test")

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from eros.cli.app import _register, app
 from eros.db.schema import creators, pipeline_runs
+from support import database_env
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -27,8 +28,7 @@ WEEK = "2026-01-05"
 @pytest.fixture
 def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The environment a scheduler would have: the sample database and a pinned clock."""
-    path = str(sample_db.url.database)
-    env = {"EROS_DB_PATH": path, "EROS_NOW": NOW, "EROS_MCP_TRANSPORT": "inprocess"}
+    env = {**database_env(sample_db), "EROS_NOW": NOW, "EROS_MCP_TRANSPORT": "inprocess"}
     monkeypatch.delenv("EROS_DB_URL", raising=False)
     monkeypatch.delenv("EROS_SIGNING_KEY", raising=False)
     monkeypatch.delenv("EROS_LEARNINGS_PATH", raising=False)

@@ -19,6 +19,7 @@ from eros.db.schema import pipeline_runs
 from eros.learning.capture import LEARNINGS_FILE
 from eros.monitoring import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult
+from support import database_env
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -27,7 +28,7 @@ WEEK = "2026-01-05"
 @pytest.fixture
 def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """An operator's shell on the sample database with a pinned clock and no v5 variables set."""
-    env = {"EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": NOW, "EROS_MCP_TRANSPORT": "inprocess"}
+    env = {**database_env(sample_db), "EROS_NOW": NOW, "EROS_MCP_TRANSPORT": "inprocess"}
     for key in [k for k in os.environ if k.startswith("EROS_")]:
         monkeypatch.delenv(key)  # restored by monkeypatch after this fixture's teardown
     for key, value in env.items():

@@ -17,6 +17,7 @@ from eros.cli.app import _register, app
 from eros.clock import FixedClock, parse_instant
 from eros.db import ops_repo, signals_repo
 from eros.learning.signals import NewSignal
+from support import database_env
 
 NOW = "2026-01-04T12:00:00Z"
 
@@ -31,7 +32,7 @@ def repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def cli_env(sample_db: Engine, repo: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = {
-        "EROS_DB_PATH": str(sample_db.url.database),
+        **database_env(sample_db),
         "EROS_NOW": NOW,
         "EROS_LEARNINGS_PATH": str(repo / "LEARNINGS.md"),
     }

@@ -20,7 +20,7 @@ from eros.db.schema import pipeline_runs, schedules
 from eros.errors import ErosError
 from eros.tools.env import ToolEnv
 from eros.tools.schedules import get_schedules, save_schedule
-from support import cli, cli_error_code, cli_ok, tool_env
+from support import cli, cli_error_code, cli_ok, database_env, tool_env
 
 WEEK = "2026-01-05"
 CREATOR = "test"
@@ -28,7 +28,7 @@ CREATOR = "test"
 
 @pytest.fixture
 def cli_env(mini_db: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {"EROS_DB_PATH": str(mini_db.url.database), "EROS_NOW": "2026-01-04T12:00:00Z"}
+    env = {**database_env(mini_db), "EROS_NOW": "2026-01-04T12:00:00Z"}
     for key in ("EROS_DB_URL", "EROS_SIGNING_KEY", "EROS_LEARNINGS_PATH", "EROS_MCP_TRANSPORT"):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():

@@ -21,7 +21,7 @@ from eros.infra.mcp_clients import InProcessClient
 from eros.rules.send_types import SEND_TYPES, Category
 from eros.scheduling.generator import plan_week
 from eros.services.preflight import PreflightEngine
-from support import tool_env
+from support import database_env, tool_env
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -29,7 +29,7 @@ WEEK = "2026-01-05"
 
 @pytest.fixture
 def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {"EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": NOW, "EROS_MCP_TRANSPORT": "inprocess"}
+    env = {**database_env(sample_db), "EROS_NOW": NOW, "EROS_MCP_TRANSPORT": "inprocess"}
     for name in ("EROS_DB_URL", "EROS_SIGNING_KEY", "EROS_LEARNINGS_PATH"):
         monkeypatch.delenv(name, raising=False)
     for key, value in env.items():

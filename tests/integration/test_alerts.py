@@ -19,6 +19,7 @@ from eros.config import load_settings
 from eros.control.slo import AlertCode
 from eros.db import ops_repo
 from eros.services.alerting import AlertManager, RetryPolicy
+from support import database_env
 
 NOW = "2026-01-04T12:00:00Z"
 WEBHOOK = "https://hooks.example.test/T000/B000"
@@ -28,7 +29,7 @@ PAGERDUTY = "https://events.example.test/v2/enqueue"
 def make_container(engine: Engine, tmp_path: Path, webhook: str = WEBHOOK) -> Container:
     settings = load_settings(
         {
-            "EROS_DB_PATH": str(tmp_path / "eros.db"),
+            **database_env(engine),
             "EROS_SLACK_WEBHOOK_URL": webhook,
             "EROS_PAGERDUTY_ROUTING_KEY": "R0UT1NGKEY",
             "EROS_PAGERDUTY_URL": PAGERDUTY,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from eros.db.schema import (
     vault_matrix,
 )
 from eros.errors import ErosError, InvalidInput
+from support import subprocess_env, use_database
 
 NOW = datetime(2026, 1, 4, 12, tzinfo=UTC)
 
@@ -303,8 +303,7 @@ def test_any_other_encoding_is_a_coded_error_naming_the_row(
 def test_a_latin1_file_through_the_cli_is_one_coded_line(sample_db: Engine, tmp_path: Path) -> None:
     path = tmp_path / "agency.csv"
     path.write_bytes("creator,content_type\nalexia,lingerie\nzoë,feet\n".encode("latin-1"))
-    env = {**os.environ, "EROS_DB_PATH": str(sample_db.url.database), "EROS_NOW": "2026-01-04T12:00:00Z"}
-    env.pop("EROS_DB_URL", None)
+    env = subprocess_env(sample_db, EROS_NOW="2026-01-04T12:00:00Z")
     done = subprocess.run(
         [sys.executable, "-c", "from eros.cli.app import main; main()", "import", "vault", str(path)],
         capture_output=True,
@@ -388,8 +387,7 @@ def test_replace_rewrites_the_whole_row_and_a_bad_row_writes_nothing(
 def test_the_cli_replaces_only_when_asked(
     empty_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("EROS_DB_URL", raising=False)
-    monkeypatch.setenv("EROS_DB_PATH", str(empty_db.url.database))
+    use_database(monkeypatch, empty_db)
     monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")
     _register()
     full = _write(tmp_path, "creators.csv", FULL_CREATORS)

@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select
 
+from databases import Backend
 from eros.db.engine import MIGRATIONS_DIR, make_engine, upgrade
 from eros.db.schema import creators, metadata, schedule_revisions, schedules
 
 
-def test_upgrading_an_empty_database_matches_the_declared_schema(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}", create=True)
-    upgrade(engine)
-    with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+@pytest.fixture
+def fresh(backend: Backend, tmp_path: Path) -> Iterator[Engine]:
+    """A database with nothing in it (no migration run), on either backend."""
+    url = backend.new(tmp_path / "fresh.db")
+    engine = make_engine(url, create=True)
+    yield engine
     engine.dispose()
+    backend.drop(url)
+
+
+def test_upgrading_an_empty_database_matches_the_declared_schema(fresh: Engine) -> None:
+    upgrade(fresh)
+    with fresh.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == [], "schema.py changed without a migration: add one under db/migrations/versions"
 
 
-def test_upgrade_is_idempotent_and_creates_every_table(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}", create=True)
-    upgrade(engine)
-    upgrade(engine)
-    tables = set(inspect(engine).get_table_names())
-    engine.dispose()
+def test_upgrade_is_idempotent_and_creates_every_table(fresh: Engine) -> None:
+    upgrade(fresh)
+    upgrade(fresh)
+    tables = set(inspect(fresh).get_table_names())
     assert set(metadata.tables) <= tables
     assert "alembic_version" in tables
 
@@ -41,8 +50,8 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def test_0002_backfills_generated_weeks_and_its_downgrade_keeps_every_revision(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}", create=True)
+def test_0002_backfills_generated_weeks_and_its_downgrade_keeps_every_revision(fresh: Engine) -> None:
+    engine = fresh
     config = alembic_config(engine)
     command.upgrade(config, "0001")
     week = {"week_end": "2026-01-11", "status": "draft", "schedule_hash": "h", "items_json": "[]"}
@@ -72,4 +81,3 @@ def test_0002_backfills_generated_weeks_and_its_downgrade_keeps_every_revision(t
     command.downgrade(config, "0001")  # plain DROP COLUMN: no table rebuild cascades the revisions away
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schedule_revisions)).scalar_one() == 1
-    engine.dispose()

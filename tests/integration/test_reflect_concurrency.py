@@ -9,7 +9,6 @@ refused and processed, so it cannot wedge every later `reflect --yes`.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from eros.errors import ErosError
 from eros.infra.learnings_file import learnings_lock, read_document
 from eros.learning.signals import NewSignal
 from eros.services.reflect import REFLECT_CONFLICT, LearningLoop
+from support import subprocess_env
 
 CORRECTION = NewSignal(
     "user", "correction", "alexia", 7, "USER_CORRECTION", {"revision": 2, "removed_hours": [2]}
@@ -60,10 +60,9 @@ def _git(repo: Path, *args: str) -> str:
 
 
 def _env(engine: Engine, repo: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("EROS_DB_URL", "EROS_SIGNING_KEY")}
+    env = {k: v for k, v in subprocess_env(engine).items() if k != "EROS_SIGNING_KEY"}
     return {
         **env,
-        "EROS_DB_PATH": str(engine.url.database),
         "EROS_NOW": NOW,
         "EROS_LEARNINGS_PATH": str(repo / "LEARNINGS.md"),
     }

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -33,6 +32,7 @@ from eros.errors import ErosError
 from eros.services.monitor import PipelineMonitor
 from eros.services.pipeline_run import PipelineResult, phase_metrics
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackController
+from support import database_env
 
 NOW = "2026-01-04T12:00:00Z"
 WEEK = "2026-01-05"
@@ -49,19 +49,14 @@ def _process_environment() -> Iterator[None]:
         os.environ["EROS_V5_ENABLED"] = saved
 
 
-@pytest.fixture
-def db_path(empty_db: Engine, tmp_path: Path) -> Path:
-    return tmp_path / "eros.db"
-
-
-def make_container(engine: Engine, path: Path) -> Container:
-    settings = load_settings({"EROS_DB_PATH": str(path)})
+def make_container(engine: Engine) -> Container:
+    settings = load_settings(database_env(engine))
     return bootstrap(settings, FixedClock(parse_instant(NOW), frozen_durations=True), engine=engine)
 
 
 @pytest.fixture
-def container(empty_db: Engine, db_path: Path) -> Container:
-    return make_container(empty_db, db_path)
+def container(empty_db: Engine) -> Container:
+    return make_container(empty_db)
 
 
 def enable_v5(container: Container, percentage: int = 100, creators: str = "") -> None:
@@ -139,12 +134,12 @@ async def test_automatic_rollback_sends_everyone_to_v4_at_the_next_decision(cont
 
 
 async def test_rollback_in_one_process_routes_the_next_decision_of_another_to_v4(
-    container: Container, db_path: Path
+    container: Container,
 ) -> None:
     enable_v5(container, percentage=0, creators="alexia")
     await no_sleep_controller(container).execute_rollback("critical bug", initiator="oncall")
     env = {k: v for k, v in os.environ.items() if not k.startswith("EROS_")}
-    env |= {"EROS_DB_PATH": str(db_path), "EROS_NOW": NOW}
+    env |= {**database_env(container.engine), "EROS_NOW": NOW}
     code = (
         "import json; from eros.router import PipelineRouter; d = PipelineRouter().decide('alexia'); "
         "print(json.dumps([d.pipeline.value, d.reason]))"
@@ -201,8 +196,8 @@ async def test_the_drain_waits_for_a_dead_run_only_until_its_lease_runs_out(cont
     assert result.drain_ms == 3000  # the three seconds of lease left, not the 300 s drain timeout
 
 
-async def test_the_drain_gives_up_after_its_timeout(empty_db: Engine, db_path: Path) -> None:
-    container = make_container(empty_db, db_path)
+async def test_the_drain_gives_up_after_its_timeout(empty_db: Engine) -> None:
+    container = make_container(empty_db)
     slo = SLOConfig(drain_timeout=timedelta(seconds=60))
     monitor = PipelineMonitor(container.uow, container.clock, alerts=alert_manager(container), slo=slo)
     monitor.start_run("v5", "stuck_creator", WEEK)
@@ -255,15 +250,15 @@ async def test_a_second_rollback_is_a_no_op(container: Container) -> None:
     assert len(controller.get_history()) == 1
 
 
-async def test_concurrent_checks_in_two_processes_roll_back_once(container: Container, db_path: Path) -> None:
+async def test_concurrent_checks_in_two_processes_roll_back_once(container: Container) -> None:
     monitor = pipeline_monitor(container)
     for i in range(5):
         monitor.record_execution(
             PipelineResult(success=False, creator_id=f"c{i}", week_start=WEEK, pipeline="v5"),
             duration_ms=1000,
         )
-    other_engine = make_engine(f"sqlite:///{db_path}")
-    other = make_container(other_engine, db_path)
+    other_engine = make_engine(container.engine.url.render_as_string(hide_password=False))
+    other = make_container(other_engine)
     results = await asyncio.gather(
         no_sleep_controller(container).check_auto_rollback(), no_sleep_controller(other).check_auto_rollback()
     )

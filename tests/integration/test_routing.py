@@ -79,7 +79,7 @@ def test_a_flag_set_by_another_process_applies_at_the_next_decision(
 ) -> None:
     chosen = router(container, Scripted("v4"), Scripted("v5"))
     assert chosen.decide("alexia").pipeline is Pipeline.V4
-    other = make_engine(f"sqlite:///{tmp_path / 'eros.db'}")
+    other = make_engine(container.engine.url.render_as_string(hide_password=False))
     set_flags(other, EROS_V5_ENABLED="true", EROS_V5_CREATORS="alexia")
     other.dispose()
     decision = chosen.decide("alexia")

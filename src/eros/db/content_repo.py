@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
+from eros.db.ordering import bytewise
 from eros.db.schema import content_type_rankings, content_types, vault_matrix
 from eros.models import ContentRanking
 from eros.rules.rankings import RankTier
@@ -32,7 +33,7 @@ class ContentRepository:
             select(content_types.c.type_name, content_types.c.type_category, content_types.c.is_explicit)
             .join(vault_matrix, vault_matrix.c.content_type_id == content_types.c.content_type_id)
             .where(vault_matrix.c.creator_id == creator_id, vault_matrix.c.has_content.is_(True))
-            .order_by(content_types.c.type_name)
+            .order_by(bytewise(content_types.c.type_name))
         ).all()
         return [VaultType(type_name=r[0], type_category=r[1], is_explicit=bool(r[2])) for r in rows]
 
@@ -58,7 +59,7 @@ class ContentRepository:
                 t.confidence,
             )
             .where(t.creator_id == creator_id, t.analysis_date == latest)
-            .order_by(t.revenue_per_send.desc(), t.content_type)
+            .order_by(t.revenue_per_send.desc(), bytewise(t.content_type))
         ).all()
         return str(latest), [
             ContentRanking(

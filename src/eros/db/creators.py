@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, RowMapping, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from eros.db.ordering import bytewise
 from eros.db.schema import creator_personas, creators
 from eros.errors import CreatorNotFound, InvalidInput
 
@@ -71,7 +72,7 @@ class CreatorRepository:
     def active_creator_ids(self, *, by_page_name: bool = False) -> list[str]:
         """The active creators' ids, in id order (or page-name order, for rosters people read)."""
         order = creators.c.page_name if by_page_name else creators.c.creator_id
-        query = select(creators.c.creator_id).where(creators.c.is_active.is_(True)).order_by(order)
+        query = select(creators.c.creator_id).where(creators.c.is_active.is_(True)).order_by(bytewise(order))
         return [str(cid) for cid in self.conn.execute(query).scalars()]
 
     def roster(self, query: RosterQuery) -> tuple[list[RowMapping], int]:
@@ -92,8 +93,8 @@ class CreatorRepository:
         column = {
             "revenue": revenue,
             "fan_count": c.current_fan_count,
-            "name": c.page_name,
-            "tier": c.previous_tier,
+            "name": bytewise(c.page_name),
+            "tier": bytewise(c.previous_tier),
         }[query.sort_by]
         ordering = column.asc() if query.sort_order == "asc" else column.desc()
         total = int(
@@ -104,7 +105,7 @@ class CreatorRepository:
             self.conn.execute(
                 select(creators)
                 .where(and_(*conditions))
-                .order_by(ordering, c.page_name)
+                .order_by(ordering, bytewise(c.page_name))
                 .limit(query.limit)
                 .offset(query.offset)
             )

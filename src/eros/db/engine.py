@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import CursorResult, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, CursorResult, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool, StaticPool
 
@@ -180,6 +180,20 @@ def inserted_id(result: CursorResult[Any]) -> int:
     if key is None:
         raise DatabaseError("The database did not return the new row's id", code="NO_ROW_ID")
     return int(key[0])
+
+
+def advance_id_sequence(conn: Connection, table: Table) -> None:
+    """After rows went in with explicit ids (the sample's captions): PostgreSQL's sequence does not
+    see them and would hand the same ids out again; move it past the largest. SQLite needs nothing."""
+    if conn.dialect.name != "postgresql":
+        return
+    (column,) = table.primary_key.columns
+    conn.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+            f"COALESCE(MAX({column.name}), 0) + 1, false) FROM {table.name}"
+        )
+    )
 
 
 def upgrade(engine: Engine) -> None:

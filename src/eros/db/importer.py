@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, func, or_, select
 from eros.clock import iso_z
 from eros.db.analyze import CreatorAnalysis, analyze_creator
 from eros.db.engine import database_exists, inserted_id
+from eros.db.ordering import bytewise
 from eros.db.schema import captions, content_types, creators, mass_messages, vault_matrix
 from eros.errors import ConfigError, InvalidInput
 from eros.rules.captions import MAX_CAPTION_LENGTH, TIER_LABELS, slot_class
@@ -764,7 +765,7 @@ def import_files(
             touched = conn.execute(
                 select(func.distinct(mass_messages.c.creator_id))
                 .where(mass_messages.c.imported_at == iso_z(now))
-                .order_by(mass_messages.c.creator_id)
+                .order_by(bytewise(mass_messages.c.creator_id))
             ).scalars()
             report.analyzed = [analyze_creator(conn, str(cid), now) for cid in list(touched)]
     return report

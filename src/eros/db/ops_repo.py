@@ -17,6 +17,7 @@ from sqlalchemy import Connection, RowMapping, func, select, update
 
 from eros.control.flags import ACTIVE_STATE
 from eros.db.engine import inserted_id
+from eros.db.ordering import bytewise
 from eros.db.schema import (
     alert_deliveries,
     alerts,
@@ -46,7 +47,9 @@ class OpsRepository:
         }
 
     def flag_override_rows(self) -> list[RowMapping]:
-        return list(self.conn.execute(select(flag_overrides).order_by(flag_overrides.c.key)).mappings())
+        return list(
+            self.conn.execute(select(flag_overrides).order_by(bytewise(flag_overrides.c.key))).mappings()
+        )
 
     def set_flag_override(
         self, key: str, value: str, *, actor: str, at: str, reason: str | None = None

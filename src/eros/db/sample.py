@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from eros.clock import Clock, iso_z
 from eros.db.analyze import analyze_all
-from eros.db.engine import create_schema, database_exists, require_database
+from eros.db.engine import advance_id_sequence, create_schema, database_exists, require_database
 from eros.db.importer import caption_hash, content_type_ids
 from eros.db.schema import (
     caption_creator_usage,
@@ -816,6 +816,7 @@ def fill_sample(
     conn.execute(creator_personas.insert(), [b.persona for b in built])
     conn.execute(vault_matrix.insert(), [v for b in built for v in b.vault])
     conn.execute(captions.insert(), bank.rows)
+    advance_id_sequence(conn, captions)
     conn.execute(caption_creator_usage.insert(), [u for b in built for u in b.usage.values()])
     conn.execute(mass_messages.insert(), [m for b in built for m in b.messages])
     for days_ago in PAST_ANALYSES_DAYS_AGO:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, RowMapping, select
 
 from eros.clock import iso_z
 from eros.db.engine import inserted_id
+from eros.db.ordering import bytewise
 from eros.db.schema import volume_triggers
 from eros.errors import InvalidInput
 from eros.rules.triggers import (
@@ -78,7 +79,7 @@ class TriggerRepository:
         rows = self.conn.execute(
             select(volume_triggers)
             .where(t.creator_id == creator_id, t.is_active.is_(True), t.expires_at > iso_z(now))
-            .order_by(t.adjustment_multiplier.desc(), t.content_type, t.trigger_type)
+            .order_by(t.adjustment_multiplier.desc(), bytewise(t.content_type), bytewise(t.trigger_type))
         ).mappings()
         return list(rows.all())
 

@@ -388,8 +388,8 @@ from eros.db.unit_of_work import SqlUnitOfWork
 from eros.tools import ToolEnv
 from eros.tools.schedules import save_schedule
 
-path, time_of_day, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-engine = make_engine(f"sqlite:///{path}")
+url, time_of_day, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+engine = make_engine(url)
 env = ToolEnv(lambda: SqlUnitOfWork(engine), FixedClock(parse_instant("2026-01-04T12:00:00Z")), b"k")
 items = [{"send_type_key": "bump_normal", "scheduled_date": "2026-01-05", "scheduled_time": time_of_day}]
 sys.stdin.readline()
@@ -407,13 +407,12 @@ print(json.dumps(outcomes))
 def test_two_processes_saving_one_creator_week_never_lose_an_update(
     write_env: ToolEnv, sample_db: Engine
 ) -> None:
-    """Two OS processes (separate SQLite connections and locks) race on the same creator-week."""
+    """Two OS processes (separate connections and locks) race on the same creator-week."""
     rounds = 6
-    path = sample_db.url.database
-    assert path is not None
+    url = sample_db.url.render_as_string(hide_password=False)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", SAVER_SCRIPT, path, time_of_day, str(rounds)],
+            [sys.executable, "-c", SAVER_SCRIPT, url, time_of_day, str(rounds)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -8,7 +8,8 @@ one digest over all of them. Run it before and after a refactor: the last line m
     .venv/bin/python benchmarks/schedule_digests.py [--per-creator] [--postgres URL]
 
 With `--postgres postgresql+psycopg://user@host:port` the same runs happen in databases it
-creates (and drops) on that server instead of SQLite files; the last line must be the same.
+creates (and drops) on that server instead of SQLite files, collated ICU `en-US`; the last
+line must be the same.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def week_digests(db: Path, url: str | None = None) -> dict[str, str]:
     }
 
 
+#: Text collated as a typical server's default would (not bytewise like SQLite): order must not matter.
+ICU_EN_US = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+
+
 @contextmanager
 def postgres_databases(server: str) -> Iterator[dict[str, str]]:
     """One database per run on the server (`digest_sample`, `digest_v5`, `digest_v4`), dropped after."""
@@ -72,7 +77,7 @@ def postgres_databases(server: str) -> Iterator[dict[str, str]]:
     names = {name: f"digest_{name}_{os.getpid()}" for name in ("sample", "v5", "v4")}
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{names["sample"]}"'))
+            conn.execute(text(f'CREATE DATABASE "{names["sample"]}" {ICU_EN_US}'))
         yield {name: f"{server}/{db}" for name, db in names.items()}
     finally:
         with admin.connect() as conn:

@@ -16,6 +16,9 @@ from eros.db.swap import build_beside
 from support import cli, cli_ok
 
 SAMPLE_CREATORS = 3
+#: Building beside the old file and swapping it in is what SQLite files do (a server database is
+#: dropped and rebuilt in place: `test_db_cli`).
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def creator_count(path: Path) -> int:

@@ -20,7 +20,7 @@ from eros.errors import ConfigError
 from eros.infra.mcp_clients import InProcessClient
 from eros.legacy.pipeline import PHASES, LegacyPipeline
 from eros.validation.certificate import schedule_hash, stored_hash
-from support import tool_env
+from support import tool_env, use_database
 
 WEEK = "2026-01-05"
 SIGNING_KEY = b"legacy-test-key"
@@ -138,9 +138,8 @@ async def test_bootstrap_builds_the_builtin_runner(sample_db_path: Path, tmp_pat
 @pytest.fixture
 def cli_env(sample_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """The scheduler's environment: the sample copy, a pinned clock, the built-in v4."""
-    monkeypatch.delenv("EROS_DB_URL", raising=False)
     monkeypatch.delenv("EROS_SIGNING_KEY", raising=False)
-    monkeypatch.setenv("EROS_DB_PATH", str(sample_db.url.database))
+    use_database(monkeypatch, sample_db)
     monkeypatch.setenv("EROS_NOW", "2026-01-04T12:00:00Z")
     monkeypatch.setenv("EROS_MCP_TRANSPORT", "inprocess")
     monkeypatch.setenv("EROS_V4_RUNNER", "builtin")

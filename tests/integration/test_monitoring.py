@@ -98,7 +98,7 @@ def test_runs_are_one_view_for_every_process(
     monitor: PipelineMonitor, container: Container, tmp_path: Path
 ) -> None:
     record(monitor, 6, success=False)
-    other_engine = make_engine(f"sqlite:///{tmp_path / 'eros.db'}")
+    other_engine = make_engine(container.engine.url.render_as_string(hide_password=False))
     other = pipeline_monitor(
         bootstrap(container.settings, FixedClock(parse_instant(NOW)), engine=other_engine)
     )

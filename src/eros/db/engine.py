@@ -14,10 +14,11 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, CursorResult, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool, StaticPool
 
 from eros.config import DEFAULT_DB_MAX_OVERFLOW, DEFAULT_DB_POOL_SIZE
-from eros.db.faults import check_file, environment_fault, no_database
+from eros.db.faults import SQL_INT_MAX, SQL_INT_MIN, check_file, environment_fault, no_database
 from eros.db.schema import metadata, send_types
 from eros.errors import DatabaseError, ErosError, NoDatabase
 from eros.rules.send_types import SEND_TYPES
@@ -73,6 +74,18 @@ def _open_file(
             os.umask(previous)
 
 
+def _refuse_past_64_bits(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    """INVALID_NUMBER for an integer past 64 bits, as SQLite's driver refuses it: PostgreSQL would
+    take it as a NUMERIC and quietly find nothing (ids are 64-bit on every backend)."""
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(v, int) and not SQL_INT_MIN <= v <= SQL_INT_MAX for v in values):
+            raise OverflowError("integer past 64 bits")
+
+
 def _coded_fault(where: str, busy_timeout_s: float, context: ExceptionContext) -> ErosError | None:
     """Replace the driver's error with its coded fault (locked, read-only, damaged, …), if it is one."""
     return environment_fault(context.original_exception, where, busy_timeout_s)
@@ -113,6 +126,12 @@ def make_engine(
             pool_timeout=POOL_TIMEOUT_S,
             pool_pre_ping=True,
         )
+        # SQLAlchemy's psycopg dialect casts every parameter to its column's type (`$1::INTEGER`),
+        # so looking up an id past 32 bits (valid here: ids are 64-bit, as on SQLite) fails with
+        # "integer out of range" instead of finding nothing. Without the casts psycopg types each
+        # value itself (int8 for a large int) and the server compares it with the column.
+        engine.dialect.bind_typing = BindTyping.NONE
+        event.listen(engine, "before_cursor_execute", _refuse_past_64_bits)
         event.listen(engine, "handle_error", partial(_coded_fault, "The database", busy_timeout_s))
         return engine
     engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_s})

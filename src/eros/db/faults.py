@@ -33,6 +33,8 @@ from eros.errors import (
 
 #: SQLite stores signed 64-bit integers; a larger number can only be a caller's mistake.
 SQL_INT_MIN, SQL_INT_MAX = -(2**63), 2**63 - 1
+#: PostgreSQL's SQLSTATEs for a number its column type cannot hold, and a string past a VARCHAR's length.
+PG_NUMERIC_OUT_OF_RANGE, PG_STRING_TOO_LONG = "22003", "22001"
 
 # SQLite's primary result codes (https://sqlite.org/rescode.html); extended codes keep them in the low byte.
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
@@ -114,6 +116,12 @@ def environment_fault(
             f"A number is outside the range the database stores ({SQL_INT_MIN} to {SQL_INT_MAX}).",
             code="INVALID_NUMBER",
         )
+    if getattr(error, "sqlstate", None) == PG_NUMERIC_OUT_OF_RANGE:  # a PostgreSQL (psycopg) error
+        return InvalidInput(
+            "A number is outside the range the database column stores.", code="INVALID_NUMBER"
+        )
+    if getattr(error, "sqlstate", None) == PG_STRING_TOO_LONG:
+        return InvalidInput("A value is longer than the database column stores.", code="VALUE_TOO_LONG")
     if not isinstance(error, sqlite3.Error):
         return None
     code, text = _sqlite_code(error), str(error)

@@ -32,7 +32,6 @@ from sqlalchemy import Connection, Engine, func, or_, select
 from eros.clock import iso_z
 from eros.db.analyze import CreatorAnalysis, analyze_creator
 from eros.db.engine import database_exists, inserted_id
-from eros.db.ordering import bytewise
 from eros.db.schema import captions, content_types, creators, mass_messages, vault_matrix
 from eros.errors import ConfigError, InvalidInput
 from eros.rules.captions import MAX_CAPTION_LENGTH, TIER_LABELS, slot_class
@@ -763,11 +762,11 @@ def import_files(
             report.files.append(file_report)
         if analyze and any(f.kind is ImportKind.HISTORY and f.inserted for f in report.files):
             touched = conn.execute(
-                select(func.distinct(mass_messages.c.creator_id))
-                .where(mass_messages.c.imported_at == iso_z(now))
-                .order_by(bytewise(mass_messages.c.creator_id))
+                select(func.distinct(mass_messages.c.creator_id)).where(
+                    mass_messages.c.imported_at == iso_z(now)
+                )
             ).scalars()
-            report.analyzed = [analyze_creator(conn, str(cid), now) for cid in list(touched)]
+            report.analyzed = [analyze_creator(conn, cid, now) for cid in sorted(map(str, touched))]
     return report
 
 

@@ -21,6 +21,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+#: Widths the code checks against before writing: PostgreSQL enforces a VARCHAR's length (SQLite
+#: does not), so a longer value must be refused or shortened first, the same on both backends.
+GENERATOR_CHARS = 16
+SIGNAL_CODE_CHARS = 48
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -241,7 +246,7 @@ schedules = Table(
     Column("items_json", Text, nullable=False),
     Column("certificate_json", Text, nullable=True),
     Column("warnings_json", Text, nullable=True),
-    Column("generator", String(16), nullable=True),
+    Column("generator", String(GENERATOR_CHARS), nullable=True),
     # Who saved this revision: a generator (its name) or a person (`--by`, the login name); NULL
     # for rows saved before migration 0002. Generation refuses to replace a person's revision.
     Column("saved_by", String(100), nullable=True),
@@ -449,7 +454,7 @@ learning_signals = Table(
     Column("kind", String(32), nullable=False),
     Column("creator_id", String(64), nullable=True),
     Column("schedule_id", Integer, nullable=True),
-    Column("code", String(48), nullable=True),
+    Column("code", String(SIGNAL_CODE_CHARS), nullable=True),
     Column("payload_json", Text, nullable=True),
     _ts("created_at", nullable=False),
     _ts("processed_at"),

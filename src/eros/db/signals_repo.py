@@ -17,7 +17,7 @@ from sqlalchemy import Connection, RowMapping, and_, func, select
 from eros.clock import iso_z
 from eros.db import ops_repo
 from eros.db.schedules_repo import SavedBy
-from eros.db.schema import learning_signals, mass_messages, schedule_revisions, schedules
+from eros.db.schema import SIGNAL_CODE_CHARS, learning_signals, mass_messages, schedule_revisions, schedules
 from eros.learning.signals import NewSignal, Signal
 
 #: The flag override that holds the auto-reflection switch (audited like every flag).
@@ -64,7 +64,7 @@ class SignalRepository:
                 "kind": s.kind,
                 "creator_id": s.creator_id,
                 "schedule_id": s.schedule_id,
-                "code": s.code,
+                "code": s.code[:SIGNAL_CODE_CHARS] if s.code else s.code,  # a code, never prose
                 "payload_json": json.dumps(dict(s.payload), sort_keys=True, default=str),
                 "created_at": iso_z(now),
             }

@@ -19,9 +19,10 @@ from pydantic import BaseModel
 
 from eros.db import schedules_repo
 from eros.db.analyze import load_history
+from eros.db.schema import GENERATOR_CHARS
 from eros.errors import InvalidInput
 from eros.models import ScheduleItem, ScheduleStatus
-from eros.rules.limits import MAX_ITEMS, MAX_KEY_CHARS
+from eros.rules.limits import MAX_ITEMS
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
 from eros.rules.send_types import SEND_TYPES
 from eros.rules.timing import parse_date, parse_time
@@ -159,8 +160,8 @@ def save_schedule(
     """
     start = strict_date(week_start)
     cert = read_certificate(validation_certificate) if validation_certificate is not None else None
-    if generator is not None and len(generator) > MAX_KEY_CHARS:
-        raise PayloadTooLarge(f"generator is {len(generator)} characters; at most {MAX_KEY_CHARS}")
+    if generator is not None and len(generator) > GENERATOR_CHARS:
+        raise PayloadTooLarge(f"generator is {len(generator)} characters; at most {GENERATOR_CHARS}")
     with env.uow() as uow:
         creator = dict(uow.creators.resolve_creator(creator_id))
         parsed = parse_items(items, start)

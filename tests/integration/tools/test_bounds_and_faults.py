@@ -118,6 +118,7 @@ def _client(engine: Engine) -> InProcessClient:
     return InProcessClient(env)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # SQLite's file lock
 async def test_a_locked_database_is_database_locked_and_retryable(sample_db: Engine) -> None:
     path = Path(str(sample_db.url.database))
     holder = sqlite3.connect(path)

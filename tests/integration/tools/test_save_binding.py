@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.integration.tools.conftest import SIGNING_KEY, ApprovedWeek
 
 from eros.db.schedules_repo import SIGNED_COLUMNS, summary_counts
-from eros.db.schema import schedules
+from eros.db.schema import GENERATOR_CHARS, schedules
 from eros.errors import ErosError, ToolCallError
 from eros.models import ScheduleItem, ValidationCertificate, ValidationStatus
 from eros.rules.limits import MAX_CAPTION_CHARS, MAX_ITEM_CHARS, MAX_ITEMS, MAX_KEY_CHARS
@@ -254,8 +254,8 @@ def test_a_fifty_megabyte_field_is_refused_before_it_is_read(write_env: ToolEnv)
 
 
 def test_the_generator_label_at_its_limit_and_one_over(write_env: ToolEnv) -> None:
-    assert refused_code(write_env, [one_item()], generator="g" * MAX_KEY_CHARS) is None
-    assert refused_code(write_env, [one_item()], generator="g" * (MAX_KEY_CHARS + 1)) == "PAYLOAD_TOO_LARGE"
+    assert refused_code(write_env, [one_item()], generator="g" * GENERATOR_CHARS) is None
+    assert refused_code(write_env, [one_item()], generator="g" * (GENERATOR_CHARS + 1)) == "PAYLOAD_TOO_LARGE"
 
 
 # --- rotation: the replaced key verifies for its grace period ---------------------------------

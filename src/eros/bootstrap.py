@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from mcp.server.mcpserver import MCPServer
 from sqlalchemy import Engine
 
 from eros.clock import Clock, FixedClock, clock_from_env
@@ -23,16 +23,15 @@ from eros.config import Settings, load_settings
 from eros.control.flags import FeatureFlags, FlagValues
 from eros.db.engine import PoolSize, database_exists, make_engine, require_database, sqlite_path
 from eros.db.rehearsal import copy_without_operations, skip_fsync
-from eros.db.sample import ensure_sample_database
 from eros.db.signing_keys import SigningKeys
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.errors import ConfigError
 from eros.infra.alert_sinks import LogSink, PagerDutySink, WebhookSink
 from eros.infra.git import GitCommitter
-from eros.infra.mcp_clients import TRANSPORTS, ErosClient, InProcessClient, StdioClient
-from eros.legacy.pipeline import LegacyPipeline
-from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner
+from eros.infra.logs import redact_also
+from eros.legacy.deprecation import V4DeprecationNotice
 from eros.ports import AlertSink, Sleep, ToolClient
+from eros.services import checks
 from eros.services.agents import GENERATOR_AGENT, VALIDATOR_AGENT, Agent, AgentFactory, ProductionTaskTool
 from eros.services.alerting import DEFAULT_RETRY, AlertManager, RetryPolicy
 from eros.services.generator_agent import GeneratorAgent
@@ -40,14 +39,21 @@ from eros.services.monitor import PipelineMonitor
 from eros.services.orchestrator import EROSOrchestrator
 from eros.services.pipeline_run import PipelineRunner
 from eros.services.reflect import LearningLoop
-from eros.services.rollback import RollbackController
+from eros.services.rollback import RollbackController, RollbackResult
 from eros.services.rollout import RolloutManager
 from eros.services.routing import PipelineRouter, load_flag_values
 from eros.services.shadow import GateRecheck, fresh_gate_recheck
 from eros.services.simulation import ControlPlane, Rehearsal, Replay, first_batch, rehearsal_settings
 from eros.services.validator_agent import ValidatorAgent
-from eros.tools.env import ToolEnv
-from eros.tools.server import build_server
+
+if TYPE_CHECKING:
+    # Imported where they are built: a command that needs no tool client (`eros route`,
+    # `eros status`) then starts without the MCP SDK and the legacy pipeline (issue 14).
+    from mcp.server.auth.provider import TokenVerifier
+    from mcp.server.mcpserver import MCPServer
+
+    from eros.infra.mcp_clients import ErosClient
+    from eros.tools.env import ToolEnv
 
 
 @dataclass
@@ -76,8 +82,10 @@ class Container:
 
     @cached_property
     def signing_key(self) -> bytes:
-        """The key this process signs with; never printed."""
-        return self.signing_keys.ring().current
+        """The key this process signs with; never printed, and redacted from every log line."""
+        key = self.signing_keys.ring().current
+        redact_also(key.decode(errors="replace"))
+        return key
 
     def verifying_keys(self, now: datetime) -> tuple[bytes, ...]:
         """Read afresh at every save: after `eros keys rotate` elsewhere, the new key verifies at
@@ -123,6 +131,8 @@ def pipeline_runner(container: Container, pipeline: str, *, replace_edited: bool
 
 def tool_env(container: Container) -> ToolEnv:
     """What the eros-db tools run on: the installation's units of work, clock and signing key."""
+    from eros.tools.env import ToolEnv  # noqa: PLC0415 - deferred, see TYPE_CHECKING above
+
     return ToolEnv(
         uow=container.uow,
         clock=container.clock,
@@ -131,15 +141,22 @@ def tool_env(container: Container) -> ToolEnv:
     )
 
 
-def tool_server(container: Container) -> MCPServer:
-    """The eros-db server over the configured database (`eros mcp serve`, `python -m eros.tools`)."""
+def tool_server(
+    container: Container, *, token_verifier: TokenVerifier | None = None, scope: str = ""
+) -> MCPServer:
+    """The eros-db server over the configured database (`eros mcp serve`, `python -m eros.tools`,
+    `/mcp`); over HTTP it takes the bearer tokens `token_verifier` accepts with `scope`."""
+    from eros.tools.server import build_server  # noqa: PLC0415 - deferred, see TYPE_CHECKING above
+
     require_database(container.engine)
-    return build_server(tool_env(container))
+    return build_server(tool_env(container), token_verifier=token_verifier, scope=scope)
 
 
 def connect_client(container: Container) -> ErosClient:
     """The configured client: `EROS_MCP_TRANSPORT` = inprocess (default) or stdio (a server subprocess
     over the same database, clock pin and signing key, inherited through the environment)."""
+    from eros.infra.mcp_clients import TRANSPORTS, InProcessClient, StdioClient  # noqa: PLC0415 - see above
+
     transport = container.settings.mcp_transport
     if transport == "inprocess":
         return InProcessClient(tool_env(container))
@@ -168,7 +185,8 @@ def builtin_agents(
             clock or container.clock,
         )
 
-    return {GENERATOR_AGENT: GeneratorAgent, VALIDATOR_AGENT: validator}
+    generator = partial(GeneratorAgent, time_grid=container.settings.time_grid)
+    return {GENERATOR_AGENT: generator, VALIDATOR_AGENT: validator}
 
 
 def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrchestrator:
@@ -181,15 +199,24 @@ def v5_runner(container: Container, *, replace_edited: bool = False) -> EROSOrch
         clock=container.clock,
         learnings_path=container.settings.learnings_path,
         replace_edited=replace_edited,
+        timeout_s=lambda: flag_reader(container)().v5_timeout_s,
     )
 
 
 def v4_runner(container: Container, *, replace_edited: bool = False) -> PipelineRunner:
     """The runner EROS_V4_RUNNER names: `builtin` (default) or an agency's `module:function`."""
+    from eros.legacy.pipeline import LegacyPipeline  # noqa: PLC0415 - deferred, see TYPE_CHECKING above
+    from eros.legacy.plugin import BUILTIN, PluginRunner, load_runner  # noqa: PLC0415
+
     spec = container.settings.v4_runner.strip() or BUILTIN
+    deprecation = v4_deprecation_notice(container)
     if spec.lower() == BUILTIN:
         return LegacyPipeline(
-            connect_client(container), container.signing_key, container.clock, replace_edited=replace_edited
+            connect_client(container),
+            container.signing_key,
+            container.clock,
+            replace_edited=replace_edited,
+            deprecation=deprecation,
         )
     return PluginRunner(
         spec,
@@ -198,7 +225,18 @@ def v4_runner(container: Container, *, replace_edited: bool = False) -> Pipeline
         container.signing_key,
         container.clock,
         replace_edited=replace_edited,
+        deprecation=deprecation,
     )
+
+
+def v4_deprecation_notice(container: Container) -> V4DeprecationNotice:
+    """The v4 runners' DeprecationWarning, raised once full cutover is recorded (plan Phase 4)."""
+
+    def note() -> str | None:
+        status = rollout_manager(container).v4_status()
+        return f"v4 {status.note()}" if status.deprecated else None
+
+    return V4DeprecationNotice(note)
 
 
 # --- the control plane: flags, router, monitor, alerts, rollback, rollout, shadow, metrics -------
@@ -245,6 +283,19 @@ def rollback_controller(
         read_flags=flag_reader(container),
         environs=(os.environ, container.settings.environ),
         sleep=sleep,
+    )
+
+
+def periodic_check(
+    container: Container,
+) -> Callable[[], Coroutine[Any, Any, tuple[list[str], RollbackResult | None]]]:
+    """`eros check`'s use case over one monitor (its alerts and the rollback triggers read the same)."""
+    monitor = pipeline_monitor(container)
+    return partial(
+        checks.periodic_check,
+        monitor,
+        learning_loop(container),
+        rollback_controller(container, monitor=monitor),
     )
 
 
@@ -296,6 +347,8 @@ def rehearsal_database(container: Container, directory: Path) -> Engine:
     if source is not None and database_exists(container.engine):
         copy_without_operations(source, target, engine)
     else:
+        from eros.db.sample import ensure_sample_database  # noqa: PLC0415 - deferred like the MCP SDK
+
         ensure_sample_database(engine, container.clock)
     return engine
 

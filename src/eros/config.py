@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eros.errors import ConfigError
+from eros.scheduling.generator import DEFAULT_TIME_GRID, TIME_GRIDS
 
 DEFAULT_DB_PATH = "./eros.db"
 DEFAULT_MCP_TRANSPORT = "inprocess"
@@ -49,6 +50,8 @@ class Settings:
     signing_key_file: Path | None = None
     fanout_cron: str = DEFAULT_FANOUT_CRON
     worker_stalled_s: float = DEFAULT_WORKER_STALLED_S
+    #: `EROS_TIME_GRID`: 45 (default) or 15 minutes between base send times (eros.scheduling.generator).
+    time_grid: int = DEFAULT_TIME_GRID
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
     db_max_overflow: int = DEFAULT_DB_MAX_OVERFLOW
 
@@ -81,6 +84,18 @@ def seconds_from_env(name: str, value: str | None, default: float, low: float, h
             f"{name}={value!r} is not a number of seconds from {low:g} to {high:g}", code="INVALID_CONFIG"
         )
     return seconds
+
+
+def time_grid_from_env(value: str | None) -> int:
+    """`EROS_TIME_GRID` as minutes (45 or 15), or INVALID_CONFIG naming the variable."""
+    if value is None or not value.strip():
+        return DEFAULT_TIME_GRID
+    if value.strip() not in {str(grid) for grid in TIME_GRIDS}:
+        raise ConfigError(
+            f"EROS_TIME_GRID={value!r} is not one of {', '.join(str(grid) for grid in TIME_GRIDS)}",
+            code="INVALID_CONFIG",
+        )
+    return int(value)
 
 
 def pool_setting_from_env(name: str, value: str | None, default: int, minimum: int) -> int:
@@ -122,10 +137,123 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             MIN_WORKER_STALLED_S,
             MAX_WORKER_STALLED_S,
         ),
+        time_grid=time_grid_from_env(env.get("EROS_TIME_GRID")),
         db_pool_size=pool_setting_from_env(
             "EROS_DB_POOL_SIZE", env.get("EROS_DB_POOL_SIZE"), DEFAULT_DB_POOL_SIZE, 1
         ),
         db_max_overflow=pool_setting_from_env(
             "EROS_DB_MAX_OVERFLOW", env.get("EROS_DB_MAX_OVERFLOW"), DEFAULT_DB_MAX_OVERFLOW, 0
         ),
+    )
+
+
+# --- logs (runbook §2 "Log Locations", §8 "Log Rotation") ---------------------------------------
+
+LOG_FORMATS = ("plain", "json")
+#: The runbook's rotation: "Max size: 100MB", "Retention: 7 days".
+DEFAULT_LOG_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_LOG_RETENTION_DAYS = 7.0
+#: Environment variables whose value is a secret by name (plus any URL carrying a password).
+SECRET_NAME_PARTS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "WEBHOOK", "CREDENTIAL")
+#: Names ending so hold where a secret is, not the secret itself.
+NOT_SECRET_SUFFIXES = ("_FILE", "_PATH")
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """Where log lines go and how the file rotates (`--log-file`, `EROS_LOG_*`)."""
+
+    file: Path | None = None
+    format: str = "plain"
+    max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    retention_days: float = DEFAULT_LOG_RETENTION_DAYS
+    #: Values no log line may carry (redacted by eros.infra.logs).
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def _positive(name: str, value: str | None, default: float, kind: type[int] | type[float]) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigError(f"{name}={value!r} is not a positive {kind.__name__}", code="INVALID_CONFIG")
+    return number
+
+
+def secret_values(env: dict[str, str]) -> tuple[str, ...]:
+    """Every secret the environment holds: keys, tokens, webhook URLs, a database URL's password."""
+    found: list[str] = []
+    for name, value in env.items():
+        if not name.startswith("EROS_") or not value.strip() or name.endswith(NOT_SECRET_SUFFIXES):
+            continue
+        if any(part in name for part in SECRET_NAME_PARTS) or name.startswith("EROS_ALERT_"):
+            found.append(value.strip())
+        elif "://" in value and "@" in value:
+            userinfo = value.split("://", 1)[1].split("@", 1)[0]
+            if ":" in userinfo and userinfo.split(":", 1)[1]:
+                found.append(userinfo.split(":", 1)[1])
+    return tuple(dict.fromkeys(found))
+
+
+def load_log_settings(
+    environ: dict[str, str] | None = None, *, file: Path | None = None, fmt: str | None = None
+) -> LogSettings:
+    """`--log-file` / `--log-format` win over `EROS_LOG_FILE` / `EROS_LOG_FORMAT`; INVALID_CONFIG if bad."""
+    env = dict(os.environ if environ is None else environ)
+    text = (fmt or env.get("EROS_LOG_FORMAT") or "plain").strip().lower()
+    if text not in LOG_FORMATS:
+        raise ConfigError(
+            f"log format {text!r} is not one of {', '.join(LOG_FORMATS)} (--log-format, EROS_LOG_FORMAT)",
+            code="INVALID_CONFIG",
+        )
+    path = file or (Path(env["EROS_LOG_FILE"]) if env.get("EROS_LOG_FILE", "").strip() else None)
+    return LogSettings(
+        file=path.expanduser() if path is not None else None,
+        format=text,
+        max_bytes=int(
+            _positive("EROS_LOG_MAX_BYTES", env.get("EROS_LOG_MAX_BYTES"), DEFAULT_LOG_MAX_BYTES, int)
+        ),
+        retention_days=_positive(
+            "EROS_LOG_RETENTION_DAYS", env.get("EROS_LOG_RETENTION_DAYS"), DEFAULT_LOG_RETENTION_DAYS, float
+        ),
+        secrets=secret_values(env),
+    )
+
+
+# --- the web app (`eros serve`) ------------------------------------------------------------
+
+#: `EROS_SESSION_MAX_AGE_S`: how long a browser session lasts after login (default 8 hours).
+DEFAULT_SESSION_MAX_AGE_S = 8 * 3600
+MAX_SESSION_MAX_AGE_S = 30 * 86_400
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    session_max_age_s: int = DEFAULT_SESSION_MAX_AGE_S
+    #: `EROS_WEB_HTTPS_ONLY`: session cookies only over HTTPS (set it behind a TLS proxy).
+    https_only: bool = False
+    #: `EROS_ALLOWED_HOSTS`: host names (comma-separated) clients use to reach `/mcp` besides the
+    #: loopback names and the bind address (the DNS-rebinding check refuses any other Host).
+    allowed_hosts: tuple[str, ...] = ()
+
+
+def load_web_settings(environ: dict[str, str]) -> WebSettings:
+    raw = environ.get("EROS_SESSION_MAX_AGE_S", "").strip()
+    try:
+        max_age = int(raw) if raw else DEFAULT_SESSION_MAX_AGE_S
+    except ValueError:
+        max_age = 0
+    if not 60 <= max_age <= MAX_SESSION_MAX_AGE_S:
+        raise ConfigError(
+            f"EROS_SESSION_MAX_AGE_S={raw!r} is not a whole number of seconds "
+            f"from 60 to {MAX_SESSION_MAX_AGE_S}",
+            code="INVALID_CONFIG",
+        )
+    return WebSettings(
+        session_max_age_s=max_age,
+        https_only=env_bool(environ.get("EROS_WEB_HTTPS_ONLY"), False),
+        allowed_hosts=tuple(h.strip() for h in environ.get("EROS_ALLOWED_HOSTS", "").split(",") if h.strip()),
     )

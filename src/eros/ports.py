@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the repositories' types only; services never import the dat
     from eros.db.schedules_repo import ScheduleRepository
     from eros.db.signals_repo import SignalRepository
     from eros.db.triggers_repo import TriggerRepository
+    from eros.db.users_repo import UserRepository
 
 ToolArgs = dict[str, Any]
 ToolResult = dict[str, Any]
@@ -47,6 +48,7 @@ class UnitOfWork(Protocol):
     triggers: TriggerRepository
     creators: CreatorRepository
     captions: CaptionRepository
+    users: UserRepository
 
     def __enter__(self) -> Self: ...
 

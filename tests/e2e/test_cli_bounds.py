@@ -60,6 +60,9 @@ def test_the_calendars_last_day_is_a_week_eros_plans(capsys: pytest.CaptureFixtu
     assert "INTERNAL_ERROR" not in capsys.readouterr().err
 
 
+#: SQLite stores 64-bit integers; EROS's integer columns are 32-bit INTEGER on PostgreSQL, where an
+#: id past 2^31 is INVALID_NUMBER (coded, exit 2) rather than "not found" until a BIGINT migration.
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_an_id_past_64_bits_is_invalid_number(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["schedules", "show", str(SQL_INT_MAX + 1)], ["validate", str(SQL_INT_MAX + 1)]):
         assert _error(capsys, *argv).startswith("error [INVALID_NUMBER] ")

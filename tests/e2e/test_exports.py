@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from tests.conftest import TEST_SIGNING_KEY
 
 from eros.cli.app import _register
-from eros.cli.render import neutralise_formula
 from eros.clock import FixedClock
+from eros.infra.exports import neutralise_formula
 from eros.tools.schedules import get_schedules, save_schedule
 from support import cli_ok, tool_env, use_database
 

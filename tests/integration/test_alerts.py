@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
+from alert_support import local_receiver
 from eros.bootstrap import Container, alert_manager, bootstrap
 from eros.clock import FixedClock, parse_instant
 from eros.config import load_settings
@@ -166,23 +165,8 @@ async def test_an_open_episode_absorbs_repeats(empty_db: Engine, tmp_path: Path,
 @pytest.fixture
 def flaky_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A real local HTTP receiver that fails its first request with 503, then accepts."""
-    received: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(503 if len(received) == 1 else 200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
-    server.shutdown()
-    server.server_close()
+    with local_receiver("/hook", failures=1) as receiver:
+        yield receiver
 
 
 async def test_webhook_retry_against_a_local_http_server(

@@ -180,14 +180,19 @@ async def test_alerts_are_raised_once_per_episode(monitor: PipelineMonitor, cont
     clock = container.clock
     assert isinstance(clock, FixedClock)
     record(monitor, 8)
-    record(monitor, 2, success=False)  # 80 %: below both 90 % and 85 %
+    record(monitor, 2, success=False)  # 80 %: below 95 % (the plan's), 90 % and 85 %
     first = await monitor.evaluate_alerts()
-    assert {a.code for a in first} == {AlertCode.V5_SUCCESS_LOW, AlertCode.V5_SUCCESS_CRITICAL}
+    assert {a.code for a in first} == {
+        AlertCode.V5_SUCCESS_BELOW_PLAN,
+        AlertCode.V5_SUCCESS_LOW,
+        AlertCode.V5_SUCCESS_CRITICAL,
+    }
     record(monitor, 1, success=False)
     assert await monitor.evaluate_alerts() == []  # same episode: nothing new
     with container.engine.connect() as conn:
         assert conn.execute(select(alerts.c.code)).scalars().all().count(AlertCode.V5_SUCCESS_LOW) == 1
     assert set(monitor.get_status()["open_alerts"]) == {
+        AlertCode.V5_SUCCESS_BELOW_PLAN,
         AlertCode.V5_SUCCESS_LOW,
         AlertCode.V5_SUCCESS_CRITICAL,
     }

@@ -38,7 +38,6 @@ PER_CREATOR: tuple[Table, ...] = (
     vault_matrix,
     mass_messages,
     caption_creator_usage,
-    captions,
     content_type_rankings,
     tier_history,
     volume_triggers,

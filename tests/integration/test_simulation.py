@@ -38,6 +38,7 @@ def fake(pipeline: str, seconds: float, quality: float, mcp_calls: int) -> Pipel
             week_start=week_start,
             pipeline=pipeline,
             quality_score=quality,
+            validation_status="APPROVED",
             expected_revenue=1000.0,
             metrics={"total": phase_metrics("total", seconds * 1000, mcp_calls)},
             dry_run=dry_run,

@@ -214,6 +214,16 @@ def test_services_take_ports_not_the_container() -> None:
     assert users == []
 
 
+def test_the_web_app_shares_code_with_the_cli_through_services_not_through_the_cli() -> None:
+    """An entry point reaching into another's modules would make the CLI a library of the web app."""
+    leaks = {
+        n: sorted(t for t in m.eros_imports if _in(t, ("eros.cli",)))
+        for n, m in modules().items()
+        if _in(n, ("eros.web",))
+    }
+    assert {n: t for n, t in leaks.items() if t} == {}
+
+
 # --- the checker checks itself: a cycle and a reach-in it must find -------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,10 +19,14 @@ from rich.markup import escape
 # Typer vendors Click: its usage errors are these classes, not the `click` package's.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+from eros.cli.lazy_commands import MODULES, LazyCommands, register_module
+from eros.config import LOG_FORMATS, load_log_settings
 from eros.errors import ErosError, InternalError
+from eros.infra.logs import configure_logging, reset_logging
 
 app = typer.Typer(
     name="eros",
+    cls=LazyCommands,
     help="EROS: weekly send schedules for creator agencies, and the rollout machinery around them.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -46,46 +51,38 @@ def global_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Print the traceback of a failure as well as its error line.")
     ] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="INFO log lines on stderr (-vv: DEBUG).")
+    ] = 0,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file",
+            help="Also log to this rotated file (EROS_LOG_FILE; docs/OPERATIONS.md, logs).",
+            show_default=False,
+        ),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help=f"{' or '.join(LOG_FORMATS)} lines (EROS_LOG_FORMAT; default plain).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """EROS: weekly send schedules for creator agencies, and the rollout machinery around them."""
     _Options.debug = debug
+    configure_logging(load_log_settings(file=log_file, fmt=log_format), verbose)
 
 
 def _register() -> None:
-    """Attach every command group once (tests and `main` both call this)."""
+    """Attach every command group now (tests that want the whole app loaded call this); `run`
+    does not: the app's group (`LazyCommands`) imports a command's module when it runs."""
     if app.registered_commands or app.registered_groups:
         return
-    # Deferred on purpose: importing the app stays cheap; the command modules load when it runs.
-    from eros.cli import (  # noqa: PLC0415 - deferred on purpose, see above
-        data_commands,
-        db_commands,
-        generate_commands,
-        jobs_commands,
-        keys_commands,
-        mcp_commands,
-        ops_commands,
-        reflect_commands,
-        rollout_commands,
-        schedule_commands,
-        validate_commands,
-        worker_commands,
-    )
-
-    for module in (
-        db_commands,
-        data_commands,
-        generate_commands,
-        ops_commands,
-        mcp_commands,
-        schedule_commands,
-        validate_commands,
-        rollout_commands,
-        reflect_commands,
-        keys_commands,
-        worker_commands,
-        jobs_commands,
-    ):
-        module.register(app)
+    for module in MODULES:
+        register_module(app, module)
 
 
 def coded(exc: Exception) -> ErosError:
@@ -129,7 +126,6 @@ def _usage(exc: UsageError) -> int:
 
 def run(argv: list[str] | None = None) -> int:
     """`eros ARGV…` in this process; its exit code (tests call this, `main` exits with it)."""
-    _register()
     _Options.debug = False
     try:
         result = app(args=argv, prog_name="eros", standalone_mode=False)
@@ -145,6 +141,8 @@ def run(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception as exc:  # the one place a failure becomes a line; nothing else reaches the user
         return report(exc)
+    finally:
+        reset_logging()
     return result if isinstance(result, int) else 0
 
 

@@ -108,6 +108,7 @@ def init(
         console.print(f"Signing key in {keys.key_path} (fingerprint {key_fingerprint(ring.current)})")
     console.print(f"[green]Created[/] the database at {engine.url.render_as_string(hide_password=True)}")
     print_summary(read_summary(partial(SqlUnitOfWork, engine)))
+    engine.dispose()  # close the pooled connections: nothing of the build stays open
 
 
 def _fill(

@@ -23,9 +23,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from eros.bootstrap import Container, bootstrap, connect_client, pipeline_monitor, pipeline_runner
 from eros.cli import database, render
+from eros.cli.batch_runtime import BatchGC
 from eros.cli.workers import map_in_processes
 from eros.db.schedules_repo import ScheduleEdited
 from eros.errors import ErosError
+from eros.infra import exports
 from eros.ports import ToolClient, UnitOfWorkFactory
 from eros.rules.calendar import next_monday
 from eros.rules.timing import DEFAULT_TIMEZONE, checked_date
@@ -83,6 +85,12 @@ def configured() -> Container:
     return database.configured()
 
 
+def resolve_creator_id(container: Container, creator: str) -> str:
+    """The creator's id from an id or page name; CREATOR_NOT_FOUND (exit 2) before any run."""
+    with container.uow() as uow:
+        return str(uow.creators.resolve_creator(creator)["creator_id"])
+
+
 def resolve_week(week: str | None, container: Container) -> date:
     """The given week (strict YYYY-MM-DD), else the Monday after the clock's today."""
     if week:
@@ -106,8 +114,9 @@ def generate(
     container = configured()
     week_start = resolve_week(week, container).isoformat()
     if creator:
+        creator_id = resolve_creator_id(container, creator)
         job = RecordedJob.of(container, pipeline, replace_edited=replace)
-        result = asyncio.run(_run_one(job, creator, week_start, dry_run))
+        result = asyncio.run(_run_one(job, creator_id, week_start, dry_run))
         if as_json:
             typer.echo(json.dumps(render.result_document(result), indent=2, default=str))
         else:
@@ -125,7 +134,7 @@ def generate(
         typer.echo(json.dumps({"week_start": week_start, "results": rows}, indent=2, default=str))
     else:
         title = f"Week of {week_start} · pipeline {pipeline}{' · dry run' if dry_run else ''}"
-        console.print(render.summary_table(rows, title))
+        console.print(render.summary_table(rows, title, console.width))
     if not all(row["success"] for row in rows):
         raise typer.Exit(1)
 
@@ -214,23 +223,27 @@ async def _run_all(
     """One creator after another over one client (one server session on stdio)."""
     rows: list[dict[str, Any]] = []
     async with client_session(job.runner):
-        with progress_bar(disable=quiet) as progress:
+        with progress_bar(disable=quiet) as progress, BatchGC() as batch_gc:
             task = progress.add_task("generating", total=len(roster))
             for creator in roster:
                 progress.update(task, description=f"generating {creator['page_name']}")
                 rows.append(await job.row(creator, week_start, dry_run))
+                batch_gc.settle()
                 progress.advance(task)
     return rows
 
 
 #: The job of a `--jobs` worker process, built once per process by `_worker_start`.
 _worker_job: RecordedJob | None = None
+#: The worker's batch GC (BatchGC), entered for the life of the process.
+_worker_gc = BatchGC()
 
 
 def _worker_start(pipeline: str, replace_edited: bool) -> None:
     global _worker_job  # noqa: PLW0603 - one job per worker process, built at its start
     quiet_logging()
     _worker_job = RecordedJob.of(bootstrap(), pipeline, replace_edited=replace_edited)
+    _worker_gc.__enter__()
 
 
 def _worker_run(week_start: str, dry_run: bool, creator: dict[str, Any]) -> dict[str, Any]:
@@ -241,7 +254,9 @@ def _worker_run(week_start: str, dry_run: bool, creator: dict[str, Any]) -> dict
         async with client_session(job.runner):
             return await job.row(creator, week_start, dry_run)
 
-    return asyncio.run(one())
+    row = asyncio.run(one())
+    _worker_gc.settle()
+    return row
 
 
 def _run_all_parallel(
@@ -349,11 +364,11 @@ def export(
     items = require_items(schedule.get("items") or [])
     header = {k: v for k, v in schedule.items() if k != "items"}
     if fmt is ExportFormat.csv:
-        text = render.to_csv(items)
+        text = exports.to_csv(items)
     elif fmt is ExportFormat.json:
-        text = render.to_json(header, items)
+        text = exports.to_json(header, items)
     else:
-        text = render.to_ics(header, items, zone, container.clock.now())
+        text = exports.to_ics(header, items, zone, container.clock.now())
     if out is None:
         typer.echo(text, nl=False)
         return

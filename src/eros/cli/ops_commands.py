@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -25,15 +26,26 @@ from rich.table import Table
 
 from eros.bootstrap import (
     Container,
+    alert_manager,
     bootstrap,
     feature_flags,
     flag_reader,
+    periodic_check,
     pipeline_monitor,
     pipeline_router,
     rollback_controller,
+    rollout_manager,
 )
+from eros.cli.batch_runtime import BatchGC
 from eros.cli.database import configured
-from eros.cli.generate_commands import JobsOpt, ReplaceOpt, progress_bar, quiet_logging, resolve_week
+from eros.cli.generate_commands import (
+    JobsOpt,
+    ReplaceOpt,
+    progress_bar,
+    quiet_logging,
+    resolve_creator_id,
+    resolve_week,
+)
 from eros.cli.jobs_commands import queue_container
 from eros.cli.workers import map_in_processes
 from eros.clock import iso_z
@@ -44,6 +56,7 @@ from eros.control.flags import (
     FLAG_DEFAULTS,
     PERCENTAGE,
     SHADOW_MODE,
+    TIMEOUT,
     FlagValues,
 )
 from eros.control.phases import phase
@@ -53,11 +66,13 @@ from eros.errors import ErosError
 from eros.ports import UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackResult
-from eros.services.routing import PipelineRouter, set_flag, unset_flag
-from eros.tasks.checks import check_once
+from eros.services.routing import PipelineRouter, set_flag, unknown_creators, unset_flag
+from eros.services.shadow import DeliveryStatus, deliver_shadow_report
 
 console = Console()
 err_console = Console(stderr=True)
+#: The long-running commands' own lines (each check, the exporter's start and stop) in the log file.
+logger = logging.getLogger("eros.monitoring")
 
 #: `eros watch --interval` at most a day: a longer sleep is a typo (and past ~292 years, an overflow).
 MAX_WATCH_INTERVAL_S = 86_400.0
@@ -100,6 +115,7 @@ def flags_show(as_json: JsonOpt = False) -> None:
         PERCENTAGE: values.v5_percentage,
         CREATORS: ",".join(values.v5_creators),
         AUTO_FALLBACK: values.auto_fallback,
+        TIMEOUT: values.v5_timeout_s,
     }
     if as_json:
         document = {
@@ -140,7 +156,9 @@ def flags_show(as_json: JsonOpt = False) -> None:
 @flags_app.command("set")
 def flags_set(
     key: Annotated[str, typer.Argument(help=f"One of {', '.join(FLAG_DEFAULTS)} (or v5_percentage …).")],
-    value: Annotated[str, typer.Argument(help="true/false, 0-100, or a comma-separated creator list.")],
+    value: Annotated[
+        str, typer.Argument(help="true/false, 0-100, a comma-separated creator list, or seconds.")
+    ],
     by: ByOpt = "",
     reason: ReasonOpt = None,
 ) -> None:
@@ -166,27 +184,36 @@ def flags_unset(key: Annotated[str, typer.Argument()], by: ByOpt = "", reason: R
 # --- route / run ---------------------------------------------------------------------------
 
 
-def _creator_id(container: Container, creator: str) -> str:
-    with container.uow() as uow:
-        return str(uow.creators.resolve_creator(creator)["creator_id"])
-
-
 def route(
     creator: Annotated[str, typer.Argument(help="Creator id or page name.")], as_json: JsonOpt = False
 ) -> None:
     """Explain which pipeline the creator's next run takes, and why."""
     container = configured()
-    creator_id = _creator_id(container, creator)
+    creator_id = resolve_creator_id(container, creator)
     router = pipeline_router(container)
     decision = router.decide(creator_id)
     flags = feature_flags(container)
     if as_json:
-        document = {"creator_id": creator_id, **asdict(decision), "pipeline": decision.pipeline.value}
+        document = {
+            "creator_id": creator_id,
+            **asdict(decision),
+            "pipeline": decision.pipeline.value,
+            "unknown_allowlisted": list(router.unknown_allowlisted),
+        }
         console.print_json(json.dumps(document))
         return
     console.print(f"[bold]{creator_id}[/] → [bold]{decision.pipeline.value}[/]  (reason: {decision.reason})")
     console.print(f"  bucket {decision.bucket} of 100 in group {router.group!r}; {decision.detail}")
     console.print(f"  {flags!r}")
+    _note_unknown(router.unknown_allowlisted)
+
+
+def _note_unknown(unknown: tuple[str, ...]) -> None:
+    if unknown:
+        console.print(
+            f"[yellow]note:[/] EROS_V5_CREATORS names unknown creators (they route nowhere): "
+            f"{', '.join(unknown)}"
+        )
 
 
 def run(
@@ -217,7 +244,7 @@ def run(
         with container.uow() as uow:
             targets = uow.creators.active_creator_ids(by_page_name=True)
     else:
-        targets = [_creator_id(container, c) for c in creators_arg or []]
+        targets = [resolve_creator_id(container, c) for c in creators_arg or []]
     if enqueue:
         _enqueue(container, targets, week_start, replace=replace, as_json=as_json)
         return
@@ -230,8 +257,9 @@ def run(
         console.print_json(json.dumps({"week_start": week_start, "results": rows}, default=str))
     else:
         table = Table(title=f"Week of {week_start} through the router{' · dry run' if dry_run else ''}")
-        for column in ("creator", "pipeline", "ok", "items", "quality", "note"):
-            table.add_column(column)
+        for column in ("creator", "pipeline", "ok", "items", "quality"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("note", overflow="fold")  # wraps on a narrow terminal; ids never cut
         for row in rows:
             quality = row["quality_score"]
             table.add_row(
@@ -240,7 +268,7 @@ def run(
                 "✓" if row["success"] else "✗",
                 str(row["total_items"]),
                 f"{quality:.1f}" if quality is not None else "-",
-                (row["errors"][0] if row["errors"] else "")[:80],
+                row["errors"][0] if row["errors"] else "",
             )
         console.print(table)
     if not all(row["success"] for row in rows):
@@ -275,11 +303,12 @@ async def _run_batch(
     """One creator after another in this process."""
     rows: list[dict[str, Any]] = []
     progress = progress_bar(disable=quiet or len(targets) < 2)
-    with progress:
+    with progress, BatchGC() as batch_gc:
         task = progress.add_task("routing", total=len(targets))
         for creator_id in targets:
             progress.update(task, description=f"generating {creator_id}")
             rows.append(await _route_row(router, creator_id, week_start, dry_run))
+            batch_gc.settle()
             progress.advance(task)
     return rows
 
@@ -371,23 +400,29 @@ def status(
     monitor = pipeline_monitor(container)
     flags = feature_flags(container)
     report = monitor.get_status()
+    unknown = unknown_creators(container.uow, flags.v5_creators)
     with container.uow() as uow:
         rollout = uow.rollout.get_rollout_state()
         recent_alerts = uow.ops.alert_rows(limit=5)
     phase_name = (
         f"{rollout['phase']} {phase(rollout['phase']).name}" if rollout is not None else "not started"
     )
+    v4 = rollout_manager(container, monitor=monitor).v4_status()
     if as_json:
         document = {
             "flags": repr(flags),
+            "unknown_allowlisted": list(unknown),
             "phase": phase_name,
+            "v4": v4.as_dict(),
             "status": report,
             "alerts": [dict(row) for row in recent_alerts],
         }
         console.print_json(json.dumps(document, default=str))
         return
     console.print(f"[bold]flags[/] {flags!r}")
+    _note_unknown(unknown)
     console.print(f"[bold]rollout phase[/] {phase_name}")
+    console.print(f"[bold]v4[/] {v4.note()}")
     colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}[report["health"]]
     console.print(
         f"[bold]v5 health[/] [{colour}]{report['health']}[/] over the last {report['window_minutes']} min "
@@ -500,21 +535,23 @@ def restore(confirm: ConfirmOpt = "", by: ByOpt = "", reason: ReasonOpt = None) 
 rollback_app.command("restore")(restore)
 
 
-async def _check_once(container: Container) -> tuple[list[str], RollbackResult | None]:
-    """The periodic check the workers also run every minute (`eros.tasks.checks`)."""
-    return await check_once(container)
-
-
 def check() -> None:
     """One periodic check: evaluate the alerts and the automatic rollback triggers (exit 1 on rollback)."""
     container = configured()
-    raised, result = asyncio.run(_check_once(container))
+    raised, result = asyncio.run(periodic_check(container)())
     for code in raised:
         console.print(f"[yellow]alert raised[/] {code}")
     if result is not None:
         _print_rollback(result)
         raise typer.Exit(1)
     console.print(f"checked at {iso_z(container.clock.now())}: no automatic rollback")
+
+
+def _deliver_yesterdays_shadow_report(container: Container) -> None:
+    """The plan's daily report, sent by the first check after midnight UTC (a no-op once sent)."""
+    delivery = asyncio.run(deliver_shadow_report(container.uow, container.clock, alert_manager(container)))
+    if delivery.status is DeliveryStatus.DELIVERED:
+        console.print(delivery.summary())
 
 
 def watch(
@@ -525,17 +562,22 @@ def watch(
         int, typer.Option("--iterations", min=0, help="Stop after N checks (0: forever).")
     ] = 0,
 ) -> None:
-    """Run `eros check` every --interval seconds (the periodic auto-rollback loop)."""
+    """Run `eros check` every --interval seconds (the periodic auto-rollback loop); the first check
+    after midnight UTC also delivers yesterday's shadow report (`eros shadow report --deliver`)."""
     done = 0
     while iterations == 0 or done < iterations:
         container = configured()
-        raised, result = asyncio.run(_check_once(container))
+        raised, result = asyncio.run(periodic_check(container)())
         stamp = iso_z(container.clock.now())
         console.print(
             f"{stamp} check: alerts raised {raised or 'none'}; rollback {'yes' if result else 'no'}"
         )
+        logger.info(
+            "watch check alerts_raised=%s rollback=%s", ",".join(raised) or "none", result is not None
+        )
         if result is not None:
             _print_rollback(result)
+        _deliver_yesterdays_shadow_report(container)
         done += 1
         if iterations == 0 or done < iterations:
             time.sleep(interval)
@@ -608,10 +650,12 @@ def metrics_serve(
     from eros.infra import prometheus  # noqa: PLC0415 - prometheus_client only for the metrics commands
 
     err_console.print(f"serving Prometheus metrics on http://{host}:{port}/metrics")
+    logger.info("metrics server start host=%s port=%d", host, port)
     try:
         prometheus.serve(prometheus.build_registry(*_metrics_sources()), host, port)
     except KeyboardInterrupt:
         err_console.print("stopped")
+    logger.info("metrics server stop host=%s port=%d", host, port)
 
 
 def _metrics_sources() -> tuple[PipelineMonitor, UnitOfWorkFactory, Callable[[], FlagValues]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -28,7 +28,7 @@ from eros.cli.database import configured
 from eros.cli.ops_commands import acting_user
 from eros.db.faults import SQL_INT_MAX
 from eros.learning.document import render_learning
-from eros.services.reflect import Outcome
+from eros.services.reflect import outcome_document
 
 console = Console()
 
@@ -36,34 +36,6 @@ reflect_app = typer.Typer(help="The learning loop: signals → proposed learning
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
 ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (kept in the flag audit trail).")]
-
-
-def _outcome_json(outcome: Outcome) -> dict[str, Any]:
-    r = outcome.reflection
-    return {
-        "captured": outcome.captured,
-        "signals": len(r.signal_ids),
-        "unmapped_signals": r.unmapped,
-        "rejected_signals": list(r.rejected),
-        "proposals": [
-            {
-                "action": p.action,
-                "id": p.entry.learning.id,
-                "confidence": p.entry.learning.confidence,
-                "previous_confidence": p.previous.learning.confidence if p.previous else None,
-                "title": p.entry.learning.title,
-                "source": p.entry.learning.source,
-                "applies_to": p.entry.learning.applies_to,
-                "directive": p.entry.learning.directive,
-                "signal_ids": list(p.signal_ids),
-            }
-            for p in r.proposals
-        ],
-        "confirmed": list(r.confirmed),
-        "suppressed": list(r.suppressed),
-        "written": outcome.written,
-        "commit": outcome.commit,
-    }
 
 
 @reflect_app.callback(invoke_without_command=True)
@@ -92,7 +64,7 @@ def reflect(
         return
     outcome = loop.run_reflect(write=yes, limit=limit, reject=reject or ())
     if as_json:
-        typer.echo(json.dumps(_outcome_json(outcome), indent=2, sort_keys=True))
+        typer.echo(json.dumps(outcome_document(outcome), indent=2, sort_keys=True))
         return
     r = outcome.reflection
     if not r.signal_ids:

@@ -1,4 +1,4 @@
-"""How a schedule looks to a person or a calendar app: Rich tables, CSV, JSON and iCalendar.
+"""How a schedule looks to a person at a terminal: Rich tables (files for other tools: infra.exports).
 
 Shared by `eros generate`, `eros show` and `eros export` (and any command that prints a week).
 Rendering only: nothing here reads the database or the clock.
@@ -6,18 +6,13 @@ Rendering only: nothing here reads the database or the clock.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import hashlib
-import io
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -25,32 +20,13 @@ from rich.text import Text
 from eros.models import ScheduleItem
 from eros.rules.calendar import week_dates
 from eros.rules.send_types import SEND_TYPES, Category
-from eros.rules.timing import parse_date, parse_time
+from eros.rules.timing import parse_date
 from eros.services.pipeline_run import PipelineResult
 from eros.validation.gates import GATE_CODES
 from eros.validation.items import require_items
 
 CATEGORY_STYLE = {Category.REVENUE: "green", Category.ENGAGEMENT: "cyan", Category.RETENTION: "magenta"}
 STATUS_STYLE = {"APPROVED": "bold green", "NEEDS_REVIEW": "bold yellow", "REJECTED": "bold red"}
-#: How long a send occupies a calendar slot in the .ics export (a marker, not a duration rule).
-ICS_EVENT_MINUTES = 15
-CSV_COLUMNS = (
-    "scheduled_date",
-    "scheduled_time",
-    "send_type_key",
-    "category",
-    "channel_key",
-    "content_type",
-    "price",
-    "caption_id",
-    "caption_text",
-    "flyer_required",
-    "is_follow_up",
-    "parent_item_index",
-    "delay_minutes",
-    "target_key",
-    "expected_revenue",
-)
 
 
 def _label(item: ScheduleItem) -> Text:
@@ -232,37 +208,50 @@ def summary_row(result: PipelineResult, tier: str | None) -> dict[str, Any]:
     }
 
 
-def summary_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
-    """`eros generate --all`: one line per creator, totals in the caption."""
-    table = Table(title=title)
+#: Below this console width `summary_table` leaves out ms and MCP calls (they go to the caption)
+#: and its vertical lines, so creator ids, tiers, statuses and revenues are never cut.
+SUMMARY_FULL_WIDTH = 110
+
+
+def summary_table(rows: Sequence[Mapping[str, Any]], title: str, width: int = 0) -> Table:
+    """`eros generate --all` and `eros demo`: one line per creator, totals in the caption."""
+    narrow = bool(width) and width < SUMMARY_FULL_WIDTH
+    table = Table(title=title, box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, pad_edge=not narrow)
     for column, justify in (
         ("creator", "left"),
         ("tier", "left"),
         ("items", "right"),
         ("status", "left"),
         ("score", "right"),
-        ("expected revenue", "right"),
-        ("ms", "right"),
-        ("MCP calls", "right"),
+        ("revenue" if narrow else "expected revenue", "right"),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        wraps = column == "status"  # the one that may fold (SCHEDULE_EDITED) before any is cut
+        table.add_column(column, justify=justify, no_wrap=not wraps, overflow="fold")  # type: ignore[arg-type]
+    if not narrow:
+        table.add_column("ms", justify="right")
+        table.add_column("MCP calls", justify="right")
     for row in rows:
         status = str(row["status"])
         score = row.get("score")
         revenue = row.get("expected_revenue")
-        table.add_row(
+        cells = [
             str(row["creator_id"]),
             str(row.get("tier") or ""),
             str(row["items"]),
             f"[{STATUS_STYLE.get(status, 'red')}]{status}[/]",
             f"{score:.1f}" if score is not None else "",
             f"${revenue:,.2f}" if revenue is not None else "",
-            f"{row['ms']:.0f}",
-            str(row["mcp_calls"]),
-        )
+        ]
+        if not narrow:
+            cells += [f"{row['ms']:.0f}", str(row["mcp_calls"])]
+        table.add_row(*cells)
     ok = sum(1 for row in rows if row["success"])
     total_revenue = sum(float(row.get("expected_revenue") or 0) for row in rows)
     table.caption = f"{ok}/{len(rows)} succeeded · expected revenue ${total_revenue:,.2f}"
+    if narrow:
+        total_ms = sum(float(row["ms"]) for row in rows)
+        calls = sum(int(row["mcp_calls"]) for row in rows)
+        table.caption += f" · {total_ms / 1000:.1f} s · {calls} MCP calls"
     return table
 
 
@@ -283,87 +272,3 @@ def saved_schedule_table(schedule: Mapping[str, Any]) -> Table:
 
 
 #: OWASP "CSV Injection": a spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value: Any) -> Any:
-    """A text cell a spreadsheet would evaluate gets a leading apostrophe, so it shows as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _csv_value(item: ScheduleItem, column: str) -> Any:
-    if column == "category":
-        spec = SEND_TYPES.get(item.send_type_key)
-        return spec.category.value if spec else ""
-    value = getattr(item, column)
-    return "" if value is None else neutralise_formula(value)
-
-
-def to_csv(items: Sequence[ScheduleItem]) -> str:
-    """One row per send in time order; the header names the ScheduleItem fields. Text that a
-    spreadsheet would run as a formula (a caption `=HYPERLINK(…)`) is neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; a CR inside a caption is quoted too
-    writer.writerow(CSV_COLUMNS)
-    for item in sorted(items, key=lambda i: (i.scheduled_date, i.scheduled_time)):
-        writer.writerow([_csv_value(item, column) for column in CSV_COLUMNS])
-    return buffer.getvalue()
-
-
-def to_json(schedule: Mapping[str, Any], items: Sequence[ScheduleItem]) -> str:
-    document = {**schedule, "items": [item.model_dump(mode="json") for item in items]}
-    return json.dumps(document, indent=2, default=str)
-
-
-def event_uid(creator: str, week: str, item: ScheduleItem) -> str:
-    """The same send has the same UID in every export of the week, whatever else moved around it,
-    so a calendar app updates its events instead of duplicating them."""
-    key = "|".join(
-        (creator, week, item.scheduled_date, item.scheduled_time, item.send_type_key, item.channel_key or "")
-    )
-    return f"eros-{hashlib.sha256(key.encode()).hexdigest()[:24]}@eros"
-
-
-def to_ics(
-    schedule: Mapping[str, Any], items: Sequence[ScheduleItem], timezone: str, generated_at: datetime
-) -> str:
-    """An iCalendar file (RFC 5545, built by `icalendar`) a calendar app opens: one event per send,
-    at its real instant in UTC, so no VTIMEZONE is needed and daylight saving cannot shift it."""
-    zone = ZoneInfo(timezone)
-    creator = str(schedule.get("creator_id", ""))
-    week = str(schedule.get("week_start", ""))
-    calendar = Calendar()
-    calendar.add("prodid", "-//EROS//Weekly schedule//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"EROS {creator} week of {week}")
-    for item in sorted(items, key=lambda i: (i.scheduled_date, i.scheduled_time)):
-        local = datetime.combine(
-            parse_date(item.scheduled_date), parse_time(item.scheduled_time), tzinfo=zone
-        )
-        spec = SEND_TYPES.get(item.send_type_key)
-        summary = spec.display_name if spec else item.send_type_key
-        if item.content_type:
-            summary += f" · {item.content_type}"
-        if item.price:
-            summary += f" · ${item.price:.2f}"
-        details = [f"send type: {item.send_type_key}"]
-        if item.channel_key:
-            details.append(f"channel: {item.channel_key}")
-        if item.is_follow_up and item.parent_item_index is not None:
-            details.append(f"follow-up of item {item.parent_item_index} after {item.delay_minutes} min")
-        if item.caption_text:
-            details.append(f"caption: {item.caption_text}")
-        event = Event()
-        event.add("uid", event_uid(creator, week, item))
-        event.add("dtstamp", generated_at.astimezone(UTC))
-        event.add("dtstart", local.astimezone(UTC))
-        event.add("dtend", (local + timedelta(minutes=ICS_EVENT_MINUTES)).astimezone(UTC))
-        event.add("summary", summary)
-        event.add("description", "\n".join(details))
-        event.add("categories", [spec.category.value if spec else "unknown"])
-        calendar.add_component(event)
-    return str(calendar.to_ical().decode("utf-8"))

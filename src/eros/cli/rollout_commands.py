@@ -1,9 +1,10 @@
-"""`eros shadow report`, `eros rollout status|phases|advance|hold|abort|report`, `eros simulate rollout`.
+"""`eros shadow report`, `eros rollout status|phases|advance|hold|abort|confirm|confirmations|report`,
+`eros simulate rollout`.
 
 Thin wrappers over the shadow, rollout and simulation services as `eros.bootstrap` wires
 them. Exit codes: 0 ok,
-1 the rehearsal ended short of full cutover, 2 bad input, refused advance or configuration
-(ErosError).
+1 the rehearsal ended short of full cutover or a sink refused the delivered shadow report,
+2 bad input, refused advance or configuration (ErosError).
 """
 
 from __future__ import annotations
@@ -19,14 +20,27 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eros.bootstrap import rehearsal, rehearsal_database, rehearsal_runners, rollout_manager
+from eros.bootstrap import (
+    alert_manager,
+    rehearsal,
+    rehearsal_database,
+    rehearsal_runners,
+    rollout_manager,
+)
 from eros.cli.database import configured
 from eros.cli.generate_commands import quiet_logging
 from eros.cli.ops_commands import acting_user
-from eros.control.phases import METRIC_DESCRIPTIONS, PHASES
+from eros.control.cutover import ChecklistItem, V4Deprecation
+from eros.control.phases import METRIC_DESCRIPTIONS, PHASES, Confirmation
+from eros.control.shadow_diff import ShadowReport
 from eros.rules.timing import checked_date
 from eros.services.rollout import RolloutStatus, Transition
-from eros.services.shadow import shadow_report
+from eros.services.shadow import (
+    ShadowDelivery,
+    deliver_shadow_report,
+    outcome_text,
+    shadow_report,
+)
 from eros.services.simulation import (
     DEFAULT_DAYS,
     DaySummary,
@@ -37,6 +51,7 @@ from eros.services.simulation import (
 )
 
 console = Console()
+err_console = Console(stderr=True)
 
 ByOpt = Annotated[
     str | None, typer.Option("--by", help="Who acts (kept with the transition).", show_default=False)
@@ -66,17 +81,43 @@ def _echo_json(document: Any) -> None:
 @shadow_app.command("report")
 def shadow_report_command(
     day: Annotated[
-        str | None, typer.Option("--date", help="UTC day YYYY-MM-DD (default: today).", show_default=False)
+        str | None,
+        typer.Option(
+            "--date",
+            "--day",
+            help="UTC day YYYY-MM-DD (default: today; with --deliver, yesterday).",
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonOpt = False,
+    deliver: Annotated[
+        bool,
+        typer.Option("--deliver", help="Send the finished day's report to the alert sinks (once per day)."),
+    ] = False,
 ) -> None:
     """The daily comparison report: failures, quality and revenue differences, false positives."""
     when = checked_date(day, "--date") if day is not None else None
     container = configured()
-    report = shadow_report(container.uow, container.clock, when)
+    delivery: ShadowDelivery | None = None
+    if deliver:
+        alerts = alert_manager(container)
+        delivery = asyncio.run(deliver_shadow_report(container.uow, container.clock, alerts, when))
+    report = delivery.report if delivery is not None else shadow_report(container.uow, container.clock, when)
     if as_json:
-        _echo_json(report.as_dict())
-        return
+        document = report.as_dict()
+        if delivery is not None:
+            document["delivery"] = {"status": delivery.status.value, "sinks": delivery.sinks}
+        _echo_json(document)
+    else:
+        _print_shadow_report(report)
+    if delivery is not None:
+        # With --json the line goes to stderr, so stdout stays one document.
+        (err_console if as_json else console).print(delivery.summary())
+        if not all(delivery.sinks.values()):
+            raise typer.Exit(1)
+
+
+def _print_shadow_report(report: ShadowReport) -> None:
     s = report.summary
     table = Table(title=f"Shadow comparisons {report.day.isoformat()}", show_header=True)
     table.add_column("metric")
@@ -101,6 +142,8 @@ def shadow_report_command(
     table.add_row("duration ms (avg)", _num(s.v4_duration_ms_avg), _num(s.v5_duration_ms_avg))
     table.add_row("MCP calls (avg)", _num(s.v4_mcp_calls_avg), _num(s.v5_mcp_calls_avg))
     console.print(table)
+    if report.per_creator:
+        console.print(_creator_table(report))
     for failure in report.failures:
         console.print(
             f"[red]v5 {failure['outcome']}[/] {failure['creator_id']} {failure['week_start']}: "
@@ -110,6 +153,25 @@ def shadow_report_command(
         console.print(f"[yellow]attention:[/] {note}")
     if not report.attention and s.comparisons:
         console.print("[green]Nothing needs attention.[/]")
+
+
+def _creator_table(report: ShadowReport) -> Table:
+    """One row per creator compared that day (the runs averaged when there were several)."""
+    table = Table(title="Per creator", show_header=True)
+    for column in ("creator", "outcome", "v4 q", "v5 q", "diff", "revenue diff", "gates v4/v5", "false +"):
+        table.add_column(column, justify="left" if column in ("creator", "outcome") else "right")
+    for c in report.per_creator:
+        table.add_row(
+            c["creator_id"],
+            outcome_text(c["outcomes"]),
+            _num(c["v4_quality_avg"]),
+            _num(c["v5_quality_avg"]),
+            _num(c["quality_diff_avg"], "+"),
+            _num(c["revenue_diff_avg"], "+"),
+            f"{c['v4_hard_gate_violations']}/{c['v5_hard_gate_violations']}",
+            str(c["false_positives"]),
+        )
+    return table
 
 
 def _num(value: float | None, sign: str = "") -> str:
@@ -195,12 +257,29 @@ def _print_status(status: RolloutStatus) -> None:
                 console.print(f"  [red]trigger fired[/] {trigger.criterion} (value {_value(trigger.value)})")
         for reason in status.analysis.reasons:
             console.print(f"  · {reason}")
+    _print_checklist("Pre-cutover checklist (plan Phase 4)", status.pre_cutover)
+    _print_checklist("Post-cutover checks (plan Phase 4)", status.post_cutover)
+    console.print(_v4_line(status.v4))
     for t in status.transitions[:5]:
         console.print(
             f"  {t['at']} {t['outcome']}: {_phase_text(t['from_phase'])} → {t['to_phase']} by {t['actor']}"
             + (" (forced)" if t["forced"] else "")
             + (f" — {t['reason']}" if t["reason"] else "")
         )
+
+
+def _print_checklist(title: str, items: tuple[ChecklistItem, ...]) -> None:
+    if not items:
+        return
+    console.print(f"[bold]{title}[/]")
+    for item in items:
+        mark = {True: "[green]ok[/]", False: "[red]no[/]", None: "[yellow]…[/]"}[item.met]
+        console.print(f"  {mark} {item.label}: {item.detail}", soft_wrap=True)
+
+
+def _v4_line(v4: V4Deprecation) -> str:
+    colour = "yellow" if v4.deprecated else "white"
+    return f"[bold]v4[/] [{colour}]{v4.note()}[/]"
 
 
 def _phase_text(number: int | None) -> str:
@@ -253,14 +332,49 @@ def abort_command(
     _print_transition(rollout_manager(configured()).abort(reason, actor=acting_user(by), to_phase=to))
 
 
-@rollout_app.command("report")
-def report_command(as_json: JsonOpt = False) -> None:
-    """The plan's Final Validation table: v4 baseline vs v5 actual from the recorded runs."""
-    rows = rollout_manager(configured()).final_validation()
+@rollout_app.command("confirm")
+def confirm_command(
+    item: Annotated[
+        Confirmation, typer.Argument(help="What is confirmed: briefed (on-call engineer) or rollback-tested.")
+    ],
+    by: ByOpt = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="What was done (kept with the confirmation).")
+    ] = None,
+) -> None:
+    """Record a pre-cutover confirmation (who and when); it counts toward full cutover for 7 days."""
+    row = rollout_manager(configured()).confirm(item.value, actor=acting_user(by), note=note)
+    console.print(f"confirmed {row['item']} by {row['actor']} at {row['at']}")
+
+
+@rollout_app.command("confirmations")
+def confirmations_command(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20, as_json: JsonOpt = False
+) -> None:
+    """Every recorded pre-cutover confirmation, newest first (the audit trail)."""
+    rows = rollout_manager(configured()).confirmations(limit)
     if as_json:
         _echo_json(rows)
         return
+    table = Table(title="pre-cutover confirmations")
+    for column in ("at", "item", "by", "note"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["at"], row["item"], row["actor"], row["note"] or "")
+    console.print(table)
+
+
+@rollout_app.command("report")
+def report_command(as_json: JsonOpt = False) -> None:
+    """The plan's Final Validation table (v4 baseline vs v5 actual) and when v4 may be removed."""
+    manager = rollout_manager(configured())
+    rows = manager.final_validation()
+    v4 = manager.v4_status()
+    if as_json:
+        _echo_json({"final_validation": rows, "v4": v4.as_dict()})
+        return
     console.print(_validation_table(rows))
+    console.print(_v4_line(v4))
 
 
 def _validation_table(rows: list[dict[str, Any]]) -> Table:

@@ -16,10 +16,9 @@ from eros.bootstrap import connect_client, tool_env
 from eros.cli.database import configured
 from eros.cli.ops_commands import ByOpt, JsonOpt, acting_user
 from eros.db import schedules_repo
-from eros.errors import ErosError
 from eros.services.preflight import client_session
 from eros.services.queueing import ScheduleRejected, queue_schedule
-from eros.tools.schedules import get_schedules, save_schedule
+from eros.tools.schedules import get_schedules, restore_revision
 
 schedules_app = typer.Typer(
     help="Saved schedules: list, show, revisions and restore, queue for sending, mark completed.",
@@ -126,25 +125,7 @@ def restore(
     Its certificate is checked again: approved only if it still verifies, else a draft with the reasons.
     Queued and completed weeks are locked, as for any save.
     """
-    container = configured()
-    with container.uow() as uow:
-        current = uow.schedules.get(schedule_id)
-        if revision == current["revision"]:
-            raise ErosError(
-                f"revision {revision} is schedule {schedule_id}'s current revision; nothing to restore",
-                code="REVISION_IS_CURRENT",
-            )
-        old = uow.schedules.revision(schedule_id, revision)
-    certificate = old["certificate_json"]
-    saved = save_schedule(
-        tool_env(container),
-        creator_id=current["creator_id"],
-        week_start=current["week_start"],
-        items=json.loads(old["items_json"]),
-        validation_certificate=json.loads(certificate) if certificate else None,
-        expected_revision=current["revision"],
-        saved_by=acting_user(by),
-    )
+    saved = restore_revision(tool_env(configured()), schedule_id, revision, acting_user(by))
     console.print(
         f"schedule {saved.schedule_id} · revision {revision} restored as revision {saved.revision} "
         f"([bold]{saved.status}[/])"

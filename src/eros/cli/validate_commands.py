@@ -31,7 +31,7 @@ from eros.errors import ErosError
 from eros.models import ValidationResult, ValidationStatus
 from eros.ports import ToolClient
 from eros.services.preflight import PreflightEngine, client_session, parse_week_start
-from eros.services.validator import ScheduleValidator
+from eros.services.validator import ScheduleValidator, known_caption_ids
 
 console = Console()
 
@@ -105,19 +105,6 @@ async def saved_submission(client: ToolClient, schedule_id: int) -> Submission:
     )
 
 
-def caption_bank(container: Container, items: list[Any]) -> frozenset[int]:
-    """Which of the items' caption ids exist in the caption bank (the gate's 'caption ids exist')."""
-    ids = {
-        item["caption_id"]
-        for item in items
-        if isinstance(item, dict) and isinstance(item.get("caption_id"), int) and item["caption_id"] > 0
-    }
-    if not ids:
-        return frozenset()
-    with container.uow() as uow:
-        return uow.captions.existing_ids(ids)
-
-
 async def judge(
     container: Container, target: str, creator: str | None, week: str | None
 ) -> tuple[Submission, ValidationResult, dict[str, int]]:
@@ -135,7 +122,7 @@ async def judge(
         ).execute(submission.creator_id, week_start)
         after_context = client.calls
         result = await ScheduleValidator(client, container.signing_key, container.clock).validate(
-            submission.items, context, known_caption_ids=caption_bank(container, submission.items)
+            submission.items, context, known_caption_ids=known_caption_ids(container.uow, submission.items)
         )
     resolved = Submission(submission.source, context.creator_id, week_start.isoformat(), submission.items)
     calls = {"context": after_context - before, "validation": client.calls - after_context}

@@ -1,4 +1,4 @@
-"""The five seed flags: their keys, their canonical values and how they resolve (ARCHITECTURE §7).
+"""The five seed flags and the v5 timeout: their keys, values and how they resolve (ARCHITECTURE §7).
 
 Precedence: persisted override, then environment, then the seed's default — except that an
 explicit `EROS_V5_ENABLED=false` in the process's environment (the kill switch), or a rollback
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from eros.control.slo import DEFAULT_SLO
 from eros.errors import InvalidInput
 
 ENABLED = "EROS_V5_ENABLED"
@@ -19,14 +20,22 @@ SHADOW_MODE = "EROS_V5_SHADOW_MODE"
 PERCENTAGE = "EROS_V5_PERCENTAGE"
 CREATORS = "EROS_V5_CREATORS"
 AUTO_FALLBACK = "EROS_V5_AUTO_FALLBACK"
+#: Seconds a v5 run may take (runbook §3.1 "increase timeout"): a live run past it fails in the
+#: phase it was in (and falls back to v4 with auto-fallback); a shadow run past it is a timeout.
+TIMEOUT = "EROS_V5_TIMEOUT_S"
+#: The runbook's symptom "Execution exceeds 180s" (§3.1).
+DEFAULT_V5_TIMEOUT_S = 180.0
+#: A run holds a lease of `SLOConfig.run_lease` (240 s); a longer timeout would outlive it.
+MAX_V5_TIMEOUT_S = DEFAULT_SLO.run_lease.total_seconds()
 
-#: The five seed variables and their seed defaults (rollout plan, Appendix).
+#: The five seed variables and their seed defaults (rollout plan, Appendix), plus the timeout.
 FLAG_DEFAULTS: dict[str, str] = {
     ENABLED: "false",
     SHADOW_MODE: "false",
     PERCENTAGE: "0",
     CREATORS: "",
     AUTO_FALLBACK: "true",
+    TIMEOUT: f"{DEFAULT_V5_TIMEOUT_S:g}",
 }
 #: Attribute-style names accepted wherever a flag key is typed.
 FLAG_ALIASES: dict[str, str] = {
@@ -35,6 +44,7 @@ FLAG_ALIASES: dict[str, str] = {
     "v5_percentage": PERCENTAGE,
     "v5_creators": CREATORS,
     "auto_fallback": AUTO_FALLBACK,
+    "v5_timeout_s": TIMEOUT,
 }
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True}
 _BOOL_WORDS |= {"0": False, "false": False, "no": False, "off": False}
@@ -72,9 +82,25 @@ def normalise_flag_value(key: str, raw: str) -> str:
         return str(int(text))
     if key == CREATORS:
         return ",".join(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if key == TIMEOUT:
+        return _timeout_text(key, raw)
     if text.lower() not in _BOOL_WORDS:
         raise InvalidInput(f"{key} must be true or false, not {raw!r}", code="INVALID_FLAG_VALUE")
     return "true" if _BOOL_WORDS[text.lower()] else "false"
+
+
+def _timeout_text(key: str, raw: str) -> str:
+    try:
+        seconds = float(raw.strip())
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= MAX_V5_TIMEOUT_S:
+        raise InvalidInput(
+            f"{key} must be a number of seconds above 0 and at most {MAX_V5_TIMEOUT_S:g} "
+            f"(a run's lease), not {raw!r}",
+            code="INVALID_FLAG_VALUE",
+        )
+    return f"{seconds:g}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +112,7 @@ class FlagValues:
     v5_percentage: int = 0
     v5_creators: tuple[str, ...] = ()
     auto_fallback: bool = True
+    v5_timeout_s: float = DEFAULT_V5_TIMEOUT_S
     kill_switch: bool = False
     rollback_state: str = ACTIVE_STATE
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -115,6 +142,7 @@ def resolve_flags(
         v5_percentage=int(texts[PERCENTAGE]),
         v5_creators=tuple(part for part in texts[CREATORS].split(",") if part),
         auto_fallback=texts[AUTO_FALLBACK] == "true",
+        v5_timeout_s=float(texts[TIMEOUT]),
         kill_switch=kill_switch,
         rollback_state=rollback_state,
         sources=sources,
@@ -127,7 +155,7 @@ def unreadable_flags(cause: BaseException) -> FlagValues:
 
 
 class FeatureFlags:
-    """The five seed flags as they stand for this process (runbook §2 "Checking Current Status")."""
+    """The flags as they stand for this process (runbook §2 "Checking Current Status")."""
 
     def __init__(self, values: FlagValues) -> None:
         self.values = values
@@ -154,10 +182,15 @@ class FeatureFlags:
     def auto_fallback(self) -> bool:
         return self.values.auto_fallback
 
+    @property
+    def v5_timeout_s(self) -> float:
+        return self.values.v5_timeout_s
+
     def __repr__(self) -> str:
         v = self.values
         return (
             f"FeatureFlags(v5_enabled={self.v5_enabled}, shadow_mode={v.shadow_mode}, "
             f"v5_percentage={v.v5_percentage}, v5_creators={list(v.v5_creators)}, "
-            f"auto_fallback={v.auto_fallback}, rollback_state={v.rollback_state!r})"
+            f"auto_fallback={v.auto_fallback}, v5_timeout_s={v.v5_timeout_s:g}, "
+            f"rollback_state={v.rollback_state!r})"
         )

@@ -49,6 +49,45 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "hard_gate_violations": "v5 runs with a hard-gate violation",
     "hard_gate_rate": "share of v5 runs with a hard-gate violation",
     "rollbacks_7d": "rollbacks in the previous 7 days",
+    "creators_unverified": "active creators without a successful, APPROVED v5 run in the previous 7 days",
+    "quality_change_7d": "mean v5 quality of the last 7 days − that of the 7 days before",
+    "oncall_briefed": "1 when an on-call briefing was confirmed in the previous 7 days",
+    "rollback_tested": "1 when a rollback-procedure test was confirmed in the previous 7 days",
+}
+
+# --- Phase 4 (full cutover): the pre-cutover checklist, the post-cutover tasks, v4 deprecation ----
+
+#: "No rollbacks in previous 7 days" — and the same look-back for every measured or confirmed
+#: pre-cutover item: a creator's verifying v5 run, each quality window, a briefing or rollback test.
+CUTOVER_LOOKBACK = timedelta(days=7)
+#: "Quality metrics stable or improved": the last 7 days' v5 quality average may sit at most this
+#: far below the 7 days before — the plan's own band for "equivalent" quality (Phase 0: diff > −5).
+QUALITY_STABLE_TOLERANCE = 5.0
+#: "Monitor for 24 hours continuously" after cutover.
+POST_CUTOVER_WATCH = timedelta(hours=24)
+#: "Keep v4 code path available for 30 days … remove after 30 days of stable v5 operation".
+V4_RETENTION = timedelta(days=30)
+
+
+class Confirmation(StrEnum):
+    """The pre-cutover items only a person can attest (`eros rollout confirm ITEM --by NAME`)."""
+
+    BRIEFED = "briefed"
+    ROLLBACK_TESTED = "rollback-tested"
+
+
+#: The plan's Pre-Cutover Checklist, item by item: (the metric that measures it, the plan's words).
+PRE_CUTOVER_CHECKLIST: tuple[tuple[str, str], ...] = (
+    ("creators_unverified", "All creators verified in v5"),
+    ("rollbacks_7d", "No rollbacks in previous 7 days"),
+    ("quality_change_7d", "Quality metrics stable or improved"),
+    ("oncall_briefed", "On-call engineer briefed"),
+    ("rollback_tested", "Rollback procedure tested"),
+)
+#: Which confirmation each confirmed checklist metric reads.
+CONFIRMATION_METRICS: dict[Confirmation, str] = {
+    Confirmation.BRIEFED: "oncall_briefed",
+    Confirmation.ROLLBACK_TESTED: "rollback_tested",
 }
 
 
@@ -154,7 +193,7 @@ PHASES: tuple[Phase, ...] = (
         sample_metric="comparisons",
         success=(
             _c("v5_failure_rate", "<", 0.10),
-            _c("quality_diff_avg", ">", -5.0),
+            _c("quality_diff_avg", ">", DEFAULT_SLO.plan_alert_shadow_diff_below),
             _c("hard_gate_false_positives", "==", 0),
             _c("comparisons", ">=", 50),
         ),
@@ -206,7 +245,13 @@ PHASES: tuple[Phase, ...] = (
         min_samples=10,
         success=_LIVE_SUCCESS,
         rollback_triggers=_AUTOMATIC_TRIGGERS,
-        entry=(_c("rollbacks_7d", "==", 0),),
+        entry=(
+            _c("creators_unverified", "==", 0),
+            _c("rollbacks_7d", "==", 0),
+            _c("quality_change_7d", ">=", -QUALITY_STABLE_TOLERANCE),
+            _c("oncall_briefed", "==", 1),
+            _c("rollback_tested", "==", 1),
+        ),
         plan_reference="Phase 4: Full Cutover (Week 6)",
     ),
 )

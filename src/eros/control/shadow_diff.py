@@ -315,8 +315,13 @@ def daily_report(day: date, rows: Sequence[Mapping[str, Any]]) -> ShadowReport:
             "creator_id": creator,
             "runs": len(creator_rows),
             "v5_failures": sum(r["outcome"] in ComparisonOutcome.V5_FAILURES for r in creator_rows),
+            "outcomes": dict(sorted(Counter(str(r["outcome"]) for r in creator_rows).items())),
+            "v4_quality_avg": _mean([r["v4_quality"] for r in creator_rows]),
+            "v5_quality_avg": _mean([r["v5_quality"] for r in creator_rows]),
             "quality_diff_avg": _mean([r["quality_diff"] for r in creator_rows]),
             "revenue_diff_avg": _mean([r["revenue_diff"] for r in creator_rows]),
+            "v4_hard_gate_violations": sum(r["v4_hard_gate_violations"] or 0 for r in creator_rows),
+            "v5_hard_gate_violations": sum(r["v5_hard_gate_violations"] or 0 for r in creator_rows),
             "false_positives": sum(r["hard_gate_false_positives"] or 0 for r in creator_rows),
         }
         for creator, creator_rows in sorted(by_creator.items())

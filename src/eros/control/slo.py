@@ -53,6 +53,12 @@ class SLOConfig:
     alert_latency_critical_s: float = 180.0  # V5_LATENCY_CRITICAL: p95 > 180 s
     alert_hard_gate_spike: float = 0.05  # V5_HARD_GATE_SPIKE: rate > 5 %
 
+    # Rollout plan "Monitoring & Alerting" Key Metrics, where they alert earlier than the runbook
+    # (its p95 > 120 s and hard-gate > 5 % are V5_LATENCY_HIGH and V5_HARD_GATE_SPIKE already).
+    plan_alert_success_below: float = 0.95  # V5_SUCCESS_BELOW_PLAN: success_rate < 95 %
+    plan_alert_quality_below: float = 80.0  # V5_QUALITY_LOW: quality avg < 80
+    plan_alert_shadow_diff_below: float = -5.0  # V5_SHADOW_DIFF_LOW: mean v5 − v4 quality < −5
+
     # Rollout plan "Automatic Rollback Triggers" and runbook §5 "When to Rollback".
     rollback_success_below: float = 0.85  # success rate < 85 % ...
     rollback_success_window: timedelta = timedelta(minutes=5)  # ... over 5 minutes
@@ -105,6 +111,12 @@ class AlertCode(StrEnum):
     V5_MANUAL_ROLLBACK = "V5_MANUAL_ROLLBACK"
     #: LEARNINGS.md has entries generation skips (issue 11): not in the runbook's table, so WARNING.
     LEARNINGS_INVALID = "LEARNINGS_INVALID"
+    #: The rollout plan's Key Metrics alerts the runbook's six do not cover (WARNING).
+    V5_SUCCESS_BELOW_PLAN = "V5_SUCCESS_BELOW_PLAN"
+    V5_QUALITY_LOW = "V5_QUALITY_LOW"
+    V5_SHADOW_DIFF_LOW = "V5_SHADOW_DIFF_LOW"
+    #: The plan's daily shadow comparison report (Phase 0 "Daily Tasks"): a notice, never a page.
+    SHADOW_DAILY_REPORT = "SHADOW_DAILY_REPORT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +150,30 @@ ALERT_DEFINITIONS: dict[AlertCode, AlertDefinition] = {
             Severity.WARNING,
             "eros reflect lint; fix the file",
         ),
+        AlertDefinition(
+            AlertCode.V5_SUCCESS_BELOW_PLAN,
+            f"success_rate < {DEFAULT_SLO.plan_alert_success_below:.0%}",
+            Severity.WARNING,
+            "Investigate failures before the runbook's 90 % alert",
+        ),
+        AlertDefinition(
+            AlertCode.V5_QUALITY_LOW,
+            f"quality avg < {DEFAULT_SLO.plan_alert_quality_below:g}",
+            Severity.WARNING,
+            "Review low-scoring schedules",
+        ),
+        AlertDefinition(
+            AlertCode.V5_SHADOW_DIFF_LOW,
+            f"shadow quality diff < {DEFAULT_SLO.plan_alert_shadow_diff_below:g}",
+            Severity.WARNING,
+            "Compare v5 with v4 (eros shadow report)",
+        ),
+        AlertDefinition(
+            AlertCode.SHADOW_DAILY_REPORT,
+            "one UTC day over",
+            Severity.INFO,
+            "Review the report (plan Phase 0 daily task)",
+        ),
     )
 }
 
@@ -147,3 +183,14 @@ SINKS_BY_SEVERITY: dict[Severity, frozenset[str]] = {
     Severity.WARNING: frozenset({"log", "webhook"}),
     Severity.CRITICAL: frozenset({"log", "webhook", "pagerduty"}),
 }
+
+#: Codes routed other than by severity: the daily shadow report goes to the operations channel
+#: (rollout plan "Communication Plan": #eros-alerts, the webhook) but, being INFO, never pages.
+SINKS_BY_CODE: dict[str, frozenset[str]] = {
+    AlertCode.SHADOW_DAILY_REPORT: frozenset({"log", "webhook"}),
+}
+
+
+def sinks_for(code: str, severity: Severity) -> frozenset[str]:
+    """The sink names an alert of `code` goes to: its own routing, else its severity's."""
+    return SINKS_BY_CODE.get(code, SINKS_BY_SEVERITY[severity])

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eros.control.rows import Row
+from eros.control.shadow_diff import ShadowSummary
 from eros.control.slo import DEFAULT_SLO, AlertCode, HealthStatus, SLOConfig
 
 
@@ -128,28 +129,43 @@ def classify_health(stats: WindowStats, slo: SLOConfig = DEFAULT_SLO) -> HealthS
 
 
 def alert_conditions(stats: WindowStats, slo: SLOConfig = DEFAULT_SLO) -> dict[AlertCode, bool]:
-    """Which of the runbook's metric alerts hold; with too few runs none does (no alert on noise)."""
-    if stats.runs < slo.status_min_runs:
-        return dict.fromkeys(
-            (
-                AlertCode.V5_SUCCESS_LOW,
-                AlertCode.V5_SUCCESS_CRITICAL,
-                AlertCode.V5_LATENCY_HIGH,
-                AlertCode.V5_LATENCY_CRITICAL,
-                AlertCode.V5_HARD_GATE_SPIKE,
-            ),
-            False,
-        )
+    """Which metric alerts hold: the runbook's five and the plan's success and quality ones.
+    With too few runs none does (no alert on noise)."""
     success = stats.success_rate if stats.success_rate is not None else 1.0
     p95 = stats.p95_latency_s or 0.0
     gate = stats.hard_gate_rate or 0.0
-    return {
+    quality = stats.quality_avg
+    conditions = {
         AlertCode.V5_SUCCESS_LOW: success < slo.alert_success_low,
         AlertCode.V5_SUCCESS_CRITICAL: success < slo.alert_success_critical,
         AlertCode.V5_LATENCY_HIGH: p95 > slo.alert_latency_high_s,
         AlertCode.V5_LATENCY_CRITICAL: p95 > slo.alert_latency_critical_s,
         AlertCode.V5_HARD_GATE_SPIKE: gate > slo.alert_hard_gate_spike,
+        AlertCode.V5_SUCCESS_BELOW_PLAN: success < slo.plan_alert_success_below,
+        AlertCode.V5_QUALITY_LOW: quality is not None and quality < slo.plan_alert_quality_below,
     }
+    if stats.runs < slo.status_min_runs:
+        return dict.fromkeys(conditions, False)
+    return conditions
+
+
+def shadow_diff_holds(shadow: ShadowSummary, slo: SLOConfig = DEFAULT_SLO) -> bool:
+    """The plan's "Shadow comparison diff < −5": the window's mean v5 − v4 quality, once it holds
+    enough comparisons to mean anything (as many as the metric alerts need runs)."""
+    diff = shadow.quality_diff_avg
+    return (
+        shadow.comparisons >= slo.status_min_runs
+        and diff is not None
+        and diff < slo.plan_alert_shadow_diff_below
+    )
+
+
+def shadow_diff_message(shadow: ShadowSummary) -> str:
+    diff = f"{shadow.quality_diff_avg:+.1f}" if shadow.quality_diff_avg is not None else "n/a"
+    return (
+        f"{AlertCode.V5_SHADOW_DIFF_LOW}: mean shadow quality diff v5 − v4 {diff} "
+        f"over {shadow.comparisons} comparisons"
+    )
 
 
 def rollback_triggers(
@@ -222,8 +238,12 @@ def verdict(triggers: Sequence[TriggerResult]) -> tuple[bool, str]:
 
 
 def alert_message(code: AlertCode, stats: WindowStats) -> str:
-    """The one line a metric alert carries: the window's success rate, p95 and hard-gate rate."""
+    """The one line a metric alert carries: the window's success rate, p95, hard-gate rate and quality."""
     rate = f"{stats.success_rate:.1%}" if stats.success_rate is not None else "n/a"
     p95 = f"{stats.p95_latency_s:.1f}s" if stats.p95_latency_s is not None else "n/a"
     gate = f"{stats.hard_gate_rate:.1%}" if stats.hard_gate_rate is not None else "n/a"
-    return f"{code}: v5 success {rate}, p95 {p95}, hard-gate rate {gate} over {stats.runs} runs"
+    quality = f"{stats.quality_avg:.1f}" if stats.quality_avg is not None else "n/a"
+    return (
+        f"{code}: v5 success {rate}, p95 {p95}, hard-gate rate {gate}, quality avg {quality} "
+        f"over {stats.runs} runs"
+    )

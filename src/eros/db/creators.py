@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, RowMapping, and_, func, or_, select
@@ -68,6 +69,11 @@ class CreatorRepository:
                 f"Creator {key!r} is not active", code="CREATOR_INACTIVE", details={"creator_id": key}
             )
         return row
+
+    def existing_ids(self, creator_ids: Sequence[str]) -> set[str]:
+        """Which of `creator_ids` are creators (active or not), in one query."""
+        query = select(creators.c.creator_id).where(creators.c.creator_id.in_(list(creator_ids)))
+        return {str(cid) for cid in self.conn.execute(query).scalars()}
 
     def active_creator_ids(self, *, by_page_name: bool = False) -> list[str]:
         """The active creators' ids, in id order (or page-name order, for rosters people read)."""

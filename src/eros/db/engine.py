@@ -7,21 +7,21 @@ import stat
 import threading
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, CursorResult, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
-from sqlalchemy.engine.interfaces import BindTyping
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
 from eros.config import DEFAULT_DB_MAX_OVERFLOW, DEFAULT_DB_POOL_SIZE
-from eros.db.faults import SQL_INT_MAX, SQL_INT_MIN, check_file, environment_fault, no_database
+from eros.db.faults import check_file, environment_fault, no_database
 from eros.db.schema import metadata, send_types
 from eros.errors import DatabaseError, ErosError, NoDatabase
 from eros.rules.send_types import SEND_TYPES
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: How long a connection waits for another process's write lock before DATABASE_LOCKED.
@@ -74,18 +74,6 @@ def _open_file(
             os.umask(previous)
 
 
-def _refuse_past_64_bits(
-    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
-) -> None:
-    """INVALID_NUMBER for an integer past 64 bits, as SQLite's driver refuses it: PostgreSQL would
-    take it as a NUMERIC and quietly find nothing (ids are 64-bit on every backend)."""
-    rows = parameters if executemany else [parameters]
-    for row in rows:
-        values = row.values() if isinstance(row, dict) else row or ()
-        if any(isinstance(v, int) and not SQL_INT_MIN <= v <= SQL_INT_MAX for v in values):
-            raise OverflowError("integer past 64 bits")
-
-
 def _coded_fault(where: str, busy_timeout_s: float, context: ExceptionContext) -> ErosError | None:
     """Replace the driver's error with its coded fault (locked, read-only, damaged, …), if it is one."""
     return environment_fault(context.original_exception, where, busy_timeout_s)
@@ -112,9 +100,10 @@ def make_engine(
 
     An SQLite file is opened only if it exists unless `create` (`eros db init`, the demo, a
     rehearsal's copy), and is created owner-only; every fault of the database reaches callers
-    as its coded error. SQLite opens a connection per use (`NullPool`: a file lock is never held
-    by an idle connection); a server database (PostgreSQL) keeps a `QueuePool` of `pool`'s size,
-    each connection checked with a ping before use so a restarted server costs no failed run.
+    as its coded error. SQLite keeps a small pool too (the pragmas run once per connection; an
+    idle WAL connection holds no lock; `db init --force` disposes the pool before a swap); a server
+    database (PostgreSQL) keeps a `QueuePool` of `pool`'s size, each connection checked with a
+    ping before use so a restarted server costs no failed run.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -126,15 +115,14 @@ def make_engine(
             pool_timeout=POOL_TIMEOUT_S,
             pool_pre_ping=True,
         )
-        # SQLAlchemy's psycopg dialect casts every parameter to its column's type (`$1::INTEGER`),
-        # so looking up an id past 32 bits (valid here: ids are 64-bit, as on SQLite) fails with
-        # "integer out of range" instead of finding nothing. Without the casts psycopg types each
-        # value itself (int8 for a large int) and the server compares it with the column.
-        engine.dialect.bind_typing = BindTyping.NONE
-        event.listen(engine, "before_cursor_execute", _refuse_past_64_bits)
         event.listen(engine, "handle_error", partial(_coded_fault, "The database", busy_timeout_s))
         return engine
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": busy_timeout_s})
+    # Pooled: a unit of work reuses an open connection instead of opening the file and setting
+    # the pragmas again (a few ms a tool call, issue 14). `eros db init --force` disposes the
+    # engine before it swaps the file.
+    engine = create_engine(
+        url, poolclass=QueuePool, connect_args={"timeout": busy_timeout_s, "check_same_thread": False}
+    )
     path = sqlite_path(url)
     if path is not None:
         event.listen(engine, "do_connect", partial(_open_file, path, create))
@@ -187,6 +175,9 @@ def require_database(engine: Engine) -> None:
 
 
 def _alembic_config(engine: Engine) -> AlembicConfig:
+    # Alembic (and Mako) load only when a migration runs: most commands never migrate.
+    from alembic.config import Config as AlembicConfig  # noqa: PLC0415 - see above
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -217,6 +208,8 @@ def advance_id_sequence(conn: Connection, table: Table) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (`eros db upgrade`)."""
+    from alembic import command  # noqa: PLC0415 - loaded only to migrate, see _alembic_config
+
     command.upgrade(_alembic_config(engine), "head")
 
 

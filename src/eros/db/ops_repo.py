@@ -204,6 +204,11 @@ class OpsRepository:
         query = select(alerts).where(alerts.c.episode_key == episode_key, alerts.c.resolved_at.is_(None))
         return self.conn.execute(query.order_by(alerts.c.id.desc())).mappings().first()
 
+    def episode_alert(self, episode_key: str) -> RowMapping | None:
+        """The newest alert of the episode, open or resolved (a notice sent once per key)."""
+        query = select(alerts).where(alerts.c.episode_key == episode_key)
+        return self.conn.execute(query.order_by(alerts.c.id.desc())).mappings().first()
+
     def insert_alert(
         self,
         *,

@@ -1,6 +1,7 @@
 """Rows of the rollout plane that comparator and rollout manager own (ARCHITECTURE D4).
 
-Shadow comparisons, the current rollout phase (a singleton row) and its transitions.
+Shadow comparisons, the current rollout phase (a singleton row) and its transitions, the
+pre-cutover confirmations, and what the Phase 4 checklists read from the alerts and schedules.
 Timestamps are `eros.clock.iso_z` strings, so string order is time order.
 """
 
@@ -13,7 +14,14 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, select
 
 from eros.db.engine import inserted_id
-from eros.db.schema import rollout_state, rollout_transitions, shadow_comparisons
+from eros.db.schema import (
+    alerts,
+    cutover_confirmations,
+    rollout_state,
+    rollout_transitions,
+    schedules,
+    shadow_comparisons,
+)
 
 ROLLOUT_STATE_ID = 1
 
@@ -86,7 +94,36 @@ class RolloutRepository:
         query = select(rollout_transitions).order_by(rollout_transitions.c.id.desc()).limit(limit)
         return list(self.conn.execute(query).mappings())
 
+    def insert_confirmation(self, *, item: str, actor: str, at: str, note: str | None) -> int:
+        values = {"item": item, "actor": actor, "at": at, "note": note}
+        return inserted_id(self.conn.execute(cutover_confirmations.insert().values(**values)))
+
+    def confirmations(self, *, since: str | None = None, limit: int = 50) -> list[RowMapping]:
+        """Newest first; with `since`, only those recorded at or after it."""
+        query = select(cutover_confirmations)
+        if since is not None:
+            query = query.where(cutover_confirmations.c.at >= since)
+        query = query.order_by(cutover_confirmations.c.at.desc(), cutover_confirmations.c.id.desc())
+        return list(self.conn.execute(query.limit(limit)).mappings())
+
+    def alerts_raised_since(self, since: str) -> list[RowMapping]:
+        """(raised_at, code) of every alert raised at or after `since`, oldest first."""
+        query = (
+            select(alerts.c.raised_at, alerts.c.code)
+            .where(alerts.c.raised_at >= since)
+            .order_by(alerts.c.raised_at, alerts.c.id)
+        )
+        return list(self.conn.execute(query).mappings())
+
+    def week_schedules(self, week_start: str, statuses: Sequence[str]) -> list[RowMapping]:
+        """(creator_id, status, expected_revenue) of the week's schedules in one of `statuses`."""
+        query = select(schedules.c.creator_id, schedules.c.status, schedules.c.expected_revenue).where(
+            schedules.c.week_start == week_start, schedules.c.status.in_(list(statuses))
+        )
+        return list(self.conn.execute(query).mappings())
+
     def clear_all(self) -> None:
-        """Empty the shadow comparisons and the rollout phase with its history (a rehearsal's start)."""
-        for table in (shadow_comparisons, rollout_transitions, rollout_state):
+        """Empty the shadow comparisons, the rollout phase with its history and the pre-cutover
+        confirmations (a rehearsal's start)."""
+        for table in (shadow_comparisons, rollout_transitions, rollout_state, cutover_confirmations):
             self.conn.execute(table.delete())

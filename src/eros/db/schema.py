@@ -420,6 +420,19 @@ rollout_transitions = Table(
     Column("analysis_json", Text, nullable=True),
 )
 
+#: Rollout plan Phase 4's pre-cutover confirmations (on-call briefed, rollback procedure tested):
+#: who attested what, when. Append-only: a confirmation is never edited, a newer one is added.
+cutover_confirmations = Table(
+    "cutover_confirmations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item", String(32), nullable=False),
+    Column("actor", String(100), nullable=False),
+    _ts("at", nullable=False),
+    Column("note", String(500), nullable=True),
+    Index("ix_cutover_confirmations_item_at", "item", "at"),
+)
+
 alerts = Table(
     "alerts",
     metadata,
@@ -459,4 +472,55 @@ learning_signals = Table(
     _ts("created_at", nullable=False),
     _ts("processed_at"),
     CheckConstraint("source IN ('validation','user','performance')", name="source"),
+)
+
+# --- people and API tokens of the web app (issue 13) ------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    _ts("created_at", nullable=False),
+    Column("created_by", String(100), nullable=False),
+    _ts("updated_at"),
+    CheckConstraint("role IN ('viewer','scheduler','operator','admin')", name="role"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_by", String(100), nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("last_used_at"),
+    _ts("revoked_at"),
+    CheckConstraint("role IN ('viewer','scheduler','operator','admin')", name="role"),
+)
+
+#: One row per failed login (user name as typed, client address); old rows are pruned on write.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    _ts("at", nullable=False),
+    Index("ix_login_failures_username_client_at", "username", "client", "at"),
+)
+
+#: Who added, disabled or re-roled a user, made or revoked a token (the access audit trail).
+access_audit = Table(
+    "access_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("detail", String(500), nullable=True),
+    _ts("at", nullable=False),
 )

@@ -22,6 +22,7 @@ from eros.db.rollout_repo import RolloutRepository
 from eros.db.schedules_repo import ScheduleRepository
 from eros.db.signals_repo import SignalRepository
 from eros.db.triggers_repo import TriggerRepository
+from eros.db.users_repo import UserRepository
 
 #: What a unit of work raises when a statement fails (a constraint, a bug) and callers outside
 #: db/ catch without importing SQLAlchemy. A fault of the database itself (missing, read-only,
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     creators: CreatorRepository
     content: ContentRepository
     captions: CaptionRepository
+    users: UserRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.creators = CreatorRepository(conn)
         self.content = ContentRepository(conn)
         self.captions = CaptionRepository(conn)
+        self.users = UserRepository(conn)
         return self
 
     def commit(self) -> None:

@@ -20,6 +20,11 @@ logger = logging.getLogger("eros.monitoring")
 
 HTTP_TIMEOUT_S = 10.0
 _ACTIONS = {str(code): definition.action for code, definition in ALERT_DEFINITIONS.items()}
+LOG_LEVEL = {
+    Severity.INFO: logging.INFO,
+    Severity.WARNING: logging.WARNING,
+    Severity.CRITICAL: logging.CRITICAL,
+}
 PD_SEVERITY = {Severity.INFO: "info", Severity.WARNING: "warning", Severity.CRITICAL: "critical"}
 
 
@@ -30,8 +35,7 @@ class LogSink:
         if alert.resolved_at is not None:
             logger.info("RESOLVED %s [%s] %s", alert.code, alert.severity, alert.message)
             return
-        level = logging.CRITICAL if alert.severity is Severity.CRITICAL else logging.WARNING
-        logger.log(level, "ALERT %s [%s] %s", alert.code, alert.severity, alert.message)
+        logger.log(LOG_LEVEL[alert.severity], "ALERT %s [%s] %s", alert.code, alert.severity, alert.message)
 
 
 def slack_payload(alert: Alert) -> dict[str, Any]:

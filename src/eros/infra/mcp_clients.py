@@ -16,15 +16,25 @@ from types import TracebackType
 from typing import Any
 
 from mcp import Client, StdioServerParameters
-from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
+from pydantic import ValidationError
 
 from eros.errors import ToolCallError, TransportError
 from eros.ports import ToolArgs, ToolResult
 from eros.tools.env import ToolEnv
 from eros.tools.errors import tool_error_from_text
-from eros.tools.server import build_server
+from eros.tools.server import bound_tools, build_server
+
+#: Why no client caches tool answers (docs/DECISIONS.md, benchmarks/mcp_reference_reads.py):
+#: what `eros mcp cache stats|clear` answers for runbook §3.2 and §8.
+NO_CACHE_REASON = (
+    "the send types are the rulebook's constants (no database read at all); the content "
+    "dictionary is only read inside per-creator queries; in a weekly fan-out v5 repeats no "
+    "identical tool call and v4 repeats 3 per creator-week, two of them its validation re-reading "
+    "the vault and rankings that must never be stale"
+)
 
 #: The values of EROS_MCP_TRANSPORT (`eros.bootstrap.connect_client` picks the client).
 TRANSPORTS = ("inprocess", "stdio")
@@ -172,24 +182,38 @@ def _tool_info(tool: Any) -> dict[str, Any]:
 
 
 class InProcessClient(ErosClient):
-    """The default: the same `eros-db` server object, called in this process (no subprocess, no JSON-RPC)."""
+    """The default: the `eros-db` server's own tools, called in this process (no subprocess, no JSON-RPC).
+
+    A call validates its arguments with the tool's SDK metadata, as the server does, then runs
+    the tool function here and dumps its answer model as the server's structured content. It
+    skips what only a remote client needs (issue 14): a worker thread per call, the answer as
+    JSON text beside the structured content, and re-validating the model the tool just built.
+    Errors read as over stdio: the tool's code, VALIDATION_ERROR, UNKNOWN_TOOL, INTERNAL_ERROR.
+    """
 
     def __init__(self, env: ToolEnv) -> None:
         super().__init__()
-        self.server = build_server(env)
+        tools = bound_tools(env)
+        self.tools = {tool.name: tool for tool in tools}
+        self.server = build_server(env, tools)
 
     async def _call(self, name: str, arguments: ToolArgs) -> ToolResult:
+        tool = self.tools.get(name)
+        if tool is None:
+            raise tool_error_from_text(name, f"Unknown tool: {name}")
         try:
-            result = await self.server.call_tool(name, arguments)
-        except UnexpectedToolError:
+            validated = tool.fn_metadata.validate_arguments(arguments)
+        except ValidationError as exc:
+            raise tool_error_from_text(name, f"Error executing tool {name}: {exc}") from None
+        try:
+            result = tool.fn(**validated)
+        except ToolError as exc:
+            raise tool_error_from_text(name, f"Error executing tool {name}: {exc}") from None
+        except Exception:  # a crash: its text stays here, as the server keeps it
             raise ToolCallError(
                 f"Tool {name} failed unexpectedly", code="INTERNAL_ERROR", details={"tool": name}
             ) from None
-        except ToolError as exc:
-            raise tool_error_from_text(name, str(exc)) from None
-        if not isinstance(result, CallToolResult):
-            raise TransportError(f"Tool {name} asked for input the client cannot give")
-        return result_payload(name, result)
+        return dict(result.model_dump(mode="json", by_alias=True))
 
     async def list_tools(self) -> list[dict[str, Any]]:
         return [_tool_info(tool) for tool in await self.server.list_tools()]

@@ -25,6 +25,7 @@ from eros.legacy import (
     p09_revenue,
     p10_validation,
 )
+from eros.legacy.deprecation import V4DeprecationNotice
 from eros.legacy.state import seeded_rng
 from eros.ports import ToolClient
 from eros.services.pipeline_run import (
@@ -56,19 +57,29 @@ PHASES: tuple[str, ...] = (
 class LegacyPipeline(HoldsClientSession):
     """The built-in v4 runner: `await LegacyPipeline(client, key, clock)(creator_id, week_start)`.
 
-    `replace_edited` lets its saves replace a week a person saved (else SCHEDULE_EDITED).
+    `replace_edited` lets its saves replace a week a person saved (else SCHEDULE_EDITED);
+    `deprecation` warns at each call once full cutover is recorded.
     """
 
     def __init__(
-        self, client: ToolClient, signing_key: bytes, clock: Clock, *, replace_edited: bool = False
+        self,
+        client: ToolClient,
+        signing_key: bytes,
+        clock: Clock,
+        *,
+        replace_edited: bool = False,
+        deprecation: V4DeprecationNotice | None = None,
     ) -> None:
         self.client = self.session_client = client
         self.signing_key = signing_key
         self.clock = clock
         self.replace_edited = replace_edited
+        self.deprecation = deprecation
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
         """One run; outside a batch session it holds one for itself (one stdio server, not one per call)."""
+        if self.deprecation is not None:
+            self.deprecation.warn()
         if self._sessions:
             return await self._execute(creator_id, week_start, dry_run)
         async with self:

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from eros.clock import Clock
 from eros.errors import ConfigError, ErosError
 from eros.legacy import p10_validation
+from eros.legacy.deprecation import V4DeprecationNotice
 from eros.models import Schedule
 from eros.ports import ToolClient
 from eros.services.pipeline_run import PipelineResult, phase_metrics
@@ -71,7 +72,8 @@ def _accepts_dry_run(fn: Callable[..., Any]) -> bool:
 
 
 class PluginRunner:
-    """A PipelineRunner around an agency's generator (ARCHITECTURE §7 `EROS_V4_RUNNER`)."""
+    """A PipelineRunner around an agency's generator (ARCHITECTURE §7 `EROS_V4_RUNNER`);
+    `deprecation` warns at each call once full cutover is recorded."""
 
     def __init__(
         self,
@@ -82,6 +84,7 @@ class PluginRunner:
         clock: Clock,
         *,
         replace_edited: bool = False,
+        deprecation: V4DeprecationNotice | None = None,
     ) -> None:
         self.spec = spec
         self.fn = fn
@@ -89,8 +92,11 @@ class PluginRunner:
         self.signing_key = signing_key
         self.clock = clock
         self.replace_edited = replace_edited
+        self.deprecation = deprecation
 
     async def __call__(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
+        if self.deprecation is not None:
+            self.deprecation.warn()
         started = self.clock.monotonic()
         metrics: dict[str, dict[str, Any]] = {}
         try:

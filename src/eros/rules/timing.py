@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from eros.errors import InvalidDate
@@ -92,26 +93,26 @@ def move_out_of_dead_zone(moment: datetime) -> datetime:
     return datetime.combine(moment.date(), time(DEAD_ZONE_END_HOUR, 0), moment.tzinfo)
 
 
-def _windows_local(
-    day: date, windows: dict[int, tuple[tuple[int, int], ...]], tz: str
-) -> list[tuple[datetime, datetime]]:
+@lru_cache(maxsize=4096)
+def _windows_local(day: date, secondary: bool, tz: str) -> tuple[tuple[datetime, datetime], ...]:
+    """Cached: a week's problem asks for the same day's windows once per candidate slot (issue 14)."""
     ny = ZoneInfo(PRIME_HOURS_ZONE)
     local = ZoneInfo(tz)
     result = []
-    for start_h, end_h in windows[day.weekday()]:
+    for start_h, end_h in (SECONDARY_HOURS if secondary else PRIME_HOURS)[day.weekday()]:
         start = datetime.combine(day, time(0), ny) + timedelta(hours=start_h)
         end = datetime.combine(day, time(0), ny) + timedelta(hours=end_h)
         result.append((start.astimezone(local), end.astimezone(local)))
-    return result
+    return tuple(result)
 
 
 def prime_windows(day: date, tz: str = DEFAULT_TIMEZONE) -> list[tuple[datetime, datetime]]:
     """The day's prime windows (New York hours) as aware datetimes in the creator's zone."""
-    return _windows_local(day, PRIME_HOURS, tz)
+    return list(_windows_local(day, False, tz))
 
 
 def secondary_windows(day: date, tz: str = DEFAULT_TIMEZONE) -> list[tuple[datetime, datetime]]:
-    return _windows_local(day, SECONDARY_HOURS, tz)
+    return list(_windows_local(day, True, tz))
 
 
 def _inside(moment: datetime, windows: list[tuple[datetime, datetime]]) -> bool:

@@ -11,12 +11,17 @@ from eros.scheduling import greedy
 from eros.scheduling.assemble import assemble, seeded_rng
 from eros.scheduling.baseline import naive_week
 from eros.scheduling.problem import UNITS_PER_USD, Problem, build_problem
-from eros.scheduling.revenue_model import fit
+from eros.scheduling.revenue_model import RevenueModel, fit
 
 if TYPE_CHECKING:
     from eros.scheduling.optimizer import SolveResult
 
 DEFAULT_TIME_LIMIT_S = 0.8
+#: Minutes between the base times a plan may use (`EROS_TIME_GRID`): 45 solves once on the
+#: 45-minute grid; 15 then refines that plan on the quarter-hour grid (refine.py). The default
+#: stays 45: docs/DECISIONS.md has the measured gain and cost of 15.
+TIME_GRIDS = (45, 15)
+DEFAULT_TIME_GRID = 45
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,22 @@ def _solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
     return optimizer.solve(problem, time_limit_s)
 
 
+def _refine(
+    context: CreatorContext,
+    model: RevenueModel,
+    feedback: Sequence[Violation],
+    coarse: Problem,
+    result: SolveResult,
+    time_limit_s: float,
+) -> tuple[Problem, SolveResult]:
+    """The 45-minute plan refined on the quarter-hour grid, or as it was when nothing is better."""
+    from eros.scheduling.refine import refine  # noqa: PLC0415 - with the optimizer, see _solve
+
+    fine = build_problem(context, model, feedback, step_quarters=1)
+    refined = refine(coarse, result, fine, time_limit_s)
+    return (refined.problem, refined.result) if refined is not None else (coarse, result)
+
+
 def _gap(objective: float, bound: float) -> float:
     return max(0.0, (bound - objective) / abs(bound)) if bound > 0 else 0.0
 
@@ -59,15 +80,21 @@ def plan_week(
     feedback: Sequence[Violation] = (),
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     use_solver: bool = True,
+    time_grid: int = DEFAULT_TIME_GRID,
 ) -> PlannedWeek:
     """Plan the week: CP-SAT when it answers within `time_limit_s`, else the greedy fallback.
 
     `revision` reseeds jitter and follow-up delays; `feedback` (the validator's violations of a
-    rejected try) becomes constraints of this try (problem.feedback_actions). Same input ⇒ same plan.
+    rejected try) becomes constraints of this try (problem.feedback_actions); `time_grid` 15
+    refines a CP-SAT plan on the quarter-hour grid (TIME_GRIDS). Same input ⇒ same plan.
     """
+    if time_grid not in TIME_GRIDS:
+        raise ValueError(f"time_grid {time_grid} is not one of {TIME_GRIDS}")
     model = fit(context.analytics)
     problem = build_problem(context, model, feedback)
     result = _solve(problem, time_limit_s) if use_solver else None
+    if result is not None and time_grid == 15:
+        problem, result = _refine(context, model, feedback, problem, result, time_limit_s)
     if result is not None:
         placements, objective, bound = result.placements, result.objective, result.upper_bound
         solver, status = "cp-sat", result.status

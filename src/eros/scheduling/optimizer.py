@@ -15,6 +15,8 @@ so the same model gives the same answer on any machine; a wall-clock cap is only
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -46,66 +48,96 @@ class SolveResult:
     status: str
 
 
-def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
-    """Optimise the week; None when CP-SAT finds no solution within the limit (the caller falls back)."""
+def solve(
+    problem: Problem,
+    time_limit_s: float,
+    *,
+    allowed: AbstractSet[tuple[str, int]] | None = None,
+    hint: Sequence[Placement] = (),
+) -> SolveResult | None:
+    """Optimise the week; None when CP-SAT finds no solution within the limit (the caller falls back).
+
+    `allowed` limits the sends to those (send type, slot) pairs (the quarter-hour refinement's
+    neighbourhood, refine.py); `hint` is a known plan CP-SAT starts from. Without them the model
+    is the 45-minute week's, variable for variable and constraint for constraint.
+    """
     m = cp_model.CpModel()
     slots = problem.slots
     by_quarter = {s.quarter: s.index for s in slots}
-    x: dict[tuple[str, int], cp_model.IntVar] = {}
+    # cols[key][slot index]: the send's variable, None where the send may not be placed.
+    cols: dict[str, list[cp_model.IntVar | None]] = {}
     for st in problem.types:
-        for s in slots:
-            x[st.key, s.index] = m.new_bool_var(f"x_{st.key}_{s.index}")
+        cols[st.key] = [
+            m.new_bool_var(f"x_{st.key}_{s.index}")
+            if allowed is None or (st.key, s.index) in allowed
+            else None
+            for s in slots
+        ]
+    columns = list(cols.values())
+
+    def sends(key: str, indices: Iterable[int]) -> list[cp_model.IntVar]:
+        col = cols[key]
+        return [v for v in (col[i] for i in indices) if v is not None]
+
     parents = [st.key for st in problem.types if st.key in FOLLOWUP_PARENTS]
     f: dict[int, cp_model.IntVar] = {}
     if problem.allow_followups:
         for s in slots:
-            if s.parent_ok:
+            parent_sends = [v for v in (cols[p][s.index] for p in parents) if v is not None]
+            if s.parent_ok and (allowed is None or parent_sends):
                 f[s.index] = m.new_bool_var(f"f_{s.index}")
-                m.add(f[s.index] <= Sum([x[p, s.index] for p in parents]))
+                m.add(f[s.index] <= Sum(parent_sends))
 
-    def window(start_quarter: int, length: int) -> list[int]:
-        return [by_quarter[q] for q in range(start_quarter, start_quarter + length) if q in by_quarter]
+    windows: dict[int, list[list[int]]] = {}
+
+    def windows_of(length: int) -> list[list[int]]:
+        """Per slot, the slots within `length` quarter hours from it (itself first)."""
+        if length not in windows:
+            windows[length] = [
+                [by_quarter[q] for q in range(s.quarter, s.quarter + length) if q in by_quarter]
+                for s in slots
+            ]
+        return windows[length]
 
     # 45-minute spacing between sends that are not follow-ups (one send per window of 3 quarters).
-    for s in slots:
-        members = window(s.quarter, problem.spacing_quarters)
-        m.add_at_most_one([x[st.key, i] for st in problem.types for i in members])
+    for members in windows_of(problem.spacing_quarters):
+        m.add_at_most_one([v for col in columns for v in (col[i] for i in members) if v is not None])
 
     days = range(7)
     day_slots = {d: [s.index for s in slots if s.day == d] for d in days}
     for st in problem.types:
         length = st.gap_minutes // QUARTER
         for d in days:
-            m.add(Sum([x[st.key, i] for i in day_slots[d]]) <= st.max_per_day)
+            m.add(Sum(sends(st.key, day_slots[d])) <= st.max_per_day)
         if st.max_per_week is not None:
-            m.add(Sum([x[st.key, s.index] for s in slots]) <= st.max_per_week)
+            m.add(Sum(sends(st.key, range(len(slots)))) <= st.max_per_week)
         if length <= problem.spacing_quarters:
             continue
         if st.max_per_day == 1:
             # At most one a day: only consecutive days can be closer than the gap.
+            col = cols[st.key]
             for d in days[:-1]:
-                here, there = day_slots[d], day_slots[d + 1]
+                here = [i for i in day_slots[d] if col[i] is not None]
+                there = [i for i in day_slots[d + 1] if col[i] is not None]
                 if not here or not there:
                     continue
                 a = m.new_bool_var(f"p_{st.key}_{d}")
                 b = m.new_bool_var(f"p_{st.key}_{d + 1}")
-                m.add(Sum([x[st.key, i] for i in here]) == a)
-                m.add(Sum([x[st.key, i] for i in there]) == b)
-                t_here = Weighted([x[st.key, i] for i in here], [slots[i].quarter for i in here])
-                t_there = Weighted([x[st.key, i] for i in there], [slots[i].quarter for i in there])
+                m.add(Sum(sends(st.key, here)) == a)
+                m.add(Sum(sends(st.key, there)) == b)
+                t_here = Weighted(sends(st.key, here), [slots[i].quarter for i in here])
+                t_there = Weighted(sends(st.key, there), [slots[i].quarter for i in there])
                 m.add(t_there - t_here >= length).only_enforce_if([a, b])
         else:
-            for s in slots:
-                members = window(s.quarter, length)
+            for members in windows_of(length):
                 if len(members) > 1:
-                    m.add_at_most_one([x[st.key, i] for i in members])
+                    m.add_at_most_one(sends(st.key, members))
 
     if f:
-        spacing = FOLLOWUP_PARENT_SPACING_MINUTES // QUARTER
-        for s in slots:
-            members = [i for i in window(s.quarter, spacing) if i in f]
-            if len(members) > 1:
-                m.add_at_most_one([f[i] for i in members])
+        for members in windows_of(FOLLOWUP_PARENT_SPACING_MINUTES // QUARTER):
+            near = [f[i] for i in members if i in f]
+            if len(near) > 1:
+                m.add_at_most_one(near)
         for d in days:
             m.add(Sum([f[i] for i in day_slots[d] if i in f]) <= MAX_PER_DAY)
 
@@ -118,7 +150,7 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
             target = problem.targets[d][cat]
             short = m.new_int_var(0, max(target, 0), f"short_{d}_{cat.value}")
             standalone = Sum(
-                [x[st.key, i] for st in problem.types if st.category is cat for i in day_slots[d]]
+                [v for st in problem.types if st.category is cat for v in sends(st.key, day_slots[d])]
             )
             m.add(standalone <= target)
             followups = [f[i] for i in day_slots[d] if i in f] if cat is Category.RETENTION else []
@@ -129,7 +161,7 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
     used: dict[str, cp_model.IntVar] = {}
     for st in problem.types:
         used[st.key] = m.new_bool_var(f"used_{st.key}")
-        m.add(used[st.key] <= Sum([x[st.key, s.index] for s in slots]))
+        m.add(used[st.key] <= Sum([v for v in cols[st.key] if v is not None]))
     used_followup = m.new_bool_var("used_followup")
     m.add(used_followup <= Sum(list(f.values())))
     m.add(Sum(list(used.values())) + used_followup >= problem.min_distinct)
@@ -140,7 +172,7 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
         m.add(Sum(kinds) >= minimum)
 
     # Content fatigue: a convex penalty on the week's number of media sends (problem.media_fatigue_loss).
-    media = [x[st.key, s.index] for st in problem.types if st.requires_media for s in slots]
+    media = [v for st in problem.types if st.requires_media for v in cols[st.key] if v is not None]
     fatigue = m.new_int_var(0, max(problem.media_loss[-1], 0), "fatigue")
     if media and problem.media_loss[-1] > 0:
         count = m.new_int_var(0, len(problem.media_loss) - 1, "media_sends")
@@ -150,12 +182,22 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
             if loss[k + 1] > loss[k]:
                 m.add(fatigue >= loss[k] + (loss[k + 1] - loss[k]) * (count - k))
 
-    variables = [x[st.key, s.index] for st in problem.types for s in slots] + list(f.values())
-    weights = [problem.value[st.key][s.index] for st in problem.types for s in slots]
+    variables: list[cp_model.IntVar] = []
+    weights: list[int] = []
+    for st in problem.types:
+        value = problem.value[st.key]
+        for i, v in enumerate(cols[st.key]):
+            if v is not None:
+                variables.append(v)
+                weights.append(value[i])
+    variables += list(f.values())
     weights += [problem.followup_value[i] for i in f]
     variables += [*shortfalls, fatigue]
     weights += [-problem.shortfall_penalty] * len(shortfalls) + [-1]
-    m.maximize(Weighted(variables, weights))
+    _maximize(m, variables, weights)
+    for placement in hint:
+        if (hinted := cols[placement.send_type][placement.slot]) is not None:
+            m.add_hint(hinted, 1)
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -176,11 +218,14 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    # One read of the whole solution instead of a solver call per variable.
+    solution = list(solver.response_proto.solution)
+    followed = {i for i, v in f.items() if solution[v.index]}
     placements = [
-        Placement(s.index, st.key, bool(s.index in f and solver.value(f[s.index])) and st.key in parents)
+        Placement(s.index, st.key, s.index in followed and st.key in parents)
         for s in slots
         for st in problem.types
-        if solver.value(x[st.key, s.index])
+        if (v := cols[st.key][s.index]) is not None and solution[v.index]
     ]
     return SolveResult(
         placements=tuple(placements),
@@ -188,3 +233,14 @@ def solve(problem: Problem, time_limit_s: float) -> SolveResult | None:
         upper_bound=solver.best_objective_bound,
         status=solver.status_name(status),
     )
+
+
+def _maximize(m: cp_model.CpModel, variables: Sequence[cp_model.IntVar], weights: Sequence[int]) -> None:
+    """`m.maximize(Weighted(variables, weights))` on a model without an objective, written at once: the same
+    objective (CP-SAT keeps a maximisation as the negated minimisation, scaling factor −1), but
+    CpModel.maximize copies the terms into the model one Python call each (thousands a week)."""
+    objective = m.proto.objective
+    objective.vars.extend([v.index for v in variables])
+    objective.coeffs.extend([-w for w in weights])
+    objective.scaling_factor = -1.0
+    objective.offset = 0.0

@@ -149,6 +149,12 @@ class Problem:
         return SHORTFALL_WEIGHT * top
 
 
+def _offset_changes(day: date, tz: ZoneInfo) -> bool:
+    """Whether the zone's UTC offset differs between this midnight and the next (a DST day)."""
+    midnight = datetime.combine(day, datetime.min.time(), tz)
+    return midnight.utcoffset() != (midnight + timedelta(days=1)).utcoffset()
+
+
 def _exists(day: date, minute: int, tz: ZoneInfo) -> bool:
     """False for wall-clock times a DST change skips (they would not be real local times)."""
     local = datetime.combine(day, datetime.min.time(), tz) + timedelta(minutes=minute)
@@ -156,17 +162,20 @@ def _exists(day: date, minute: int, tz: ZoneInfo) -> bool:
     return local.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) == naive
 
 
-def build_slots(week_start: date, tz_name: str) -> tuple[Slot, ...]:
+def build_slots(week_start: date, tz_name: str, step_quarters: int = SLOT_STEP_QUARTERS) -> tuple[Slot, ...]:
+    """Base slots every `step_quarters` quarter hours from 07:00 (3: the 45-minute grid, 1: every quarter)."""
     tz = ZoneInfo(tz_name)
     slots: list[Slot] = []
     for day in range(7):
         d = week_start + timedelta(days=day)
+        # Only a day whose offset changes can skip wall-clock times (two round trips a slot).
+        dst_day = _offset_changes(d, tz)
         for q in range(QUARTERS_PER_DAY):
             minute = q * QUARTER
-            if (minute - GRID_ANCHOR_MINUTE) % (SLOT_STEP_QUARTERS * QUARTER):
+            if (minute - GRID_ANCHOR_MINUTE) % (step_quarters * QUARTER):
                 continue
             t = time(minute // 60, minute % 60)
-            if in_dead_zone(t) or not _exists(d, minute, tz):
+            if in_dead_zone(t) or (dst_day and not _exists(d, minute, tz)):
                 continue
             slots.append(
                 Slot(
@@ -317,8 +326,13 @@ def content_preference(problem: Problem, content_type: str) -> float:
 
 
 def build_problem(
-    context: CreatorContext, model: RevenueModel, feedback: Sequence[Violation] = ()
+    context: CreatorContext,
+    model: RevenueModel,
+    feedback: Sequence[Violation] = (),
+    *,
+    step_quarters: int = SLOT_STEP_QUARTERS,
 ) -> Problem:
+    """The week on base slots every `step_quarters` quarter hours (build_slots)."""
     actions = feedback_actions(feedback, context)
     learning = learning_rules(context)
     page = PageType(context.page_type)
@@ -339,7 +353,7 @@ def build_problem(
         replace(s, index=i)
         for i, s in enumerate(
             s
-            for s in build_slots(context.week_start, context.timezone)
+            for s in build_slots(context.week_start, context.timezone, step_quarters)
             if s.hour not in learning.banned_hours
         )
     )

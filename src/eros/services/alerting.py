@@ -18,7 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from eros.clock import Clock, iso_z
 from eros.control.alerts import Alert
-from eros.control.slo import ALERT_DEFINITIONS, SINKS_BY_SEVERITY, AlertCode
+from eros.control.slo import ALERT_DEFINITIONS, AlertCode, sinks_for
 from eros.ports import AlertDeliveryFailed, AlertSink, Sleep, UnitOfWorkFactory
 
 logger = logging.getLogger("eros.monitoring")
@@ -70,11 +70,29 @@ class AlertManager:
         episode_key: str | None = None,
     ) -> Alert | None:
         """Store and deliver a new alert; None when its episode is already open."""
-        key = episode_key or str(code)
+        alert = self._store(code, message, episode_key or str(code), metrics, notice=False)
+        if alert is not None:
+            await self.deliver(alert)
+        return alert
+
+    async def notify_once(
+        self, code: AlertCode, message: str, *, episode_key: str, metrics: dict[str, Any] | None = None
+    ) -> Alert | None:
+        """Store and deliver a notice (a report, not a condition): recorded as over at once, so it is
+        never an open alert, and sent once per `episode_key` ever; None when that key was sent."""
+        alert = self._store(code, message, episode_key, metrics, notice=True)
+        if alert is not None:
+            await self.deliver(alert)
+        return alert
+
+    def _store(
+        self, code: AlertCode, message: str, key: str, metrics: dict[str, Any] | None, *, notice: bool
+    ) -> Alert | None:
+        """Insert the alert unless its episode is open (a notice: unless its key was ever used)."""
         severity = ALERT_DEFINITIONS[code].severity
         at = iso_z(self.clock.now())
         with self.uow() as uow:
-            if uow.ops.open_alert(key) is not None:
+            if (uow.ops.episode_alert(key) if notice else uow.ops.open_alert(key)) is not None:
                 return None
             alert_id = uow.ops.insert_alert(
                 code=str(code),
@@ -84,10 +102,10 @@ class AlertManager:
                 at=at,
                 metrics=metrics,
             )
+            if notice:
+                uow.ops.resolve_alert(alert_id, at=at)
             uow.commit()
-        alert = Alert(alert_id, str(code), severity, message, key, at, metrics=metrics or {})
-        await self.deliver(alert)
-        return alert
+        return Alert(alert_id, str(code), severity, message, key, at, metrics=metrics or {})
 
     async def resolve(self, episode_key: str) -> Alert | None:
         """Close the open episode (the next breach is a new alert) and tell the sinks it ended."""
@@ -103,7 +121,7 @@ class AlertManager:
         return alert
 
     async def deliver(self, alert: Alert) -> None:
-        wanted = SINKS_BY_SEVERITY[alert.severity]
+        wanted = sinks_for(alert.code, alert.severity)
         for sink in self.sinks:
             if sink.name in wanted:
                 await self._deliver_one(sink, alert)

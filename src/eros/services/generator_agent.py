@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from eros.errors import InvalidInput
 from eros.models import CreatorContext, Schedule, Violation
-from eros.scheduling.generator import DEFAULT_TIME_LIMIT_S, plan_week
+from eros.scheduling.generator import DEFAULT_TIME_GRID, DEFAULT_TIME_LIMIT_S, plan_week
 from eros.services.agents import GENERATOR_AGENT, Payload
 
 
@@ -38,8 +38,11 @@ class GeneratorAgent:
 
     name = GENERATOR_AGENT
 
-    def __init__(self, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> None:
+    def __init__(
+        self, time_limit_s: float = DEFAULT_TIME_LIMIT_S, time_grid: int = DEFAULT_TIME_GRID
+    ) -> None:
         self.time_limit_s = time_limit_s
+        self.time_grid = time_grid
 
     async def run(self, payload: Payload | str, model: str | None = None) -> Payload:
         data = _payload(payload)
@@ -50,7 +53,9 @@ class GeneratorAgent:
             time_limit = float(data.get("time_limit_s") or self.time_limit_s)
         except (ValidationError, TypeError, ValueError) as exc:
             raise InvalidInput(f"Invalid schedule-generator payload: {exc}") from exc
-        plan = plan_week(context, revision=revision, feedback=feedback, time_limit_s=time_limit)
+        plan = plan_week(
+            context, revision=revision, feedback=feedback, time_limit_s=time_limit, time_grid=self.time_grid
+        )
         schedule = Schedule(
             creator_id=context.creator_id,
             week_start=context.week_start.isoformat(),

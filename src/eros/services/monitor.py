@@ -18,7 +18,8 @@ from eros.clock import Clock, iso_z, parse_instant
 from eros.control.alerts import Alert
 from eros.control.flags import ACTIVE_STATE
 from eros.control.leases import drain_budget, is_leased, lease_expiry
-from eros.control.slo import DEFAULT_SLO, HealthStatus, SLOConfig
+from eros.control.shadow_diff import ShadowSummary, summarise
+from eros.control.slo import DEFAULT_SLO, AlertCode, HealthStatus, SLOConfig
 from eros.control.windows import (
     RunRecord,
     TriggerResult,
@@ -27,6 +28,8 @@ from eros.control.windows import (
     alert_message,
     classify_health,
     rollback_triggers,
+    shadow_diff_holds,
+    shadow_diff_message,
     stats_by_creator,
     verdict,
     window_stats,
@@ -330,10 +333,31 @@ class PipelineMonitor:
         stats = self.stats("v5")
         raised: list[Alert] = []
         for code, holds in alert_conditions(stats, self.slo).items():
-            if holds:
-                alert = await self.alerts.raise_alert(code, alert_message(code, stats), metrics=asdict(stats))
-                if alert is not None:
-                    raised.append(alert)
-            else:
-                await self.alerts.resolve(code)
+            message = alert_message(code, stats)
+            raised += await self._raise_or_resolve(code, holds, message, asdict(stats))
+        shadow = self.shadow_summary()
+        raised += await self._raise_or_resolve(
+            AlertCode.V5_SHADOW_DIFF_LOW,
+            shadow_diff_holds(shadow, self.slo),
+            shadow_diff_message(shadow),
+            asdict(shadow),
+        )
         return raised
+
+    async def _raise_or_resolve(
+        self, code: AlertCode, holds: bool, message: str, metrics: dict[str, Any]
+    ) -> list[Alert]:
+        if not holds:
+            await self.alerts.resolve(code)
+            return []
+        alert = await self.alerts.raise_alert(code, message, metrics=metrics)
+        return [alert] if alert is not None else []
+
+    def shadow_summary(self) -> ShadowSummary:
+        """The shadow comparisons of the status window (the plan's "Shadow comparison diff")."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            rows = uow.rollout.comparisons_between(
+                iso_z(now - self.slo.status_window), iso_z(now + timedelta(seconds=1))
+            )
+        return summarise(rows)

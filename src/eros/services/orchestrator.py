@@ -13,7 +13,7 @@ except programming errors, which should fail loudly. Logger: `eros.orchestrator`
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import date
 from pathlib import Path
@@ -58,6 +58,8 @@ class EROSOrchestrator(HoldsClientSession):
     `task_tool` reaches the generator and validator agents; `clock` times the phases and is the
     one the validator's certificates must agree with (`eros.bootstrap.v5_runner` wires both).
     `replace_edited` lets its saves replace a week a person saved (else SCHEDULE_EDITED).
+    `timeout_s`, read at each run, bounds a run that saves (`EROS_V5_TIMEOUT_S`): past it the run
+    fails as RUN_TIMEOUT in the phase it was in. A dry run (shadow's) is bounded by its caller.
     """
 
     def __init__(
@@ -68,9 +70,11 @@ class EROSOrchestrator(HoldsClientSession):
         clock: Clock,
         learnings_path: Path | str | None = None,
         replace_edited: bool = False,
+        timeout_s: Callable[[], float] | None = None,
     ) -> None:
         self.mcp = self.session_client = mcp
         self.clock = clock
+        self.timeout_s = timeout_s
         self.replace_edited = replace_edited
         self.task_tool = task_tool
         self.preflight = PreflightEngine(mcp, learnings_path=learnings_path, clock=clock)
@@ -97,6 +101,7 @@ class EROSOrchestrator(HoldsClientSession):
             clock=self.clock,
             client=self.mcp,
             logger=logger,
+            timeout_s=None if dry_run or self.timeout_s is None else self.timeout_s(),
         )
 
     async def _run_phases(

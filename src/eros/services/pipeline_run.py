@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
@@ -11,6 +12,9 @@ from typing import Any, Protocol, Self
 from eros.clock import Clock
 from eros.errors import ErosError
 from eros.ports import ToolClient
+
+#: The error code of a run stopped by its timeout (`EROS_V5_TIMEOUT_S`).
+RUN_TIMEOUT = "RUN_TIMEOUT"
 
 
 def phase_metrics(
@@ -113,6 +117,12 @@ async def timed_phase(phase: PhaseRecord, clock: Clock, client: ToolClient) -> A
     phase.status = "running"
     try:
         yield phase
+        # A checkpoint: a run whose deadline passed during CPU-bound work that never yields (the
+        # built-in solver) is stopped here, failing the phase that overran, not the next one.
+        await asyncio.sleep(0)
+    except BaseException:
+        phase.status = "running"  # left unfinished: the run's failure is this phase's
+        raise
     finally:
         phase.duration_ms += (clock.monotonic() - started) * 1000
         phase.mcp_calls += client.calls - calls
@@ -128,22 +138,26 @@ async def run_reported(
     clock: Clock,
     client: ToolClient,
     logger: logging.Logger,
+    timeout_s: float | None = None,
 ) -> PipelineResult:
     """Runs a pipeline's phases and fills `result.metrics` (each phase plus `total`).
 
     An ErosError fails the phase that was running (else the first) and the run, never escapes.
+    Past `timeout_s` the run is stopped and fails the same way, as RUN_TIMEOUT in its phase.
     """
     requested = result.creator_id
     started, calls_before = clock.monotonic(), client.calls
+    deadline = asyncio.timeout(timeout_s)
     try:
-        await body
+        async with deadline:
+            await body
     except ErosError as exc:
-        failed = next((p for p in phases.values() if p.status == "running"), next(iter(phases.values())))
-        failed.status, failed.error = "error", f"[{exc.code}] {exc.message}"
-        result.errors.append(f"{failed.name}: [{exc.code}] {exc.message}")
-        logger.warning(
-            "%s run failed creator=%s phase=%s: %s", result.pipeline, requested, failed.name, failed.error
-        )
+        _fail(result, phases, exc, logger, requested)
+    except TimeoutError:
+        if not deadline.expired():  # a timeout inside the run that is not this run's deadline
+            raise
+        timed_out = ErosError(f"{result.pipeline} run exceeded {timeout_s:g}s", code=RUN_TIMEOUT)
+        _fail(result, phases, timed_out, logger, requested)
     result.metrics = {name: phase.metrics() for name, phase in phases.items()}
     total = phase_metrics(
         "total",
@@ -167,3 +181,19 @@ async def run_reported(
         result.mcp_calls_total,
     )
     return result
+
+
+def _fail(
+    result: PipelineResult,
+    phases: Mapping[str, PhaseRecord],
+    exc: ErosError,
+    logger: logging.Logger,
+    requested: str,
+) -> None:
+    """The phase that was running (else the first) and the run fail with `exc`'s code."""
+    failed = next((p for p in phases.values() if p.status == "running"), next(iter(phases.values())))
+    failed.status, failed.error = "error", f"[{exc.code}] {exc.message}"
+    result.errors.append(f"{failed.name}: [{exc.code}] {exc.message}")
+    logger.warning(
+        "%s run failed creator=%s phase=%s: %s", result.pipeline, requested, failed.name, failed.error
+    )

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eros.clock import Clock, iso_z
 from eros.control.alerts import Alert
@@ -125,6 +125,35 @@ class Outcome:
     written: bool = False
     commit: str | None = None
     path: Path | None = None
+
+
+def outcome_document(outcome: Outcome) -> dict[str, Any]:
+    """A reflect run as JSON (`eros reflect --json`, the web app's learnings endpoints)."""
+    r = outcome.reflection
+    return {
+        "captured": outcome.captured,
+        "signals": len(r.signal_ids),
+        "unmapped_signals": r.unmapped,
+        "rejected_signals": list(r.rejected),
+        "proposals": [
+            {
+                "action": p.action,
+                "id": p.entry.learning.id,
+                "confidence": p.entry.learning.confidence,
+                "previous_confidence": p.previous.learning.confidence if p.previous else None,
+                "title": p.entry.learning.title,
+                "source": p.entry.learning.source,
+                "applies_to": p.entry.learning.applies_to,
+                "directive": p.entry.learning.directive,
+                "signal_ids": list(p.signal_ids),
+            }
+            for p in r.proposals
+        ],
+        "confirmed": list(r.confirmed),
+        "suppressed": list(r.suppressed),
+        "written": outcome.written,
+        "commit": outcome.commit,
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,10 @@ to a phase sets that phase's flags (the seed's configuration block) as persisted
 overrides in the same transaction, so every process routes by the new phase at its next
 decision. The analysis (`eros.control.phases`) runs on measured data only: the monitor's
 recorded v5 runs and the shadow comparisons since the phase began.
+
+Phase 4 (full cutover) adds the pre-cutover checklist to the last advance (measured items and
+the two confirmations a person records), the post-cutover tasks, and the v4 deprecation
+window (`eros.control.cutover` decides; this module reads the rows).
 """
 
 from __future__ import annotations
@@ -16,12 +20,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from eros.clock import Clock, iso_z, parse_instant
+from eros.control.cutover import (
+    SCHEDULED_STATUSES,
+    ChecklistItem,
+    V4Deprecation,
+    current_week,
+    monitor_24h,
+    pre_cutover_checklist,
+    quality_change,
+    scheduled_jobs,
+    unverified_creators,
+    v4_deprecation,
+    week_over_week_revenue,
+)
 from eros.control.flags import ACTIVE_STATE, normalise_flag_value
 from eros.control.phases import (
+    CONFIRMATION_METRICS,
+    CUTOVER_LOOKBACK,
     FINAL_PHASE,
     PHASES,
     REVALIDATION,
     Analysis,
+    Confirmation,
     Outcome,
     Phase,
     analyse_phase,
@@ -29,7 +49,7 @@ from eros.control.phases import (
 )
 from eros.control.rollout_metrics import final_validation_rows, live_metrics
 from eros.control.shadow_diff import summarise
-from eros.errors import ErosError
+from eros.errors import ErosError, InvalidInput
 from eros.ports import UnitOfWork, UnitOfWorkFactory
 from eros.services.monitor import PipelineMonitor
 
@@ -45,8 +65,9 @@ __all__ = [
 
 logger = logging.getLogger("eros.rollout")
 
-#: The pre-cutover checklist's look-back ("No rollbacks in previous 7 days").
-ROLLBACK_LOOKBACK = timedelta(days=7)
+#: The confirmation's note fits its column (schema `cutover_confirmations.note`).
+MAX_NOTE_CHARS = 500
+MAX_ACTOR_CHARS = 100
 
 
 class RolloutRefused(ErosError):
@@ -65,6 +86,16 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
+class PreCutoverFacts:
+    """What the pre-cutover checklist measured: its metrics, a sentence each, and what is missing."""
+
+    metrics: dict[str, float | None]
+    details: dict[str, str]
+    unverified: list[str]
+    unconfirmed: list[Confirmation]
+
+
+@dataclass(frozen=True, slots=True)
 class RolloutStatus:
     """The plan's state now: phase (None before `start`), since when, and the current analysis."""
 
@@ -76,6 +107,11 @@ class RolloutStatus:
     analysis: Analysis | None
     rollback_state: str
     transitions: list[dict[str, Any]]
+    #: Before the advance to full cutover: the plan's Pre-Cutover Checklist; else empty.
+    pre_cutover: tuple[ChecklistItem, ...]
+    #: In full cutover: the plan's Post-Cutover Tasks, measured; else empty.
+    post_cutover: tuple[ChecklistItem, ...]
+    v4: V4Deprecation
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +125,9 @@ class RolloutStatus:
             "analysis": self.analysis.as_dict() if self.analysis else None,
             "rollback_state": self.rollback_state,
             "transitions": self.transitions,
+            "pre_cutover_checklist": [item.as_dict() for item in self.pre_cutover],
+            "post_cutover_checks": [item.as_dict() for item in self.post_cutover],
+            "v4": self.v4.as_dict(),
         }
 
 
@@ -115,13 +154,116 @@ class RolloutManager:
         until = now + timedelta(seconds=1)  # comparisons stamped this very second count
         with self.uow() as uow:
             comparisons = uow.rollout.comparisons_between(iso_z(since), iso_z(until))
-            events = uow.ops.rollback_event_rows(limit=1000, since=iso_z(now - ROLLBACK_LOOKBACK))
         metrics: dict[str, float | None] = dict(summarise(comparisons).phase_metrics())
         metrics.update(
             live_metrics(self.monitor.runs("v5", since=since), self.monitor.runs("v4", since=since))
         )
-        metrics["rollbacks_7d"] = sum(1 for e in events if e["action"] == "rollback")
+        metrics.update(self.pre_cutover_facts().metrics)
         return metrics
+
+    def pre_cutover_facts(self) -> PreCutoverFacts:
+        """The checklist's five metrics and what a person reads for each, over the 7 days to now.
+
+        Verified: an active creator with a successful, APPROVED v5 run (live, shadow or a dry
+        run) without hard-gate violations finished in the 7 days. Quality: the live v5 mean of
+        the last 7 days against the 7 before. Confirmations: recorded in the 7 days.
+        """
+        now = self.clock.now()
+        week_ago, fortnight_ago = now - CUTOVER_LOOKBACK, now - 2 * CUTOVER_LOOKBACK
+        with self.uow() as uow:
+            events = uow.ops.rollback_event_rows(limit=1000, since=iso_z(week_ago))
+            active = uow.creators.active_creator_ids()
+            v5_runs = uow.ops.finished_runs("v5", since=iso_z(week_ago), include_shadow=True)
+            confirmed = uow.rollout.confirmations(since=iso_z(week_ago))
+        live = self.monitor.runs("v5", since=fortnight_ago)
+        recent = [
+            r.quality_score
+            for r in live
+            if r.quality_score is not None and parse_instant(r.finished_at) >= week_ago
+        ]
+        previous = [
+            r.quality_score
+            for r in live
+            if r.quality_score is not None and parse_instant(r.finished_at) < week_ago
+        ]
+        unverified = unverified_creators(active, v5_runs)
+        rollbacks = [e for e in events if e["action"] == "rollback"]
+        change = quality_change(recent, previous)
+        metrics: dict[str, float | None] = {
+            "creators_unverified": len(unverified),
+            "rollbacks_7d": len(rollbacks),
+            "quality_change_7d": change,
+        }
+        details = {
+            "creators_unverified": (
+                f"{len(unverified)} of {len(active)} active creators without a validated v5 run in 7 days: "
+                + ", ".join(unverified[:5])
+                + (f" and {len(unverified) - 5} more" if len(unverified) > 5 else "")
+                + " (`eros generate CREATOR --pipeline v5 --dry-run` verifies one)"
+                if unverified
+                else f"all {len(active)} active creators have a validated v5 run in 7 days"
+            ),
+            "rollbacks_7d": (
+                f"{len(rollbacks)} rollback(s) in 7 days, the last at {rollbacks[0]['at']}"
+                if rollbacks
+                else "no rollback in 7 days"
+            ),
+            "quality_change_7d": (
+                f"v5 quality {sum(recent) / len(recent):.1f} (last 7 d, {len(recent)} runs) vs "
+                f"{sum(previous) / len(previous):.1f} (7 d before, {len(previous)} runs): {change:+.1f}"
+                if change is not None
+                else f"not measurable: {len(recent)} scored v5 runs in the last 7 d, {len(previous)} before"
+            ),
+        }
+        unconfirmed = []
+        for item, metric in CONFIRMATION_METRICS.items():
+            latest = next((row for row in confirmed if row["item"] == item.value), None)
+            metrics[metric] = 0 if latest is None else 1
+            details[metric] = (
+                f"confirmed by {latest['actor']} at {latest['at']}"
+                if latest is not None
+                else f"not confirmed in 7 days: `eros rollout confirm {item.value} --by NAME`"
+            )
+            if latest is None:
+                unconfirmed.append(item)
+        return PreCutoverFacts(metrics, details, unverified, unconfirmed)
+
+    def pre_cutover(self) -> tuple[ChecklistItem, ...]:
+        """The plan's Pre-Cutover Checklist as of now, each item with what it measured."""
+        facts = self.pre_cutover_facts()
+        return pre_cutover_checklist(facts.metrics, facts.details)
+
+    def post_cutover(self) -> tuple[ChecklistItem, ...]:
+        """The plan's Post-Cutover Tasks, measured; empty unless the plan is in full cutover."""
+        current, cutover_at = self.current()
+        if current is None or cutover_at is None or current.number != FINAL_PHASE:
+            return ()
+        now = self.clock.now()
+        week = current_week(now.date())
+        last_week = week - timedelta(days=7)
+        with self.uow() as uow:
+            raised = uow.rollout.alerts_raised_since(iso_z(cutover_at))
+            events = uow.ops.rollback_event_rows(limit=1000, since=iso_z(cutover_at))
+            active = uow.creators.active_creator_ids()
+            this_rows = uow.rollout.week_schedules(week.isoformat(), SCHEDULED_STATUSES)
+            last_rows = uow.rollout.week_schedules(last_week.isoformat(), SCHEDULED_STATUSES)
+        incidents = [(parse_instant(r["raised_at"]), f"alert {r['code']}") for r in raised]
+        incidents += [(parse_instant(e["at"]), "rollback") for e in events if e["action"] == "rollback"]
+        return (
+            monitor_24h(cutover_at, now, incidents),
+            scheduled_jobs(active, (r["creator_id"] for r in this_rows), week),
+            week_over_week_revenue(_revenue(this_rows), _revenue(last_rows), week),
+        )
+
+    def v4_status(self) -> V4Deprecation:
+        """Deprecated once the plan is in full cutover; removable after 30 days of stable v5."""
+        current, started = self.current()
+        now = self.clock.now()
+        if current is None or started is None or current.number != FINAL_PHASE:
+            return v4_deprecation(None, (), now)
+        with self.uow() as uow:
+            events = uow.ops.rollback_event_rows(limit=1000, since=iso_z(started))
+        return v4_deprecation(started, ((parse_instant(e["at"]), str(e["action"])) for e in events), now)
 
     def judged(self) -> tuple[Phase, Phase | None] | None:
         """(the phase whose criteria apply now, where passing them leads), None before `start`.
@@ -162,6 +304,9 @@ class RolloutManager:
             analysis=self.analyse(),
             rollback_state=state_row["state"] if state_row is not None else ACTIVE_STATE,
             transitions=transitions,
+            pre_cutover=self.pre_cutover() if judged and judged[1] is PHASES[FINAL_PHASE] else (),
+            post_cutover=self.post_cutover(),
+            v4=self.v4_status(),
         )
 
     # --- acting ------------------------------------------------------------------------
@@ -201,11 +346,19 @@ class RolloutManager:
         state = self.status().rollback_state
         if state != ACTIVE_STATE:
             blockers.insert(0, f"v5 is rolled back (state {state}): restore it first")
+        details: dict[str, Any] = {"outcome": analysis.outcome.value, "reasons": blockers}
+        hint = ""
+        if target.number == FINAL_PHASE:
+            checklist = self.pre_cutover()
+            details["pre_cutover_checklist"] = [item.as_dict() for item in checklist]
+            failing = [f"{item.label}: {item.detail}" for item in checklist if not item.met]
+            hint = " — pre-cutover checklist: " + "; ".join(failing) if failing else ""
         if blockers and not force:
             raise RolloutRefused(
                 f"Phase {current.number} ({criteria.name}) may not advance ({analysis.outcome.value}): "
-                + "; ".join(blockers),
-                details={"outcome": analysis.outcome.value, "reasons": blockers},
+                + "; ".join(blockers)
+                + hint,
+                details=details,
             )
         return self._move(
             current,
@@ -317,6 +470,39 @@ class RolloutManager:
         )
         return Transition(at, from_phase, to_phase, outcome, forced, actor, reason)
 
+    def confirm(self, item: str, *, actor: str, note: str | None = None) -> dict[str, Any]:
+        """Record a pre-cutover confirmation (who, when, optional note); it counts for 7 days."""
+        try:
+            confirmation = Confirmation(item)
+        except ValueError:
+            choices = ", ".join(c.value for c in Confirmation)
+            raise InvalidInput(
+                f"Unknown confirmation {item!r}: use one of {choices}", code="UNKNOWN_CONFIRMATION"
+            ) from None
+        who = actor.strip()
+        if not who or len(who) > MAX_ACTOR_CHARS:
+            raise InvalidInput(f"--by must be 1–{MAX_ACTOR_CHARS} characters", code="INVALID_ACTOR")
+        text = (note or "").strip() or None
+        if text is not None and len(text) > MAX_NOTE_CHARS:
+            raise InvalidInput(f"--note is longer than {MAX_NOTE_CHARS} characters", code="NOTE_TOO_LONG")
+        at = iso_z(self.clock.now())
+        with self.uow() as uow:
+            row_id = uow.rollout.insert_confirmation(item=confirmation.value, actor=who, at=at, note=text)
+            uow.commit()
+        logger.info(
+            "pre-cutover confirmation %s by %s at %s%s",
+            confirmation.value,
+            who,
+            at,
+            f": {text}" if text else "",
+        )
+        return {"id": row_id, "item": confirmation.value, "actor": who, "at": at, "note": text}
+
+    def confirmations(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Every recorded confirmation, newest first (the audit trail)."""
+        with self.uow() as uow:
+            return [dict(row) for row in uow.rollout.confirmations(limit=limit)]
+
     # --- the plan's "Final Validation" table ---------------------------------------------
 
     def final_validation(self) -> list[dict[str, Any]]:
@@ -325,6 +511,12 @@ class RolloutManager:
             v4 = uow.ops.finished_runs("v4")
             v5 = uow.ops.finished_runs("v5", include_shadow=True)
         return [asdict(row) for row in final_validation_rows(v4, v5)]
+
+
+def _revenue(rows: list[Any]) -> float | None:
+    """The week's expected revenue; None when no schedule of it carries one."""
+    values = [float(r["expected_revenue"]) for r in rows if r["expected_revenue"] is not None]
+    return sum(values) if values else None
 
 
 def _transition_dict(row: Any) -> dict[str, Any]:

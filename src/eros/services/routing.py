@@ -10,7 +10,7 @@ malformed value) fails closed to v4. The rules themselves are pure: `eros.contro
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +44,15 @@ def load_flag_values(uow: UnitOfWorkFactory, environ: Mapping[str, str]) -> Flag
         logger.error("flag state unreadable, failing closed to v4: %s", exc)
         return unreadable_flags(exc)
     return resolve_flags(environ, overrides, row["state"] if row is not None else ACTIVE_STATE)
+
+
+def unknown_creators(uow: UnitOfWorkFactory, creator_ids: Sequence[str]) -> tuple[str, ...]:
+    """The ids in `creator_ids` (EROS_V5_CREATORS) that name no creator: they route nothing."""
+    if not creator_ids:
+        return ()
+    with uow() as work:
+        known = work.creators.existing_ids(creator_ids)
+    return tuple(cid for cid in creator_ids if cid not in known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +119,9 @@ class PipelineRouter:
         self.group = group
         self.auto_rollback = auto_rollback
         self.replace_edited = replace_edited
+        #: EROS_V5_CREATORS ids that name no creator, checked when the list changes (not per route).
+        self.unknown_allowlisted: tuple[str, ...] = ()
+        self._allowlist_checked: tuple[str, ...] | None = None
 
     def runner(self, pipeline: str) -> PipelineRunner:
         """The given runner, else one `build_runner` makes at the first call."""
@@ -134,6 +146,7 @@ class PipelineRouter:
 
     def _decide(self, creator_id: str) -> tuple[FlagValues, RoutingDecision]:
         values = self.flags()
+        self._check_allowlist(values.v5_creators)
         decision = decide_route(creator_id, values, self.group)
         logger.info(
             "route creator=%s pipeline=%s reason=%s bucket=%d",
@@ -143,6 +156,22 @@ class PipelineRouter:
             decision.bucket,
         )
         return values, decision
+
+    def _check_allowlist(self, creator_ids: tuple[str, ...]) -> None:
+        """Warn once per distinct EROS_V5_CREATORS value about ids that name no creator."""
+        if creator_ids == self._allowlist_checked:
+            return
+        try:
+            self.unknown_allowlisted = unknown_creators(self.uow, creator_ids)
+        except Exception as exc:  # a warning's check never stops a routing decision; retried next time
+            logger.error("could not check EROS_V5_CREATORS against the creators: %s", exc)
+            return
+        self._allowlist_checked = creator_ids
+        if self.unknown_allowlisted:
+            logger.warning(
+                "EROS_V5_CREATORS names unknown creators (they route nowhere): %s",
+                ", ".join(self.unknown_allowlisted),
+            )
 
     async def route(self, creator_id: str, week_start: str, *, dry_run: bool = False) -> PipelineResult:
         """Generate the week on the pipeline the flags choose; v4's result is what shadow returns.
@@ -161,6 +190,7 @@ class PipelineRouter:
                 v5_runner=self.runner("v5"),
                 monitor=self.monitor,
                 recheck=self.recheck,
+                timeout_s=values.v5_timeout_s,
             )
             return await comparator.run(creator_id, week_start, dry_run=dry_run)
         if decision.pipeline is Pipeline.V4:

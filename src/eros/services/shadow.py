@@ -13,10 +13,13 @@ import hashlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from eros.clock import Clock, iso_z, parse_instant
+from eros.control.alerts import Alert
 from eros.control.shadow_diff import (
     Comparison,
     ComparisonOutcome,
@@ -26,9 +29,12 @@ from eros.control.shadow_diff import (
     schedule_items,
     violation_codes,
 )
+from eros.control.slo import AlertCode
+from eros.errors import InvalidInput
 from eros.models import ScheduleItem
 from eros.ports import ToolClient, UnitOfWorkFactory
 from eros.rules.timing import checked_date
+from eros.services.alerting import AlertManager
 from eros.services.monitor import PipelineMonitor, RunRecording
 from eros.services.pipeline_run import PipelineResult, PipelineRunner
 from eros.services.preflight import PreflightEngine
@@ -184,3 +190,105 @@ def shadow_report(uow: UnitOfWorkFactory, clock: Clock, day: date | str | None =
     with uow() as work:
         rows = work.rollout.comparisons_between(iso_z(start), iso_z(start + timedelta(days=1)))
     return daily_report(day, rows)
+
+
+# --- the daily report, delivered -------------------------------------------------------------
+
+
+class DeliveryStatus(StrEnum):
+    DELIVERED = "delivered"
+    ALREADY_DELIVERED = "already_delivered"
+    NO_COMPARISONS = "no_comparisons"
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowDelivery:
+    """What delivering one day's report did; `sinks` maps each sink it went to onto its success."""
+
+    report: ShadowReport
+    status: DeliveryStatus
+    alert: Alert | None = None
+    sinks: dict[str, bool] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for the operator (sink names only: never a webhook URL)."""
+        day = self.report.day.isoformat()
+        if self.status is DeliveryStatus.NO_COMPARISONS:
+            return f"shadow report {day}: no comparisons, nothing delivered"
+        if self.status is DeliveryStatus.ALREADY_DELIVERED:
+            return f"shadow report {day}: already delivered, not sent again"
+        sent = ", ".join(f"{sink}:{'ok' if ok else 'FAILED'}" for sink, ok in self.sinks.items())
+        return f"shadow report {day} delivered: {sent}"
+
+
+def report_episode(day: date) -> str:
+    """The alerts-table key that records a day's report as sent (one row per day, ever)."""
+    return f"{AlertCode.SHADOW_DAILY_REPORT}:{day.isoformat()}"
+
+
+def outcome_text(outcomes: Mapping[str, int]) -> str:
+    """A creator's outcomes of the day: `matched`, or `matched×2, v5_error×1` when there were several."""
+    if len(outcomes) == 1 and sum(outcomes.values()) == 1:
+        return next(iter(outcomes))
+    return ", ".join(f"{outcome}×{count}" for outcome, count in outcomes.items())
+
+
+def _num(value: float | None, sign: str = "") -> str:
+    return "n/a" if value is None else f"{value:{sign}.1f}"
+
+
+def report_text(report: ShadowReport) -> str:
+    """The report as the operations channel reads it: the summary, one line per creator, attention."""
+    s = report.summary
+    rate = f"{s.v5_failure_rate:.1%}" if s.v5_failure_rate is not None else "n/a"
+    lines = [
+        f"Shadow comparisons {report.day.isoformat()}: {s.comparisons} compared, v5 failures "
+        f"{s.v5_failures} ({rate}), {s.mismatched} mismatched, quality v4 {_num(s.v4_quality_avg)} "
+        f"v5 {_num(s.v5_quality_avg)} (diff {_num(s.quality_diff_avg, '+')}), revenue diff "
+        f"{_num(s.revenue_diff_avg, '+')}, hard-gate false positives {s.hard_gate_false_positives}, "
+        f"regressions {s.hard_gate_regressions}"
+    ]
+    lines += [
+        f"- {c['creator_id']}: {outcome_text(c['outcomes'])}; quality v4 {_num(c['v4_quality_avg'])} "
+        f"v5 {_num(c['v5_quality_avg'])} (diff {_num(c['quality_diff_avg'], '+')}); revenue diff "
+        f"{_num(c['revenue_diff_avg'], '+')}; hard gates v4 {c['v4_hard_gate_violations']} "
+        f"v5 {c['v5_hard_gate_violations']}"
+        for c in report.per_creator
+    ]
+    lines += [f"attention: {note}" for note in report.attention] or ["Nothing needs attention."]
+    return "\n".join(lines)
+
+
+async def deliver_shadow_report(
+    uow: UnitOfWorkFactory, clock: Clock, alerts: AlertManager, day: date | str | None = None
+) -> ShadowDelivery:
+    """Send one finished UTC day's report (default: yesterday) through the alert sinks, once.
+
+    The one entry point for `eros shadow report --deliver`, `eros watch` and a periodic task:
+    a day already sent is a no-op, a day without comparisons sends nothing (and stays unsent),
+    and a day not over yet is refused, so the complete day is what the channel gets.
+    """
+    today = clock.now().date()
+    if day is None:
+        day = today - timedelta(days=1)
+    when = checked_date(day, "day") if isinstance(day, str) else day
+    if when >= today:
+        raise InvalidInput(
+            f"{when.isoformat()} is not over yet (UTC); its report is delivered after midnight",
+            code="SHADOW_DAY_NOT_OVER",
+        )
+    report = shadow_report(uow, clock, when)
+    if report.summary.comparisons + report.summary.v4_errors == 0:
+        return ShadowDelivery(report, DeliveryStatus.NO_COMPARISONS)
+    alert = await alerts.notify_once(
+        AlertCode.SHADOW_DAILY_REPORT,
+        report_text(report),
+        episode_key=report_episode(when),
+        metrics=report.as_dict()["summary"],
+    )
+    if alert is None:
+        return ShadowDelivery(report, DeliveryStatus.ALREADY_DELIVERED)
+    with uow() as work:
+        sinks = {row["sink"]: bool(row["delivered"]) for row in work.ops.delivery_rows([alert.id])}
+    logger.info("shadow report %s delivered to %s", when.isoformat(), ", ".join(sinks))
+    return ShadowDelivery(report, DeliveryStatus.DELIVERED, alert, sinks)

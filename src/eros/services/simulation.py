@@ -28,7 +28,7 @@ import copy
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -48,6 +48,8 @@ from eros.services.routing import PipelineRouter
 
 ACTOR = "simulation"
 ONCALL = "simulated-oncall"
+#: The route reason of the on-call's pre-cutover v5 dry runs.
+CUTOVER_CHECK = "cutover_check"
 #: The plan's six weeks.
 DEFAULT_DAYS = 42
 #: Faults start with the first percentage step unless told otherwise (plan Phase 3).
@@ -335,6 +337,8 @@ async def simulate_rollout(
                 routes[decision.pipeline.value] += 1
                 result = await router.route(creator_id, week)
                 failures += decision.pipeline.value == "v5" and result.pipeline != "v5"
+            if world.phase == FINAL_PHASE - 1 and rollback.state is RollbackState.ACTIVE:
+                await _prepare_cutover(manager, plane.monitor, router, week)
             clock.set(max(clock.now(), datetime.combine(today, REVIEW_AT, UTC)))
             action = await _review(manager, rollback)
             summary = DaySummary(day, today.isoformat(), world.phase, dict(routes), failures, action)
@@ -381,6 +385,23 @@ async def _recover(manager: RolloutManager, rollback: RollbackController, world:
     if current is not None and current.number > 0:
         manager.abort("rolled back: fix deployed, re-validate in shadow", actor=ONCALL)
     await rollback.restore_v5(RESTORE_CONFIRMATION, initiator=ONCALL, reason="fix deployed after post-mortem")
+
+
+async def _prepare_cutover(
+    manager: RolloutManager, monitor: PipelineMonitor, router: PipelineRouter, week: str
+) -> None:
+    """The on-call's pre-cutover checklist (plan Phase 4): each creator the percentage rollout
+    left on v4 verified with a recorded v5 dry run, the briefing and the rollback procedure
+    (rehearsed here) confirmed."""
+    facts = manager.pre_cutover_facts()
+    for creator_id in facts.unverified:
+        # A failure is recorded as a failed run (the monitor re-raises it): the creator stays unverified.
+        with suppress(Exception):
+            await monitor.observe(
+                "v5", router.runner("v5"), creator_id, week, dry_run=True, route_reason=CUTOVER_CHECK
+            )
+    for item in facts.unconfirmed:
+        manager.confirm(item.value, actor=ONCALL, note="rehearsal: the simulated on-call")
 
 
 async def _review(manager: RolloutManager, rollback: RollbackController) -> str:

@@ -22,7 +22,7 @@ from eros.models import (
     ValidationResult,
     ValidationStatus,
 )
-from eros.ports import ToolClient
+from eros.ports import ToolClient, UnitOfWorkFactory
 from eros.rules.quality import status_for, wants_recommendations
 from eros.validation.certificate import (
     CERTIFICATE_VERSION,
@@ -47,6 +47,19 @@ def checks_performed(volume_known: bool) -> dict[str, bool]:
     checks["caption_quality"] = True
     checks["volume_config"] = volume_known
     return checks
+
+
+def known_caption_ids(uow: UnitOfWorkFactory, items: Sequence[Any]) -> frozenset[int]:
+    """Which of the items' caption ids exist in the caption bank (the gate's 'caption ids exist')."""
+    ids = {
+        item["caption_id"]
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("caption_id"), int) and item["caption_id"] > 0
+    }
+    if not ids:
+        return frozenset()
+    with uow() as unit:
+        return unit.captions.existing_ids(ids)
 
 
 class ScheduleValidator:

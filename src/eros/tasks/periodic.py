@@ -14,12 +14,11 @@ from typing import NamedTuple
 from croniter import croniter
 from procrastinate import App, JobContext
 
-from eros.bootstrap import learning_loop
+from eros.bootstrap import alert_manager, learning_loop, periodic_check
 from eros.config import Settings
 from eros.errors import ConfigError
 from eros.rules.calendar import next_monday
-from eros.services.shadow import shadow_report
-from eros.tasks.checks import check_once
+from eros.services.shadow import deliver_shadow_report
 from eros.tasks.planning import enqueue_weeks
 from eros.tasks.queue import PERIODIC_QUEUE, recover_stalled_jobs
 from eros.tasks.runtime import WorkerRuntime, runtime_of
@@ -65,23 +64,17 @@ async def fan_out_next_week(context: JobContext, timestamp: int) -> None:
 
 async def check(context: JobContext, timestamp: int) -> None:
     """`eros check`: alerts, the LEARNINGS.md check and the automatic rollback triggers."""
-    raised, rollback = await check_once(runtime_of(context).container)
+    raised, rollback = await periodic_check(runtime_of(context).container)()
     logger.info("check: alerts raised %s; rollback %s", raised or "none", "yes" if rollback else "no")
 
 
 async def daily_shadow_report(context: JobContext, timestamp: int) -> None:
-    """Yesterday's shadow comparison report, to the operations log channel."""
+    """Yesterday's shadow comparison report, delivered once to the operations channel."""
     container = runtime_of(context).container
-    report = shadow_report(container.uow, container.clock, _day(timestamp) - timedelta(days=1))
-    summary = report.summary
-    logger.warning(
-        "shadow report %s: %d comparisons, %d v5 failures, %d mismatched; attention: %s",
-        report.day.isoformat(),
-        summary.comparisons,
-        summary.v5_failures,
-        summary.mismatched,
-        "; ".join(report.attention) or "none",
+    delivery = await deliver_shadow_report(
+        container.uow, container.clock, alert_manager(container), _day(timestamp) - timedelta(days=1)
     )
+    logger.info("%s", delivery.summary())
 
 
 async def auto_reflect(context: JobContext, timestamp: int) -> None:

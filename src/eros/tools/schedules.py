@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from pydantic import BaseModel
 from eros.db import schedules_repo
 from eros.db.analyze import load_history
 from eros.db.schema import GENERATOR_CHARS
-from eros.errors import InvalidInput
+from eros.errors import ErosError, InvalidInput
 from eros.models import ScheduleItem, ScheduleStatus
 from eros.rules.limits import MAX_ITEMS
 from eros.rules.pricing import PRICE_CEILING, PRICE_FLOOR
@@ -219,6 +220,29 @@ def save_schedule(
         previous_hash=saved.previous_hash,
         warnings=warnings,
         saved_at=env.fetched_at(),
+    )
+
+
+def restore_revision(env: ToolEnv, schedule_id: int, revision: int, by: str) -> SaveScheduleResult:
+    """Save revision `revision` of a week again as its newest, by person `by` (`eros schedules
+    restore`, the web app): approved only if its certificate still verifies, else a draft."""
+    with env.uow() as uow:
+        current = uow.schedules.get(schedule_id)
+        if revision == current["revision"]:
+            raise ErosError(
+                f"revision {revision} is schedule {schedule_id}'s current revision; nothing to restore",
+                code="REVISION_IS_CURRENT",
+            )
+        old = uow.schedules.revision(schedule_id, revision)
+    certificate = old["certificate_json"]
+    return save_schedule(
+        env,
+        creator_id=current["creator_id"],
+        week_start=current["week_start"],
+        items=json.loads(old["items_json"]),
+        validation_certificate=json.loads(certificate) if certificate else None,
+        expected_revision=current["revision"],
+        saved_by=by,
     )
 
 

@@ -15,12 +15,16 @@ import inspect
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel
 
 from eros.db.faults import database_fault
@@ -35,6 +39,8 @@ SERVER_NAME = "eros-db"
 #: Where `streamable-http` listens unless told otherwise.
 DEFAULT_HTTP_HOST = "127.0.0.1"
 DEFAULT_HTTP_PORT = 8765
+#: The SDK's auth settings name an issuer; EROS issues its own tokens (`eros tokens create`).
+AUTH_ISSUER = "http://127.0.0.1/"
 logger = logging.getLogger("eros.tools")
 
 #: Every tool, in the order DOMAIN §13 lists them (get_captions is preflight's bundled caption call).
@@ -97,18 +103,38 @@ async def coded_tool_errors(ctx: ServerRequestContext[Any, Any], call_next: Call
     return {**result, "content": [{"type": "text", "text": f"Error executing tool {name}: {payload}"}]}
 
 
-def build_server(env: ToolEnv) -> MCPServer:
-    """A fresh `eros-db` server over `env`; nothing is shared between servers."""
+def bound_tools(env: ToolEnv) -> list[Tool]:
+    """Every tool over `env` as the SDK describes it: name, schemas and argument validation."""
+    return [Tool.from_function(bind(env, fn), structured_output=True) for fn in TOOLS]
+
+
+def build_server(
+    env: ToolEnv,
+    tools: Sequence[Tool] | None = None,
+    *,
+    token_verifier: TokenVerifier | None = None,
+    scope: str = "",
+) -> MCPServer:
+    """A fresh `eros-db` server over `env` (serving `tools`, `bound_tools(env)` by default); nothing
+    is shared between servers. With a `token_verifier`, its HTTP transport answers only bearer
+    tokens it accepts holding `scope` (the SDK's own resource-server auth)."""
+    auth = (
+        AuthSettings(
+            issuer_url=AUTH_ISSUER, resource_server_url=None, required_scopes=[scope] if scope else None
+        )
+        if token_verifier is not None
+        else None
+    )
     # log_level WARNING: the SDK configures root logging when nothing has; keep INFO noise out of the CLI.
-    server: MCPServer = MCPServer(
+    return MCPServer(
         SERVER_NAME,
         instructions="EROS data tools: creators, volume, captions, schedules.",
         log_level="WARNING",
         middleware=[coded_tool_errors],
+        token_verifier=token_verifier,
+        auth=auth,
+        tools=list(tools) if tools is not None else bound_tools(env),
     )
-    for fn in TOOLS:
-        server.add_tool(bind(env, fn), structured_output=True)
-    return server
 
 
 def serve(
@@ -117,8 +143,10 @@ def serve(
     *,
     host: str = DEFAULT_HTTP_HOST,
     port: int = DEFAULT_HTTP_PORT,
+    transport_security: TransportSecuritySettings | None = None,
 ) -> None:
-    """Run the server `make_server` builds until the client hangs up (stdout is the protocol).
+    """Run the server `make_server` builds until the client hangs up (stdout is the protocol);
+    over HTTP with `transport_security`'s Host/Origin checks (the SDK's own only on loopback).
 
     Logging goes to stderr, set up before the server is built so nothing reaches stdout.
     """
@@ -127,6 +155,6 @@ def serve(
     )
     server = make_server()
     if transport == "streamable-http":
-        server.run("streamable-http", host=host, port=port)
+        server.run("streamable-http", host=host, port=port, transport_security=transport_security)
     else:
         anyio.run(serve_stdio, server)

@@ -1,0 +1,12 @@
+"""The HTML pages (server-rendered with Jinja2) and the JSON they alone read; the app mounts
+`router` and serves `eros/web/static` at /static."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from eros.web.pages import login, operator, revision, scheduler, series
+
+router = APIRouter(include_in_schema=False)
+for module in (login, scheduler, operator, series, revision):
+    router.include_router(module.router)

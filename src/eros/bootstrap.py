@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy import Engine
@@ -31,6 +31,7 @@ from eros.infra.git import GitCommitter
 from eros.infra.logs import redact_also
 from eros.legacy.deprecation import V4DeprecationNotice
 from eros.ports import AlertSink, Sleep, ToolClient
+from eros.services import checks
 from eros.services.agents import GENERATOR_AGENT, VALIDATOR_AGENT, Agent, AgentFactory, ProductionTaskTool
 from eros.services.alerting import DEFAULT_RETRY, AlertManager, RetryPolicy
 from eros.services.generator_agent import GeneratorAgent
@@ -38,7 +39,7 @@ from eros.services.monitor import PipelineMonitor
 from eros.services.orchestrator import EROSOrchestrator
 from eros.services.pipeline_run import PipelineRunner
 from eros.services.reflect import LearningLoop
-from eros.services.rollback import RollbackController
+from eros.services.rollback import RollbackController, RollbackResult
 from eros.services.rollout import RolloutManager
 from eros.services.routing import PipelineRouter, load_flag_values
 from eros.services.shadow import GateRecheck, fresh_gate_recheck
@@ -282,6 +283,19 @@ def rollback_controller(
         read_flags=flag_reader(container),
         environs=(os.environ, container.settings.environ),
         sleep=sleep,
+    )
+
+
+def periodic_check(
+    container: Container,
+) -> Callable[[], Coroutine[Any, Any, tuple[list[str], RollbackResult | None]]]:
+    """`eros check`'s use case over one monitor (its alerts and the rollback triggers read the same)."""
+    monitor = pipeline_monitor(container)
+    return partial(
+        checks.periodic_check,
+        monitor,
+        learning_loop(container),
+        rollback_controller(container, monitor=monitor),
     )
 
 

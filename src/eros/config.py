@@ -17,6 +17,11 @@ DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 #: `EROS_DB_BUSY_TIMEOUT_S`: seconds to wait for another process's database lock (0 to 3600).
 DEFAULT_DB_BUSY_TIMEOUT_S = 10.0
 MAX_DB_BUSY_TIMEOUT_S = 3600.0
+#: `EROS_FANOUT_CRON`: when the workers enqueue next week for every creator (Mondays 06:00 UTC).
+DEFAULT_FANOUT_CRON = "0 6 * * 1"
+#: `EROS_WORKER_STALLED_S`: a worker silent this long is dead and its jobs are run again (1 to 3600).
+DEFAULT_WORKER_STALLED_S = 30.0
+MIN_WORKER_STALLED_S, MAX_WORKER_STALLED_S = 1.0, 3600.0
 #: `EROS_DB_POOL_SIZE` / `EROS_DB_MAX_OVERFLOW`: a PostgreSQL engine's kept and extra connections.
 DEFAULT_DB_POOL_SIZE = 5
 DEFAULT_DB_MAX_OVERFLOW = 10
@@ -43,6 +48,8 @@ class Settings:
     db_busy_timeout_s: float = DEFAULT_DB_BUSY_TIMEOUT_S
     #: `EROS_SIGNING_KEY_FILE`; None means beside an SQLite database (eros.db.signing_keys).
     signing_key_file: Path | None = None
+    fanout_cron: str = DEFAULT_FANOUT_CRON
+    worker_stalled_s: float = DEFAULT_WORKER_STALLED_S
     #: `EROS_TIME_GRID`: 45 (default) or 15 minutes between base send times (eros.scheduling.generator).
     time_grid: int = DEFAULT_TIME_GRID
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
@@ -59,17 +66,22 @@ def db_url_from_env(env: dict[str, str]) -> str:
 
 def busy_timeout_from_env(value: str | None) -> float:
     """`EROS_DB_BUSY_TIMEOUT_S` as seconds, or INVALID_CONFIG naming the variable."""
+    return seconds_from_env(
+        "EROS_DB_BUSY_TIMEOUT_S", value, DEFAULT_DB_BUSY_TIMEOUT_S, 0.0, MAX_DB_BUSY_TIMEOUT_S
+    )
+
+
+def seconds_from_env(name: str, value: str | None, default: float, low: float, high: float) -> float:
+    """A number of seconds from `low` to `high` in variable `name`, or INVALID_CONFIG naming it."""
     if value is None or not value.strip():
-        return DEFAULT_DB_BUSY_TIMEOUT_S
+        return default
     try:
         seconds = float(value)
     except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= MAX_DB_BUSY_TIMEOUT_S:
+        seconds = low - 1
+    if not low <= seconds <= high:
         raise ConfigError(
-            f"EROS_DB_BUSY_TIMEOUT_S={value!r} is not a number of seconds "
-            f"from 0 to {MAX_DB_BUSY_TIMEOUT_S:g}",
-            code="INVALID_CONFIG",
+            f"{name}={value!r} is not a number of seconds from {low:g} to {high:g}", code="INVALID_CONFIG"
         )
     return seconds
 
@@ -117,6 +129,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         signing_key_file=Path(env["EROS_SIGNING_KEY_FILE"]).expanduser()
         if env.get("EROS_SIGNING_KEY_FILE")
         else None,
+        fanout_cron=(env.get("EROS_FANOUT_CRON") or DEFAULT_FANOUT_CRON).strip(),
+        worker_stalled_s=seconds_from_env(
+            "EROS_WORKER_STALLED_S",
+            env.get("EROS_WORKER_STALLED_S"),
+            DEFAULT_WORKER_STALLED_S,
+            MIN_WORKER_STALLED_S,
+            MAX_WORKER_STALLED_S,
+        ),
         time_grid=time_grid_from_env(env.get("EROS_TIME_GRID")),
         db_pool_size=pool_setting_from_env(
             "EROS_DB_POOL_SIZE", env.get("EROS_DB_POOL_SIZE"), DEFAULT_DB_POOL_SIZE, 1

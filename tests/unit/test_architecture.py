@@ -29,6 +29,7 @@ ENTRY_POINTS = (
     "eros.cli",
     "eros.web",
     "eros.worker",
+    "eros.tasks",
     "eros.tools.__main__",
     "eros.router",
     "eros.monitoring",

@@ -98,6 +98,11 @@ COMMANDS: tuple[Entry, ...] = tuple(
             "Check a schedule against every hard gate, score it and say APPROVED / NEEDS_REVIEW / REJECTED.",
         ),
         ("serve", "web_commands", "Serve the web app until interrupted."),
+        (
+            "worker",
+            "worker_commands",
+            "Run a worker: creator-week jobs and the periodic tasks, until SIGINT/SIGTERM.",
+        ),
         ("db", "db_commands", "Create, migrate and inspect the database."),
         ("flags", "ops_commands", "Show and set the v5 feature flags (persisted overrides)."),
         ("rollback", "ops_commands", "Roll v5 back to v4 (pause, drain, disable), restore it, see history."),
@@ -120,6 +125,7 @@ COMMANDS: tuple[Entry, ...] = tuple(
         ("keys", "keys_commands", "The signing key: show its fingerprint, rotate it."),
         ("users", "users_commands", "People who log in to the web app, and their roles."),
         ("tokens", "users_commands", "API tokens for the JSON API and /mcp (shown once, stored hashed)."),
+        ("jobs", "jobs_commands", "The task queue's jobs (PostgreSQL installations)."),
     )
 )
 BY_NAME = {entry.name: entry for entry in COMMANDS}
@@ -140,6 +146,8 @@ MODULES = tuple(
         "keys_commands",
         "users_commands",
         "web_commands",
+        "worker_commands",
+        "jobs_commands",
     )
 )
 

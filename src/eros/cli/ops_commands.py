@@ -30,7 +30,7 @@ from eros.bootstrap import (
     bootstrap,
     feature_flags,
     flag_reader,
-    learning_loop,
+    periodic_check,
     pipeline_monitor,
     pipeline_router,
     rollback_controller,
@@ -46,6 +46,7 @@ from eros.cli.generate_commands import (
     resolve_creator_id,
     resolve_week,
 )
+from eros.cli.jobs_commands import queue_container
 from eros.cli.workers import map_in_processes
 from eros.clock import iso_z
 from eros.control.flags import (
@@ -226,18 +227,27 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Generate and validate, save nothing.")] = False,
     as_json: JsonOpt = False,
     replace: ReplaceOpt = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option("--enqueue", help="Queue one job per creator-week for `eros worker` (PostgreSQL)."),
+    ] = False,
     jobs: JobsOpt = 1,
 ) -> None:
     """Generate weeks through the router (the production entry point): flags decide v4, v5 or shadow."""
     if all_creators == bool(creators_arg):
         raise ErosError("Name creators or pass --all (not both)", code="USAGE_ERROR")
-    container = configured()
+    if enqueue and dry_run:
+        raise ErosError("--enqueue queues real runs; --dry-run runs in this process", code="USAGE_ERROR")
+    container = queue_container() if enqueue else configured()
     week_start = resolve_week(week, container).isoformat()
     if all_creators:
         with container.uow() as uow:
             targets = uow.creators.active_creator_ids(by_page_name=True)
     else:
         targets = [resolve_creator_id(container, c) for c in creators_arg or []]
+    if enqueue:
+        _enqueue(container, targets, week_start, replace=replace, as_json=as_json)
+        return
     if jobs > 1:
         rows = _run_batch_parallel(replace, targets, week_start, dry_run, jobs, quiet=as_json)
     else:
@@ -263,6 +273,28 @@ def run(
         console.print(table)
     if not all(row["success"] for row in rows):
         raise typer.Exit(1)
+
+
+def _enqueue(
+    container: Container, targets: list[str], week_start: str, *, replace: bool, as_json: bool
+) -> None:
+    from eros.tasks.app import queue_app  # noqa: PLC0415 - the queue loads for --enqueue only
+    from eros.tasks.planning import enqueue_weeks  # noqa: PLC0415 - the same
+    from eros.tasks.queue import opened, require_schema  # noqa: PLC0415 - the same
+
+    async def enqueue() -> Any:
+        async with opened(queue_app(container.settings)) as app:
+            await require_schema(app)
+            return await enqueue_weeks(app, targets, week_start, replace=replace)
+
+    outcome = asyncio.run(enqueue())
+    if as_json:
+        console.print_json(json.dumps(asdict(outcome)))
+        return
+    console.print(
+        f"week of {week_start}: {len(outcome.queued)} job(s) queued, {len(outcome.already)} already "
+        "queued, running or done; `eros worker` runs them, `eros jobs status` counts them"
+    )
 
 
 async def _run_batch(
@@ -503,20 +535,10 @@ def restore(confirm: ConfirmOpt = "", by: ByOpt = "", reason: ReasonOpt = None) 
 rollback_app.command("restore")(restore)
 
 
-async def _check_once(container: Container) -> tuple[list[str], RollbackResult | None]:
-    monitor = pipeline_monitor(container)
-    raised = [alert.code for alert in await monitor.evaluate_alerts()]
-    learnings_alert = await learning_loop(container).check_file(monitor.alerts)
-    if learnings_alert is not None:
-        raised.append(learnings_alert.code)
-    result = await rollback_controller(container, monitor=monitor).check_auto_rollback()
-    return raised, result
-
-
 def check() -> None:
     """One periodic check: evaluate the alerts and the automatic rollback triggers (exit 1 on rollback)."""
     container = configured()
-    raised, result = asyncio.run(_check_once(container))
+    raised, result = asyncio.run(periodic_check(container)())
     for code in raised:
         console.print(f"[yellow]alert raised[/] {code}")
     if result is not None:
@@ -545,7 +567,7 @@ def watch(
     done = 0
     while iterations == 0 or done < iterations:
         container = configured()
-        raised, result = asyncio.run(_check_once(container))
+        raised, result = asyncio.run(periodic_check(container)())
         stamp = iso_z(container.clock.now())
         console.print(
             f"{stamp} check: alerts raised {raised or 'none'}; rollback {'yes' if result else 'no'}"

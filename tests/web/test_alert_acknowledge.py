@@ -3,8 +3,6 @@ in the API list, the dashboard and `eros alerts list`; an unknown id is a coded 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -78,13 +76,6 @@ def test_the_dashboard_offers_acknowledge_to_operators_and_then_shows_who(
     page = client.get("/dashboard").text
     assert f'data-alert-id="{alert_id}"' not in page
     assert "admin-token · " in page
-
-
-@pytest.fixture
-def configured(web_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    monkeypatch.setenv("EROS_DB_PATH", str(tmp_path / "eros.db"))
-    monkeypatch.setenv("EROS_SIGNING_KEY", "cli-test-key")
-    return web_db
 
 
 def test_eros_alerts_ack_records_the_name_and_alerts_list_shows_it(

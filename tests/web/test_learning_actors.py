@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import subprocess
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from tests.web.conftest import bearer
+from tests.web.conftest import bearer, moved_to_a_free_hour
 
 from eros.access import Role
 from eros.bootstrap import Container
@@ -26,14 +25,9 @@ def _edit_a_week(client: TestClient, scheduler: dict[str, str]) -> None:
         "/api/v1/schedules/generate", json={"creator": "alexia", "week_start": WEEK}, headers=scheduler
     ).json()
     week = client.get(f"/api/v1/schedules/{made['schedule_id']}", headers=scheduler).json()
-    moved = copy.deepcopy(week["items"])
-    used = {item["scheduled_time"][:2] for item in moved}
-    free = next(f"{h:02d}" for h in range(24) if f"{h:02d}" not in used)
-    target = next(i for i, item in enumerate(moved) if not item.get("is_follow_up"))
-    moved[target]["scheduled_time"] = f"{free}:10"
     saved = client.post(
         f"/api/v1/schedules/{made['schedule_id']}/edit",
-        json={"items": moved, "expected_revision": 1},
+        json={"items": moved_to_a_free_hour(week["items"]), "expected_revision": 1},
         headers=scheduler,
     )
     assert saved.status_code == 200, saved.text

@@ -78,8 +78,9 @@ def test_reflect_proposes_then_writes_and_commits(cli_env: dict[str, str], repo:
     assert "### [2026-01-04] No sends at 02:00 for alexia" in shown.output
     assert "Nothing written" in shown.output and not (repo / "LEARNINGS.md").exists()
 
-    written = json.loads(_run("reflect", "--yes", "--json").output)
+    written = json.loads(_run("reflect", "--yes", "--json", "--by", "rita").output)
     assert written["written"] and written["commit"] and written["unmapped_signals"] == 1
+    assert _git(repo, "log", "-1", "--format=%(trailers:key=Accepted-by,valueonly)").strip() == "rita"
     (proposal,) = written["proposals"]
     assert proposal["confidence"] == "HIGH" and proposal["directive"] == {"avoid_hours": [2]}
     assert "reflect(eros)" in _git(repo, "log", "--oneline", "--grep=reflect", "-5")
@@ -121,12 +122,21 @@ def test_auto_reflection_switch_and_deprecation(cli_env: dict[str, str], repo: P
         ]
     assert audit[:2] == [("EROS_AUTO_REFLECT", "off", audit[0][2]), ("EROS_AUTO_REFLECT", "on", "ops")]
 
-    out = _run("reflect", "deprecate", "2026-01-04-no-sends", "--reason", "caused a 15% rejection increase")
+    out = _run(
+        "reflect",
+        "deprecate",
+        "2026-01-04-no-sends",
+        "--reason",
+        "caused a 15% rejection increase",
+        "--by",
+        "olga",
+    )
     assert "Deprecated 2026-01-04-no-sends-at-02-00-for-alexia" in out.output
     text = (repo / "LEARNINGS.md").read_text()
     assert "### [2026-01-04] No sends at 02:00 for alexia (Deprecated: 2026-01-04)" in text
     assert "**Reason**: caused a 15% rejection increase" in text
     assert "deprecate" in _git(repo, "log", "-1", "--format=%s")
+    assert _git(repo, "log", "-1", "--format=%(trailers:key=Deprecated-by,valueonly)").strip() == "olga"
 
 
 def test_errors_exit_2_with_their_code(cli_env: dict[str, str], repo: Path):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -98,3 +100,22 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
     token = client.get("/api/v1/session").json()["csrf_token"]
     assert isinstance(token, str)
     return token
+
+
+def moved_to_a_free_hour(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The week with its first non-follow-up send moved to an hour the week did not use (a
+    person's edit: a new revision and a user signal)."""
+    moved = copy.deepcopy(items)
+    used = {item["scheduled_time"][:2] for item in moved}
+    free = next(f"{h:02d}" for h in range(24) if f"{h:02d}" not in used)
+    target = next(i for i, item in enumerate(moved) if not item.get("is_follow_up"))
+    moved[target]["scheduled_time"] = f"{free}:10"
+    return moved
+
+
+@pytest.fixture
+def configured(web_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """`eros` commands in this process over the test's database (`eros.cli.app.run`)."""
+    monkeypatch.setenv("EROS_DB_PATH", str(tmp_path / "eros.db"))
+    monkeypatch.setenv("EROS_SIGNING_KEY", "cli-test-key")
+    return web_db

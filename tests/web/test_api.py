@@ -8,7 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.web.conftest import bearer
+from tests.web.conftest import bearer, moved_to_a_free_hour
 
 from eros.access import Role
 from eros.bootstrap import Container
@@ -108,11 +108,7 @@ def test_a_week_from_generation_to_completion(
     assert client.get(f"/api/v1/schedules/{schedule_id}", headers=viewer).json()["revision"] == 1
 
     # a person moves one send to an hour the week did not use: a new revision, re-validated
-    moved = copy.deepcopy(week["items"])
-    used = {item["scheduled_time"][:2] for item in moved}
-    free = next(f"{h:02d}" for h in range(24) if f"{h:02d}" not in used)
-    target = next(i for i, item in enumerate(moved) if not item.get("is_follow_up"))
-    moved[target]["scheduled_time"] = f"{free}:10"
+    moved = moved_to_a_free_hour(week["items"])
     saved = client.post(
         f"/api/v1/schedules/{schedule_id}/edit",
         json={"items": moved, "expected_revision": 1},

@@ -12,10 +12,10 @@ from tests.web.conftest import bearer
 
 from eros.access import Role
 from eros.bootstrap import Container
-from eros.web.api import creators, flags, learnings, ops, rollout, schedules, status
+from eros.web.api import creators, flags, learnings, ops, rollout, schedules, status, users
 from eros.web.app import create_app
 
-API_MODULES = (status, creators, schedules, flags, ops, rollout, learnings)
+API_MODULES = (status, creators, schedules, flags, ops, rollout, learnings, users)
 API_PREFIX = "/api/v1"
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 #: Routes anyone may call: logging in and out.
@@ -72,7 +72,16 @@ def test_every_state_changing_route_refuses_anonymous_and_lower_roles(
 
 @pytest.mark.parametrize(
     ("path", "role"),
-    [("/api/v1/schedules/validate", Role.SCHEDULER), ("/api/v1/rollback", Role.OPERATOR)],
+    [
+        ("/api/v1/schedules/validate", Role.SCHEDULER),
+        ("/api/v1/rollback", Role.OPERATOR),
+        ("/api/v1/alerts/{alert_id}/acknowledge", Role.OPERATOR),
+        ("/api/v1/users", Role.ADMIN),
+        ("/api/v1/users/{name}/disable", Role.ADMIN),
+        ("/api/v1/users/{name}/enable", Role.ADMIN),
+        ("/api/v1/tokens", Role.ADMIN),
+        ("/api/v1/tokens/{name}/revoke", Role.ADMIN),
+    ],
 )
 def test_the_matrix_reads_the_roles_the_routes_declare(container: Container, path: str, role: Role) -> None:
     assert ("POST", path, role) in matrix(container)

@@ -4,7 +4,6 @@ printed once and stored hashed, every change in the access audit with `--by`."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -12,13 +11,6 @@ from sqlalchemy import Engine, select
 from eros.cli.app import run
 from eros.db.schema import access_audit, api_tokens
 from eros.services.auth import token_digest
-
-
-@pytest.fixture
-def configured(web_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    monkeypatch.setenv("EROS_DB_PATH", str(tmp_path / "eros.db"))
-    monkeypatch.setenv("EROS_SIGNING_KEY", "cli-test-key")
-    return web_db
 
 
 def test_users_and_tokens_from_the_cli_are_audited(

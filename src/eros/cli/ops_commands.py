@@ -64,6 +64,7 @@ from eros.control.windows import WindowStats
 from eros.db.faults import SQL_INT_MAX
 from eros.errors import ErosError
 from eros.ports import UnitOfWorkFactory
+from eros.services.alerting import acknowledge_alert
 from eros.services.monitor import PipelineMonitor
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackResult
 from eros.services.routing import PipelineRouter, set_flag, unknown_creators, unset_flag
@@ -604,7 +605,7 @@ def alerts_list(
         console.print_json(json.dumps(document, default=str))
         return
     table = Table(title="alerts")
-    for column in ("raised", "code", "severity", "state", "deliveries", "message"):
+    for column in ("id", "raised", "code", "severity", "state", "acknowledged", "deliveries", "message"):
         table.add_column(column)
     for row in rows:
         sent = ", ".join(
@@ -612,14 +613,32 @@ def alerts_list(
             for d in deliveries[row["id"]]
         )
         table.add_row(
+            str(row["id"]),
             row["raised_at"],
             row["code"],
             row["severity"],
             "open" if row["resolved_at"] is None else "resolved",
+            f"{row['acknowledged_by']} {row['acknowledged_at']}" if row["acknowledged_at"] else "–",
             sent,
             row["message"],
         )
     console.print(table)
+
+
+@alerts_app.command("ack")
+def alerts_ack(
+    alert_id: Annotated[
+        int, typer.Argument(min=1, max=SQL_INT_MAX, help="The alert's id (eros alerts list).")
+    ],
+    by: ByOpt = "",
+) -> None:
+    """Acknowledge an alert (on call has seen it); a second acknowledgement keeps the first."""
+    container = configured()
+    alert = acknowledge_alert(container.uow, container.clock, alert_id, by=acting_user(by))
+    console.print(
+        f"alert {alert.id} ({alert.code}) acknowledged by {alert.acknowledged_by} at {alert.acknowledged_at}",
+        markup=False,
+    )
 
 
 @metrics_app.callback(invoke_without_command=True)

@@ -54,15 +54,17 @@ def reflect(
         typer.Option("--reject", help="Drop this proposed learning (id or prefix); repeatable."),
     ] = None,
     as_json: JsonOpt = False,
+    by: ByOpt = "",
 ) -> None:
-    """Capture new signals and propose learnings from the pending ones; --yes writes and commits."""
+    """Capture new signals and propose learnings from the pending ones; --yes writes and commits
+    (the commit names who accepted them: --by, else the login name)."""
     if ctx.invoked_subcommand is not None:
         return
     loop = learning_loop(configured())
     if if_enabled and not loop.auto_enabled():
         console.print("auto-reflection is off; nothing done (eros reflect on)")
         return
-    outcome = loop.run_reflect(write=yes, limit=limit, reject=reject or ())
+    outcome = loop.run_reflect(write=yes, limit=limit, reject=reject or (), actor=acting_user(by))
     if as_json:
         typer.echo(json.dumps(outcome_document(outcome), indent=2, sort_keys=True))
         return
@@ -134,9 +136,10 @@ def off(by: ByOpt = "", reason: Annotated[str | None, typer.Option("--reason")] 
 def deprecate(
     learning_id: Annotated[str, typer.Argument(help="The learning's id (or a unique prefix of it).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (one line).")],
+    by: ByOpt = "",
 ) -> None:
-    """Move a learning to Deprecated with its reason, and commit (runbook §9 Option A)."""
-    entry, commit = learning_loop(bootstrap()).deprecate(learning_id, reason)
+    """Move a learning to Deprecated with its reason, and commit naming who did (runbook §9 Option A)."""
+    entry, commit = learning_loop(bootstrap()).deprecate(learning_id, reason, actor=acting_user(by))
     console.print(f"Deprecated {entry.learning.id}; commit {commit or '(no change)'}.", markup=False)
 
 

@@ -22,6 +22,8 @@ class Alert:
     raised_at: str
     resolved_at: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    acknowledged_at: str | None = None  # someone on call has seen it (the first acknowledgement)
+    acknowledged_by: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Alert:
@@ -34,4 +36,6 @@ class Alert:
             raised_at=row["raised_at"],
             resolved_at=row["resolved_at"],
             metrics=json.loads(row["metrics_json"]) if row["metrics_json"] else {},
+            acknowledged_at=row["acknowledged_at"],
+            acknowledged_by=row["acknowledged_by"],
         )

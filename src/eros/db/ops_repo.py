@@ -236,6 +236,19 @@ class OpsRepository:
     def resolve_alert(self, alert_id: int, *, at: str) -> None:
         self.conn.execute(alerts.update().where(alerts.c.id == alert_id).values(resolved_at=at))
 
+    def alert_row(self, alert_id: int) -> RowMapping | None:
+        return self.conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+
+    def acknowledge_alert(self, alert_id: int, *, by: str, at: str) -> RowMapping | None:
+        """Record who acknowledged the alert, unless someone already did (the first one stays);
+        the alert as it now stands, or None when there is no such alert."""
+        self.conn.execute(
+            alerts.update()
+            .where(alerts.c.id == alert_id, alerts.c.acknowledged_at.is_(None))
+            .values(acknowledged_at=at, acknowledged_by=by)
+        )
+        return self.alert_row(alert_id)
+
     def alert_rows(self, *, limit: int = 20, open_only: bool = False) -> list[RowMapping]:
         query = select(alerts)
         if open_only:

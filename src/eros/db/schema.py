@@ -444,6 +444,8 @@ alerts = Table(
     _ts("raised_at", nullable=False),
     _ts("resolved_at"),
     Column("metrics_json", Text, nullable=True),
+    _ts("acknowledged_at"),
+    Column("acknowledged_by", String(100), nullable=True),
     Index("ix_alerts_code_open", "code", "resolved_at"),
 )
 

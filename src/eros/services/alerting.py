@@ -19,6 +19,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 from eros.clock import Clock, iso_z
 from eros.control.alerts import Alert
 from eros.control.slo import ALERT_DEFINITIONS, AlertCode, sinks_for
+from eros.errors import ErosError
 from eros.ports import AlertDeliveryFailed, AlertSink, Sleep, UnitOfWorkFactory
 
 logger = logging.getLogger("eros.monitoring")
@@ -41,6 +42,29 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+
+class AlertNotFound(ErosError):
+    code = "ALERT_NOT_FOUND"
+
+
+def acknowledge_alert(uow: UnitOfWorkFactory, clock: Clock, alert_id: int, *, by: str) -> Alert:
+    """Mark an alert seen by `by` (on call). Idempotent: a second acknowledgement changes nothing
+    and answers the first one's who and when. ALERT_NOT_FOUND for an unknown id."""
+    with uow() as work:
+        row = work.ops.acknowledge_alert(alert_id, by=by, at=iso_z(clock.now()))
+        if row is None:
+            raise AlertNotFound(f"there is no alert {alert_id} (eros alerts list shows them)")
+        work.commit()
+    alert = Alert.from_row(row)
+    logger.info(
+        "alert %d (%s) acknowledged by %s at %s",
+        alert.id,
+        alert.code,
+        alert.acknowledged_by,
+        alert.acknowledged_at,
+    )
+    return alert
 
 
 class AlertManager:

@@ -202,10 +202,17 @@ class LearningLoop:
             metrics={"problems": len(problems)},
         )
 
-    def run_reflect(self, *, write: bool, limit: int | None = None, reject: Sequence[str] = ()) -> Outcome:
+    def run_reflect(
+        self,
+        *,
+        write: bool,
+        limit: int | None = None,
+        reject: Sequence[str] = (),
+        actor: str | None = None,
+    ) -> Outcome:
         """Capture new signals, reflect on the pending ones and, when `write`, write, mark and commit.
         `reject` drops proposals a reviewer judged wrong (runbook: "Reject any learnings that seem
-        incorrect")."""
+        incorrect"); `actor`, who accepted them, is named in the commit (`Accepted-by:`)."""
         with self.lock(self.learnings_path, required=write):
             now = self.clock.now()
             document = read_document(self.learnings_path)
@@ -216,17 +223,25 @@ class LearningLoop:
             reflection = without(reflect(signals, document, now.date()), reject)
             if not write or not reflection.signal_ids:
                 return Outcome(reflection, captured)
-            return self._write(document, reflection, captured, now)
+            return self._write(document, reflection, captured, now, actor)
 
-    def write_reflection(self, reflection: Reflection, *, captured: int = 0) -> Outcome:
+    def write_reflection(
+        self, reflection: Reflection, *, captured: int = 0, actor: str | None = None
+    ) -> Outcome:
         """Write a reflection made earlier (say, shown to a reviewer first), under the lock. Its
         signals are claimed first: when another reflection processed any of them meanwhile, nothing
         is written (REFLECT_CONFLICT), so a signal is never written twice."""
         with self.lock(self.learnings_path, required=True):
-            return self._write(read_document(self.learnings_path), reflection, captured, self.clock.now())
+            document = read_document(self.learnings_path)
+            return self._write(document, reflection, captured, self.clock.now(), actor)
 
     def _write(
-        self, document: LearningsDocument, reflection: Reflection, captured: int, now: datetime
+        self,
+        document: LearningsDocument,
+        reflection: Reflection,
+        captured: int,
+        now: datetime,
+        actor: str | None,
     ) -> Outcome:
         """Claim the signals, write the file and commit the claim together, then commit the file.
 
@@ -255,18 +270,21 @@ class LearningLoop:
                 if text is not None:
                     restore_text(path, before)
                 raise
-        commit = self.git.commit_file(path, commit_message(reflection)) if text is not None else None
+        message = with_trailer(commit_message(reflection), "Accepted-by", actor)
+        commit = self.git.commit_file(path, message) if text is not None else None
         logger.info("reflect wrote %d proposal(s), commit %s", len(reflection.proposals), commit)
         return Outcome(reflection, captured, written=text is not None, commit=commit, path=path)
 
-    def deprecate(self, ident: str, reason: str) -> tuple[Entry, str | None]:
-        """Move a learning to Deprecated with its reason, write and commit (runbook §9 Option A)."""
+    def deprecate(self, ident: str, reason: str, *, actor: str | None = None) -> tuple[Entry, str | None]:
+        """Move a learning to Deprecated with its reason, write and commit (runbook §9 Option A);
+        `actor` is named in the commit (`Deprecated-by:`)."""
         with self.lock(self.learnings_path, required=True):
             today = self.clock.now().date()
             document = read_document(self.learnings_path)
             entry = deprecated_entry(document.find(ident), reason, today)
             write_document(self.learnings_path, document.with_entry(entry), today)
-            return entry, self.git.commit_file(self.learnings_path, deprecation_message(entry))
+            message = with_trailer(deprecation_message(entry), "Deprecated-by", actor)
+            return entry, self.git.commit_file(self.learnings_path, message)
 
     def lint(self, path: Path | None = None) -> Reading:
         """Every problem of LEARNINGS.md (or `path`) with its line (`eros reflect lint`)."""
@@ -301,6 +319,14 @@ class LearningLoop:
         """Is auto-reflection on (`eros reflect --if-enabled` reflects only then)?"""
         with self.uow() as uow:
             return uow.signals.auto_reflect()
+
+
+def with_trailer(message: str, key: str, actor: str | None) -> str:
+    """`message` with a git trailer naming who made the change (unchanged when nobody is named);
+    line breaks in the name are flattened so the trailer stays one line."""
+    if not actor:
+        return message
+    return f"{message}\n\n{key}: {' '.join(actor.split())}"
 
 
 def lint_learnings(path: Path) -> Reading:

@@ -47,12 +47,17 @@ def proposals(installation: Installation, _: AsViewer) -> dict[str, Any]:
 
 
 @router.post("/learnings/proposals/accept")
-def accept(request: Accept, installation: Installation, _: AsOperator) -> dict[str, Any]:
-    """Write the proposals (less `reject`) to LEARNINGS.md, mark the signals processed, commit."""
-    return outcome_document(learning_loop(installation).run_reflect(write=True, reject=request.reject))
+def accept(request: Accept, installation: Installation, who: AsOperator) -> dict[str, Any]:
+    """Write the proposals (less `reject`) to LEARNINGS.md, mark the signals processed, commit
+    (the commit names the operator: `Accepted-by:`)."""
+    loop = learning_loop(installation)
+    return outcome_document(loop.run_reflect(write=True, reject=request.reject, actor=who.name))
 
 
 @router.post("/learnings/{ident}/deprecate")
-def deprecate(ident: str, request: Deprecation, installation: Installation, _: AsOperator) -> dict[str, Any]:
-    entry, commit = learning_loop(installation).deprecate(ident, request.reason)
+def deprecate(
+    ident: str, request: Deprecation, installation: Installation, who: AsOperator
+) -> dict[str, Any]:
+    """Move a learning to Deprecated and commit (the commit names the operator: `Deprecated-by:`)."""
+    entry, commit = learning_loop(installation).deprecate(ident, request.reason, actor=who.name)
     return {"id": entry.learning.id, "title": entry.learning.title, "commit": commit}

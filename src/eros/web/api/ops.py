@@ -9,16 +9,19 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from eros.bootstrap import pipeline_router, rollback_controller
+from eros.db.faults import SQL_INT_MAX
+from eros.services.alerting import acknowledge_alert
 from eros.services.rollback import RESTORE_CONFIRMATION, RollbackResult
 from eros.web.deps import AsOperator, AsViewer, Installation
 
 router = APIRouter(tags=["operations"])
 MAX_ROWS = 500
 Limit = Annotated[int, Query(ge=1, le=MAX_ROWS)]
+AlertId = Annotated[int, Path(ge=1, le=SQL_INT_MAX)]
 
 
 class RollbackRequest(BaseModel):
@@ -82,6 +85,13 @@ def alerts(
         for delivery in uow.ops.delivery_rows(list(deliveries)):
             deliveries[delivery["alert_id"]].append(dict(delivery))
     return {"alerts": [{**row, "deliveries": deliveries[row["id"]]} for row in rows]}
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge(alert_id: AlertId, installation: Installation, who: AsOperator) -> dict[str, Any]:
+    """On call has seen the alert: recorded with the operator's name and the time, once (a second
+    acknowledgement answers the first); ALERT_NOT_FOUND (404) for an unknown id."""
+    return asdict(acknowledge_alert(installation.uow, installation.clock, alert_id, by=who.name))
 
 
 @router.get("/shadow")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from eros.web.pages import login, operator, revision, scheduler, series
+from eros.web.pages import admin, login, operator, revision, scheduler, series
 
 router = APIRouter(include_in_schema=False)
-for module in (login, scheduler, operator, series, revision):
+for module in (login, scheduler, operator, series, revision, admin):
     router.include_router(module.router)

@@ -1,4 +1,5 @@
-/* The status dashboard: v4/v5 charts over time, rollback (reason + confirmation), restore (phrase). */
+/* The status dashboard: v4/v5 charts over time, rollback (reason + confirmation), restore (phrase),
+   acknowledging alerts. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -27,6 +28,14 @@ document.addEventListener("DOMContentLoaded", async () => {
       } catch (error) { eros.failed(error); }
     });
   }
+  document.querySelectorAll("button.alert-ack").forEach((button) => {
+    button.addEventListener("click", async () => {
+      try {
+        const alert = await eros.call("POST", eros.paths.acknowledge(button.dataset.alertId));
+        button.replaceWith(document.createTextNode(alert.acknowledged_by + " · " + alert.acknowledged_at));
+      } catch (error) { eros.failed(error); }
+    });
+  });
 
   if (!window.Chart) return;
   let series;

@@ -20,10 +20,13 @@ from eros.config import (
 )
 from eros.errors import ConfigError
 from eros.infra.logs import (
+    MIN_SECRET_CHARS,
     REDACTED,
     SECONDS_PER_DAY,
     RetainedRotatingFileHandler,
     configure_logging,
+    redact,
+    redact_also,
     reset_logging,
 )
 
@@ -146,6 +149,20 @@ def test_no_secret_reaches_a_log_line(tmp_path: Path) -> None:
     for secret in (SIGNING_KEY, WEBHOOK, ROUTING_KEY, "hunter2pw", "teams.example", "OTHER"):
         assert secret not in text
     assert text.count(REDACTED) >= 7 and len(text.splitlines()) == 4
+
+
+def test_secrets_shorter_than_the_minimum_are_not_redacted_and_reset_forgets_them() -> None:
+    short, long = "s" * (MIN_SECRET_CHARS - 1), "l" * MIN_SECRET_CHARS
+    redact_also(short, long)
+    assert redact(f"a {short} b {long} c") == f"a {short} b {REDACTED} c"
+    reset_logging()
+    assert redact(f"b {long} c") == f"b {long} c"
+
+
+def test_a_known_secret_inside_a_webhook_url_leaves_no_part_of_the_url() -> None:
+    redact_also("hooks.slack.com")
+    assert redact("posting to https://hooks.slack.com/services/OTHER now") == f"posting to {REDACTED} now"
+    reset_logging()
 
 
 def test_which_settings_are_secret() -> None:

@@ -39,6 +39,10 @@ REDACTED = "[REDACTED]"
 #: Secrets recognisable by shape whatever setting they came from: Slack webhooks, URL passwords.
 SECRET_SHAPES = re.compile(r"https://hooks\.slack\.com/\S+|(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")
 
+#: Shorter values are not redacted: replacing every "k" or "pw" would garble every line while
+#: hiding nothing an attacker could not guess.
+MIN_SECRET_CHARS = 8
+
 _secrets: set[str] = set()
 _installed: list[logging.Handler] = []
 _eros_level: list[int] = []
@@ -46,17 +50,19 @@ _eros_level: list[int] = []
 
 def redact_also(*values: str) -> None:
     """Add secrets only known after start (the signing key read from its file)."""
-    _secrets.update(value for value in values if value)
+    _secrets.update(value for value in values if len(value) >= MIN_SECRET_CHARS)
 
 
 def redact(text: str) -> str:
-    """`text` with every known secret (longest first) and secret-shaped span replaced."""
+    """`text` with every secret-shaped span and every known secret (longest first) replaced; the
+    shapes first, so a known secret inside a webhook URL cannot leave the rest of the URL behind."""
+    text = SECRET_SHAPES.sub(REDACTED, text)
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
         escaped = json.dumps(secret)[1:-1]
         if escaped != secret:
             text = text.replace(escaped, REDACTED)
-    return SECRET_SHAPES.sub(REDACTED, text)
+    return text
 
 
 class Redactor(logging.Formatter):
@@ -208,3 +214,4 @@ def reset_logging() -> None:
         handler.close()
     while _eros_level:
         logging.getLogger(EROS_LOGGER).setLevel(_eros_level.pop())
+    _secrets.clear()

@@ -98,16 +98,7 @@ def status(as_json: JsonOpt = False) -> None:
     result = learning_loop(configured()).status()
     stats = result.statistics
     if as_json:
-        document = {
-            "path": str(result.path),
-            "total": result.total,
-            "by_confidence": stats.by_confidence,
-            "by_source": stats.by_source,
-            "last_7_days": stats.last_7_days,
-            "deprecated": stats.deprecated,
-            "pending_signals": result.pending,
-            "auto_reflect": result.auto_reflect,
-        }
+        document = result.as_dict()
         typer.echo(json.dumps(document, indent=2, sort_keys=True))
         return
     console.print(f"{result.path} Statistics:", markup=False)

@@ -167,6 +167,20 @@ class Status:
     total: int = 0
     captured: int = 0
 
+    def as_dict(self) -> dict[str, Any]:
+        """The status as JSON (`eros reflect status --json`, the web app's learnings endpoint)."""
+        stats = self.statistics
+        return {
+            "path": str(self.path),
+            "total": self.total,
+            "by_confidence": stats.by_confidence,
+            "by_source": stats.by_source,
+            "last_7_days": stats.last_7_days,
+            "deprecated": stats.deprecated,
+            "pending_signals": self.pending,
+            "auto_reflect": self.auto_reflect,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class LearningLoop:

@@ -26,18 +26,7 @@ class Deprecation(BaseModel):
 @router.get("/learnings")
 def learnings_status(installation: Installation, _: AsViewer) -> dict[str, Any]:
     """Statistics by confidence and source, pending signals, whether auto-reflection is on."""
-    result = learning_loop(installation).status()
-    stats = result.statistics
-    return {
-        "path": str(result.path),
-        "total": result.total,
-        "by_confidence": stats.by_confidence,
-        "by_source": stats.by_source,
-        "last_7_days": stats.last_7_days,
-        "deprecated": stats.deprecated,
-        "pending_signals": result.pending,
-        "auto_reflect": result.auto_reflect,
-    }
+    return learning_loop(installation).status().as_dict()
 
 
 @router.get("/learnings/proposals")

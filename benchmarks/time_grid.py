@@ -28,8 +28,8 @@ from eros.db.sample import DEFAULT_AS_OF, DEFAULT_SEED, build_sample, sample_now
 from eros.db.unit_of_work import SqlUnitOfWork
 from eros.infra.mcp_clients import InProcessClient
 from eros.models import CreatorContext
+from eros.rules.timing import TIME_GRIDS
 from eros.scheduling import plan_week
-from eros.scheduling.generator import TIME_GRIDS
 from eros.services.preflight import PreflightEngine
 from eros.tools import ToolEnv
 from eros.validation.gates import evaluate_gates, facts_from_context

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eros.errors import ConfigError
-from eros.scheduling.generator import DEFAULT_TIME_GRID, TIME_GRIDS
+from eros.rules.timing import DEFAULT_TIME_GRID, TIME_GRIDS
 
 DEFAULT_DB_PATH = "./eros.db"
 DEFAULT_MCP_TRANSPORT = "inprocess"

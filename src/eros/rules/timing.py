@@ -181,3 +181,10 @@ def checked_date(value: object, field: str) -> date:
     except ValueError:
         reason = "is not a real YYYY-MM-DD date"
     raise InvalidDate(f"{field} {value!r} {reason}", details={"field": field})
+
+
+#: Minutes between the base times a plan may use (`EROS_TIME_GRID`): 45 solves once on the
+#: 45-minute grid; 15 then refines that plan on the quarter-hour grid (refine.py). The default
+#: stays 45: docs/DECISIONS.md has the measured gain and cost of 15.
+TIME_GRIDS = (45, 15)
+DEFAULT_TIME_GRID = 45

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from eros.models import CreatorContext, ScheduleItem, Violation
+from eros.rules.timing import DEFAULT_TIME_GRID, TIME_GRIDS
 from eros.scheduling import greedy
 from eros.scheduling.assemble import assemble, seeded_rng
 from eros.scheduling.baseline import naive_week
@@ -17,11 +18,6 @@ if TYPE_CHECKING:
     from eros.scheduling.optimizer import SolveResult
 
 DEFAULT_TIME_LIMIT_S = 0.8
-#: Minutes between the base times a plan may use (`EROS_TIME_GRID`): 45 solves once on the
-#: 45-minute grid; 15 then refines that plan on the quarter-hour grid (refine.py). The default
-#: stays 45: docs/DECISIONS.md has the measured gain and cost of 15.
-TIME_GRIDS = (45, 15)
-DEFAULT_TIME_GRID = 45
 
 
 @dataclass(frozen=True)

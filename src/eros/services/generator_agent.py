@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from eros.errors import InvalidInput
 from eros.models import CreatorContext, Schedule, Violation
-from eros.scheduling.generator import DEFAULT_TIME_GRID, DEFAULT_TIME_LIMIT_S, plan_week
+from eros.rules.timing import DEFAULT_TIME_GRID
+from eros.scheduling.generator import DEFAULT_TIME_LIMIT_S, plan_week
 from eros.services.agents import GENERATOR_AGENT, Payload
 
 

@@ -1,8 +1,9 @@
-"""The eros-db tool set (DOMAIN §13): plain typed functions over a `ToolEnv`, served by `build_server`."""
+"""The eros-db tool set (DOMAIN §13): plain typed functions over a `ToolEnv`, served by
+`eros.tools.server.build_server`. The package imports nothing heavy: a command that needs one
+tool's constants does not load the MCP SDK."""
 
 from __future__ import annotations
 
 from eros.tools.env import ToolEnv
-from eros.tools.server import SERVER_NAME, TOOLS, build_server
 
-__all__ = ["SERVER_NAME", "TOOLS", "ToolEnv", "build_server"]
+__all__ = ["ToolEnv"]

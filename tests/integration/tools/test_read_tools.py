@@ -12,7 +12,8 @@ from eros.db.schema import tier_history
 from eros.errors import ToolCallError
 from eros.infra.mcp_clients import InProcessClient
 from eros.rules.send_types import SEND_TYPES
-from eros.tools import ToolEnv, build_server
+from eros.tools import ToolEnv
+from eros.tools.server import build_server
 from eros.validation.certificate import names_hash
 from support import reading
 

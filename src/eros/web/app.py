@@ -1,7 +1,7 @@
 """`create_app(container)`: the one ASGI app `eros serve` runs.
 
-Layers, outermost first: the catch-all guard (no trace ever leaves), security headers, the
-signed session cookie, the `/mcp` dispatch (the eros-db MCP server's streamable-HTTP app with
+Layers, outermost first: the catch-all guard (no trace ever leaves), security headers, the body
+limit, the signed session cookie, the `/mcp` dispatch (the eros-db MCP server's streamable-HTTP app with
 its own bearer auth), then FastAPI's routes: the pages, `/login` and `/logout`, `/api/v1/…`,
 `/healthz`, `/readyz`, `/metrics`, `/static`. Every route also runs the CSRF check.
 """
@@ -22,7 +22,7 @@ from eros.config import WebSettings, load_web_settings
 from eros.web import errors, health, login, mcp, pages
 from eros.web.api import router as api_router
 from eros.web.deps import WebContext
-from eros.web.security import SESSION_COOKIE, SecurityHeaders, check_csrf, session_secret
+from eros.web.security import SESSION_COOKIE, BodyLimit, SecurityHeaders, check_csrf, session_secret
 
 STATIC_DIR = Path(__file__).parent / "static"
 MCP_PATH = "/mcp"
@@ -87,6 +87,7 @@ def create_app(
         same_site="lax",
         https_only=settings.https_only,
     )
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(errors.CatchAll)
     return app

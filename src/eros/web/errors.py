@@ -60,6 +60,8 @@ def status_for(error: ErosError) -> int:
         return 422
     if code == "LOGIN_RATE_LIMITED":
         return 429
+    if code == "PAYLOAD_TOO_LARGE":
+        return 413
     return 400
 
 

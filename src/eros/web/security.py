@@ -24,6 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eros.errors import ErosError
 from eros.services.auth import same_secret
+from eros.tools.stdio import MAX_REQUEST_BYTES
+from eros.validation.certificate import PayloadTooLarge
+from eros.web.errors import error_response
 
 SESSION_COOKIE = "eros_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -88,6 +91,59 @@ async def check_csrf(request: Request) -> None:
         sent = field if isinstance(field, str) else None
     if not isinstance(expected, str) or not sent or not same_secret(sent, expected):
         raise CsrfFailed("missing or wrong CSRF token: reload the page and try again")
+
+
+class BodyLimit:
+    """Refuses a request body over `MAX_REQUEST_BYTES` (what the MCP transports accept) before a
+    route reads it: a declared length at once; a body without one (chunked) is read up to the
+    limit here and handed on whole, so no route ever sees part of an oversized body."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_REQUEST_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.limit:
+                await _too_large(self.limit)(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = bool(message.get("more_body"))
+            if size > self.limit:
+                await _too_large(self.limit)(scope, receive, send)
+                return
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _too_large_error(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"the request body is over {limit} bytes", code="PAYLOAD_TOO_LARGE")
+
+
+def _too_large(limit: int) -> ASGIApp:
+    return error_response(_too_large_error(limit))
 
 
 class SecurityHeaders:

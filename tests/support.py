@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -111,3 +115,16 @@ def reading(env: ToolEnv) -> Iterator[Connection]:
     """The connection of one of `env`'s units of work, for a test's own queries (nothing is committed)."""
     with env.uow() as uow:
         yield uow.connection
+
+
+ATTACKS = Path(__file__).resolve().parents[1] / "attacks"
+
+
+def load_attack(name: str) -> ModuleType:
+    """`attacks/<name>.py` as a module (registered, so its dataclasses resolve their annotations)."""
+    spec = importlib.util.spec_from_file_location(f"attack_{name}", ATTACKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -7,33 +7,23 @@ without editing this file; each runs in this process through the real error hand
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from typer.main import get_command
 
 from eros.cli.app import EXIT_ERROR, EXIT_INTERNAL, EXIT_RETRY, _register, app, run
+from support import load_attack
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _attack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("attack_faults", ROOT / "attacks" / "faults.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-attack = _attack()
+attack = load_attack("faults")
 FAULTS = {fault.name: fault for fault in attack.FAULTS}
 CASES = [
     pytest.param(argv, FAULTS[name], id=f"{' '.join(argv[:2])}-{name}")

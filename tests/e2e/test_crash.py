@@ -8,31 +8,20 @@ killed: its workers go with it. Linux only (the attack reads /proc).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-ATTACK = Path(__file__).parents[2] / "attacks" / "crash.py"
+from support import load_attack
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 
 
-def load_attack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("crash_attack", ATTACK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve the module's annotations through it
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def attack() -> ModuleType:
-    return load_attack()
+    return load_attack("crash")
 
 
 @pytest.fixture(scope="module")

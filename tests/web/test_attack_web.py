@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,18 +12,13 @@ from tests.web.conftest import bearer
 
 from eros.access import Role
 from eros.tools.stdio import MAX_REQUEST_BYTES
-
-SCRIPT = Path(__file__).resolve().parents[2] / "attacks" / "web.py"
+from support import load_attack
 
 
 def test_the_web_attacks_get_nothing_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("EROS_SIGNING_KEY", "EROS_SIGNING_KEY_FILE", "EROS_DB_URL", "EROS_MCP_TRANSPORT"):
         monkeypatch.delenv(name, raising=False)
-    spec = importlib.util.spec_from_file_location("attack_web", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    attacks = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, attacks)  # its dataclasses look their module up
-    spec.loader.exec_module(attacks)
+    attacks = load_attack("web")
     report, shown = attacks.run_attacks(tmp_path)
     assert len(report.rows) >= 60
     assert (report.through, report.server_errors, shown) == ([], [], [])

@@ -52,7 +52,10 @@ def global_options(
         bool, typer.Option("--debug", help="Print the traceback of a failure as well as its error line.")
     ] = False,
     verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="INFO log lines on stderr (-vv: DEBUG).")
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, show_default=False, help="INFO log lines on stderr (-vv: DEBUG)."
+        ),
     ] = 0,
     log_file: Annotated[
         Path | None,
